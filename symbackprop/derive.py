@@ -1,0 +1,88 @@
+"""Reverse mode over the symbolic graph: δ^(l), ∇_W L, ∇_b L from local derivatives only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy as sp
+
+from .network import Graph, Network, graph
+from .rules import OUTPUTS
+
+__all__ = ["Derivation", "derive"]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Gradients at node level (over z, a, ŷ, y, W, b and the generic φ'), shaped like their variables.
+
+    ``delta[l]`` = ∂L/∂z^(l) (l = 1..L), ``grad_W[k]``/``grad_b[k]`` for edge k (label via
+    ``net.param_label(k)``), ``dL_dyhat`` = ∂L/∂ŷ, ``dyhat_dz[k, i]`` = ∂ŷ_k/∂z^(L)_i written in ŷ,
+    ``dL_da[l]`` = ∂L/∂a^(l) for hidden l.  No assumption is used here: δ^(L) for softmax + CE is
+    ŷ Σy − y until a proof applies Σy = 1.
+    """
+    net: Network
+    graph: Graph
+    dL_dyhat: sp.Matrix
+    dyhat_dz: sp.Matrix
+    delta: dict
+    dL_da: dict
+    grad_W: list
+    grad_b: list
+
+    def grad_W_label(self, label: int) -> sp.Matrix:
+        """∇_{W^(label)} L."""
+        return self.grad_W[self.net.edge(label)]
+
+    def grad_b_label(self, label: int) -> sp.Matrix:
+        """∇_{b^(label)} L."""
+        return self.grad_b[self.net.edge(label)]
+
+
+class _Local:
+    """Local partial derivatives of one node's definition, by linearity over its terms.
+
+    d/dv Σ_t t = Σ_{t containing v} dt/dv: only the terms where v occurs are differentiated,
+    and a variable that does not occur gives an exact 0 without differentiating.
+    """
+
+    def __init__(self, expr):
+        self.expr = expr
+        self.terms = {}
+        for t in sp.Add.make_args(expr):
+            for s in t.free_symbols:
+                self.terms.setdefault(s, []).append(t)
+
+    def __call__(self, var):
+        return sp.Add(*[sp.diff(t, var) for t in self.terms.get(var, ())])
+
+
+def _local(expr, var):
+    """∂expr/∂var for a one-off local derivative."""
+    return _Local(expr)(var)
+
+
+@lru_cache(maxsize=32)
+def derive(net: Network) -> Derivation:
+    """Derive every gradient of ``net`` by the chain rule over local derivatives."""
+    g = graph(net)
+    L, d = net.L, net.sizes
+    dL_dyhat = sp.Matrix([_local(g.loss, v) for v in g.yhat])
+    J = OUTPUTS[net.output].jacobian(g.yhat)                  # ∂ŷ_k/∂z_i, written in ŷ
+    delta = {L: sp.Matrix([sp.expand(sum((dL_dyhat[k] * J[k, i] for k in range(d[L])), sp.Integer(0)))
+                           for i in range(d[L])])}
+    dL_da = {}
+    for l in range(L - 1, 0, -1):
+        up, zdef = delta[l + 1], [_Local(e) for e in g.z_def[l + 1]]
+        # ∂L/∂a^(l)_j = Σ_i δ^(l+1)_i ∂z^(l+1)_i/∂a^(l)_j
+        dL_da[l] = sp.Matrix([sp.Add(*[up[i] * zdef[i](g.a[l][j]) for i in range(d[l + 1])])
+                              for j in range(d[l])])
+        # δ^(l)_j = ∂L/∂a^(l)_j · ∂a^(l)_j/∂z^(l)_j   (a^(l)_j depends on z^(l)_j only)
+        delta[l] = sp.Matrix([dL_da[l][j] * _local(g.a_def[l][j], g.z[l][j]) for j in range(d[l])])
+    grad_W, grad_b = [], []
+    for k in range(L):
+        dz, zdef = delta[k + 1], [_Local(e) for e in g.z_def[k + 1]]
+        # z^(k+1)_m contains W_ij and b_i only for m = i, so the sum over m has one term
+        grad_W.append(sp.Matrix(d[k + 1], d[k], lambda i, j: dz[i] * zdef[i](g.W[k][i, j])))
+        grad_b.append(sp.Matrix([dz[i] * zdef[i](g.b[k][i]) for i in range(d[k + 1])]))
+    return Derivation(net, g, dL_dyhat, J, delta, dL_da, grad_W, grad_b)

@@ -1,0 +1,61 @@
+"""One error hierarchy: every message names the file, claim id and the token at fault."""
+from __future__ import annotations
+
+__all__ = ["SymbackpropError", "ConfigError", "NotationError", "SpecError"]
+
+
+class SymbackpropError(Exception):
+    """Base error: a one-line message plus where it came from (file, claim, token, position)."""
+
+    def __init__(self, message, *, file=None, claim_id=None, key=None, token=None,
+                 position=None, text=None):
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.claim_id = claim_id
+        self.key = key
+        self.token = token
+        self.position = position
+        self.text = text
+
+    def located(self, *, file=None, claim_id=None, key=None):
+        """Fill in location fields that are not set yet; return self."""
+        self.file = self.file or file
+        self.claim_id = self.claim_id or claim_id
+        self.key = self.key or key
+        return self
+
+    def where(self) -> str:
+        """'file: claim <id>: key <k>: ' prefix (only the parts that are known)."""
+        parts = []
+        if self.file:
+            parts.append(str(self.file))
+        if self.claim_id:
+            parts.append(f"claim {self.claim_id!r}")
+        if self.key:
+            parts.append(f"key {self.key!r}")
+        return "".join(p + ": " for p in parts)
+
+    def one_line(self) -> str:
+        """The message on one line, with its location and the offending token."""
+        tok = f" (at {self.token!r}, position {self.position})" if self.token is not None and self.position is not None else (
+            f" (at {self.token!r})" if self.token is not None else "")
+        return f"{self.where()}{self.message}{tok}"
+
+    def __str__(self) -> str:
+        s = self.one_line()
+        if self.text is not None and self.position is not None and len(self.text) <= 200:
+            s += f"\n  {self.text}\n  {' ' * self.position}^"
+        return s
+
+
+class ConfigError(SymbackpropError):
+    """A network description that is contradictory or unsupported."""
+
+
+class NotationError(SymbackpropError):
+    """LaTeX that the notation layer cannot read without guessing."""
+
+
+class SpecError(SymbackpropError):
+    """A derivation file that is malformed (YAML, keys, values)."""
