@@ -1,0 +1,190 @@
+"""Textbook closed forms of every gradient, proved exactly against the derivation, with assumptions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sympy as sp
+
+from .derive import Derivation, derive
+from .network import Network
+from .rules import ACTIVATIONS, HEADS, OUTPUTS, Assumption, kink_convention, phi_prime
+
+__all__ = ["ClosedForm", "closed_forms", "prove_zero", "prove_equal", "prove_softmax_ce_symbolic_C"]
+
+
+_SIMPLIFY_OPS = 400
+
+
+def prove_zero(expr) -> bool:
+    """True only if ``expr`` is identically zero by exact rewriting (never a float comparison)."""
+    exprs = list(expr) if isinstance(expr, sp.MatrixBase) else [expr]
+    return all(_zero(e) for e in exprs)
+
+
+def _zero(e) -> bool:
+    if e == 0:
+        return True
+    e = sp.expand(e)
+    if e == 0:
+        return True
+    if e.has(sp.Piecewise):
+        if sp.count_ops(e) > _SIMPLIFY_OPS:
+            return False          # too large to simplify here: not proved (never a guess)
+        return sp.simplify(sp.piecewise_fold(e)) == 0
+    return sp.cancel(sp.together(e)) == 0
+
+
+def prove_equal(a, b, graph, assumptions=()) -> bool:
+    """Prove a = b exactly, rewriting the difference with each assumption's substitution."""
+    if isinstance(a, sp.MatrixBase) and a.shape != b.shape:
+        return False
+    diff = a - b
+    for asm in assumptions:
+        diff = diff.applyfunc(lambda e: asm.apply(e, graph)) if isinstance(diff, sp.MatrixBase) \
+            else asm.apply(diff, graph)
+    return prove_zero(diff)
+
+
+@dataclass(frozen=True)
+class ClosedForm:
+    """One textbook identity: ``derived`` (from the chain rule) equals ``closed`` under ``assumptions``."""
+    name: str                  # e.g. "delta^(2)", "grad_W^(1)"
+    quantity: tuple            # ("delta", l) | ("grad_W", label) | ("grad_b", label) | ("output-jacobian",)
+    latex: str                 # the identity in course notation
+    derived: sp.Matrix
+    closed: sp.Matrix
+    assumptions: tuple = ()
+    proved: bool = False
+    method: str = ""
+    depends: tuple = field(default=())
+
+    @property
+    def shape(self):
+        """Shape of the quantity (the shape of the variable for parameter gradients)."""
+        return self.derived.shape
+
+
+def _form(name, quantity, latex, derived, closed, graph, assumptions=(), method="", depends=()):
+    proved = prove_equal(derived, closed, graph, assumptions)
+    return ClosedForm(name, quantity, latex, derived, closed, tuple(assumptions), proved, method, depends)
+
+
+def _jacobian_entries(C, output):
+    """Entries of the output Jacobian to prove: all for small C, else representatives (symmetry)."""
+    if output != "softmax" or C <= 4:
+        return [(k, i) for k in range(C) for i in range(C)], "every entry"
+    reps = [(0, 0), (0, 1), (1, 0), (C - 1, C - 1), (C - 1, 0)]
+    return reps, "entries (1,1), (1,2), (2,1), (C,C), (C,1); the rest by permutation symmetry of softmax"
+
+
+def _output_jacobian(d: Derivation) -> ClosedForm:
+    """∂ŷ_k/∂z_i written in ŷ (the rule) equals diff of the concrete head, with ŷ = out(z)."""
+    g, net = d.graph, d.net
+    out = g.yhat_def
+    subs = dict(zip(g.yhat, out))
+    entries, how = _jacobian_entries(net.C, net.output)
+    ok = all(_zero(sp.diff(out[k], g.z[net.L][i]) - d.dyhat_dz[k, i].xreplace(subs)) for k, i in entries)
+    lab = {"softmax": r"\hat{y}_k(\delta_{ik} - \hat{y}_i)", "sigmoid": r"\delta_{ik}\,\hat{y}_k(1 - \hat{y}_k)",
+           "identity": r"\delta_{ik}"}[net.output]
+    return ClosedForm("output-jacobian", ("output-jacobian",),
+                      r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = " + lab,
+                      d.dyhat_dz, d.dyhat_dz, (), ok, f"diff of the head, exact ({how})")
+
+
+def _wlabel(net, k):
+    return net.param_label(k)
+
+
+@lru_cache(maxsize=32)
+def closed_forms(net: Network) -> tuple:
+    """Every closed form of ``net``: output error, ∇W = δaᵀ, ∇b = δ, δ^(l) = Wᵀδ ⊙ φ'(z)."""
+    d = derive(net)
+    g, L = d.graph, net.L
+    head = HEADS[(net.output, net.loss)]
+    forms = [_output_jacobian(d)]
+    forms.append(_form(f"delta^({L})", ("delta", L), r"\delta^{(L)} = " + head.latex, d.delta[L],
+                       head.delta(g.yhat, g.y), g, head.assumptions,
+                       "chain rule through the output head, then the assumptions' substitutions",
+                       ("output-jacobian",)))
+    for k in range(L):
+        lab = _wlabel(net, k)
+        a_lat = "x" if k == 0 else f"a^{{({k})}}"
+        forms.append(_form(f"grad_W^({lab})", ("grad_W", lab),
+                           rf"\nabla_{{W^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}\,({a_lat})^{{\top}}",
+                           d.grad_W[k], d.delta[k + 1] * g.a[k].T, g, (), "exact difference"))
+        forms.append(_form(f"grad_b^({lab})", ("grad_b", lab),
+                           rf"\nabla_{{b^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}",
+                           d.grad_b[k], d.delta[k + 1], g, (), "exact difference"))
+    for l in range(L - 1, 0, -1):
+        lab = _wlabel(net, l)
+        Wt_delta = g.W[l].T * d.delta[l + 1]
+        generic = Wt_delta.multiply_elementwise(g.z[l].applyfunc(phi_prime))
+        forms.append(_form(f"delta^({l})", ("delta", l),
+                           rf"\delta^{{({l})}} = (W^{{({lab})}})^{{\top}}\delta^{{({l + 1})}} \odot "
+                           rf"\varphi'(z^{{({l})}})", d.delta[l], generic, g, (), "exact difference"))
+        forms.append(_concrete_hidden(d, l, lab, Wt_delta))
+    return tuple(forms)
+
+
+def _concrete_hidden(d: Derivation, l: int, lab: int, Wt_delta) -> ClosedForm:
+    """δ^(l) with the concrete φ' in its textbook form (1{z>0} for ReLU), and the convention it needs."""
+    net, g = d.net, d.graph
+    rule = ACTIVATIONS[net.activation]
+    u = sp.Symbol("u", real=True)
+    lemma = _zero(rule.prime(u, net) - rule.textbook_prime(u, net))
+    textbook = g.z[l].applyfunc(lambda v: rule.textbook_prime(v, net))
+    closed = g.concretize(Wt_delta).multiply_elementwise(textbook)
+    derived = g.concretize(d.delta[l])
+    assumptions = (kink_convention(net),) if rule.kinks else ()
+    if lemma:
+        # the lemma φ'(u) ≡ textbook(u) licenses replacing one by the other entrywise
+        swap = {rule.textbook_prime(v, net): rule.prime(v, net) for v in g.z[l]}
+        proved = prove_zero(derived - closed.xreplace(swap))
+    else:
+        proved = False
+    prime_latex = {"relu": _relu_latex(net), "leaky_relu": r"\varphi'(z^{(%d)})" % l,
+                   "sigmoid": r"\sigma(z^{(%d)}) \odot (1 - \sigma(z^{(%d)}))" % (l, l),
+                   "tanh": r"(1 - \tanh^2(z^{(%d)}))" % l, "identity": "1"}[net.activation]
+    if "%d" in prime_latex:
+        prime_latex = prime_latex % l
+    return ClosedForm(f"delta^({l}) [{net.activation}]", ("delta", l),
+                      rf"\delta^{{({l})}} = (W^{{({lab})}})^{{\top}}\delta^{{({l + 1})}} \odot {prime_latex}",
+                      derived, closed, assumptions, proved,
+                      "lemma phi'(u) = textbook form for a real u, then exact difference")
+
+
+def _relu_latex(net):
+    c = sp.nsimplify(net.relu_prime_at_zero)
+    if c == 0:
+        return r"\mathbb{1}\{z^{(%d)} > 0\}"
+    if c == 1:
+        return r"\mathbb{1}\{z^{(%d)} \ge 0\}"
+    return r"\varphi'(z^{(%d)})"
+
+
+def prove_softmax_ce_symbolic_C() -> dict:
+    """δ_i = Σ_k (−y_k/ŷ_k)·ŷ_k(δ_ik − ŷ_i) = ŷ_i − y_i for a symbolic number of classes C, given Σy = 1."""
+    C = sp.Symbol("C", integer=True, positive=True)
+    i = sp.Symbol("i", integer=True, positive=True)
+    k = sp.Dummy("k", integer=True, positive=True)
+    y, yh = sp.IndexedBase("y", real=True), sp.IndexedBase("yhat", positive=True)
+    term = (-y[k] / yh[k]) * yh[k] * (sp.KroneckerDelta(i, k) - yh[i])
+    chain = sp.Sum(sp.expand(term), (k, 1, C))
+    split = sp.expand(chain).doit()
+    # Σ_k y_k δ_ik = y_i for 1 ≤ i ≤ C; SymPy returns a Piecewise on the range of i
+    split = split.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: _in_range(e, i, C))
+    split = sp.factor_terms(split)                       # Σ_k y_k ŷ_i = ŷ_i Σ_k y_k
+    sum_y = sp.Sum(y[k], (k, 1, C))
+    total = split.subs(sum_y, 1)
+    return {"expression": split, "proved": sp.simplify(total - (yh[i] - y[i])) == 0,
+            "assumptions": ["1 <= i <= C", "sum_k y_k = 1"]}
+
+
+def _in_range(pw, i, C):
+    """The branch of a Piecewise whose condition is 1 ≤ i ≤ C (the index range)."""
+    in_range = {sp.Le(i, C), sp.Ge(C, i), sp.And(sp.Le(1, i), sp.Le(i, C))}
+    for expr, cond in pw.args:
+        if cond in in_range:
+            return expr
+    return pw                      # unknown shape of condition: left as is, so the proof fails
