@@ -1,0 +1,599 @@
+"""Decide one claim: proved / numerically-equal / refuted / error / inconclusive, with diagnoses.
+
+The ladder is built so that no rung is reached by a guess:
+- *proved* needs an exact symbolic zero (``closed_forms.prove_zero``) of every step's difference AND
+  agreement at every numeric point; a symbolic zero that numerics contradict is an ``error``.
+- *refuted* needs a point where the sides differ at 50 digits, re-verified at 80 digits from the same
+  exact rational inputs.
+- *numerically-equal* needs agreement at >= ``points`` random points plus the kink points.
+"""
+from __future__ import annotations
+
+import random
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from fractions import Fraction as _Fraction
+
+import sympy as sp
+
+from .closed_forms import prove_zero
+from .derive import derive
+from .errors import SymbackpropError
+from .network import Network, graph
+from .points import Point, force, node_values, sample_point
+from .rules import ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, kink_convention
+
+__all__ = ["CheckOptions", "ClaimResult", "check_claim", "VERDICTS", "DIAGNOSES"]
+
+VERDICTS = ("proved", "numerically-equal", "refuted", "error", "inconclusive")
+DIAGNOSES = {
+    "sign": "The claim is the negative of the true value: a sign was flipped (e.g. y - ŷ instead of ŷ - y).",
+    "transpose": "The claim equals the transpose of the true value: the factors are in the wrong order or a ^T is missing.",
+    "missing-activation-derivative": "The claim is right without the factor ⊙ φ'(z): the activation's derivative was forgotten.",
+    "wrong-layer": "The claim is the right formula for another layer: a layer index is off.",
+    "constant-factor": "The claim is off by a constant factor (e.g. 2(ŷ - y) for the ½-scaled squared error).",
+    "kink-convention": "The claim differs only where a pre-activation is exactly 0: it uses another value of φ'(0) than the convention.",
+    "shape-mismatch": "The two sides have different shapes, so they cannot be equal.",
+    "missing-assumption": "The claim holds only if the target sums to 1, which this loss does not assume.",
+}
+_STRICT = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+           ">=": lambda a, b: a >= b}
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Numeric effort and precision of a check."""
+    points: int = 20          # random points (plus kink points)
+    dps: int = 50             # working precision (digits)
+    verify_dps: int = 80      # re-verification precision of a counterexample
+    seed: int = 0
+    symbolic_seconds: float | None = None   # budget of the symbolic phase (worker processes only)
+    max_candidates: int = 400  # random draws allowed to find points that satisfy `given`
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The verdict on one claim and everything a student needs to act on it."""
+    id: str
+    claim: str
+    verdict: str
+    step: int | None = None
+    message: str = ""
+    diagnosis: str | None = None
+    counterexample: dict | None = None
+    assumptions: tuple = ()
+    seconds: float = 0.0
+    expect: bool = True
+    given: tuple = ()
+
+    @property
+    def as_expected(self) -> bool:
+        """Whether the verdict is what the file expects (proved/numerically-equal, or refuted)."""
+        return self.verdict in ("proved", "numerically-equal") if self.expect else self.verdict == "refuted"
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (the ``--format json`` claim record)."""
+        return {"id": self.id, "claim": self.claim, "given": list(self.given), "expect": self.expect,
+                "verdict": self.verdict, "step": self.step, "message": self.message,
+                "diagnosis": self.diagnosis, "counterexample": self.counterexample,
+                "assumptions": list(self.assumptions), "seconds": round(self.seconds, 3),
+                "as_expected": self.as_expected}
+
+
+class _Budget(Exception):
+    """The symbolic phase ran out of its time budget."""
+
+
+@contextmanager
+def _budget(seconds):
+    """Bound the symbolic phase with an interval timer — only inside a worker process's main thread."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not _IN_WORKER[0]:
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise _Budget()
+
+    old = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+_IN_WORKER = [False]
+_F0 = _Fraction(0)
+
+
+def mark_worker():
+    """Called in a worker process: the symbolic phase may then use an interval timer."""
+    _IN_WORKER[0] = True
+
+
+# ----------------------------------------------------------------------------------------------
+# numeric evaluation
+
+
+def _value(expr, vals, dps):
+    """A SymPy number for ``expr`` at the point, or None outside its domain (nan, complex, inf)."""
+    v = expr.xreplace(vals)
+    if v.free_symbols:
+        raise SymbackpropError(f"internal: symbols left after substitution: {sorted(map(str, v.free_symbols))}")
+    v = sp.N(v, dps)
+    if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not v.is_real:
+        return None
+    return v
+
+
+def _close(a, b, dps):
+    tol = sp.Float(10) ** (-(dps - 12))
+    return abs(a - b) <= tol * max(1, abs(a), abs(b))
+
+
+@dataclass
+class _Pt:
+    point: Point
+    vals: dict
+    kink: bool = False
+
+
+def _holds(op, lhs, rhs, vals, dps):
+    """Compare two matrices at a point: (True|False|None, index of first differing entry, values)."""
+    for idx in range(len(lhs)):
+        a, b = _value(lhs[idx], vals, dps), _value(rhs[idx], vals, dps)
+        if a is None or b is None:
+            return None, idx, (a, b)
+        ok = _close(a, b, dps) if op == "=" else _STRICT[op](a, b) or (op in ("<=", ">=") and _close(a, b, dps))
+        if not ok:
+            return False, idx, (a, b)
+    return True, None, None
+
+
+def _cond_ok(conds, vals, dps):
+    for lhs, op, rhs in conds:
+        a, b = _value(lhs, vals, dps), _value(rhs, vals, dps)
+        if a is None or b is None:
+            return False
+        if op == "=":
+            if not _close(a, b, dps):
+                return False
+        elif op == "!=":
+            if _close(a, b, dps):
+                return False
+        elif not (_STRICT[op](a, b) or (op in ("<=", ">=") and _close(a, b, dps))):
+            return False
+    return True
+
+
+# ----------------------------------------------------------------------------------------------
+# point sets
+
+
+def _z_index(g):
+    """Map each pre-activation symbol to its (layer, unit)."""
+    return {s: (l, j) for l, vec in g.z.items() for j, s in enumerate(vec)}
+
+
+def _kink_points(net, g, base, rng, opts):
+    """Points where hidden pre-activations are exactly at the kink (one unit, then a whole layer)."""
+    if not ACTIVATIONS[net.activation].kinks:
+        return []
+    out = []
+    for l in range(1, net.L):
+        for p in base[:2]:
+            j = rng.randrange(net.sizes[l])
+            q = force(net, p, l, j, _F0)
+            if q is not None:
+                q.label = f"kink z^({l})_{j + 1} = 0"
+                out.append(q)
+        q = base[0]
+        for j in range(net.sizes[l]):
+            q = force(net, q, l, j, _F0) if q is not None else None
+        if q is not None:
+            q.label = f"kink z^({l}) = 0"
+            out.append(q)
+    return out
+
+
+
+
+def _forced_for_conditions(net, g, conds, p, rng):
+    """Shift biases so that simple conditions on pre-activations (z^(l)_j op c) hold at ``p``."""
+    zi = _z_index(g)
+    q = p
+    for lhs, op, rhs in conds:
+        if lhs in zi and rhs.is_Rational and op in _STRICT:
+            l, j = zi[lhs]
+            c = _Fraction(int(rhs.p), int(rhs.q))
+            delta = _Fraction(rng.randint(1, 128), 64)
+            target = {"<": c - delta, "<=": c - delta, ">": c + delta, ">=": c + delta}[op]
+            q = force(net, q, l, j, target)
+            if q is None:
+                return None
+    return q
+
+
+def _boundary_for_conditions(net, g, conds, p):
+    """The boundary point (z^(l)_j = c exactly) of non-strict simple conditions, if any."""
+    zi = _z_index(g)
+    q, hit = p, False
+    for lhs, op, rhs in conds:
+        if lhs in zi and rhs.is_Rational and op in ("<=", ">="):
+            l, j = zi[lhs]
+            q = force(net, q, l, j, _Fraction(int(rhs.p), int(rhs.q)))
+            hit = True
+            if q is None:
+                return None
+    return q if hit else None
+
+
+# ----------------------------------------------------------------------------------------------
+# symbolic phase
+
+
+def _fresh_condition_symbols(conds):
+    """Replace z-like symbols in simple sign conditions by fresh symbols carrying that sign."""
+    subs = {}
+    sign = {"<": "negative", "<=": "nonpositive", ">": "positive", ">=": "nonnegative"}
+    for lhs, op, rhs in conds:
+        if isinstance(lhs, sp.Symbol) and rhs == 0 and op in sign and lhs not in subs:
+            subs[lhs] = sp.Symbol(lhs.name, real=True, **{sign[op]: True})
+    return subs
+
+
+def _try_prove(lhs, rhs, g, conds, opts):
+    """Exact proof of lhs = rhs (generic, then concrete activation, then down to primitives)."""
+    net = g.net
+    head = HEADS[(net.output, net.loss)]
+    cond_subs = _fresh_condition_symbols(conds)
+    diff = (lhs - rhs)
+    stages = [("generic", lambda e: e), ("concrete activation", g.concretize),
+              ("forward pass substituted", g.to_primitives)]
+    for stage, fn in stages:
+        e = diff.applyfunc(fn)
+        for used in ((), head.assumptions):
+            cur = e
+            for asm in used:
+                cur = cur.applyfunc(lambda v, a=asm: a.apply(v, g))
+            cur = cur.applyfunc(lambda v: v.xreplace(cond_subs)) if cond_subs else cur
+            if prove_zero(cur):
+                return stage, used
+    return None, ()
+
+
+# ----------------------------------------------------------------------------------------------
+# diagnoses
+
+
+def _alternatives(side, d, net):
+    """Values the reference side could be confused with, keyed by diagnosis."""
+    q = side.quantity
+    alts = []
+    if not q:
+        return alts
+    kind, rest = q[0], q[1:]
+    comp = rest[-1] if rest and isinstance(rest[-1], tuple) else None
+    layer = rest[0] if rest and not isinstance(rest[0], tuple) else None
+
+    def pick(M):
+        if comp is None:
+            return M
+        return sp.Matrix([[M[comp] if len(comp) == 2 else M[comp[0]]]])
+
+    if kind == "delta" and layer is not None and layer in d.dL_da:
+        alts.append(("missing-activation-derivative", pick(d.dL_da[layer])))
+    table = {"delta": (lambda l: d.delta[l], list(d.delta)),
+             "grad_W": (d.grad_W_label, list(net.param_labels())),
+             "grad_b": (d.grad_b_label, list(net.param_labels()))}
+    if kind in table and layer is not None:
+        get, layers = table[kind]
+        for other in layers:
+            if other != layer:
+                try:
+                    alts.append(("wrong-layer", pick(get(other))))
+                except (IndexError, ValueError):
+                    pass
+    return alts
+
+
+def _diagnose(ctx, ref_side, other_side, pts, kink_only):
+    """The known mistake that explains a refutation, or None."""
+    if kink_only:
+        return "kink-convention"
+    g, d, net, dps = ctx.g, ctx.d, ctx.net, ctx.opts.dps
+    ref, other = ctx.conc(ref_side.expr), ctx.conc(other_side.expr)
+    rand = [p for p in pts if not p.kink][:6]
+    if ref.shape != other.shape:
+        if ref.shape == other.shape[::-1] and all(_holds("=", ref.T, other, p.vals, dps)[0] for p in rand):
+            return "transpose"
+        return _match_alternative(ctx, ref_side, other, rand) or "shape-mismatch"
+    if all(_holds("=", -ref, other, p.vals, dps)[0] for p in rand):
+        return "sign"
+    if ref.shape[0] == ref.shape[1] and ref.shape[0] > 1 and \
+            all(_holds("=", ref.T, other, p.vals, dps)[0] for p in rand):
+        return "transpose"
+    found = _match_alternative(ctx, ref_side, other, rand)
+    if found:
+        return found
+    ratio = _constant_ratio(ref, other, rand, dps)
+    if ratio is not None:
+        return "constant-factor"
+    if LOSSES[net.loss].target != "one-hot":
+        diff = (ref - other).applyfunc(lambda e: ONEHOT_SUM.apply(e, g))
+        if all(_holds("=", diff, sp.zeros(*diff.shape), p.vals, dps)[0] for p in rand):
+            return "missing-assumption"
+    return None
+
+
+def _match_alternative(ctx, ref_side, other, rand):
+    """The diagnosis of the first known confusion (other layer, no φ') that equals ``other``."""
+    for name, alt in _alternatives(ref_side, ctx.d, ctx.net):
+        alt = ctx.conc(alt)
+        if alt.shape == other.shape and all(_holds("=", alt, other, p.vals, ctx.opts.dps)[0] for p in rand):
+            return name
+    return None
+
+
+def _constant_ratio(ref, other, pts, dps):
+    ratio = None
+    for p in pts:
+        for idx in range(len(ref)):
+            a, b = _value(ref[idx], p.vals, dps), _value(other[idx], p.vals, dps)
+            if a is None or b is None:
+                return None
+            if abs(a) < sp.Float(10) ** -20:
+                if abs(b) > sp.Float(10) ** -20:
+                    return None
+                continue
+            r = b / a
+            if ratio is None:
+                ratio = r
+            elif not _close(r, ratio, dps):
+                return None
+    if ratio is None or _close(ratio, sp.Integer(1), dps) or abs(ratio) < sp.Float(10) ** -20:
+        return None
+    return ratio
+
+
+# ----------------------------------------------------------------------------------------------
+# the claim
+
+
+def _fmt(v):
+    if v is None:
+        return None
+    if isinstance(v, sp.Rational):
+        return str(v)
+    return sp.Float(v, 12).__str__()
+
+
+def _relevant(expr_mats, vals, limit=12):
+    syms = set()
+    for M in expr_mats:
+        syms |= M.free_symbols
+    out = {}
+    for s in sorted(syms, key=lambda s: s.name)[:limit]:
+        if s in vals:
+            out[s.name] = _fmt(vals[s])
+    return out
+
+
+def _entry_name(shape, idx):
+    r, c = divmod(idx, shape[1])
+    return f"[{r + 1}]" if shape[1] == 1 else f"[{r + 1},{c + 1}]"
+
+
+class _Ctx:
+    """Shared state of one claim check: network, derivation, points."""
+
+    def __init__(self, net, parsed, opts):
+        self.net, self.parsed, self.opts = net, parsed, opts
+        self.g, self.d = graph(net), derive(net)
+        self.rng = random.Random(opts.seed)
+        self.scalars = sorted({s for inst in [next(iter(parsed.instances()), None)] if inst
+                               for side in inst.sides if side.expr is not None
+                               for s in side.expr.free_symbols if s not in set(self.g.primitives())
+                               and s not in set(self.g.node_symbols())}, key=lambda s: s.name)
+        self.base = [sample_point(net, self.rng, self.scalars) for _ in range(opts.points)]
+        self.kinks = _kink_points(net, self.g, self.base, self.rng, opts)
+        self._conc = {}
+        self.kink_used = False
+
+    def conc(self, M):
+        """``M`` with the concrete activation (φ, φ' per convention), memoised per matrix."""
+        key = id(M)
+        if key not in self._conc:
+            C = M.applyfunc(self.g.concretize)
+            self.kink_used = self.kink_used or (C != M and C.has(sp.Piecewise, sp.Max))
+            self._conc[key] = (M, C)
+        return self._conc[key][1]
+
+    def points_for(self, conds):
+        """Random and kink points that satisfy ``conds`` (forced or rejection-sampled)."""
+        dps = self.opts.dps
+        out = []
+        if not conds:
+            out = [_Pt(p, node_values(self.g, p, dps)) for p in self.base]
+            out += [_Pt(p, node_values(self.g, p, dps), True) for p in self.kinks]
+            return out
+        for p in self.base:
+            q = _forced_for_conditions(self.net, self.g, conds, p, self.rng) or p
+            v = node_values(self.g, q, dps)
+            if _cond_ok(conds, v, dps):
+                out.append(_Pt(q, v))
+        tries = 0
+        while len(out) < self.opts.points and tries < self.opts.max_candidates:
+            tries += 1
+            p = sample_point(self.net, self.rng, self.scalars)
+            v = node_values(self.g, p, dps)
+            if _cond_ok(conds, v, dps):
+                out.append(_Pt(p, v))
+        for p in self.base[:3] + self.kinks:
+            q = _boundary_for_conditions(self.net, self.g, conds, p)
+            if q is not None:
+                v = node_values(self.g, q, dps)
+                if _cond_ok(conds, v, dps):
+                    out.append(_Pt(q, v, True))
+        for p in self.kinks:
+            v = node_values(self.g, p, dps)
+            if _cond_ok(conds, v, dps):
+                out.append(_Pt(p, v, True))
+        return out
+
+
+def _reference(a, b):
+    """Which side is the reference (a bare quantity) for diagnoses: (ref, other)."""
+    if b.quantity and not a.quantity:
+        return b, a
+    return a, b
+
+
+def _check_step(ctx, inst, k, pts):
+    """Decide step k of one instance: (status, detail dict)."""
+    a, b, op = inst.sides[k], inst.sides[k + 1], inst.ops[k]
+    dps = ctx.opts.dps
+    if op == "in":
+        shape = tuple(inst.shape)
+        if tuple(a.expr.shape) == shape:
+            return "proved", {"message": f"shape {shape[0]}×{shape[1]}"}
+        diag = "transpose" if tuple(a.expr.shape) == shape[::-1] else "shape-mismatch"
+        return "refuted", {"message": f"the left side has shape {a.expr.shape[0]}×{a.expr.shape[1]}, "
+                                      f"not {shape[0]}×{shape[1]}", "diagnosis": diag}
+    if op in ("=", "!=") and a.expr.shape != b.expr.shape:
+        ref, other = _reference(a, b)
+        diag = _diagnose(ctx, ref, other, pts, False)
+        if op == "!=":
+            return "proved", {"message": "the sides have different shapes"}
+        return "refuted", {"message": f"shapes differ: {a.expr.shape[0]}×{a.expr.shape[1]} vs "
+                                      f"{b.expr.shape[0]}×{b.expr.shape[1]}", "diagnosis": diag}
+    cmp_op = "=" if op in ("=", "!=") else op
+    A, B = ctx.conc(a.expr), ctx.conc(b.expr)
+    checked, bad_kink, domain = 0, None, 0
+    for p in pts:
+        ok, idx, vals = _holds(cmp_op, A, B, p.vals, dps)
+        if ok is None:
+            domain += 1
+            continue
+        checked += 1
+        if ok:
+            continue
+        if op == "!=":
+            return "proved", {"message": f"the sides differ at a point ({p.point.label})"}
+        # re-verify at higher precision from the same exact inputs
+        hv = node_values(ctx.g, p.point, ctx.opts.verify_dps)
+        ok2, idx2, vals2 = _holds(cmp_op, A, B, hv, ctx.opts.verify_dps)
+        if ok2 is not False:
+            return "inconclusive", {"message": "a difference seen at 50 digits vanished at 80 digits"}
+        if p.kink:
+            bad_kink = bad_kink or (p, idx2, vals2)
+            continue
+        return "refuted", _counter(ctx, a, b, p, idx2, vals2, pts, kink_only=False)
+    if bad_kink is not None:
+        p, idx, vals = bad_kink
+        return "refuted", _counter(ctx, a, b, p, idx, vals, pts, kink_only=True)
+    if checked < min(ctx.opts.points, 5):
+        return "inconclusive", {"message": f"only {checked} points satisfy the conditions and the domain "
+                                           f"({domain} outside the domain)"}
+    if op == "!=":
+        stage, used = _with_budget(ctx, a, b, inst)
+        if stage:
+            return "refuted", {"message": "the two sides are identically equal", "used": used}
+        return "inconclusive", {"message": f"no point among {checked} distinguishes the sides"}
+    if op != "=":
+        return "numerically-equal", {"message": f"holds at {checked} points (inequalities are checked numerically)"}
+    stage, used = _with_budget(ctx, a, b, inst)
+    if stage == "budget":
+        return "numerically-equal", {"message": f"equal at {checked} points at {dps} digits; the symbolic "
+                                                f"proof ran out of its time budget"}
+    if stage:
+        return "proved", {"message": f"exact ({stage}); agrees at {checked} points", "used": used,
+                          "stage": stage}
+    return "numerically-equal", {"message": f"equal at {checked} points at {dps} digits "
+                                            f"(no exact proof found)", "used": used}
+
+
+def _with_budget(ctx, a, b, inst):
+    try:
+        with _budget(ctx.opts.symbolic_seconds):
+            return _try_prove(a.expr, b.expr, ctx.g, inst.conditions, ctx.opts)
+    except _Budget:
+        return "budget", ()
+
+
+def _counter(ctx, a, b, p, idx, vals, pts, kink_only):
+    ref, other = _reference(a, b)
+    diag = _diagnose(ctx, ref, other, pts, kink_only)
+    hv = node_values(ctx.g, p.point, ctx.opts.verify_dps)
+    ce = {"point": p.point.label, "entry": _entry_name(a.expr.shape, idx),
+          "lhs": _fmt(vals[0]), "rhs": _fmt(vals[1]),
+          "values": _relevant([ctx.conc(a.expr)[idx], ctx.conc(b.expr)[idx]], hv)}
+    if p.point.forced:
+        ce["forced"] = {f"z^({l})_{j + 1}": str(v) for (l, j), v in p.point.forced.items()}
+    msg = f"at {p.point.label} point, entry {ce['entry']}: left = {ce['lhs']}, right = {ce['rhs']}"
+    return {"message": msg, "diagnosis": diag, "counterexample": ce}
+
+
+_RANK = {"proved": 0, "numerically-equal": 1, "inconclusive": 2, "refuted": 3}
+
+
+def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
+    """Verdict, step, message, diagnosis, counterexample and assumptions of a parsed claim."""
+    ctx = _Ctx(net, parsed, opts)
+    decide.last_ctx = ctx
+    worst = ("proved", None, "", None, None)
+    used_all, stages = set(), set()
+    cache = {}
+    for inst in parsed.instances():
+        key = tuple(inst.conditions)
+        if key not in cache:
+            cache[key] = ctx.points_for(inst.conditions)
+        pts = cache[key]
+        for k in range(len(inst.ops)):
+            status, info = _check_step(ctx, inst, k, pts)
+            used_all.update(a.text for a in info.get("used", ()))
+            if info.get("stage"):
+                stages.add(info["stage"])
+            if _RANK[status] > _RANK[worst[0]]:
+                ce = info.get("counterexample")
+                if ce is not None and inst.assignment:
+                    ce = dict(ce, assignment=dict(inst.assignment))
+                msg = info.get("message", "")
+                if inst.assignment:
+                    msg = "with " + ", ".join(f"{k2} = {v}" for k2, v in inst.assignment.items()) + ": " + msg
+                worst = (status, k + 1 if len(inst.ops) > 1 or status == "refuted" else None,
+                         msg, info.get("diagnosis"), ce)
+            if status == "refuted":
+                break
+        if worst[0] == "refuted":
+            break
+    if worst[0] in ("proved", "numerically-equal") and not worst[2]:
+        worst = (worst[0], None, f"holds for every instance ({sum(1 for _ in parsed.instances())})", None, None)
+    assumptions = sorted(used_all)
+    if ACTIVATIONS[net.activation].kinks and ctx.kink_used:
+        assumptions.append(kink_convention(net).text)
+    return worst, tuple(assumptions)
+
+
+def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
+                opts: CheckOptions = CheckOptions(), file=None) -> ClaimResult:
+    """Parse and decide one claim; every failure becomes a verdict, never an exception."""
+    from .notation import parse_claim
+    t0 = time.perf_counter()
+    base = ClaimResult(claim_id, text, "error", expect=expect, given=tuple(given))
+    try:
+        parsed = parse_claim(text, net, given=tuple(given), claim_id=claim_id, file=file)
+        (verdict, step, msg, diag, ce), assumptions = decide(net, parsed, opts)
+    except SymbackpropError as e:
+        return replace(base, message=str(e.located(file=file, claim_id=claim_id)),
+                       seconds=time.perf_counter() - t0)
+    except (RecursionError, MemoryError) as e:
+        return replace(base, verdict="inconclusive" if isinstance(e, MemoryError) else "error",
+                       message=f"{type(e).__name__}: the claim is too large or too deeply nested",
+                       seconds=time.perf_counter() - t0)
+    return replace(base, verdict=verdict, step=step, message=msg, diagnosis=diag,
+                   counterexample=ce, assumptions=assumptions, seconds=time.perf_counter() - t0)
