@@ -58,6 +58,7 @@ class ClosedForm:
     proved: bool = False
     method: str = ""
     depends: tuple = field(default=())
+    sympy_form: str = ""       # the identity over matrix names, e.g. "delta3*a2.T"
 
     @property
     def shape(self):
@@ -65,9 +66,10 @@ class ClosedForm:
         return self.derived.shape
 
 
-def _form(name, quantity, latex, derived, closed, graph, assumptions=(), method="", depends=()):
+def _form(name, quantity, latex, derived, closed, graph, assumptions=(), method="", depends=(), sympy_form=""):
     proved = prove_equal(derived, closed, graph, assumptions)
-    return ClosedForm(name, quantity, latex, derived, closed, tuple(assumptions), proved, method, depends)
+    return ClosedForm(name, quantity, latex, derived, closed, tuple(assumptions), proved, method, depends,
+                      sympy_form)
 
 
 def _jacobian_entries(C, output):
@@ -89,7 +91,10 @@ def _output_jacobian(d: Derivation) -> ClosedForm:
            "identity": r"\delta_{ik}"}[net.output]
     return ClosedForm("output-jacobian", ("output-jacobian",),
                       r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = " + lab,
-                      d.dyhat_dz, d.dyhat_dz, (), ok, f"diff of the head, exact ({how})")
+                      d.dyhat_dz, d.dyhat_dz, (), ok, f"diff of the head, exact ({how})", (),
+                      {"softmax": "yhat[k]*(KroneckerDelta(i, k) - yhat[i])",
+                       "sigmoid": "KroneckerDelta(i, k)*yhat[k]*(1 - yhat[k])",
+                       "identity": "KroneckerDelta(i, k)"}[net.output])
 
 
 def _wlabel(net, k):
@@ -106,23 +111,25 @@ def closed_forms(net: Network) -> tuple:
     forms.append(_form(f"delta^({L})", ("delta", L), r"\delta^{(L)} = " + head.latex, d.delta[L],
                        head.delta(g.yhat, g.y), g, head.assumptions,
                        "chain rule through the output head, then the assumptions' substitutions",
-                       ("output-jacobian",)))
+                       ("output-jacobian",), "yhat - y"))
     for k in range(L):
         lab = _wlabel(net, k)
         a_lat = "x" if k == 0 else f"a^{{({k})}}"
         forms.append(_form(f"grad_W^({lab})", ("grad_W", lab),
                            rf"\nabla_{{W^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}\,({a_lat})^{{\top}}",
-                           d.grad_W[k], d.delta[k + 1] * g.a[k].T, g, (), "exact difference"))
+                           d.grad_W[k], d.delta[k + 1] * g.a[k].T, g, (), "exact difference", (),
+                           f"delta{k + 1}*{'x' if k == 0 else f'a{k}'}.T"))
         forms.append(_form(f"grad_b^({lab})", ("grad_b", lab),
                            rf"\nabla_{{b^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}",
-                           d.grad_b[k], d.delta[k + 1], g, (), "exact difference"))
+                           d.grad_b[k], d.delta[k + 1], g, (), "exact difference", (), f"delta{k + 1}"))
     for l in range(L - 1, 0, -1):
         lab = _wlabel(net, l)
         Wt_delta = g.W[l].T * d.delta[l + 1]
         generic = Wt_delta.multiply_elementwise(g.z[l].applyfunc(phi_prime))
         forms.append(_form(f"delta^({l})", ("delta", l),
                            rf"\delta^{{({l})}} = (W^{{({lab})}})^{{\top}}\delta^{{({l + 1})}} \odot "
-                           rf"\varphi'(z^{{({l})}})", d.delta[l], generic, g, (), "exact difference"))
+                           rf"\varphi'(z^{{({l})}})", d.delta[l], generic, g, (), "exact difference", (),
+                           f"HadamardProduct(W{lab}.T*delta{l + 1}, phi_prime(z{l}))"))
         forms.append(_concrete_hidden(d, l, lab, Wt_delta))
     return tuple(forms)
 
@@ -151,7 +158,8 @@ def _concrete_hidden(d: Derivation, l: int, lab: int, Wt_delta) -> ClosedForm:
     return ClosedForm(f"delta^({l}) [{net.activation}]", ("delta", l),
                       rf"\delta^{{({l})}} = (W^{{({lab})}})^{{\top}}\delta^{{({l + 1})}} \odot {prime_latex}",
                       derived, closed, assumptions, proved,
-                      "lemma phi'(u) = textbook form for a real u, then exact difference")
+                      "lemma phi'(u) = textbook form for a real u, then exact difference", (),
+                      f"HadamardProduct(W{lab}.T*delta{l + 1}, {net.activation}_prime(z{l}))")
 
 
 def _relu_latex(net):

@@ -1,0 +1,137 @@
+"""Command line: ``symbackprop derive|check``. The only module that prints or exits."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .errors import SymbackpropError
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message):
+        raise _Usage(message)
+
+
+class _Usage(Exception):
+    pass
+
+
+def _network_args(p):
+    p.add_argument("--sizes", required=True, help="layer widths d0,d1,...,dL, e.g. 3,4,4,3")
+    p.add_argument("--activation", default="relu")
+    p.add_argument("--output", default="softmax")
+    p.add_argument("--loss", default="cross_entropy")
+    p.add_argument("--weights", default="outgoing")
+    p.add_argument("--relu-prime-at-zero", default="0")
+    p.add_argument("--negative-slope", default="0.01")
+
+
+def _network(a):
+    from .network import Network
+    try:
+        sizes = tuple(int(s) for s in a.sizes.split(","))
+    except ValueError:
+        raise _Usage(f"--sizes must be comma-separated integers, got {a.sizes!r}") from None
+    return Network(sizes, a.activation, a.output, a.loss, a.weights, a.relu_prime_at_zero, a.negative_slope)
+
+
+def _color(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _cmd_derive(a) -> int:
+    from .closed_forms import closed_forms
+    from .report import derive_record, render_derive_text
+    net = _network(a)
+    forms = closed_forms(net)
+    numeric = _numeric(net, a)
+    records = [derive_record(f, numeric.get(f.name.split(" ")[0]) if numeric else None) for f in forms]
+    ok = all(r["proved"] for r in records) and (numeric is None or numeric.get("passed", True))
+    if a.format == "json":
+        print(json.dumps({"network": net.describe(), "closed_forms": records, "ok": ok}, indent=2))
+    elif a.format == "latex":
+        from .export import export_document
+        print(export_document(net, fragment=True))
+    else:
+        print(render_derive_text(net, records, _color(sys.stdout)))
+        print("all closed forms proved and verified" if ok else "SOME CLOSED FORMS FAILED")
+    return 0 if ok else 1
+
+
+def _numeric(net, a):
+    if a.no_numeric:
+        return None
+    from .numeric import verify
+    res = verify(net, n_points=a.points, seed=a.seed)
+    return res
+
+
+def _cmd_check(a) -> int:
+    from .runner import Limits
+    from .report import render_check_text
+    from .spec import load_spec
+    from .suite import check_spec
+    reports = []
+    for path in a.files:
+        spec = load_spec(path)
+        reports.append(check_spec(spec, Limits(timeout=a.timeout, memory_mb=a.memory_mb, workers=a.jobs),
+                                  only=set(a.only) if a.only else None))
+    if a.format == "json":
+        docs = [r.to_dict() for r in reports]
+        print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
+    elif a.format == "tex":
+        from .export import export_report
+        print(export_report(reports))
+    else:
+        print("\n\n".join(render_check_text(r, _color(sys.stdout)) for r in reports))
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def build_parser():
+    """The argument parser (public for docs and tests)."""
+    p = _Parser(prog="symbackprop", description="Check backpropagation derivations symbolically.")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    d = sub.add_parser("derive", help="derive and prove the closed-form gradients of a network")
+    _network_args(d)
+    d.add_argument("--format", choices=("text", "json", "latex"), default="text")
+    d.add_argument("--points", type=int, default=3, help="numeric witness points")
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--no-numeric", action="store_true", help="skip the numeric witnesses")
+    d.set_defaults(func=_cmd_derive)
+    c = sub.add_parser("check", help="check the claims of derivation files")
+    c.add_argument("files", nargs="+")
+    c.add_argument("--format", choices=("text", "json", "tex"), default="text")
+    c.add_argument("--timeout", type=float, default=20.0, help="seconds per claim")
+    c.add_argument("--memory-mb", type=int, default=2048, help="memory cap per claim")
+    c.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
+    c.add_argument("--only", action="append", help="check only this claim id (repeatable)")
+    c.set_defaults(func=_cmd_check)
+    return p
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit code (0 ok, 1 a claim/form failed, 2 usage error)."""
+    try:
+        args = build_parser().parse_args(argv)
+        code = args.func(args)
+    except _Usage as e:
+        print(f"symbackprop: error: {e}", file=sys.stderr)
+        code = 2
+    except SymbackpropError as e:
+        print(f"symbackprop: error: {e.one_line()}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        print("symbackprop: interrupted", file=sys.stderr)
+        code = 130
+    sys.stdout.flush()
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Check every claim of a derivation file, one bounded worker process per claim."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .check import CheckOptions, ClaimResult, check_claim, mark_worker
+from .runner import Limits, run_inline, run_jobs
+from .spec import DerivationSpec
+
+__all__ = ["FileReport", "check_spec"]
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """The results of one derivation file."""
+    spec: DerivationSpec
+    results: tuple
+
+    @property
+    def ok(self) -> bool:
+        """Every claim ended as the file expects."""
+        return all(r.as_expected for r in self.results)
+
+    def summary(self) -> dict:
+        """Count of each verdict."""
+        out = {}
+        for r in self.results:
+            out[r.verdict] = out.get(r.verdict, 0) + 1
+        return out
+
+    def to_dict(self) -> dict:
+        """The ``--format json`` document of this file."""
+        return {"file": str(self.spec.path), "title": self.spec.title, "network": self.spec.network.describe(),
+                "claims": [r.to_dict() for r in self.results], "summary": self.summary(), "ok": self.ok}
+
+
+def _job(job):
+    """Worker entry point: check one claim (runs in a child process)."""
+    net, claim, opts, path = job
+    mark_worker()
+    return check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path)
+
+
+def _from_job(claim, res) -> ClaimResult:
+    if res.status == "ok":
+        return res.value
+    verdict = "inconclusive" if res.status in ("timeout", "memory") else "error"
+    what = {"timeout": "time limit", "memory": "memory limit"}.get(res.status, "worker failure")
+    return ClaimResult(claim.id, claim.claim, verdict, message=f"{what}: {res.detail}",
+                       seconds=res.seconds, expect=claim.expect, given=claim.given)
+
+
+def check_spec(spec: DerivationSpec, limits: Limits = Limits(), opts: CheckOptions | None = None,
+               inline: bool = False, only=None) -> FileReport:
+    """Check the claims of ``spec`` (all, or the ids in ``only``) under ``limits``."""
+    opts = opts or CheckOptions(symbolic_seconds=limits.timeout * 0.5)
+    claims = [c for c in spec.claims if only is None or c.id in only]
+    jobs = [(spec.network, c, opts, str(spec.path)) for c in claims]
+    runs = run_inline(_job, jobs) if inline else run_jobs(_job, jobs, limits)
+    results = tuple(_from_job(c, r) for c, r in zip(claims, runs))
+    return FileReport(spec, results)

@@ -1,0 +1,105 @@
+"""Closed forms are proved exactly, need their assumptions, and match an outside reference."""
+import random
+
+import mpmath
+import pytest
+import sympy as sp
+
+from symbackprop import Network, derive, graph
+from symbackprop.closed_forms import closed_forms, prove_equal, prove_softmax_ce_symbolic_C
+from symbackprop.rules import ONEHOT_SUM, indicator, kinked_prime
+
+PAIRS = [("softmax", "cross_entropy"), ("sigmoid", "bce"), ("identity", "mse")]
+ACTS = ["relu", "leaky_relu", "sigmoid", "tanh", "identity"]
+
+
+@pytest.mark.parametrize("sizes", [(2, 3), (2, 3, 2), (3, 2, 3, 2)])
+@pytest.mark.parametrize("pair", PAIRS)
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("weights", ["outgoing", "incoming"])
+def test_every_closed_form_is_proved(sizes, pair, act, weights):
+    net = Network(sizes, act, *pair, weights=weights)
+    forms = closed_forms(net)
+    assert all(f.proved for f in forms), [f.name for f in forms if not f.proved]
+    names = {f.name for f in forms}
+    labels = list(net.param_labels())
+    assert {f"grad_W^({lab})" for lab in labels} <= names
+    assert f"delta^({net.L})" in names
+
+
+def test_softmax_ce_needs_the_target_assumption():
+    net = Network((2, 3, 3))
+    g, d = graph(net), derive(net)
+    assert not prove_equal(d.delta[net.L], g.yhat - g.y, g, ())
+    assert prove_equal(d.delta[net.L], g.yhat - g.y, g, (ONEHOT_SUM,))
+    form = next(f for f in closed_forms(net) if f.name == f"delta^({net.L})")
+    assert [a.name for a in form.assumptions] == ["target-sums-to-one"]
+
+
+def test_assumption_is_not_needed_for_mse_and_bce():
+    for out, loss in [("identity", "mse"), ("sigmoid", "bce")]:
+        net = Network((2, 2), "relu", out, loss)
+        g, d = graph(net), derive(net)
+        assert prove_equal(d.delta[1], g.yhat - g.y, g, ())
+
+
+@pytest.mark.parametrize("c, proved_gt, proved_ge", [(0, True, False), (1, False, True)])
+def test_relu_indicator_form_depends_on_the_convention(c, proved_gt, proved_ge):
+    net = Network((2, 3, 2), relu_prime_at_zero=c)
+    g, d = graph(net), derive(net)
+    wt = g.concretize(g.W[1].T * d.delta[2])
+    derived = g.concretize(d.delta[1])
+    gt = wt.multiply_elementwise(g.z[1].applyfunc(lambda u: indicator(u > 0)))
+    ge = wt.multiply_elementwise(g.z[1].applyfunc(lambda u: indicator(u >= 0)))
+    assert prove_equal(derived, gt, g) is proved_gt
+    assert prove_equal(derived, ge, g) is proved_ge
+    form = next(f for f in closed_forms(net) if f.name == "delta^(1) [relu]")
+    assert form.proved and form.assumptions[0].name == "phi-prime-at-zero"
+
+
+def test_kinked_prime_lemma_is_exact():
+    u = sp.Symbol("u", real=True)
+    assert prove_equal(kinked_prime(u, 0, 1, 0), indicator(u > 0), None)
+    assert not prove_equal(kinked_prime(u, 0, 1, sp.Rational(1, 2)), indicator(u > 0), None)
+
+
+def test_symbolic_number_of_classes():
+    res = prove_softmax_ce_symbolic_C()
+    assert res["proved"]
+    # without Σ y = 1 the expression is ŷ_i Σ y_k − y_i, which is not ŷ_i − y_i
+    expr = res["expression"]
+    i = [s for s in expr.free_symbols if s.name == "i"][0]
+    y, yh = sp.IndexedBase("y", real=True), sp.IndexedBase("yhat", positive=True)
+    assert sp.simplify(expr - (yh[i] - y[i])) != 0
+
+
+def _fd(f, x0, h=mpmath.mpf("1e-20")):
+    return (f(x0 + h) - f(x0 - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("act", ["tanh", "sigmoid", "relu"])
+def test_closed_forms_match_high_precision_finite_differences(act):
+    """Every closed form, evaluated through the forward pass, equals an mpmath central difference."""
+    net = Network((2, 2, 3), act)
+    g = graph(net)
+    rng = random.Random(1)
+    prims = g.primitives()
+    point = {s: sp.Rational(rng.randint(-60, 60), 32) for s in prims}
+    hot = rng.randrange(3)
+    point.update({s: sp.Integer(int(k == hot)) for k, s in enumerate(g.y)})
+    loss = g.to_primitives(g.loss)
+    with mpmath.workdps(60):
+        for form in closed_forms(net):
+            kind = form.quantity[0]
+            if kind not in ("grad_W", "grad_b"):
+                continue
+            k = net.edge(form.quantity[1])
+            var = g.W[k] if kind == "grad_W" else g.b[k]
+            closed = form.closed.applyfunc(g.to_primitives)
+            for idx in range(len(var)):
+                s = var[idx]
+                rest = {t: v for t, v in point.items() if t != s}
+                fl = sp.lambdify(s, loss.xreplace(rest), "mpmath")
+                ref = _fd(fl, mpmath.mpf(point[s].p) / point[s].q)
+                got = sp.N(closed[idx].xreplace(point), 40)
+                assert abs(float(got) - float(ref)) <= 1e-15 * max(1.0, abs(float(ref))), (form.name, idx)
