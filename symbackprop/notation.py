@@ -1,0 +1,1584 @@
+r"""Course LaTeX -> SymPy over the engine's symbols, with no silent misreads.
+
+One relation about a network (``\delta^{(L-1)} = (W^{(L-1)})^T(\hat y - y) \odot \varphi'(z^{(L-1)})``)
+is read into SymPy matrices built from :func:`symbackprop.network.graph` symbols. Anything outside the
+vocabulary is a :class:`~symbackprop.errors.NotationError` naming the token and its position.
+
+What is ours and what goes through latex2sympy2
+-----------------------------------------------
+*Ours* (``_latex_lexer.tokenize`` + the recursive-descent ``_Parser`` below): every piece of structure —
+quantities and their layer superscripts ``^{(…)}`` (never powers), subscripts (component indices),
+transposes, matrix products with the factor order preserved, ``\odot``/``\circ``, brackets, ``\frac``
+of non-numbers, derivatives, sums, indicators, functions (``\log`` is the NATURAL log), relations and
+shapes. latex2sympy2 1.9.1 misreads exactly these constructs (``A^T`` -> ``A``, ``z^{(L)}_i`` ->
+``z_i**L``, ``\varphi'(z)`` -> ``varphi*z``, ``\log`` base 10, trailing text dropped, ``a = b`` as an
+assignment, ``i``/``j`` as the imaginary unit, state kept between calls), so it never sees them.
+
+*latex2sympy2*: only numeric literals — a number token (``3``, ``0.25``) and ``\frac{N}{M}`` whose
+arguments are both number tokens. The string handed to it is assembled by us from already validated
+digit tokens (never user text as such), the call runs under a lock with its module state (``var``,
+``variances``, ``VARIABLE_VALUES``, ``is_real``, ``frac_type``) reset before and restored after, its
+output is walked (only Integer/Rational leaves, Mul, and Pow with exponent -1 are accepted) and the
+value is cross-checked against an exact ``Fraction`` read of the same digits; any disagreement is a
+NotationError. This is a deliberately small use: latex2sympy2 cannot be trusted with anything that
+has structure.
+
+No eval/exec/sympify/parse_expr is applied to user text; Symbols are only the graph's and single-letter
+scalar variables whose names we build ourselves. Every result is walked against an allow-list.
+
+Readings fixed here (each pinned by tests/test_notation.py)
+-----------------------------------------------------------
+- Precedence: relation < ``+ -`` < ``\odot``/``\circ`` < juxtaposition/``\cdot`` (matrix product, order
+  kept; a 1x1 factor scales) < postfix ``^T``/``^n``/``_i`` < primary. So ``(W)^T \delta \odot \varphi'(z)``
+  is ``((W)^T \delta) \odot \varphi'(z)`` and ``-\frac{y_k}{\hat y_k}`` negates the fraction. A ``\sum`` body is
+  one optionally signed product: ``\hat y_i \sum_k y_k - y_i`` is ``\hat y_i (\sum_k y_k) - y_i``.
+- ``^{(…)}`` is always a layer; ``^T``, ``^\top``, ``^{T}``, ``^{\top}`` a transpose; any other exponent must be
+  an integer literal (|n| <= 1000, no nesting) on a scalar. Functions apply elementwise to scalars and
+  vectors only; on a non-vector matrix (``e^{W}``: matrix exponential?) they are an error.
+- ``+``, ``-``, ``\odot``, ``\max`` and indicators broadcast a 1x1 operand; other shape clashes are
+  "dimension mismatch" errors. In a relation, a side that is a bare number next to matrix sides of one
+  shape is read as that constant matrix (``\delta^{(l)} = 0`` is the zero vector).
+- ``W_{12}`` (one two-digit literal on a matrix) is row 1, column 2, as the LaTeX export writes it.
+- Letters: ``x y z a W b`` quantities, ``L`` the layer count (or the loss right after ``\partial``/in
+  ``\nabla``), ``C``/``d_l`` widths, ``e`` only as ``e^{…}``, ``l`` the layer symbol; a subscript letter is
+  an index (free unless bound by an enclosing ``\sum``), any other lowercase letter a real scalar
+  variable ``Symbol(letter, real=True)``; other capitals are unknown quantities.
+- Work limits: text length, bracket depth and literal size (lexer), exponent size, the combined exponent
+  of nested powers, and the number of ``\sum`` terms evaluated (``MAX_SUM_TERMS``).
+
+Conventions: component indices in ``Side.quantity`` are 0-based (ready for ``Matrix[...]``), the
+``assignment`` of an ``Instance`` is 1-based as written. Free-index ranges may depend on the layer
+symbol; ``ParsedClaim.free_indices`` reports the ranges at the first valid layer. ``layers`` holds every
+value of ``l`` in 0..L at which every quantity, width and literal index of the claim and its givens
+exists (empty when ``l`` is not used).
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterator
+
+import sympy as sp
+
+from ._latex_lexer import Token, tokenize
+from .derive import derive
+from .errors import NotationError
+from .network import Network, graph
+from .rules import indicator, phi, phi_prime
+
+__all__ = ["Side", "Instance", "ParsedClaim", "parse_claim", "parse_expression", "MAX_EXPONENT"]
+
+MAX_EXPONENT = 1000
+MAX_SUM_TERMS = 50_000            # body evaluations of all sums in one evaluation
+MAX_NUMBER_DIGITS = 2000          # digits of a numeric power (base digits x exponent)
+INDEX_LETTERS_EXCLUDED = frozenset("lxyzabde")
+RESERVED_LETTERS = frozenset("xyzaWbLCdelT")
+SYM_RELOPS = {"=": "=", "<": "<", ">": ">"}
+CMD_RELOPS = {"neq": "!=", "ne": "!=", "le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "in": "in"}
+COND_OPS = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
+            ">=": lambda a, b: a >= b}
+
+
+# ----------------------------------------------------------------------------------------------
+# public data
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a relation: its matrix (scalars are 1x1), source text, and bare quantity if any."""
+    expr: sp.Matrix | None
+    latex: str
+    quantity: tuple | None = None
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A claim with every free index and the layer symbol given a value."""
+    assignment: dict
+    sides: tuple
+    ops: tuple
+    shape: tuple | None
+    conditions: tuple
+
+
+@dataclass(frozen=True)
+class ParsedClaim:
+    """A parsed claim: its free indices and layer values, expanded into instances on demand."""
+    text: str
+    free_indices: dict
+    layer_symbol: str | None
+    layers: tuple
+    _program: object = field(default=None, repr=False, compare=False)
+
+    def instances(self) -> Iterator[Instance]:
+        """Every assignment of the layer symbol and free indices, in a deterministic order."""
+        for assignment in self._program.assignments():
+            yield self._program.instance(assignment)
+
+    def instance(self, **assignment) -> Instance:
+        """The instance at one assignment (every free index and the layer symbol must be given)."""
+        return self._program.instance(self._program.check_assignment(assignment))
+
+
+# ----------------------------------------------------------------------------------------------
+# latex2sympy2: numeric literals only, state isolated
+
+
+_L2S_LOCK = threading.Lock()
+_L2S_STATE = ("var", "variances", "VARIABLE_VALUES", "is_real", "frac_type")
+
+
+def _l2s_call(source: str):
+    """latex2sympy2 on a string we assembled, with its module state reset and restored."""
+    import latex2sympy2
+    with _L2S_LOCK:
+        saved = {k: getattr(latex2sympy2, k) for k in _L2S_STATE}
+        fresh = {"var": {}, "variances": {}, "VARIABLE_VALUES": {}, "is_real": None, "frac_type": r"\frac"}
+        try:
+            for k, v in fresh.items():
+                setattr(latex2sympy2, k, v)
+            return latex2sympy2.latex2sympy(source)
+        finally:
+            for k, v in saved.items():
+                setattr(latex2sympy2, k, v)
+
+
+def _walk_number(e) -> Fraction:
+    """The exact value of latex2sympy2's output for a numeric literal; ValueError on anything else."""
+    if isinstance(e, (sp.Integer, sp.Rational)):
+        return Fraction(int(e.p), int(e.q))
+    if isinstance(e, sp.Mul):
+        out = Fraction(1)
+        for a in e.args:
+            out *= _walk_number(a)
+        return out
+    if isinstance(e, sp.Pow) and e.exp == -1:
+        base = _walk_number(e.base)
+        if base == 0:
+            raise ValueError("division by zero")
+        return 1 / base
+    raise ValueError(f"unexpected {type(e).__name__}")
+
+
+def numeric_literal(num: str, den: str | None = None) -> sp.Rational:
+    """The exact value of a number token (or \\frac of two), read by latex2sympy2 and cross-checked."""
+    ours = Fraction(num) if den is None else Fraction(num) / Fraction(den)
+    source = num if den is None else r"\frac{%s}{%s}" % (num, den)
+    try:
+        theirs = _walk_number(_l2s_call(source))
+    except Exception as exc:   # latex2sympy2 raises its own error types
+        raise NotationError(f"latex2sympy2 could not read the number {source}: {exc}") from None
+    if theirs != ours:
+        raise NotationError(f"latex2sympy2 read {source} as {theirs}, not {ours}")
+    return sp.Rational(ours.numerator, ours.denominator)
+
+
+# ----------------------------------------------------------------------------------------------
+# evaluation context
+
+
+class _OutOfRange(NotationError):
+    """A quantity, width or literal index that does not exist (excludes a value of the layer symbol)."""
+
+
+class _Ctx:
+    """What evaluation needs: the network, the layer value, index values and the range record."""
+
+    def __init__(self, src, net, layer=None, env=None, probe=False):
+        self.src, self.net, self.g = src, net, graph(net)
+        self.layer, self.env, self.probe = layer, dict(env or {}), probe
+        self.bound = set()
+        self.ranges = {}
+        self.sum_terms = 0
+
+    @property
+    def d(self):
+        return derive(self.net)
+
+    def error(self, message, node, cls=NotationError):
+        return cls(message, token=node.token, position=node.pos, text=self.src)
+
+    def index_value(self, name, size, node):
+        """The value of index ``name`` used where it ranges over 1..size (recording it when probing)."""
+        if name in self.bound:
+            v = self.env[name]
+            if not 1 <= v <= size:
+                raise self.error(f"index {name} = {v} is outside 1..{size}", node)
+            return v
+        if self.probe:
+            seen = self.ranges.get(name)
+            if seen is not None and seen[0] != size:
+                raise self.error(f"dimension mismatch: free index {name} ranges over 1..{size} here but "
+                                 f"over 1..{seen[0]} at position {seen[1]}", node)
+            self.ranges.setdefault(name, (size, node.pos))
+            return 1
+        return self.env[name]
+
+
+# ----------------------------------------------------------------------------------------------
+# AST: every node knows its source span and evaluates to a Matrix
+
+
+@dataclass
+class _Node:
+    pos: int
+    token: str
+
+
+@dataclass
+class _LayerExpr(_Node):
+    """c + [L] + [l], the layer written in a superscript ``^{(…)}`` or in ``d_{…}``."""
+    const: int = 0
+    coef_L: int = 0
+    coef_l: int = 0
+
+    def value(self, ctx):
+        if self.coef_l and ctx.layer is None:
+            raise ctx.error("the layer symbol l has no value here", self)
+        return self.const + self.coef_L * ctx.net.L + self.coef_l * (ctx.layer or 0)
+
+
+@dataclass
+class _Index(_Node):
+    """One component index: a 1-based literal or a letter."""
+    literal: int | None = None
+    name: str | None = None
+
+    def value(self, ctx, size):
+        if self.name is None:
+            if not 1 <= self.literal <= size:
+                raise ctx.error(f"index {self.literal} is outside 1..{size}", self, _OutOfRange)
+            return self.literal
+        return ctx.index_value(self.name, size, self)
+
+
+def _split_digits(idx):
+    """A two-digit literal subscript of a matrix (W_{12}) as two one-digit indices."""
+    if len(idx) == 1 and idx[0].literal is not None and len(idx[0].token) == 2:
+        t = idx[0]
+        return (_Index(t.pos, t.token[0], literal=int(t.token[0])),
+                _Index(t.pos + 1, t.token[1], literal=int(t.token[1])))
+    return idx
+
+
+def _component(M, idx, ctx, node):
+    """Entry (or entries) of M picked by 1-based indices; returns (1x1 Matrix, 0-based tuple)."""
+    if M.cols == 1 or M.rows == 1:
+        if len(idx) != 1:
+            raise ctx.error(f"a vector takes one index, got {len(idx)}", node)
+        i = idx[0].value(ctx, len(M)) - 1
+        return sp.Matrix([[M[i]]]), (i,)
+    idx = _split_digits(idx)
+    if len(idx) != 2:
+        raise ctx.error(f"a {M.rows}x{M.cols} matrix takes two indices, got {len(idx)}", node)
+    i, j = idx[0].value(ctx, M.rows) - 1, idx[1].value(ctx, M.cols) - 1
+    return sp.Matrix([[M[i, j]]]), (i, j)
+
+
+def _layer_in(ctx, node, l, valid, what):
+    if l not in valid:
+        raise ctx.error(f"{what} does not exist in this network (valid: {valid.start}..{valid.stop - 1})",
+                        node, _OutOfRange)
+    return l
+
+
+_QUANTITY = {
+    # kind: (value(ctx, node, layer), quantity tuple(ctx, layer))
+    "z": (lambda c, n, l: c.g.z[_layer_in(c, n, l, range(1, c.net.L + 1), f"z^({l})")],
+          lambda c, l: ("z", l)),
+    "a": (lambda c, n, l: c.g.a[_layer_in(c, n, l, range(0, c.net.L + 1), f"a^({l})")],
+          lambda c, l: ("yhat",) if l == c.net.L else ("a", l)),
+    "delta": (lambda c, n, l: c.d.delta[_layer_in(c, n, l, range(1, c.net.L + 1), f"delta^({l})")],
+              lambda c, l: ("delta", l)),
+    "W": (lambda c, n, l: c.g.W[c.net.edge(_layer_in(c, n, l, c.net.param_labels(), f"W^({l})"))],
+          lambda c, l: ("W", l)),
+    "b": (lambda c, n, l: c.g.b[c.net.edge(_layer_in(c, n, l, c.net.param_labels(), f"b^({l})"))],
+          lambda c, l: ("b", l)),
+    "x": (lambda c, n, l: c.g.x, lambda c, l: ("a", 0)),
+    "y": (lambda c, n, l: c.g.y, lambda c, l: ("y",)),
+    "yhat": (lambda c, n, l: c.g.yhat, lambda c, l: ("yhat",)),
+    "loss": (lambda c, n, l: sp.Matrix([[c.g.loss]]), lambda c, l: ("loss",)),
+}
+
+
+@dataclass
+class _Quantity(_Node):
+    """A network quantity: kind, layer (for z, a, W, b, δ) and optional component indices."""
+    kind: str = ""
+    layer: _LayerExpr | None = None
+    idx: tuple | None = None
+
+    def layer_value(self, ctx):
+        return None if self.layer is None else self.layer.value(ctx)
+
+    def full(self, ctx):
+        return _QUANTITY[self.kind][0](ctx, self, self.layer_value(ctx))
+
+    def ev(self, ctx):
+        M = self.full(ctx)
+        return M if self.idx is None else _component(M, self.idx, ctx, self)[0]
+
+    def quantity(self, ctx):
+        q = _QUANTITY[self.kind][1](ctx, self.layer_value(ctx))
+        if self.idx is None:
+            return q
+        return q + (_component(self.full(ctx), self.idx, ctx, self)[1],)
+
+
+@dataclass
+class _Const(_Node):
+    """A number, a width (d_l, C) or an already built scalar."""
+    value: object = None
+    literal: bool = False
+
+    def ev(self, ctx):
+        return sp.Matrix([[self.value]])
+
+
+@dataclass
+class _Width(_Node):
+    """d_{layer}: the width of a layer, as an integer."""
+    layer: _LayerExpr | None = None
+
+    def size(self, ctx):
+        l = self.layer.value(ctx)
+        _layer_in(ctx, self, l, range(0, ctx.net.L + 1), f"d_{l}")
+        return ctx.net.sizes[l]
+
+    def ev(self, ctx):
+        return sp.Matrix([[sp.Integer(self.size(ctx))]])
+
+
+@dataclass
+class _Var(_Node):
+    """A real scalar variable (a single lowercase letter outside the reserved ones)."""
+    name: str = ""
+
+    def ev(self, ctx):
+        return sp.Matrix([[sp.Symbol(self.name, real=True)]])
+
+
+@dataclass
+class _Kronecker(_Node):
+    """δ_{ik} without a layer superscript."""
+    idx: tuple = ()
+
+    def ev(self, ctx):
+        vals = [ix.literal if ix.name is None else ctx.env.get(ix.name, 1) for ix in self.idx]
+        return sp.Matrix([[sp.KroneckerDelta(*vals)]])
+
+
+def _dims(M):
+    return f"{M.rows}x{M.cols}"
+
+
+def _broadcast(A, B, fn, ctx, node, what):
+    """Elementwise fn over A, B of equal shape, or with a 1x1 operand broadcast."""
+    if A.shape == B.shape:
+        return sp.Matrix(A.rows, A.cols, lambda i, j: fn(A[i, j], B[i, j]))
+    if A.shape == (1, 1):
+        return B.applyfunc(lambda e: fn(A[0], e))
+    if B.shape == (1, 1):
+        return A.applyfunc(lambda e: fn(e, B[0]))
+    raise ctx.error(f"dimension mismatch: {what} of {_dims(A)} and {_dims(B)}", node)
+
+
+@dataclass
+class _Sum(_Node):
+    """± t1 ± t2 …: addition with scalar broadcasting."""
+    terms: list = field(default_factory=list)      # (sign, node)
+
+    def ev(self, ctx):
+        out = None
+        for sign, t in self.terms:
+            v = t.ev(ctx)
+            v = -v if sign < 0 else v
+            out = v if out is None else _broadcast(out, v, lambda a, b: a + b, ctx, t, "a sum")
+        return out
+
+
+@dataclass
+class _Neg(_Node):
+    arg: object = None
+
+    def ev(self, ctx):
+        return -self.arg.ev(ctx)
+
+
+@dataclass
+class _Product(_Node):
+    """Juxtaposition / \\cdot: matrix product in the written order (a 1x1 factor scales)."""
+    factors: list = field(default_factory=list)
+
+    def ev(self, ctx):
+        out = self.factors[0].ev(ctx)
+        for f in self.factors[1:]:
+            v = f.ev(ctx)
+            if out.shape == (1, 1):
+                out = v * out[0]
+            elif v.shape == (1, 1):
+                out = out * v[0]
+            elif out.cols == v.rows:
+                out = out * v
+            else:
+                raise ctx.error(f"dimension mismatch: matrix product {_dims(out)} times {_dims(v)}", f)
+        return out
+
+
+@dataclass
+class _Hadamard(_Node):
+    """A ⊙ B: elementwise product of equal shapes (a 1x1 operand is broadcast)."""
+    operands: list = field(default_factory=list)
+
+    def ev(self, ctx):
+        out = self.operands[0].ev(ctx)
+        for f in self.operands[1:]:
+            out = _broadcast(out, f.ev(ctx), lambda a, b: a * b, ctx, f, "⊙")
+        return out
+
+
+@dataclass
+class _Frac(_Node):
+    """\\frac{A}{B} with a scalar B (divides every entry of A)."""
+    num: object = None
+    den: object = None
+
+    def ev(self, ctx):
+        A, B = self.num.ev(ctx), self.den.ev(ctx)
+        if B.shape != (1, 1):
+            raise ctx.error(f"dimension mismatch: \\frac with a {_dims(B)} denominator", self.den)
+        if B[0] == 0:
+            raise ctx.error("division by zero", self.den)
+        return A.applyfunc(lambda e: e / B[0])
+
+
+@dataclass
+class _Power(_Node):
+    """A scalar to an integer power (|exponent| <= MAX_EXPONENT)."""
+    base: object = None
+    exp: int = 1
+
+    def ev(self, ctx):
+        B = self.base.ev(ctx)
+        if B.shape != (1, 1):
+            raise ctx.error(f"power of a {_dims(B)} matrix (only scalars take powers)", self)
+        b = B[0]
+        if b.is_Number and b != 0 and abs(self.exp) * (len(str(abs(b.p))) + len(str(b.q))) > MAX_NUMBER_DIGITS:
+            raise ctx.error("the power is too large to evaluate", self)
+        if b == 0 and self.exp < 0:
+            raise ctx.error("division by zero", self)
+        out = b ** self.exp
+        if out.is_Pow and out.exp.is_Number and abs(out.exp) > MAX_EXPONENT:
+            raise ctx.error(f"the combined exponent {out.exp} exceeds {MAX_EXPONENT} in size", self)
+        return sp.Matrix([[out]])
+
+
+@dataclass
+class _Transpose(_Node):
+    arg: object = None
+
+    def ev(self, ctx):
+        return self.arg.ev(ctx).T
+
+
+@dataclass
+class _Pick(_Node):
+    """(E)_i, [E]_{ij}: a component of a bracketed expression."""
+    arg: object = None
+    idx: tuple = ()
+
+    def ev(self, ctx):
+        return _component(self.arg.ev(ctx), self.idx, ctx, self)[0]
+
+
+def _sigma(u):
+    return 1 / (1 + sp.exp(-u))
+
+
+FUNCTIONS = {
+    # name as written (with ' for the derivative) -> elementwise SymPy function
+    "varphi": phi, "phi": phi, "varphi'": phi_prime, "phi'": phi_prime,
+    "sigma": _sigma, "sigma'": lambda u: _sigma(u) * (1 - _sigma(u)),
+    "tanh": sp.tanh, "exp": sp.exp, "log": sp.log, "ln": sp.log,
+}
+
+
+@dataclass
+class _Apply(_Node):
+    """f(E) applied elementwise, optionally raised to a power (\\tanh^2)."""
+    name: str = ""
+    arg: object = None
+    power: int = 1
+
+    def ev(self, ctx):
+        fn = FUNCTIONS[self.name]
+        A = self.arg.ev(ctx)
+        if A.rows > 1 and A.cols > 1:
+            raise ctx.error(f"\\{self.name.rstrip(chr(39))} of a {_dims(A)} matrix is ambiguous (elementwise or "
+                            f"matrix function); apply it to a vector or a scalar", self)
+        return A.applyfunc(lambda u: fn(u) ** self.power)
+
+
+@dataclass
+class _Max(_Node):
+    args: list = field(default_factory=list)
+
+    def ev(self, ctx):
+        out = self.args[0].ev(ctx)
+        for a in self.args[1:]:
+            out = _broadcast(out, a.ev(ctx), lambda u, v: sp.Max(u, v), ctx, a, "\\max")
+        return out
+
+
+@dataclass
+class _Indicator(_Node):
+    """1{lhs op rhs}, elementwise, as a 0/1 Piecewise."""
+    lhs: object = None
+    op: str = ""
+    rhs: object = None
+
+    def ev(self, ctx):
+        fn = COND_OPS[self.op]
+        return _broadcast(self.lhs.ev(ctx), self.rhs.ev(ctx), lambda a, b: indicator(fn(a, b)), ctx, self,
+                          "an indicator")
+
+
+@dataclass
+class _SumOver(_Node):
+    """\\sum_{k=lo}^{hi} body."""
+    var: str = ""
+    lo: int = 1
+    hi: object = None
+    body: object = None
+
+    def ev(self, ctx):
+        hi = self.hi.size(ctx) if isinstance(self.hi, _Width_types) else int(self.hi.value)
+        if hi < self.lo:
+            raise ctx.error(f"empty sum ({self.var} from {self.lo} to {hi})", self)
+        terms, saved = [], ctx.env.get(self.var)
+        ctx.bound.add(self.var)
+        try:
+            for v in range(self.lo, hi + 1):
+                ctx.sum_terms += 1
+                if ctx.sum_terms > MAX_SUM_TERMS:
+                    raise ctx.error(f"the sums have more than {MAX_SUM_TERMS} terms", self)
+                ctx.env[self.var] = v
+                terms.append(self.body.ev(ctx))
+        finally:
+            ctx.bound.discard(self.var)
+            ctx.env.pop(self.var, None)
+            if saved is not None:
+                ctx.env[self.var] = saved
+        # shapes never depend on index values, so every term has the first term's shape
+        return sp.Matrix(*terms[0].shape, lambda i, j: sp.Add(*[t[i, j] for t in terms]))
+
+
+# derivatives ---------------------------------------------------------------------------------
+
+
+def _loss_gradient(ctx, B):
+    """(full gradient shaped like B's quantity, quantity tuple) of ∂L/∂B, or None."""
+    L, l = ctx.net.L, B.layer_value(ctx)
+    kind = "yhat" if B.kind == "a" and l == L else B.kind
+    d = ctx.d
+    table = {
+        "z": lambda: (d.delta[_layer_in(ctx, B, l, range(1, L + 1), f"z^({l})")], ("delta", l)),
+        "W": lambda: (d.grad_W_label(_layer_in(ctx, B, l, ctx.net.param_labels(), f"W^({l})")), ("grad_W", l)),
+        "b": lambda: (d.grad_b_label(_layer_in(ctx, B, l, ctx.net.param_labels(), f"b^({l})")), ("grad_b", l)),
+        "yhat": lambda: (d.dL_dyhat, ("dL_dyhat",)),
+        "a": lambda: (d.dL_da[l], ("dL_da", l)) if l in d.dL_da else None,
+    }
+    return table[kind]() if kind in table else None
+
+
+def _direct_definition(ctx, A, B):
+    """The one-step definition of A's quantity if B is one of its direct inputs, else None."""
+    g, L = ctx.g, ctx.net.L
+    la, lb = A.layer_value(ctx), B.layer_value(ctx)
+    a_kind = "yhat" if A.kind == "a" and la == L else A.kind
+    b_kind = "yhat" if B.kind == "a" and lb == L else ("a" if B.kind == "x" else B.kind)
+    lb = 0 if B.kind == "x" else lb
+    if a_kind == "yhat" and b_kind == "z" and lb == L:
+        return ctx.d.dyhat_dz, "jacobian"
+    if a_kind == "z" and la in g.z_def:
+        inputs = {"W": la - 1, "b": la - 1}
+        if b_kind in inputs and ctx.net.edge(lb) == inputs[b_kind]:
+            return g.z_def[la], "diff"
+        if b_kind == "a" and lb == la - 1:
+            return g.z_def[la], "diff"
+    if a_kind == "a" and la in g.a_def and b_kind == "z" and lb == la:
+        return g.a_def[la], "diff"
+    return None
+
+
+@dataclass
+class _Derivative(_Node):
+    """∂A/∂B or ∇_B A between network quantities."""
+    num: _Quantity = None
+    den: _Quantity = None
+
+    def _unsupported(self, ctx):
+        return ctx.error(f"unsupported derivative of {self.num.token} with respect to {self.den.token}", self)
+
+    def ev(self, ctx):
+        return self.value(ctx)[0]
+
+    def quantity(self, ctx):
+        return self.value(ctx)[1]
+
+    def value(self, ctx):
+        """(Matrix, quantity tuple or None)."""
+        A, B = self.num, self.den
+        B.full(ctx)   # existence check of B with its own error
+        if A.kind == "loss":
+            return self._of_loss(ctx, B)
+        A.full(ctx)
+        return self._of_node(ctx, A, B)
+
+    def _of_loss(self, ctx, B):
+        got = _loss_gradient(ctx, B) if B.kind in ("z", "W", "b", "yhat", "a") else None
+        if got is None:
+            raise self._unsupported(ctx)
+        G, q = got
+        if B.idx is None:
+            return G, q
+        M, comp = _component(G, B.idx, ctx, B)
+        return M, q + (comp,)
+
+    def _of_node(self, ctx, A, B):
+        found = _direct_definition(ctx, A, B)
+        if found is None:
+            raise self._unsupported(ctx)
+        defn, how = found
+        Afull, Bfull = A.full(ctx), B.full(ctx)
+        if how == "jacobian":
+            entry = lambda r, f: defn[r, f]
+        else:
+            entry = lambda r, f: sp.diff(defn[r], Bfull[f])
+        flat = lambda comp: comp[0] * Bfull.cols + comp[1] if len(comp) == 2 else comp[0]
+        r = _component(Afull, A.idx, ctx, A)[1][0] if A.idx is not None else None
+        f = flat(_component(Bfull, B.idx, ctx, B)[1]) if B.idx is not None else None
+        if r is not None and f is not None:
+            return sp.Matrix([[entry(r, f)]]), None
+        if r is not None:
+            return sp.Matrix(Bfull.rows, Bfull.cols, lambda i, j: entry(r, i * Bfull.cols + j)), None
+        if f is not None:
+            return sp.Matrix(len(Afull), 1, lambda i, _: entry(i, f)), None
+        if Bfull.cols != 1:
+            raise self._unsupported(ctx)
+        return sp.Matrix(len(Afull), len(Bfull), lambda i, j: entry(i, j)), None
+
+
+# ----------------------------------------------------------------------------------------------
+# parser
+
+
+_FUNC_CMDS = frozenset({"varphi", "phi", "sigma", "tanh", "exp", "log", "ln"})
+_FACTOR_CMDS = _FUNC_CMDS | {"frac", "hat", "mathcal", "delta", "max", "mathbb", "mathbf", "sum", "nabla"}
+_KNOWN_CMDS = _FACTOR_CMDS | {"odot", "circ", "cdot", "partial", "times", "top"} | set(CMD_RELOPS)
+
+
+class _Parser:
+    """Recursive descent over tokens: relation > sum > ⊙ > product > factor > primary."""
+
+    def __init__(self, text: str):
+        self.src = text
+        self.toks = tokenize(text)
+        self.i = 0
+        self.index_names = {}      # letter -> first position used as an index
+        self.var_names = {}        # letter -> first position used as a scalar variable
+        self.bound_names = {}      # letter -> position of a \sum binding it
+        self.active = []           # indices bound by the enclosing sums
+        self.layer_used = False
+
+    # token helpers
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.i]
+
+    def peek(self, k=1) -> Token:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
+    def next(self) -> Token:
+        t = self.tok
+        self.i = min(self.i + 1, len(self.toks) - 1)
+        return t
+
+    def at(self, kind, value=None, tok=None) -> bool:
+        t = tok or self.tok
+        return t.kind == kind and (value is None or t.value == value)
+
+    def error(self, message, tok=None, token=None):
+        t = tok or self.tok
+        shown = token if token is not None else (("\\" + t.value) if t.kind == "cmd" else t.value or "end of input")
+        return NotationError(message, token=shown, position=t.pos, text=self.src)
+
+    def unexpected(self, message):
+        """``message``, unless the token is a command outside the vocabulary (then: unknown command)."""
+        t = self.tok
+        if t.kind == "cmd" and t.value not in _KNOWN_CMDS:
+            return self.error(f"unknown command \\{t.value}")
+        return self.error(message)
+
+    def expect(self, kind, value, what=None):
+        if not self.at(kind, value):
+            raise self.error(f"expected {what or value}")
+        return self.next()
+
+    def span(self, start: Token) -> str:
+        end = self.toks[self.i - 1].end if self.i > 0 else start.end
+        return self.src[start.pos:max(end, start.end)]
+
+    # relations
+    def relation(self):
+        """[(side_node, latex)], [ops], shape-node or None."""
+        sides, ops, shape = [self.side()], [], None
+        while not self.at("end"):
+            op = self.relop()
+            if op is None:
+                raise self.unexpected("unexpected token after a complete expression")
+            self.next()
+            if op == "in":
+                shape = self.shape()
+                ops.append("in")
+                sides.append((None, self.span(shape[2]), None))
+                break
+            ops.append(op)
+            sides.append(self.side())
+        if not self.at("end"):
+            raise self.error("nothing may follow a shape \\mathbb{R}^{…}")
+        if "in" in ops and len(ops) > 1:
+            raise self.error("\\in must be the only relation of a claim", tok=self.toks[0])
+        return sides, ops, shape
+
+    def relop(self):
+        """The relation written at the current token ('=', '!=', '<=', …, 'in') or None."""
+        return {"sym": SYM_RELOPS, "cmd": CMD_RELOPS}.get(self.tok.kind, {}).get(self.tok.value)
+
+    def side(self):
+        start = self.tok
+        if self.at("end") or self.relop():
+            raise self.error("missing expression")
+        node = self.expr()
+        return node, self.span(start), start
+
+    # expressions
+    def expr(self):
+        start, terms = self.tok, []
+        sign = 1
+        if self.at("sym", "+") or self.at("sym", "-"):
+            sign = -1 if self.next().value == "-" else 1
+        terms.append((sign, self.hadamard()))
+        while self.at("sym", "+") or self.at("sym", "-"):
+            sign = -1 if self.next().value == "-" else 1
+            terms.append((sign, self.hadamard()))
+        if len(terms) == 1 and terms[0][0] == 1:
+            return terms[0][1]
+        return _Sum(start.pos, self.span(start), terms)
+
+    def hadamard(self):
+        start, ops = self.tok, [self.product()]
+        while self.at("cmd", "odot") or self.at("cmd", "circ"):
+            self.next()
+            ops.append(self.product())
+        return ops[0] if len(ops) == 1 else _Hadamard(start.pos, self.span(start), ops)
+
+    def starts_factor(self) -> bool:
+        t = self.tok
+        return (t.kind in ("letter", "num") or t.kind == "sym" and t.value in ("(", "[")
+                or t.kind == "cmd" and t.value in _FACTOR_CMDS)
+
+    def product(self):
+        start = self.tok
+        if not self.starts_factor():
+            raise self.unexpected("expected an expression")
+        factors = [self.factor()]
+        while self.starts_factor() or self.at("cmd", "cdot"):
+            if self.at("cmd", "cdot"):
+                self.next()
+                if not self.starts_factor():
+                    raise self.error("expected a factor after \\cdot")
+            elif isinstance(factors[-1], _Const) and factors[-1].literal and self.at("num"):
+                raise self.error("two numbers side by side (write \\cdot)")
+            factors.append(self.factor())
+        return factors[0] if len(factors) == 1 else _Product(start.pos, self.span(start), factors)
+
+    def signed_product(self):
+        """A sum body: an optional sign and one product."""
+        start = self.tok
+        if self.at("sym", "-"):
+            self.next()
+            return _Neg(start.pos, "-", self.product())
+        if self.at("sym", "+"):
+            self.next()
+        return self.product()
+
+    def factor(self):
+        start = self.tok
+        node = self.primary()
+        while self.at("sym", "^") or self.at("sym", "_"):
+            node = self.postfix(node, start)
+        return node
+
+    def postfix(self, node, start):
+        if self.at("sym", "_"):
+            if not isinstance(node, _Bracketed):
+                raise self.error("a subscript here is not an index of a bracketed expression")
+            self.next()
+            idx = self.index_list()
+            return _Pick(start.pos, self.span(start), node.inner, idx)
+        self.next()
+        if self.transpose_follows():
+            return _Transpose(start.pos, self.span(start), _unwrap(node))
+        exp = self.exponent()
+        return _Power(start.pos, self.span(start), _unwrap(node), exp)
+
+    def transpose_follows(self) -> bool:
+        """Consume ^T / ^\\top / ^{T} / ^{\\top} (after the ^) if present."""
+        t = self.tok
+        if self._is_T(t):
+            self.next()
+            return True
+        if self.at("sym", "{") and self._is_T(self.peek()) and self.at("sym", "}", self.peek(2)):
+            self.i += 3
+            return True
+        return False
+
+    @staticmethod
+    def _is_T(t):
+        return t.kind == "letter" and t.value == "T" or t.kind == "cmd" and t.value == "top"
+
+    def exponent(self) -> int:
+        """An integer exponent (optionally signed, braced); nested or symbolic exponents are errors."""
+        start = self.tok
+        if self.at("num"):
+            return self._exp_value(self.next())
+        if not self.at("sym", "{"):
+            raise self.error("an exponent must be an integer (or T for a transpose)")
+        self.next()
+        sign = 1
+        if self.at("sym", "-") or self.at("sym", "+"):
+            sign = -1 if self.next().value == "-" else 1
+        if not self.at("num"):
+            raise self.error("an exponent must be an integer (or T for a transpose)")
+        value = sign * self._exp_value(self.next())
+        if self.at("sym", "^"):
+            raise self.error("nested exponents are not evaluated")
+        self.expect("sym", "}", "} closing the exponent")
+        if abs(value) > MAX_EXPONENT:
+            raise self.error(f"exponent {value} exceeds {MAX_EXPONENT} in size", tok=start)
+        return value
+
+    def _exp_value(self, t) -> int:
+        if "." in t.value:
+            raise self.error("an exponent must be an integer", tok=t)
+        v = int(t.value)
+        if v > MAX_EXPONENT:
+            raise self.error(f"exponent {v} exceeds {MAX_EXPONENT}", tok=t)
+        if self.at("sym", "^"):
+            raise self.error("nested exponents are not evaluated")
+        return v
+
+    # primaries
+    def primary(self):
+        t = self.tok
+        handlers = {"num": self.number, "letter": self.letter}
+        if t.kind in handlers:
+            return handlers[t.kind]()
+        if t.kind == "sym" and t.value in ("(", "["):
+            return self.bracketed()
+        if t.kind == "cmd":
+            method = getattr(self, "cmd_" + t.value, None) if t.value in _FACTOR_CMDS else None
+            if method is not None:
+                return method()
+        raise self.unexpected("unexpected token")
+
+    def number(self):
+        t = self.next()
+        return _Const(t.pos, t.value, numeric_literal(t.value), True)
+
+    def bracketed(self):
+        open_ = self.next()
+        close = {"(": ")", "[": "]"}[open_.value]
+        inner = self.expr()
+        self.expect("sym", close, f"{close} closing the {open_.value} at position {open_.pos}")
+        return _Bracketed(open_.pos, self.span(open_), inner)
+
+    def letter(self):
+        t = self.tok
+        c = t.value
+        table = {"z": "z", "a": "a", "W": "W", "b": "b"}
+        if c in table:
+            return self.quantity(table[c])
+        if c in ("x", "y"):
+            return self.quantity(c, layered=False)
+        special = {"L": self.letter_L, "C": self.letter_C, "d": self.letter_d, "e": self.letter_e,
+                   "l": self.letter_l}
+        if c in special:
+            return special[c]()
+        if c.isupper() or c in RESERVED_LETTERS:
+            raise self.error(f"unknown quantity {c}")
+        return self.variable()
+
+    def variable(self):
+        t = self.next()
+        if self.at("sym", "^") and self.at("sym", "{", self.peek()) and self.at("sym", "(", self.peek(2)):
+            raise self.error(f"{t.value}^{{(…)}}: unknown quantity {t.value}", tok=t, token=t.value)
+        if self.at("sym", "_"):
+            raise self.error(f"unknown quantity {t.value} (a scalar variable takes no subscript)", tok=t,
+                             token=t.value)
+        self.var_names.setdefault(t.value, t.pos)
+        return _Var(t.pos, t.value, t.value)
+
+    def letter_L(self):
+        raise self.error("bare L is ambiguous here: write \\mathcal{L} for the loss (L is the layer count "
+                         "only inside a layer superscript or d_{…})")
+
+    def letter_C(self):
+        t = self.next()
+        return _CWidth(t.pos, "C")
+
+    def letter_d(self):
+        t = self.next()
+        if not self.at("sym", "_"):
+            raise self.error("d is a layer width and needs a subscript d_l", tok=t, token="d")
+        self.next()
+        layer = self.layer_expr(braced=self.at("sym", "{"))
+        return _Width(t.pos, self.span(t), layer)
+
+    def letter_e(self):
+        t = self.next()
+        if not self.at("sym", "^"):
+            raise self.error("e is read only as e^{…} (the exponential)", tok=t, token="e")
+        self.next()
+        arg = self.group_or_atom()
+        return _Apply(t.pos, self.span(t), "exp", arg)
+
+    def letter_l(self):
+        raise self.error("the layer symbol l is used only in layer superscripts and d_l")
+
+    def group_or_atom(self):
+        """A braced group {E} or one token (as TeX reads ^x)."""
+        if self.at("sym", "{"):
+            self.next()
+            inner = self.expr()
+            self.expect("sym", "}")
+            return inner
+        return self.primary()
+
+    # quantities
+    def quantity(self, kind, layered=True):
+        t = self.next()
+        return self.scripts(t, kind, layered)
+
+    def scripts(self, t, kind, layered):
+        """Layer superscript and index subscript (either order) of a quantity token ``t``."""
+        layer = idx = None
+        while True:
+            if self.at("sym", "_") and idx is None:
+                self.next()
+                idx = self.index_list()
+            elif (self.at("sym", "^") and layer is None and self.at("sym", "{", self.peek())
+                  and self.at("sym", "(", self.peek(2))):
+                if not layered:
+                    raise self.error(f"{t.value if t.kind == 'letter' else kind} takes no layer superscript")
+                self.i += 3
+                layer = self.layer_expr(braced=False, closing=")")
+                self.expect("sym", "}", "} after the layer")
+            else:
+                break
+        if layered and layer is None:
+            raise self.error(f"{self.span(t)} needs a layer superscript ^{{(l)}}", tok=t, token=self.span(t))
+        return _Quantity(t.pos, self.span(t), kind, layer, idx)
+
+    def layer_expr(self, braced, closing=None):
+        """c, L, l and ± of them, up to ``closing`` (or the closing brace, or one token)."""
+        start = self.tok
+        if braced:
+            self.next()
+            closing = "}"
+        node = _LayerExpr(start.pos, "")
+        sign, any_ = 1, False
+        while True:
+            t = self.tok
+            if closing is None and any_:
+                break
+            if t.kind == "num" and "." not in t.value:
+                node.const += sign * int(t.value)
+            elif t.kind == "letter" and t.value == "L":
+                node.coef_L += sign
+            elif t.kind == "letter" and t.value == "l":
+                node.coef_l += sign
+                self.layer_used = True
+            else:
+                raise self.error("a layer must be an integer, L, l, or a sum/difference of them")
+            self.next()
+            any_ = True
+            if closing is None:
+                break
+            if self.at("sym", closing):
+                self.next()
+                break
+            if not (self.at("sym", "+") or self.at("sym", "-")):
+                raise self.error(f"expected + - or {closing} in a layer")
+            sign = -1 if self.next().value == "-" else 1
+        if node.coef_l not in (0, 1) or node.coef_L not in (0, 1):
+            raise self.error("a layer may use L and l at most once each, with a + sign", tok=start)
+        node.token = self.span(start)
+        return node
+
+    def index_list(self):
+        """Indices after _: a letter, a number, or a braced list (i j, i,j, 12 -> 1,2 for matrices)."""
+        if not self.at("sym", "{"):
+            return (self.index_item(single_token=True),)
+        self.next()
+        items = []
+        while not self.at("sym", "}"):
+            if items and self.at("sym", ","):
+                self.next()
+            items.append(self.index_item())
+            if self.at("end"):
+                raise self.error("expected } closing the subscript")
+        self.next()
+        if not items:
+            raise self.error("empty subscript")
+        return tuple(items)
+
+    def index_item(self, single_token=False):
+        t = self.tok
+        if t.kind == "num" and "." not in t.value:
+            self.next()
+            if single_token and len(t.value) > 1:
+                # TeX reads _12 as _1 followed by 2
+                raise self.error("write a multi-digit subscript in braces", tok=t)
+            return _Index(t.pos, t.value, literal=int(t.value))
+        if t.kind == "letter" and t.value.islower() and t.value not in INDEX_LETTERS_EXCLUDED:
+            self.next()
+            if t.value not in self.active:
+                self.index_names.setdefault(t.value, t.pos)
+            return _Index(t.pos, t.value, name=t.value)
+        raise self.error("an index must be a single lowercase letter (not l, x, y, z, a, b, d, e) or a positive integer")
+
+    # commands
+    def cmd_hat(self):
+        t = self.next()
+        if self.at("sym", "{") and self.at("letter", "y", self.peek()) and self.at("sym", "}", self.peek(2)):
+            self.i += 3
+        elif self.at("letter", "y"):
+            self.next()
+        else:
+            raise self.error("only \\hat{y} is known", tok=t, token="\\hat")
+        return self.scripts(t, "yhat", False)
+
+    def cmd_mathcal(self):
+        t = self.next()
+        if not (self.at("sym", "{") and self.at("letter", "L", self.peek()) and self.at("sym", "}", self.peek(2))):
+            raise self.error("only \\mathcal{L} (the loss) is known", tok=t, token="\\mathcal")
+        self.i += 3
+        if self.at("sym", "_") or self.at("sym", "^") and self.at("sym", "{", self.peek()) \
+                and self.at("sym", "(", self.peek(2)):
+            raise self.error("the loss \\mathcal{L} takes no index or layer")
+        return _Quantity(t.pos, self.span(t), "loss")
+
+    def cmd_delta(self):
+        t = self.tok
+        if self.at("sym", "_", self.peek()) and not self._layer_after_sub():
+            self.next()
+            self.next()
+            idx = _split_digits(self.index_list())
+            if len(idx) != 2:
+                raise self.error("the Kronecker delta \\delta_{ik} takes two indices", tok=t, token=self.span(t))
+            return _Kronecker(t.pos, self.span(t), idx)
+        return self.quantity("delta")
+
+    def _layer_after_sub(self) -> bool:
+        """Whether \\delta_{…} is followed by a layer superscript ^{(…)} (then it is δ^{(l)})."""
+        j = self.i + 2
+        if self.toks[j].kind == "sym" and self.toks[j].value == "{":
+            depth = 0
+            while j < len(self.toks) - 1:
+                v = self.toks[j]
+                depth += (v.kind == "sym" and v.value == "{") - (v.kind == "sym" and v.value == "}")
+                j += 1
+                if depth == 0:
+                    break
+        else:
+            j += 1
+        tk = self.toks
+        return (j + 2 < len(tk) and tk[j].value == "^" and tk[j + 1].value == "{" and tk[j + 2].value == "(")
+
+    def function(self):
+        t = self.next()
+        name = t.value
+        if self.at("sym", "'"):
+            if name not in ("varphi", "phi", "sigma"):
+                raise self.error(f"\\{name}' is not known")
+            self.next()
+            name += "'"
+            if self.at("sym", "'"):
+                raise self.error("second derivatives are not in the vocabulary")
+        power = 1
+        if self.at("sym", "^"):
+            self.next()
+            power = self.exponent()
+        if self.at("sym", "_"):
+            raise self.error(f"\\{t.value} takes no subscript")
+        if self.at("sym", "("):
+            arg = _unwrap(self.bracketed())
+        elif self.starts_factor():
+            arg = self.factor()
+        else:
+            raise self.error(f"\\{name} needs an argument")
+        return _Apply(t.pos, self.span(t), name, arg, power)
+
+    cmd_varphi = cmd_phi = cmd_sigma = cmd_tanh = cmd_exp = cmd_log = cmd_ln = function
+
+    def cmd_max(self):
+        t = self.next()
+        self.expect("sym", "(", "( after \\max")
+        args = [self.expr()]
+        while self.at("sym", ","):
+            self.next()
+            args.append(self.expr())
+        self.expect("sym", ")", ") closing \\max")
+        if len(args) < 2:
+            raise self.error("\\max needs at least two arguments", tok=t, token="\\max")
+        return _Max(t.pos, self.span(t), args)
+
+    def cmd_frac(self):
+        t = self.next()
+        if self.at("sym", "{") and self.at("cmd", "partial", self.peek()):
+            return self.partial_fraction(t)
+        num = self.brace_arg("\\frac")
+        den = self.brace_arg("\\frac")
+        if all(isinstance(n, _Const) and n.literal for n in (num, den)):
+            if den.value == 0:
+                raise self.error("division by zero", tok=t, token=self.span(t))
+            return _Const(t.pos, self.span(t), numeric_literal(num.token, den.token), False)
+        return _Frac(t.pos, self.span(t), num, den)
+
+    def brace_arg(self, what):
+        if not self.at("sym", "{"):
+            raise self.error(f"{what} needs braced arguments")
+        self.next()
+        inner = self.expr()
+        self.expect("sym", "}", f"}} closing the argument of {what}")
+        return inner
+
+    def partial_fraction(self, t):
+        self.next()
+        self.next()
+        num = self.diff_quantity(loss_ok=True)
+        self.expect("sym", "}", "} closing the numerator of the derivative")
+        self.expect("sym", "{", "{\\partial …} as the denominator")
+        self.expect("cmd", "partial", "\\partial in the denominator")
+        den = self.diff_quantity(loss_ok=False)
+        self.expect("sym", "}", "} closing the denominator of the derivative")
+        return _Derivative(t.pos, self.span(t), num, den)
+
+    def diff_quantity(self, loss_ok):
+        """A network quantity after ∂ (or under ∇); bare L is the loss when ``loss_ok``."""
+        t = self.tok
+        if loss_ok and self.at("letter", "L") and not self.at("sym", "_", self.peek()):
+            self.next()
+            return _Quantity(t.pos, "L", "loss")
+        node = self.primary()
+        if not isinstance(node, _Quantity) or node.kind == "loss" and not loss_ok:
+            raise self.error("unsupported derivative: ∂ must be followed by a network quantity", tok=t,
+                             token=self.src[t.pos:self.toks[self.i - 1].end])
+        return node
+
+    def cmd_nabla(self):
+        t = self.next()
+        self.expect("sym", "_", "_{…} after \\nabla")
+        self.expect("sym", "{", "{…} after \\nabla_")
+        den = self.diff_quantity(loss_ok=False)
+        self.expect("sym", "}", "} closing the subscript of \\nabla")
+        num = self.diff_quantity(loss_ok=True)
+        return _Derivative(t.pos, self.span(t), num, den)
+
+    def cmd_sum(self):
+        t = self.next()
+        self.expect("sym", "_", "_{k=1} after \\sum")
+        self.expect("sym", "{", "{k=1} after \\sum_")
+        v = self.tok
+        if not (v.kind == "letter" and v.value.islower() and v.value not in INDEX_LETTERS_EXCLUDED):
+            raise self.error("a sum index must be a single lowercase letter (not l, x, y, z, a, b, d, e)")
+        self.next()
+        if v.value in self.active:
+            raise self.error(f"index {v.value} is already bound by an enclosing sum", tok=v, token=v.value)
+        self.expect("sym", "=", "= in the sum's lower bound")
+        lo = self.tok
+        if not (lo.kind == "num" and "." not in lo.value and int(lo.value) >= 1):
+            raise self.error("the lower bound of a sum must be a positive integer")
+        self.next()
+        self.expect("sym", "}", "} after the lower bound")
+        self.expect("sym", "^", "^{upper bound} of the sum")
+        hi = self.dimension()
+        self.bound_names.setdefault(v.value, v.pos)
+        self.active.append(v.value)
+        body = self.signed_product()
+        self.active.pop()
+        return _SumOver(t.pos, self.span(t), v.value, int(lo.value), hi, body)
+
+    def dimension(self):
+        """A size: an integer, C, or d_{layer} (optionally braced)."""
+        braced = self.at("sym", "{")
+        if braced:
+            self.next()
+        t = self.tok
+        if t.kind == "num" and "." not in t.value:
+            self.next()
+            node = _Const(t.pos, t.value, int(t.value))
+        elif self.at("letter", "C"):
+            self.next()
+            node = _CWidth(t.pos, "C")
+        elif self.at("letter", "d"):
+            node = self.letter_d()
+        else:
+            raise self.error("a size must be an integer, C or d_l")
+        if braced:
+            self.expect("sym", "}", "} closing the size")
+        return node
+
+    def cmd_mathbb(self):
+        t = self.next()
+        if self.at("sym", "{") and self.at("num", "1", self.peek()) and self.at("sym", "}", self.peek(2)):
+            self.i += 3
+            return self.indicator(t, ("\\{", "["))
+        raise self.error("only \\mathbb{1} (indicator) and \\mathbb{R} (after \\in) are known", tok=t,
+                         token="\\mathbb")
+
+    def cmd_mathbf(self):
+        t = self.next()
+        if self.at("sym", "{") and self.at("num", "1", self.peek()) and self.at("sym", "}", self.peek(2)):
+            self.i += 3
+            return self.indicator(t, ("_",))
+        raise self.error("only \\mathbf{1} (indicator) is known", tok=t, token="\\mathbf")
+
+    def indicator(self, t, openers):
+        closers = {"\\{": "\\}", "[": "]", "_": "}"}
+        o = self.tok
+        if not (o.kind == "sym" and o.value in openers):
+            raise self.error(f"the indicator needs its condition in {' or '.join(openers)}")
+        self.next()
+        if o.value == "_":
+            self.expect("sym", "{", "{ after \\mathbf{1}_")
+        lhs = self.expr()
+        op = self.relop()
+        if op not in COND_OPS:
+            raise self.error("an indicator condition needs one of > < \\ge \\le \\geq \\leq")
+        self.next()
+        rhs = self.expr()
+        self.expect("sym", closers[o.value], f"{closers[o.value]} closing the indicator")
+        return _Indicator(t.pos, self.span(t), lhs, op, rhs)
+
+    def shape(self):
+        """\\mathbb{R}^{m \\times n} or \\mathbb{R}^{m}: (dim nodes, start token)."""
+        t = self.tok
+        if not (self.at("cmd", "mathbb") and self.at("sym", "{", self.peek()) and self.at("letter", "R", self.peek(2))
+                and self.at("sym", "}", self.peek(3))):
+            raise self.error("\\in must be followed by \\mathbb{R}^{…}")
+        self.i += 4
+        self.expect("sym", "^", "^{m \\times n} after \\mathbb{R}")
+        if not self.at("sym", "{"):
+            return (self.dimension(), None, t)
+        self.next()
+        m = self.dimension()
+        n = None
+        if self.at("cmd", "times"):
+            self.next()
+            n = self.dimension()
+        self.expect("sym", "}", "} closing the shape")
+        return (m, n, t)
+
+
+@dataclass
+class _Bracketed(_Node):
+    """(E) or [E]: kept as a node so that a following _i picks a component."""
+    inner: object = None
+
+    def ev(self, ctx):
+        return self.inner.ev(ctx)
+
+
+@dataclass
+class _CWidth(_Node):
+    """C = d_L."""
+
+    def size(self, ctx):
+        return ctx.net.C
+
+    def ev(self, ctx):
+        return sp.Matrix([[sp.Integer(ctx.net.C)]])
+
+
+_Width_types = (_Width, _CWidth)
+
+
+def _unwrap(node):
+    return node.inner if isinstance(node, _Bracketed) else node
+
+
+# ----------------------------------------------------------------------------------------------
+# allow-list walk
+
+
+_ALLOWED_FUNCS = (phi, phi_prime, sp.exp, sp.log, sp.tanh, sp.Max, sp.Piecewise, sp.KroneckerDelta)
+_ALLOWED_NODES = (sp.Add, sp.Mul, sp.Pow, sp.Rational, sp.core.relational.Relational,
+                  sp.logic.boolalg.BooleanAtom, sp.functions.elementary.piecewise.ExprCondPair)
+
+
+def _check_entry(e, allowed_symbols, ctx, node):
+    """One node of an entry's tree: allowed symbol, allowed function/operation, or an error."""
+    if isinstance(e, sp.Symbol):
+        if e not in allowed_symbols:
+            raise ctx.error(f"internal: unexpected symbol {e.name}", node)
+        return
+    if e is sp.E or isinstance(e, _ALLOWED_FUNCS + _ALLOWED_NODES):
+        return
+    raise ctx.error(f"the expression evaluates to {e}, which is not a real quantity of the vocabulary", node)
+
+
+def _check_tree(M, allowed_symbols, ctx, node):
+    """Reject anything in the matrix ``M`` that the layer did not create (symbols, functions, ∞, i, ...)."""
+    for entry in M:
+        for e in sp.preorder_traversal(entry):
+            _check_entry(e, allowed_symbols, ctx, node)
+
+
+# ----------------------------------------------------------------------------------------------
+# programs: a parsed claim with its givens, evaluated per assignment
+
+
+@dataclass
+class _Relation:
+    """One parsed text (the claim or one `given`)."""
+    src: str
+    sides: list
+    ops: list
+    shape: tuple | None
+    parser: _Parser
+
+
+class _Program:
+    """Everything needed to produce instances of one claim."""
+
+    def __init__(self, net, claim, givens, layers, ranges, order, layer_symbol):
+        self.net, self.claim, self.givens = net, claim, givens
+        self.layers, self.ranges, self.order, self.layer_symbol = layers, ranges, order, layer_symbol
+        self.g = graph(net)
+        self.allowed = set(self.g.primitives()) | set(self.g.node_symbols()) | set(self.g.yhat)
+        self._cache = {}
+
+    def assignments(self):
+        """Assignments in order: layer value outermost, then indices in order of first use."""
+        for lv in (self.layers if self.layer_symbol else (None,)):
+            sizes = self.ranges[lv]
+            for values in itertools.product(*[range(1, sizes[n] + 1) for n in self.order]):
+                a = dict(zip(self.order, values))
+                if self.layer_symbol:
+                    a[self.layer_symbol] = lv
+                yield a
+
+    def check_assignment(self, assignment):
+        want = set(self.order) | ({self.layer_symbol} if self.layer_symbol else set())
+        if set(assignment) != want:
+            raise NotationError(f"an instance needs values for exactly {sorted(want)}, got {sorted(assignment)}")
+        lv = assignment.get(self.layer_symbol) if self.layer_symbol else None
+        if self.layer_symbol and lv not in self.layers:
+            raise NotationError(f"layer {lv} is not one of {list(self.layers)}")
+        for n in self.order:
+            if not 1 <= assignment[n] <= self.ranges[lv][n]:
+                raise NotationError(f"index {n} = {assignment[n]} is outside 1..{self.ranges[lv][n]}")
+        return {n: assignment[n] for n in self.order} | ({self.layer_symbol: lv} if self.layer_symbol else {})
+
+    def instance(self, assignment):
+        key = tuple(sorted(assignment.items()))
+        if key not in self._cache:
+            self._cache[key] = self._build(assignment)
+        return self._cache[key]
+
+    def _ctx(self, rel, assignment):
+        env = {k: v for k, v in assignment.items() if k != self.layer_symbol}
+        return _Ctx(rel.src, self.net, assignment.get(self.layer_symbol) if self.layer_symbol else None, env)
+
+    def _build(self, assignment):
+        rel = self.claim
+        ctx = self._ctx(rel, assignment)
+        sides = _broadcast_constants(tuple(self._side(ctx, node, latex) for node, latex, _ in rel.sides))
+        shape = _shape_value(rel.shape, ctx) if rel.shape else None
+        conds = []
+        for g in self.givens:
+            conds += _conditions(g, self._ctx(g, assignment), self.allowed)
+        return Instance(dict(assignment), sides, tuple(rel.ops), shape, tuple(conds))
+
+    def _side(self, ctx, node, latex):
+        if node is None:
+            return Side(None, latex, None)
+        M = node.ev(ctx)
+        allowed = self.allowed | {sp.Symbol(n, real=True) for n in self.claim.parser.var_names}
+        _check_tree(M, allowed, ctx, node)
+        q = node.quantity(ctx) if hasattr(node, "quantity") else None
+        return Side(M, latex, q)
+
+
+def _broadcast_constants(sides):
+    """A numeric scalar side (``\\delta^{(l)} = 0``) next to matrix sides of one shape becomes that matrix."""
+    shapes = {s.expr.shape for s in sides if s.expr is not None and s.expr.shape != (1, 1)}
+    if len(shapes) != 1:
+        return sides
+    (shape,) = shapes
+    return tuple(Side(sp.Matrix(*shape, [s.expr[0]] * (shape[0] * shape[1])), s.latex, s.quantity)
+                 if s.expr is not None and s.expr.shape == (1, 1) and s.expr[0].is_Number else s
+                 for s in sides)
+
+
+def _shape_value(shape, ctx):
+    m, n, _ = shape
+    size = lambda d: d.size(ctx) if isinstance(d, _Width_types) else int(d.value)
+    return (size(m), 1 if n is None else size(n))
+
+
+def _conditions(rel, ctx, allowed):
+    """Scalar (lhs, op, rhs) conditions of one `given` relation (vectors split elementwise)."""
+    out = []
+    allowed = allowed | {sp.Symbol(n, real=True) for n in rel.parser.var_names}
+    values = []
+    for node, _, _ in rel.sides:
+        M = node.ev(ctx)
+        _check_tree(M, allowed, ctx, node)
+        values.append((node, M))
+    for (na, A), op, (nb, B) in zip(values, rel.ops, values[1:]):
+        pairs = _broadcast(A, B, lambda a, b: (a, b), ctx, nb, "a condition")
+        out += [(a, op, b) for a, b in pairs]
+    return out
+
+
+def _parse_relation(text, what, claim_id, file):
+    """Tokens -> sides/ops/shape of one relation text (errors located)."""
+    try:
+        p = _Parser(text)
+        sides, ops, shape = p.relation()
+    except NotationError as e:
+        raise e.located(file=file, claim_id=claim_id)
+    if not ops:
+        raise NotationError(f"{what} has no relation (=, \\neq, <, \\le, \\in, …)", token=text[:40],
+                            position=0, text=text, file=file, claim_id=claim_id)
+    return _Relation(text, sides, ops, shape, p)
+
+
+def _names_check(rels):
+    """Index letters, scalar variables and sum indices must not collide across the claim and givens."""
+    index, var, bound = {}, {}, {}
+    for r in rels:
+        for n, pos in r.parser.index_names.items():
+            index.setdefault(n, (pos, r.src))
+        for n, pos in r.parser.var_names.items():
+            var.setdefault(n, (pos, r.src))
+        for n, pos in r.parser.bound_names.items():
+            bound.setdefault(n, (pos, r.src))
+    for n, (pos, src) in var.items():
+        if n in index or n in bound:
+            raise NotationError(f"{n} is used both as an index and as a scalar variable", token=n,
+                                position=pos, text=src)
+    for n, (pos, src) in index.items():
+        if n in bound:
+            raise NotationError(f"index {n} is used both free and bound by a sum", token=n,
+                                position=pos, text=src)
+    return list(index), bound
+
+
+def _probe(rels, net, layer):
+    """Evaluate every side once at ``layer`` recording free-index ranges (errors surface here)."""
+    ranges = {}
+    for r in rels:
+        ctx = _Ctx(r.src, net, layer, probe=True)
+        ctx.ranges = ranges
+        for node, _, _ in r.sides:
+            if node is not None:
+                node.ev(ctx)
+                if hasattr(node, "quantity"):
+                    node.quantity(ctx)
+        if r.shape:
+            _shape_value(r.shape, ctx)
+    return {n: size for n, (size, _) in ranges.items()}
+
+
+def _layers_and_ranges(rels, net, layer_symbol):
+    """Valid layer values (where every quantity exists) and free-index ranges at each."""
+    if not layer_symbol:
+        return (), {None: _probe(rels, net, None)}
+    layers, ranges, first_error = [], {}, None
+    for lv in range(0, net.L + 1):
+        try:
+            ranges[lv] = _probe(rels, net, lv)
+            layers.append(lv)
+        except _OutOfRange as e:
+            first_error = first_error or e
+    if not layers:
+        raise first_error
+    return tuple(layers), ranges
+
+
+def parse_claim(text: str, net: Network, *, given=(), claim_id=None, file=None) -> ParsedClaim:
+    """Read a claim (a relation chain) and its `given` conditions about ``net``."""
+    if isinstance(given, str):
+        given = (given,)
+    try:
+        claim = _parse_relation(text, "the claim", claim_id, file)
+        givens = [_parse_relation(g, "a `given` condition", claim_id, file) for g in given]
+        for g in givens:
+            if "in" in g.ops:
+                raise NotationError("a `given` condition cannot be a shape (\\in)", token="\\in", text=g.src)
+        rels = [claim] + givens
+        free, _ = _names_check(rels)
+        layer_symbol = "l" if any(r.parser.layer_used for r in rels) else None
+        layers, ranges = _layers_and_ranges(rels, net, layer_symbol)
+        first = ranges[layers[0] if layer_symbol else None]
+        for n in free:
+            if n not in first:
+                pos = next(r.parser.index_names[n] for r in rels if n in r.parser.index_names)
+                src = next(r.src for r in rels if n in r.parser.index_names)
+                raise NotationError(f"free index {n} indexes no quantity, so its range is unknown", token=n,
+                                    position=pos, text=src)
+        order = [n for n in free]
+        program = _Program(net, claim, givens, layers, ranges, order, layer_symbol)
+        return ParsedClaim(text, dict(first), layer_symbol, layers, program)
+    except NotationError as e:
+        raise e.located(file=file, claim_id=claim_id)
+    except RecursionError:
+        raise NotationError("the text is nested too deeply to read", token=text[:20], position=0, text=text,
+                            file=file, claim_id=claim_id) from None
+
+
+def parse_expression(text: str, net: Network) -> sp.Matrix:
+    """One expression (no relation, no free index, no layer symbol) as a Matrix."""
+    try:
+        p = _Parser(text)
+        node, latex, _ = p.side()
+        if not p.at("end"):
+            raise p.unexpected("unexpected token after a complete expression")
+    except RecursionError:
+        raise NotationError("the text is nested too deeply to read", token=text[:20], position=0,
+                            text=text) from None
+    rel = _Relation(text, [(node, latex, None)], [], None, p)
+    free, _ = _names_check([rel])
+    if p.layer_used:
+        raise NotationError("an expression may not use the layer symbol l", token="l", text=text)
+    if free:
+        n = free[0]
+        raise NotationError(f"free index {n} in a single expression", token=n,
+                            position=p.index_names[n], text=text)
+    ctx = _Ctx(text, net, None, probe=True)
+    try:
+        M = node.ev(ctx)
+    except RecursionError:
+        raise NotationError("the text is nested too deeply to evaluate", token=text[:20], position=0,
+                            text=text) from None
+    g = graph(net)
+    allowed = set(g.primitives()) | set(g.node_symbols()) | {sp.Symbol(n, real=True) for n in p.var_names}
+    _check_tree(M, allowed, ctx, node)
+    return M

@@ -1,0 +1,592 @@
+"""The notation layer reads course LaTeX exactly, refuses everything else, and keeps latex2sympy2 isolated.
+
+Every expected value is built by hand from the graph's symbols (or typed in), never by the parser.
+"""
+import latex2sympy2
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symbackprop import Network, derive, graph
+from symbackprop.errors import NotationError
+from symbackprop.notation import Instance, ParsedClaim, Side, parse_claim, parse_expression
+from symbackprop.rules import indicator, phi, phi_prime
+
+OUT = Network((3, 4, 4, 3))                       # outgoing: W^(0) 4x3, W^(1) 4x4, W^(2) 3x4; L = 3, C = 3
+INC = Network((3, 4, 4, 3), weights="incoming")  # incoming: W^(1) 4x3, W^(2) 4x4, W^(3) 3x4
+SMALL = Network((2, 3, 2), "tanh", "identity", "mse")
+u, v = sp.Symbol("u", real=True), sp.Symbol("v", real=True)
+
+
+def G(net=OUT):
+    return graph(net)
+
+
+def D(net=OUT):
+    return derive(net)
+
+
+def col(*entries):
+    return sp.Matrix(len(entries), 1, list(entries))
+
+
+def one(e):
+    return sp.Matrix([[e]])
+
+
+def sig(w):
+    return 1 / (1 + sp.exp(-w))
+
+
+# ----------------------------------------------------------------------------------------------
+# one row per construct: (id, net, text, expected Matrix built by hand)
+
+CONSTRUCTS = [
+    # quantities, layer superscripts (both script orders), indices
+    ("W-label", OUT, r"W^{(1)}", lambda: G().W[1]),
+    ("W-L-1", OUT, r"W^{(L-1)}", lambda: G().W[2]),
+    ("b-L-2", OUT, r"b^{(L-2)}", lambda: G().b[1]),
+    ("z", OUT, r"z^{(2)}", lambda: G().z[2]),
+    ("a0-is-x", OUT, r"a^{(0)}", lambda: G().x),
+    ("x", OUT, r"x", lambda: G().x),
+    ("y", OUT, r"y", lambda: G().y),
+    ("aL-is-yhat", OUT, r"a^{(L)}", lambda: G().yhat),
+    ("hat-braced", OUT, r"\hat{y}", lambda: G().yhat),
+    ("hat-unbraced", OUT, r"\hat y", lambda: G().yhat),
+    ("delta", OUT, r"\delta^{(L)}", lambda: D().delta[3]),
+    ("delta-hidden", OUT, r"\delta^{(1)}", lambda: D().delta[1]),
+    ("loss", OUT, r"\mathcal{L}", lambda: one(G().loss)),
+    ("W-entry-ij-digits", OUT, r"W^{(0)}_{23}", lambda: one(G().W[0][1, 2])),
+    ("W-entry-comma", OUT, r"W^{(0)}_{2,3}", lambda: one(G().W[0][1, 2])),
+    ("W-entry-space-sub-first", OUT, r"W_{2 3}^{(0)}", lambda: one(G().W[0][1, 2])),
+    ("z-sub-first", OUT, r"z_1^{(2)}", lambda: one(G().z[2][0])),
+    ("z-sup-first", OUT, r"z^{(2)}_1", lambda: one(G().z[2][0])),
+    ("yhat-entry", OUT, r"\hat{y}_3", lambda: one(G().yhat[2])),
+    ("layer-arith", OUT, r"a^{(L-2)}", lambda: G().a[1]),
+    ("layer-plus", OUT, r"z^{(1+1)}", lambda: G().z[2]),
+    # transposes
+    ("transpose-T", OUT, r"(W^{(0)})^T", lambda: G().W[0].T),
+    ("transpose-top", OUT, r"(W^{(0)})^\top", lambda: G().W[0].T),
+    ("transpose-braced-top", OUT, r"(W^{(0)})^{\top}", lambda: G().W[0].T),
+    ("transpose-braced-T", OUT, r"(W^{(0)})^{T}", lambda: G().W[0].T),
+    ("transpose-left-right", OUT, r"\left(W^{(0)}\right)^T", lambda: G().W[0].T),
+    ("transpose-of-quantity", OUT, r"\hat{y}^T", lambda: G().yhat.T),
+    # products: order preserved
+    ("outer-product", OUT, r"\delta^{(L)}(a^{(L-1)})^T", lambda: D().delta[3] * G().a[2].T),
+    ("inner-product", OUT, r"(a^{(1)})^T a^{(2)}", lambda: G().a[1].T * G().a[2]),
+    ("affine", OUT, r"W^{(1)} a^{(1)} + b^{(1)}", lambda: G().W[1] * G().a[1] + G().b[1]),
+    ("cdot-scalar", OUT, r"2 \cdot u", lambda: one(2 * u)),
+    ("scalar-times-vector", OUT, r"2(\hat{y} - y)", lambda: 2 * (G().yhat - G().y)),
+    ("hadamard", OUT, r"a^{(1)} \odot z^{(1)}", lambda: G().a[1].multiply_elementwise(G().z[1])),
+    ("circ", OUT, r"a^{(1)} \circ z^{(1)}", lambda: G().a[1].multiply_elementwise(G().z[1])),
+    ("broadcast-scalar-minus-vector", OUT, r"u - \hat y",
+     lambda: col(*[u - e for e in G().yhat])),
+    # functions
+    ("varphi", OUT, r"\varphi(z^{(1)})", lambda: G().z[1].applyfunc(phi)),
+    ("phi", OUT, r"\phi(u)", lambda: one(phi(u))),
+    ("varphi-prime", OUT, r"\varphi'(z^{(1)})", lambda: G().z[1].applyfunc(phi_prime)),
+    ("sigma", OUT, r"\sigma(u)", lambda: one(1 / (1 + sp.exp(-u)))),
+    ("sigma-prime", OUT, r"\sigma'(u)", lambda: one(sig(u) * (1 - sig(u)))),
+    ("tanh-squared", OUT, r"1 - \tanh^2(z^{(1)})", lambda: G().z[1].applyfunc(lambda w: 1 - sp.tanh(w) ** 2)),
+    ("exp", OUT, r"\exp(u)", lambda: one(sp.exp(u))),
+    ("e-power", OUT, r"e^{-u}", lambda: one(sp.exp(-u))),
+    ("log-natural", OUT, r"\log u", lambda: one(sp.log(u))),
+    ("ln", OUT, r"\ln(u)", lambda: one(sp.log(u))),
+    ("log-unbraced-entry", OUT, r"\log \hat{y}_2", lambda: one(sp.log(G().yhat[1]))),
+    ("max", OUT, r"\max(0, u)", lambda: one(sp.Max(0, u))),
+    ("max-elementwise", OUT, r"\max(0, z^{(1)})", lambda: G().z[1].applyfunc(lambda w: sp.Max(0, w))),
+    ("power", OUT, r"u^2", lambda: one(u ** 2)),
+    ("power-negative", OUT, r"(u)^{-1}", lambda: one(1 / u)),
+    # indicators: Piecewise 0/1, never Heaviside
+    ("ind-braces", OUT, r"\mathbb{1}\{u > 0\}", lambda: one(indicator(u > 0))),
+    ("ind-brackets-ge", OUT, r"\mathbb{1}[u \ge 0]", lambda: one(indicator(u >= 0))),
+    ("ind-mathbf-lt", OUT, r"\mathbf{1}_{u<0}", lambda: one(indicator(u < 0))),
+    ("ind-leq", OUT, r"\mathbb{1}\{u \leq 1\}", lambda: one(indicator(u <= 1))),
+    ("ind-geq", OUT, r"\mathbb{1}\{u \geq v\}", lambda: one(indicator(u >= v))),
+    ("ind-le", OUT, r"\mathbb{1}\{u \le v\}", lambda: one(indicator(u <= v))),
+    ("ind-vector", OUT, r"\mathbb{1}\{z^{(1)} > 0\}", lambda: G().z[1].applyfunc(lambda w: indicator(w > 0))),
+    # components of bracketed expressions
+    ("pick-left-bracket", OUT, r"\left[\hat{y} - y\right]_3", lambda: one(G().yhat[2] - G().y[2])),
+    ("pick-bracket", OUT, r"[W^{(1)} a^{(1)}]_2", lambda: one((G().W[1] * G().a[1])[1])),
+    ("pick-paren", OUT, r"(\hat{y} - y)_1", lambda: one(G().yhat[0] - G().y[0])),
+    ("pick-matrix", OUT, r"(\delta^{(L)}(a^{(L-1)})^T)_{2,4}", lambda: one(D().delta[3][1] * G().a[2][3])),
+    # numbers (through latex2sympy2, exact)
+    ("frac-number", OUT, r"\frac{1}{2} u", lambda: one(sp.Rational(1, 2) * u)),
+    ("decimal", OUT, r"0.25 u", lambda: one(sp.Rational(1, 4) * u)),
+    ("frac-general", OUT, r"\frac{u}{v}", lambda: one(u / v)),
+    ("frac-vector-by-scalar", OUT, r"\frac{\hat y}{2}", lambda: G().yhat / 2),
+    # widths, Kronecker delta, sums
+    ("C", OUT, r"C", lambda: one(sp.Integer(3))),
+    ("d-L-1", OUT, r"d_{L-1}", lambda: one(sp.Integer(4))),
+    ("d-0", OUT, r"d_0", lambda: one(sp.Integer(3))),
+    ("kronecker-off", OUT, r"\delta_{12}", lambda: one(sp.Integer(0))),
+    ("kronecker-on", OUT, r"\delta_{2,2}", lambda: one(sp.Integer(1))),
+    ("sum-C", OUT, r"\sum_{k=1}^{C} y_k", lambda: one(sum(G().y))),
+    ("sum-number", OUT, r"\sum_{k=1}^{2} \hat{y}_k", lambda: one(G().yhat[0] + G().yhat[1])),
+    ("sum-width", OUT, r"\sum_{j=1}^{d_1} a^{(1)}_j", lambda: one(sum(G().a[1]))),
+    ("sum-then-minus", OUT, r"\hat{y}_1 \sum_{k=1}^{C} y_k - y_1",
+     lambda: one(G().yhat[0] * sum(G().y) - G().y[0])),
+    ("loss-written-out", OUT, r"-\sum_{k=1}^{C} y_k \log \hat{y}_k",
+     lambda: one(-sum(G().y[k] * sp.log(G().yhat[k]) for k in range(3)))),
+    # derivatives of the loss (shape of the variable) and one-step derivatives
+    ("dL-dz", OUT, r"\frac{\partial \mathcal{L}}{\partial z^{(2)}}", lambda: D().delta[2]),
+    ("dL-dz-bare-L", OUT, r"\frac{\partial L}{\partial z^{(2)}}", lambda: D().delta[2]),
+    ("nabla-W", OUT, r"\nabla_{W^{(1)}}\mathcal{L}", lambda: D().grad_W[1]),
+    ("nabla-b-bare-L", OUT, r"\nabla_{b^{(0)}} L", lambda: D().grad_b[0]),
+    ("dL-dyhat", OUT, r"\frac{\partial \mathcal{L}}{\partial \hat{y}}", lambda: D().dL_dyhat),
+    ("dL-daL", OUT, r"\frac{\partial \mathcal{L}}{\partial a^{(L)}}", lambda: D().dL_dyhat),
+    ("dL-da-hidden", OUT, r"\frac{\partial \mathcal{L}}{\partial a^{(1)}}", lambda: D().dL_da[1]),
+    ("dL-dW-entry", OUT, r"\frac{\partial \mathcal{L}}{\partial W^{(2)}_{13}}", lambda: one(D().grad_W[2][0, 2])),
+    ("dz-dW", OUT, r"\frac{\partial z^{(2)}_1}{\partial W^{(1)}_{12}}", lambda: one(G().a[1][1])),
+    ("dz-dW-other-row", OUT, r"\frac{\partial z^{(2)}_1}{\partial W^{(1)}_{21}}", lambda: one(sp.Integer(0))),
+    ("dz-da", OUT, r"\frac{\partial z^{(2)}_1}{\partial a^{(1)}_3}", lambda: one(G().W[1][0, 2])),
+    ("dz-db", OUT, r"\frac{\partial z^{(2)}_1}{\partial b^{(1)}_1}", lambda: one(sp.Integer(1))),
+    ("dz-dx", OUT, r"\frac{\partial z^{(1)}_4}{\partial x_2}", lambda: one(G().W[0][3, 1])),
+    ("dz-da-jacobian", OUT, r"\frac{\partial z^{(2)}}{\partial a^{(1)}}", lambda: G().W[1]),
+    ("da-dz", OUT, r"\frac{\partial a^{(1)}_2}{\partial z^{(1)}_2}", lambda: one(phi_prime(G().z[1][1]))),
+    ("da-dz-off", OUT, r"\frac{\partial a^{(1)}_2}{\partial z^{(1)}_1}", lambda: one(sp.Integer(0))),
+    ("dyhat-dz", OUT, r"\frac{\partial \hat{y}_1}{\partial z^{(L)}_2}",
+     lambda: one(G().yhat[0] * (0 - G().yhat[1]))),
+    ("dyhat-dz-diag", OUT, r"\frac{\partial \hat{y}_2}{\partial z^{(3)}_2}",
+     lambda: one(G().yhat[1] * (1 - G().yhat[1]))),
+    # precedence pinned
+    ("product-binds-tighter-than-odot", OUT, r"(W^{(2)})^T \delta^{(L)} \odot \varphi'(z^{(2)})",
+     lambda: (G().W[2].T * D().delta[3]).multiply_elementwise(G().z[2].applyfunc(phi_prime))),
+    ("neg-frac", OUT, r"-\frac{y_1}{\hat{y}_1}", lambda: one(-(G().y[0] / G().yhat[0]))),
+    ("odot-looser-than-plus?no", OUT, r"a^{(1)} \odot z^{(1)} + b^{(0)}",
+     lambda: G().a[1].multiply_elementwise(G().z[1]) + G().b[0]),
+    ("hadamard-scalar-broadcast", OUT, r"a^{(1)} \odot 1", lambda: G().a[1]),
+    ("delta-sub-before-sup", OUT, r"\delta_2^{(L)}", lambda: one(D().delta[3][1])),
+    ("kronecker-power", OUT, r"\delta_{11}^2", lambda: one(sp.Integer(1))),
+    ("ignored-spacing", OUT, r"\hat y \, - \; y \! \quad",
+     lambda: G().yhat - G().y),
+    # incoming convention
+    ("in-W1-is-edge0", INC, r"W^{(1)}", lambda: G(INC).W[0]),
+    ("in-WL", INC, r"W^{(L)}", lambda: G(INC).W[2]),
+    ("in-nabla-W-L", INC, r"\nabla_{W^{(L)}}\mathcal{L}", lambda: D(INC).grad_W[2]),
+    ("in-nabla-b-1", INC, r"\nabla_{b^{(1)}}\mathcal{L}", lambda: D(INC).grad_b[0]),
+    ("in-dz-dW", INC, r"\frac{\partial z^{(2)}_1}{\partial W^{(2)}_{12}}", lambda: one(G(INC).a[1][1])),
+    ("in-hidden-error", INC, r"(W^{(L)})^T \delta^{(L)} \odot \varphi'(z^{(L-1)})",
+     lambda: (G(INC).W[2].T * D(INC).delta[3]).multiply_elementwise(G(INC).z[2].applyfunc(phi_prime))),
+]
+
+
+@pytest.mark.parametrize("name,net,text,build", CONSTRUCTS, ids=[r[0] for r in CONSTRUCTS])
+def test_construct(name, net, text, build):
+    got = parse_expression(text, net)
+    want = build()
+    assert isinstance(got, sp.Matrix)
+    assert got.shape == want.shape
+    assert got == want, (got, want)
+
+
+# ----------------------------------------------------------------------------------------------
+# every known latex2sympy2 misread, read correctly here
+
+def test_misread_transpose_is_kept():
+    got = parse_expression(r"(W^{(0)})^T", OUT)
+    assert got.shape == (3, 4) and got == G().W[0].T and got != G().W[0].T.T
+
+
+def test_misread_layer_superscript_is_not_a_power():
+    inst = parse_claim(r"z^{(L)}_i = z^{(L)}_i", OUT).instance(i=2)
+    assert inst.sides[0].expr == one(G().z[3][1])
+    assert not inst.sides[0].expr[0].has(sp.Pow)
+
+
+def test_misread_varphi_prime_is_applied():
+    got = parse_expression(r"\varphi'(u)", OUT)
+    assert got == one(phi_prime(u))
+    assert got[0].func is phi_prime
+
+
+def test_misread_log_is_natural():
+    got = parse_expression(r"\log u", OUT)[0]
+    assert got == sp.log(u) and got != sp.log(u, 10)
+
+
+def test_misread_trailing_text_is_an_error():
+    with pytest.raises(NotationError) as e:
+        parse_expression(r"\hat{y} - y )", OUT)
+    assert e.value.token == ")" and e.value.position == 12
+
+
+def test_misread_equation_is_a_relation_not_an_assignment():
+    c = parse_claim("u = 2", OUT)
+    inst = next(c.instances())
+    assert inst.ops == ("=",)
+    assert inst.sides[0].expr == one(u) and inst.sides[1].expr == one(2)
+    assert parse_expression("u", OUT) == one(u)    # no value remembered
+
+
+def test_misread_i_j_are_indices_not_imaginary():
+    inst = parse_claim(r"W^{(0)}_{ij} = W^{(0)}_{ij}", OUT).instance(i=2, j=3)
+    assert inst.sides[0].expr == one(G().W[0][1, 2])
+    assert not inst.sides[0].expr.has(sp.I)
+
+
+def test_misread_module_state_does_not_leak():
+    latex2sympy2.latex2sympy("u = 5")                  # poison latex2sympy2's global variables
+    latex2sympy2.var["u"] = sp.Integer(5)
+    before = dict(latex2sympy2.var)
+    assert parse_expression(r"\frac{1}{2} u", OUT) == one(u / 2)
+    assert latex2sympy2.var == before               # restored, not cleared, for other users
+
+
+@pytest.mark.parametrize("text,want", [
+    (r"a^{(1)} \odot z^{(1)}", lambda: G().a[1].multiply_elementwise(G().z[1])),
+    (r"\mathbb{1}\{u > 0\}", lambda: one(indicator(u > 0))),
+    (r"\hat y_2", lambda: one(G().yhat[1])),
+    (r"\frac{\partial \mathcal{L}}{\partial z^{(L)}_2}", lambda: one(D().delta[3][1])),
+])
+def test_misread_failures_of_latex2sympy2_are_read(text, want):
+    assert parse_expression(text, OUT) == want()
+
+
+# ----------------------------------------------------------------------------------------------
+# errors name the token
+
+ERRORS = [
+    # (text, net, token, fragment of the message)
+    (r"q^{(L)}", OUT, "q", "unknown quantity q"),
+    (r"W^{(7)}", OUT, "W^{(7)}", "does not exist"),
+    (r"W^{(0)}", INC, "W^{(0)}", "does not exist"),
+    (r"z^{(0)}", OUT, "z^{(0)}", "does not exist"),
+    (r"\hat{y}_5", OUT, "5", "outside"),
+    (r"A^T", OUT, "A", "unknown quantity"),
+    (r"\alpha u", OUT, r"\alpha", "unknown command"),
+    (r"\operatorname{softmax}(z^{(L)})", OUT, r"\operatorname", "unknown command"),
+    (r"\text{foo}", OUT, r"\text", "unknown command"),
+    (r"\mathrm{d} u", OUT, r"\mathrm", "unknown command"),
+    (r"\hat{y} - y \text{ for all } k", OUT, r"\text", "unknown command"),
+    (r"\hat{y} - y ,", OUT, ",", "unexpected token"),
+    (r"L + 1", OUT, "L", "ambiguous"),
+    (r"\delta^{(L)} \odot a^{(1)}", OUT, r"a^{(1)}", "dimension mismatch: ⊙"),
+    (r"(a^{(L-1)})^T \delta^{(L)}", OUT, r"\delta^{(L)}", "dimension mismatch"),
+    (r"W^{(1)} a^{(0)}", OUT, "a^{(0)}", "dimension mismatch"),
+    (r"\hat y + a^{(1)}", OUT, "a^{(1)}", "dimension mismatch"),
+    (r"\frac{u}{\hat y}", OUT, r"\hat y", "dimension mismatch"),
+    (r"10^{10^{10}}", OUT, "^", "nested exponents"),
+    (r"u^{1001}", OUT, "1001", "exceeds"),
+    (r"u^{v}", OUT, "v", "integer"),
+    ("1" * 31, OUT, "1" * 31, "digits"),
+    (r"\frac{\partial \mathcal{L}}{\partial x}", OUT, r"\frac{\partial \mathcal{L}}{\partial x}", "unsupported"),
+    (r"\frac{\partial z^{(3)}_1}{\partial W^{(0)}_{11}}", OUT, r"\frac{\partial z^{(3)}_1}{\partial W^{(0)}_{11}}",
+     "unsupported derivative"),
+    (r"\frac{\partial z^{(2)}}{\partial W^{(1)}}", OUT, r"\frac{\partial z^{(2)}}{\partial W^{(1)}}",
+     "unsupported derivative"),
+    (r"\frac{\partial u}{\partial z^{(1)}}", OUT, "u", "unsupported derivative"),
+    (r"u / v", OUT, "/", "unexpected character"),
+    (r"\log_2 u", OUT, "_", "subscript"),
+    (r"\varphi''(u)", OUT, "'", "second derivatives"),
+    (r"\hat{x}", OUT, r"\hat", "only \\hat{y}"),
+    (r"u \cdot", OUT, "end of input", "after \\cdot"),
+    (r"\mathbb{R}", OUT, r"\mathbb", "only"),
+    (r"\sum_{k=1}^{5} y_k", OUT, "k", "outside 1..3"),
+    (r"\frac{1}{0}", OUT, r"\frac{1}{0}", "division by zero"),
+    (r"\delta_{i}", OUT, r"\delta_{i}", "two indices"),
+    (r"\mathcal{L}_1", OUT, "_", "no index"),
+    (r"e + u", OUT, "e", "e^{"),
+    (r"d + u", OUT, "d", "subscript"),
+    (r"u_1", OUT, "u", "unknown quantity"),
+    (r"2 3", OUT, "3", "two numbers"),
+    (r"x^{(0)}", OUT, "^", "no layer"),
+    (r"\left. u \right|", OUT, ".", "unexpected character"),
+    (r"z^{(2)}", Network((3, 4)), "z^{(2)}", "does not exist"),
+    (r"(u", OUT, "end of input", ")"),
+    (r"W^{(1)}_{5,1}", OUT, "5", "outside"),
+    (r"(W^{(1)})^2", OUT, "(W^{(1)})^2", "power of a 4x4"),
+    (r"a", OUT, "a", "needs a layer"),
+    (r"\log(-1)", OUT, r"\log(-1)", "not a real"),
+    (r"\log(0)", OUT, r"\log(0)", "not a real"),
+    (r"e^{W^{(1)}}", OUT, r"e^{W^{(1)}}", "ambiguous"),
+    (r"\tanh(W^{(1)})", OUT, r"\tanh(W^{(1)})", "ambiguous"),
+    (r"((u^{10})^{10})^{11}", OUT, r"((u^{10})^{10})^{11}", "combined exponent"),
+    (r"\sum_{a=1}^{3} u", OUT, "a", "sum index"),
+    (r"\sum_{k=1}^{C} \sum_{k=1}^{C} u", OUT, "k", "already bound"),
+    (r"\frac{u}{u - u}", OUT, "u - u", "division by zero"),
+    (r"\mathbb{1}\{u = 0\}", OUT, "=", "indicator condition"),
+]
+
+
+@pytest.mark.parametrize("text,net,token,fragment", ERRORS, ids=[r[0][:40] for r in ERRORS])
+def test_error_names_the_token(text, net, token, fragment):
+    with pytest.raises(NotationError) as e:
+        parse_expression(text, net)
+    err = e.value
+    assert err.token == token, (err.token, str(err))
+    assert fragment in err.message, err.message
+    assert err.position is not None
+    assert text[err.position:].startswith(token) or token == "end of input" and err.position == len(text)
+
+
+def test_error_shows_a_caret_under_the_position():
+    with pytest.raises(NotationError) as e:
+        parse_expression(r"\hat y + q^{(L)}", OUT)
+    lines = str(e.value).splitlines()
+    assert lines[-1].index("^") - 2 == r"\hat y + q^{(L)}".index("q")
+
+
+@pytest.mark.parametrize("claim,given,fragment", [
+    (r"\delta^{(L)}_i = a^{(1)}_i", (), "dimension mismatch"),
+    (r"\hat y_i = i", (), "both as an index and as a scalar"),
+    (r"\delta^{(l)}_i = z^{(l+1)}_i", (), "dimension mismatch"),
+    (r"\hat y_k = \sum_{k=1}^{C} y_k", (), "both free and bound"),
+    (r"\delta_{ik} = 0", (), "indexes no quantity"),
+    (r"\hat y", (), "no relation"),
+    (r"u = v \in \mathbb{R}^{3}", (), "only relation"),
+    (r"\delta^{(L)} = 0", (r"u \in \mathbb{R}^{3}",), "shape"),
+    (r"\delta^{(l)} = W^{(l+7)}", (), "does not exist"),
+    (r"x^{(3)} = u", (), "no layer"),
+    (r"z^{(L)} = ", (), "missing expression"),
+    (r"\hat y = y ,", (), "unexpected token"),
+])
+def test_claim_errors(claim, given, fragment):
+    with pytest.raises(NotationError) as e:
+        parse_claim(claim, OUT, given=given, claim_id="c1", file="f.yaml")
+    assert fragment in e.value.message
+    assert e.value.claim_id == "c1" and e.value.file == "f.yaml"
+
+
+# ----------------------------------------------------------------------------------------------
+# input limits
+
+
+def test_length_limit():
+    with pytest.raises(NotationError, match="characters"):
+        parse_expression("u" + " " * 10_000, OUT)
+
+
+def test_depth_limit_allows_64_and_rejects_101():
+    assert parse_expression("(" * 64 + "u" + ")" * 64, OUT) == one(u)
+    with pytest.raises(NotationError) as e:
+        parse_expression("(" * 101 + "u" + ")" * 101, OUT)
+    assert e.value.token == "(" and e.value.position == 100
+
+
+def test_sum_work_is_bounded(monkeypatch):
+    from symbackprop import notation
+    monkeypatch.setattr(notation, "MAX_SUM_TERMS", 10)
+    assert parse_expression(r"\sum_{k=1}^{C} \sum_{j=1}^{2} u", OUT) == one(6 * u)      # 3 + 6 = 9 terms
+    with pytest.raises(NotationError, match="more than 10 terms"):
+        parse_expression(r"\sum_{k=1}^{C} \sum_{j=1}^{C} u", OUT)                    # 3 + 9 = 12 terms
+
+
+def test_big_power_is_refused_not_evaluated():
+    with pytest.raises(NotationError, match="too large"):
+        parse_expression("123456789012345678901234567890^{1000}", OUT)
+    assert parse_expression("2^{10}", OUT) == one(sp.Integer(1024))
+
+
+# ----------------------------------------------------------------------------------------------
+# the course sheet, claims and instances
+
+
+EXPORTED = [   # the closed forms' LaTeX as symbackprop.closed_forms writes it (read back by export)
+    (r"\nabla_{W^{(0)}}\mathcal{L} = \delta^{(1)}\,(x)^{\top}", OUT, lambda: D().delta[1] * G().x.T),
+    (r"\nabla_{b^{(2)}}\mathcal{L} = \delta^{(3)}", OUT, lambda: D().delta[3]),
+    (r"\delta^{(1)} = (W^{(1)})^{\top}\delta^{(2)} \odot \mathbb{1}\{z^{(1)} > 0\}", OUT,
+     lambda: (G().W[1].T * D().delta[2]).multiply_elementwise(G().z[1].applyfunc(lambda w: indicator(w > 0)))),
+    (r"\delta^{(1)} = (W^{(2)})^{\top}\delta^{(2)} \odot \sigma(z^{(1)}) \odot (1 - \sigma(z^{(1)}))", INC,
+     lambda: (G(INC).W[1].T * D(INC).delta[2]).multiply_elementwise(
+         G(INC).z[1].applyfunc(lambda w: sig(w) * (1 - sig(w))))),
+    (r"\delta^{(2)} = (W^{(2)})^{\top}\delta^{(3)} \odot 1", OUT, lambda: G().W[2].T * D().delta[3]),
+]
+
+
+@pytest.mark.parametrize("text,net,want", EXPORTED)
+def test_exported_closed_forms_read_back(text, net, want):
+    inst = next(parse_claim(text, net).instances())
+    assert inst.sides[1].expr == want()
+
+
+def test_sheet_output_error():
+    inst = next(parse_claim(r"\delta^{(L)} = \hat{y} - y", OUT).instances())
+    assert inst.sides[0].quantity == ("delta", 3)
+    assert inst.sides[0].expr == D().delta[3]
+    assert inst.sides[1].expr == G().yhat - G().y and inst.sides[1].quantity is None
+    assert inst.sides[1].latex == r"\hat{y} - y" and inst.sides[0].latex == r"\delta^{(L)}"
+    assert inst.ops == ("=",) and inst.shape is None and inst.conditions == () and inst.assignment == {}
+
+
+@pytest.mark.parametrize("net,lab,edge", [(OUT, "L-1", 2), (INC, "L", 2)])
+def test_sheet_weight_gradient(net, lab, edge):
+    text = r"\nabla_{W^{(%s)}}\mathcal{L} = \delta^{(L)}(a^{(L-1)})^T" % lab
+    inst = next(parse_claim(text, net).instances())
+    assert inst.sides[0].expr == D(net).grad_W[edge]
+    assert inst.sides[0].quantity == ("grad_W", net.param_label(edge))
+    assert inst.sides[1].expr == D(net).delta[3] * G(net).a[2].T
+
+
+@pytest.mark.parametrize("net,lab,edge", [(OUT, "L-1", 2), (INC, "L", 2)])
+def test_sheet_bias_gradient(net, lab, edge):
+    inst = next(parse_claim(r"\nabla_{b^{(%s)}}\mathcal{L} = \delta^{(L)}" % lab, net).instances())
+    assert inst.sides[0].expr == D(net).grad_b[edge] and inst.sides[1].expr == D(net).delta[3]
+    assert inst.sides[0].quantity == ("grad_b", net.param_label(edge)) and inst.sides[1].quantity == ("delta", 3)
+
+
+def test_sheet_relu_prime():
+    inst = next(parse_claim(r"\varphi'(x) = \mathbb{1}\{x > 0\}", OUT).instances())
+    assert inst.sides[0].expr == G().x.applyfunc(phi_prime)
+    assert inst.sides[1].expr == G().x.applyfunc(lambda w: sp.Piecewise((1, w > 0), (0, True)))
+
+
+@pytest.mark.parametrize("net,w1,w2", [(OUT, "L-1", "L-2"), (INC, "L", "L-1")])
+def test_sheet_hidden_errors(net, w1, w2):
+    g, d = G(net), D(net)
+    e1 = next(parse_claim(r"\delta^{(L-1)} = (W^{(%s)})^T(\hat y - y) \odot \varphi'(z^{(L-1)})" % w1,
+                          net).instances())
+    assert e1.sides[0].expr == d.delta[2]
+    assert e1.sides[1].expr == (g.W[2].T * (g.yhat - g.y)).multiply_elementwise(g.z[2].applyfunc(phi_prime))
+    e2 = next(parse_claim(r"\delta^{(L-2)} = (W^{(%s)})^T\delta^{(L-1)} \odot \varphi'(z^{(L-2)})" % w2,
+                          net).instances())
+    assert e2.sides[1].expr == (g.W[1].T * d.delta[2]).multiply_elementwise(g.z[1].applyfunc(phi_prime))
+
+
+def test_sheet_dloss_dyhat_component():
+    c = parse_claim(r"\frac{\partial \mathcal{L}}{\partial \hat{y}_k} = -\frac{y_k}{\hat{y}_k}", OUT)
+    assert c.free_indices == {"k": 3} and c.layer_symbol is None
+    insts = list(c.instances())
+    assert [i.assignment for i in insts] == [{"k": 1}, {"k": 2}, {"k": 3}]
+    g = G()
+    for k, inst in enumerate(insts):
+        assert inst.sides[0].expr == one(-g.y[k] / g.yhat[k])     # d.dL_dyhat entry, typed by hand
+        assert inst.sides[0].quantity == ("dL_dyhat", (k,))
+        assert inst.sides[1].expr == one(-(g.y[k] / g.yhat[k]))
+
+
+def test_sheet_softmax_jacobian():
+    c = parse_claim(r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = \hat{y}_k(\delta_{ik} - \hat{y}_i)", OUT)
+    assert c.free_indices == {"k": 3, "i": 3}
+    g = G()
+    inst = c.instance(k=2, i=3)
+    assert inst.sides[0].expr == one(g.yhat[1] * (0 - g.yhat[2]))
+    assert inst.sides[1].expr == one(g.yhat[1] * (0 - g.yhat[2]))
+    assert c.instance(k=2, i=2).sides[1].expr == one(g.yhat[1] * (1 - g.yhat[1]))
+    assert len(list(c.instances())) == 9
+
+
+@pytest.mark.parametrize("net,lab", [(OUT, "L-1"), (INC, "L")])
+def test_sheet_shape(net, lab):
+    inst = next(parse_claim(r"\nabla_{W^{(%s)}}\mathcal{L} \in \mathbb{R}^{C \times d_{L-1}}" % lab,
+                            net).instances())
+    assert inst.ops == ("in",) and inst.shape == (3, 4)
+    assert inst.sides[1].expr is None and inst.sides[0].expr.shape == (3, 4)
+
+
+def test_shape_of_vector():
+    inst = next(parse_claim(r"\nabla_{b^{(L-1)}}\mathcal{L} \in \mathbb{R}^{C}", OUT).instances())
+    assert inst.shape == (3, 1)
+    assert next(parse_claim(r"z^{(1)} \in \mathbb{R}^4", OUT).instances()).shape == (4, 1)
+
+
+def test_layer_symbol_ranges_over_layers_where_everything_exists():
+    out = parse_claim(r"\delta^{(l)} = (W^{(l)})^T \delta^{(l+1)} \odot \varphi'(z^{(l)})", OUT)
+    assert out.layer_symbol == "l" and out.layers == (1, 2)
+    inc = parse_claim(r"\delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot \varphi'(z^{(l)})", INC)
+    assert inc.layers == (1, 2)
+    g, d = G(), D()
+    inst = out.instance(l=1)
+    assert inst.assignment == {"l": 1}
+    assert inst.sides[1].expr == (g.W[1].T * d.delta[2]).multiply_elementwise(g.z[1].applyfunc(phi_prime))
+    grad = parse_claim(r"\nabla_{W^{(l)}}\mathcal{L} = \delta^{(l+1)} (a^{(l)})^T", OUT)
+    assert grad.layers == (0, 1, 2)
+    assert grad.instance(l=0).sides[1].expr == d.delta[1] * g.x.T
+
+
+def test_given_shares_free_indices_and_is_split_elementwise():
+    c = parse_claim(r"\delta^{(L-1)}_i = 0", OUT, given=(r"z^{(L-1)}_i \le 0",))
+    assert c.free_indices == {"i": 4}
+    inst = c.instance(i=3)
+    assert inst.conditions == ((G().z[2][2], "<=", sp.Integer(0)),)
+    assert inst.sides[0].quantity == ("delta", 2, (2,))
+    vec = parse_claim(r"u = u", OUT, given=(r"z^{(1)} > 0",))
+    assert next(vec.instances()).conditions == tuple((s, ">", sp.Integer(0)) for s in G().z[1])
+    chain = parse_claim(r"u = u", OUT, given=(r"0 < u \leq 1",))
+    assert next(chain.instances()).conditions == ((0, "<", u), (u, "<=", 1))
+
+
+def test_numeric_side_next_to_a_vector_is_the_zero_vector():
+    inst = next(parse_claim(r"\delta^{(L-2)} \neq 0", OUT).instances())
+    assert inst.ops == ("!=",) and inst.sides[1].expr == sp.zeros(4, 1)
+
+
+def test_chain_and_relations():
+    text = (r"\delta^{(L)}_i = \sum_{k=1}^{C} \frac{\partial \mathcal{L}}{\partial \hat{y}_k}"
+            r" \frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = \hat{y}_i \sum_{k=1}^{C} y_k - y_i = \hat{y}_i - y_i")
+    c = parse_claim(text, OUT)
+    inst = c.instance(i=1)
+    g, d = G(), D()
+    assert inst.ops == ("=", "=", "=") and len(inst.sides) == 4
+    assert inst.sides[0].expr == one(d.delta[3][0])
+    assert inst.sides[1].expr == one(sum(d.dL_dyhat[k] * d.dyhat_dz[k, 0] for k in range(3)))
+    assert inst.sides[2].expr == one(g.yhat[0] * sum(g.y) - g.y[0])
+    assert inst.sides[3].latex == r"\hat{y}_i - y_i"
+    ops = [next(parse_claim(f"u {op} v", OUT).instances()).ops[0]
+           for op in (r"\neq", r"\le", r"\ge", "<", ">", r"\leq", r"\geq")]
+    assert ops == ["!=", "<=", ">=", "<", ">", "<=", ">="]
+
+
+def test_instance_rejects_wrong_assignments():
+    c = parse_claim(r"\hat y_k = \hat y_k", OUT)
+    with pytest.raises(NotationError):
+        c.instance(k=4)
+    with pytest.raises(NotationError):
+        c.instance(i=1)
+
+
+def test_public_types():
+    c = parse_claim(r"u = v", OUT)
+    assert isinstance(c, ParsedClaim)
+    inst = next(c.instances())
+    assert isinstance(inst, Instance) and all(isinstance(s, Side) for s in inst.sides)
+    assert inst.sides[0].expr.free_symbols == {u}
+
+
+# ----------------------------------------------------------------------------------------------
+# property: only NotationError, and results do not depend on what was parsed before
+
+ATOMS = [r"z^{(1)}", r"\hat y", "y", "u", "2", r"\frac{1}{2}", r"W^{(1)}", r"\delta^{(L)}", r"a^{(1)}_2",
+         r"\mathcal{L}", "x", "L", r"\alpha", r"q^{(L)}", "i", r"y_i", r"\delta_{ij}", "C", r"d_1", "0.5",
+         r"b^{(0)}", r"\varphi", "^", "(", "}", r"\partial"]
+WRAPS = ["(%s)", r"\varphi'(%s)", r"\left[%s\right]_1", "(%s)^T", r"\mathbb{1}\{%s > 0\}", r"\tanh^2(%s)",
+         r"\sum_{k=1}^{C} %s", "%s^2", r"\log %s", r"\max(0, %s)", r"e^{%s}", "-%s"]
+BINS = [" + ", " - ", " ", r" \odot ", r" \cdot ", " = ", r" \le "]
+
+
+def _texts():
+    leaf = st.sampled_from(ATOMS)
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.tuples(st.sampled_from(WRAPS), inner).map(lambda t: t[0] % t[1]),
+            st.tuples(inner, st.sampled_from(BINS), inner).map(lambda t: "".join(t)),
+            st.tuples(inner, inner).map(lambda t: r"\frac{%s}{%s}" % t)),
+        max_leaves=6)
+
+
+def _read(fn):
+    try:
+        return ("ok", fn())
+    except NotationError as e:
+        return ("error", e.message, e.token, e.position)
+
+
+def _outcome(text):
+    """The expression and the claim `text = 0` read on a small and on the course network."""
+    out = []
+    for net in (SMALL, OUT):
+        out.append(_read(lambda: tuple(parse_expression(text, net))))
+        out.append(_read(lambda: tuple((tuple(s.expr) if s.expr is not None else None, s.quantity)
+                                       for inst in parse_claim(text + " = 0", net).instances()
+                                       for s in inst.sides)))
+    return out
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_texts(), _texts())
+def test_random_nesting_only_raises_notation_errors_and_is_order_independent(a, b):
+    first = (_outcome(a), _outcome(b))
+    second = (_outcome(b), _outcome(a))
+    assert first == second[::-1]
