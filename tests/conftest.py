@@ -1,0 +1,22 @@
+"""Shared fixtures: one seeded RNG per test and the tolerance table the numeric tests use."""
+import numpy as np
+import pytest
+
+# Relative-error tolerances in float64, typed here (not read from the code under test):
+# |a - b| / max(|a| + |b|, floor) <= rtol.
+TOL = {
+    "numpy": {"rtol": 1e-9, "floor": 1e-12},        # two exact-arithmetic formulas, rounding only
+    "fd": {"rtol": 1e-5, "floor": 1e-4},            # central differences, step cbrt(eps)
+    "exact": {"rtol": 1e-12, "floor": 1e-300},      # against hand-typed exact values
+}
+
+
+@pytest.fixture
+def rng():
+    """A NumPy generator with a fixed seed (each test gets a fresh one)."""
+    return np.random.default_rng(20240611)
+
+
+@pytest.fixture
+def tol():
+    return TOL
