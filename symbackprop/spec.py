@@ -1,0 +1,419 @@
+"""Derivation files (format v1): strict YAML reading into frozen specs, with located errors."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError, SpecError
+from .network import Network
+
+__all__ = ["ClaimSpec", "DerivationSpec", "load_spec", "load_spec_text",
+           "MAX_BYTES", "MAX_CLAIMS", "MAX_CLAIM_CHARS", "MAX_GIVENS", "MAX_NESTING"]
+
+MAX_BYTES = 1 << 20
+MAX_CLAIMS = 500
+MAX_CLAIM_CHARS = 10_000
+MAX_GIVENS = 50
+MAX_ID_CHARS = 200
+MAX_NESTING = 32
+
+TOP_KEYS = ("title", "network", "claims")
+CLAIM_KEYS = ("id", "claim", "given", "expect", "note")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """One claim: its id, LaTeX text, conditions, expected outcome, free note and source line."""
+    id: str
+    claim: str
+    given: tuple = ()
+    expect: bool = True
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DerivationSpec:
+    """One derivation file: where it came from, its title, network and claims."""
+    path: str
+    title: str | None
+    network: Network
+    claims: tuple
+
+
+# ----------------------------------------------------------------------------------------------
+# strict YAML: no aliases/anchors, no duplicate keys, no merge keys, bounded nesting, line numbers
+
+
+class _Reject(yaml.MarkedYAMLError):
+    """A YAML construct this format refuses (reported like a YAML syntax error)."""
+
+    def __init__(self, problem, mark):
+        """A refusal at ``mark``."""
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+class _Map(dict):
+    """A mapping that remembers its line and the line of each key."""
+    line = None
+    key_lines: dict
+
+
+class _Seq(list):
+    """A sequence that remembers its line and the line of each item."""
+    line = None
+    item_lines: list
+
+
+class _Float(float):
+    """A float that remembers how it was written (so 0.01 can be read exactly)."""
+    text = ""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that rejects aliases, anchors, duplicate keys, merge keys and deep nesting."""
+
+    def __init__(self, stream):
+        """A loader over ``stream`` at nesting depth 0."""
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        """Compose one node, refusing aliases/anchors and nesting deeper than MAX_NESTING."""
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Reject("aliases (*name) are not allowed in derivation files", event.start_mark)
+        if getattr(event, "anchor", None):
+            raise _Reject("anchors (&name) are not allowed in derivation files", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise _Reject(f"nesting deeper than {MAX_NESTING} levels", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _line(node) -> int:
+    """The 1-based line where a YAML node starts."""
+    return node.start_mark.line + 1
+
+
+def _construct_map(loader, node):
+    """A _Map with line numbers; duplicate, merge and non-scalar keys are refused."""
+    out = _Map()
+    out.line, out.key_lines = _line(node), {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise _Reject("merge keys (<<) are not allowed in derivation files", key_node.start_mark)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _Reject("mapping keys must be plain names", key_node.start_mark)
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise _Reject(f"duplicate key {key!r} (first given at line {out.key_lines[key]})",
+                          key_node.start_mark)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = _line(key_node)
+    return out
+
+
+def _construct_seq(loader, node):
+    """A _Seq with line numbers."""
+    out = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    out.line, out.item_lines = _line(node), [_line(child) for child in node.value]
+    return out
+
+
+def _construct_float(loader, node):
+    """A _Float that keeps its source text."""
+    out = _Float(loader.construct_yaml_float(node))
+    out.text = node.value
+    return out
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
+
+# ----------------------------------------------------------------------------------------------
+# errors
+
+
+def _error(path, message, *, key=None, claim=None, line=None) -> SpecError:
+    """A SpecError naming the file, claim and key, with ' (line N)' when the line is known."""
+    err = SpecError(message + (f" (line {line})" if line else ""), file=path, claim_id=claim, key=key)
+    err.line = line
+    return err
+
+
+def _kind(value) -> str:
+    """How a YAML value reads to a person (booleans get the quoting hint)."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()} (YAML reads yes/no/on/off/true/false as booleans; quote it)"
+    table = ((type(None), "nothing (null)"), (str, "a string"), (int, "an integer"), (float, "a number"),
+             (list, "a list"), (dict, "a mapping"))
+    return next((f"{name} {value!r}" if isinstance(value, (int, float)) else name
+                 for t, name in table if isinstance(value, t)), f"a {type(value).__name__}")
+
+
+def _check_keys(path, mapping, allowed, *, where, prefix="", claim=None):
+    """Refuse keys outside ``allowed``, suggesting the closest allowed key."""
+    for key in mapping:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+        raise _error(path, f"unknown key {key!r} in {where}{hint}", key=f"{prefix}{key}", claim=claim,
+                     line=mapping.key_lines.get(key))
+
+
+# ----------------------------------------------------------------------------------------------
+# reading text
+
+
+def _decode(data: bytes, path) -> str:
+    """UTF-8 text (a leading BOM is dropped); SpecError pointing at the first bad byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _error(path, "the file is UTF-16; save it as UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise _error(path, f"not valid UTF-8: byte 0x{data[e.start]:02x} at column {col}; save the file as UTF-8",
+                     line=line) from None
+
+
+def _yaml_message(e: yaml.YAMLError, text: str) -> tuple:
+    """(message, line) for a YAML error, on one line and without a traceback."""
+    if isinstance(e, yaml.MarkedYAMLError):
+        mark = e.problem_mark or e.context_mark
+        what = " ".join(p for p in (e.context, e.problem) if p) or "syntax error"
+        what = what if isinstance(e, _Reject) else f"invalid YAML: {what}"
+        return what + (f" at column {mark.column + 1}" if mark else ""), mark.line + 1 if mark else None
+    if isinstance(e, yaml.reader.ReaderError):
+        pos = getattr(e, "position", 0) or 0
+        col = pos - text.rfind("\n", 0, pos)
+        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "?")
+        line = text.count("\n", 0, pos) + 1
+        return f"invalid YAML: control character U+{code:04X} is not allowed at column {col}", line
+    return "invalid YAML: " + " ".join(str(e).split()), None
+
+
+def _parse(text: str, path):
+    """The YAML document of ``text`` through the strict loader."""
+    loader = None
+    try:
+        loader = _Loader(text)
+        return loader.get_single_data()
+    except yaml.YAMLError as e:
+        message, line = _yaml_message(e, text)
+        raise _error(path, message, line=line) from None
+    except (ValueError, OverflowError) as e:
+        raise _error(path, "invalid value: " + " ".join(str(e).split(";")[0].split())) from None
+    except RecursionError:
+        raise _error(path, "invalid YAML: nested too deeply") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+# ----------------------------------------------------------------------------------------------
+# building the spec
+
+
+def _read_sizes(path, field, value, line):
+    """Layer widths: a list of integers (Network checks their range)."""
+    if not isinstance(value, list):
+        raise _error(path, f"sizes must be a list of layer widths like [3, 4, 3], got {_kind(value)}",
+                     key="network.sizes", line=line)
+    for i, d in enumerate(value):
+        if isinstance(d, bool) or not isinstance(d, int):
+            raise _error(path, f"sizes[{i}] must be an integer, got {_kind(d)}", key="network.sizes",
+                         line=value.item_lines[i])
+    return tuple(value)
+
+
+def _read_name(path, field, value, line):
+    """A choice such as the activation: a string (Network checks the options)."""
+    if not isinstance(value, str):
+        raise _error(path, f"{field} must be a name, got {_kind(value)}", key=f"network.{field}", line=line)
+    return value
+
+
+def _read_number(path, field, value, line):
+    """A number, exactly as written: 0.01 becomes Fraction(1, 100); strings like '1/3' pass to Network."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _error(path, f"{field} must be a number, got {_kind(value)}", key=f"network.{field}", line=line)
+    if not isinstance(value, _Float):
+        return value
+    try:
+        return Fraction(Decimal(value.text.replace("_", "")))
+    except (InvalidOperation, ValueError, OverflowError):
+        return float(value)
+
+
+NETWORK_READERS = {"sizes": _read_sizes, "activation": _read_name, "output": _read_name, "loss": _read_name,
+                   "weights": _read_name, "relu_prime_at_zero": _read_number, "negative_slope": _read_number}
+
+
+def _network(path, value, line) -> Network:
+    """The Network of the ``network:`` section (Network's own ConfigError becomes a SpecError)."""
+    if not isinstance(value, dict):
+        raise _error(path, f"network must be a mapping (sizes, activation, ...), got {_kind(value)}",
+                     key="network", line=line)
+    _check_keys(path, value, tuple(NETWORK_READERS), where="network", prefix="network.")
+    if "sizes" not in value:
+        raise _error(path, "network needs 'sizes' (the layer widths [d0, ..., dL])", key="network.sizes",
+                     line=value.line)
+    kwargs = {f: NETWORK_READERS[f](path, f, v, value.key_lines.get(f)) for f, v in value.items()}
+    try:
+        return Network(**kwargs)
+    except ConfigError as e:
+        raise _error(path, e.message, key=f"network.{e.key}" if e.key else "network",
+                     line=value.key_lines.get(e.key, value.line)) from None
+
+
+def _text(path, value, key, claim, line, *, limit=MAX_CLAIM_CHARS) -> str:
+    """A non-empty string of at most ``limit`` characters, stripped."""
+    if not isinstance(value, str):
+        raise _error(path, f"{key} must be a string, got {_kind(value)}", key=key, claim=claim, line=line)
+    if not value.strip():
+        raise _error(path, f"{key} is empty", key=key, claim=claim, line=line)
+    if len(value) > limit:
+        raise _error(path, f"{key} is {len(value)} characters long; the limit is {limit}", key=key,
+                     claim=claim, line=line)
+    return value.strip()
+
+
+def _claim_id(path, item, index) -> str:
+    """The claim's id, checked (errors name the claim by its 1-based index '#n')."""
+    where = f"#{index + 1}"
+    if "id" not in item:
+        raise _error(path, f"claim {where} has no 'id'", key="id", claim=where, line=item.line)
+    value, line = item["id"], item.key_lines["id"]
+    if not isinstance(value, str):
+        raise _error(path, f"id must be a string, got {_kind(value)}", key="id", claim=where, line=line)
+    if not ID_PATTERN.fullmatch(value) or len(value) > MAX_ID_CHARS:
+        raise _error(path, f"id {value!r} may use only letters, digits, '-', '_' and '.' "
+                           f"(1 to {MAX_ID_CHARS} characters)", key="id", claim=where, line=line)
+    return value
+
+
+def _given(path, value, cid, line) -> tuple:
+    """The claim's conditions: one string or a list of strings."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise _error(path, f"given must be a string or a list of strings, got {_kind(value)}", key="given",
+                     claim=cid, line=line)
+    if len(items) > MAX_GIVENS:
+        raise _error(path, f"at most {MAX_GIVENS} conditions per claim, got {len(items)}", key="given",
+                     claim=cid, line=line)
+    lines = getattr(items, "item_lines", [line] * len(items))
+    return tuple(_text(path, g, "given", cid, ln) for g, ln in zip(items, lines))
+
+
+def _claim(path, item, index, line) -> ClaimSpec:
+    """One ClaimSpec from one entry of ``claims:``."""
+    if not isinstance(item, dict):
+        raise _error(path, f"each claim must be a mapping with 'id' and 'claim', got {_kind(item)}",
+                     key="claims", claim=f"#{index + 1}", line=line)
+    cid = _claim_id(path, item, index)
+    _check_keys(path, item, CLAIM_KEYS, where="claim", claim=cid)
+    if "claim" not in item:
+        raise _error(path, "claim has no 'claim' (the LaTeX statement)", key="claim", claim=cid, line=item.line)
+    lines = item.key_lines
+    expect = item.get("expect", True)
+    if not isinstance(expect, bool):
+        raise _error(path, f"expect must be true or false, got {_kind(expect)}", key="expect", claim=cid,
+                     line=lines.get("expect"))
+    note = item.get("note")
+    if note is not None and not isinstance(note, str):
+        raise _error(path, f"note must be a string, got {_kind(note)}", key="note", claim=cid,
+                     line=lines.get("note"))
+    given = _given(path, item["given"], cid, lines["given"]) if "given" in item else ()
+    return ClaimSpec(cid, _text(path, item["claim"], "claim", cid, lines["claim"]), given, expect, note,
+                     item.line)
+
+
+def _claims(path, value, line) -> tuple:
+    """All claims, with unique ids."""
+    if not isinstance(value, list):
+        raise _error(path, f"claims must be a list of claims, got {_kind(value)}", key="claims", line=line)
+    if not value:
+        raise _error(path, "claims is empty; list at least one claim", key="claims", line=line)
+    if len(value) > MAX_CLAIMS:
+        raise _error(path, f"{len(value)} claims; the limit is {MAX_CLAIMS} per file", key="claims", line=line)
+    out, seen = [], {}
+    for i, (item, ln) in enumerate(zip(value, value.item_lines)):
+        spec = _claim(path, item, i, ln)
+        if spec.id in seen:
+            raise _error(path, f"duplicate claim id {spec.id!r} (first used at line {seen[spec.id]})", key="id",
+                         claim=spec.id, line=item.key_lines["id"])
+        seen[spec.id] = item.key_lines["id"]
+        out.append(spec)
+    return tuple(out)
+
+
+def _spec(doc, path) -> DerivationSpec:
+    """The DerivationSpec of a parsed document."""
+    if doc is None:
+        raise _error(path, "empty file: expected 'network:' and 'claims:'")
+    if not isinstance(doc, dict):
+        raise _error(path, f"the file must be a mapping with keys {', '.join(TOP_KEYS)}; got {_kind(doc)}",
+                     line=getattr(doc, "line", None))
+    _check_keys(path, doc, TOP_KEYS, where="the file")
+    for key in ("network", "claims"):
+        if key not in doc:
+            raise _error(path, f"missing required key {key!r}", key=key, line=doc.line)
+    title = doc.get("title")
+    if title is not None:
+        title = _text(path, title, "title", None, doc.key_lines["title"], limit=1000)
+    network = _network(path, doc["network"], doc.key_lines["network"])
+    return DerivationSpec(path, title, network, _claims(path, doc["claims"], doc.key_lines["claims"]))
+
+
+def _too_big(path, size):
+    """The refusal of an over-long file (before any parsing)."""
+    return _error(path, f"file is {size} bytes; derivation files are limited to {MAX_BYTES} bytes (1 MiB)")
+
+
+def load_spec_text(text, path="<string>") -> DerivationSpec:
+    """Read a derivation from YAML text (str, or bytes that must be UTF-8); SpecError if malformed."""
+    path = str(path)
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > MAX_BYTES:
+            raise _too_big(path, len(text))
+        text = _decode(bytes(text), path)
+    if not isinstance(text, str):
+        raise _error(path, f"expected YAML text, got {type(text).__name__}")
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise _too_big(path, len(text.encode("utf-8", "surrogatepass")))
+    return _spec(_parse(text, path), path)
+
+
+def load_spec(path) -> DerivationSpec:
+    """Read a derivation file (at most 1 MiB of UTF-8 YAML); SpecError if missing or malformed."""
+    name, p = str(path), Path(path)
+    try:
+        if p.is_dir():
+            raise _error(name, "is a directory; give a derivation file (.yaml)")
+        if p.stat().st_size > MAX_BYTES:
+            raise _too_big(name, p.stat().st_size)
+        with p.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise _error(name, "no such file") from None
+    except OSError as e:
+        raise _error(name, f"cannot read the file: {e.strerror or e}") from None
+    if len(data) > MAX_BYTES:
+        raise _too_big(name, f"over {MAX_BYTES}")
+    return load_spec_text(data, name)

@@ -1,0 +1,363 @@
+"""Bounded workers: values come back in order; hostile jobs end as timeout/memory/crashed alone."""
+import mmap
+import os
+import random
+import resource
+import signal
+import sys
+import time
+
+import pytest
+import sympy as sp
+
+from symbackprop import runner
+from symbackprop.errors import NotationError
+from symbackprop.runner import JobResult, Limits, run_inline, run_jobs
+
+FAST = Limits(timeout=10, memory_mb=512, workers=2)
+SHORT = Limits(timeout=1, memory_mb=512, workers=2)
+MIXED = Limits(timeout=2, memory_mb=512, workers=2)  # the well-behaved jobs in a mix get ample time
+
+
+# jobs (top level, so any start method can use them)
+
+def square(x):
+    return x * x
+
+
+def nap_then_square(job):
+    seconds, x = job
+    time.sleep(seconds)
+    return x * x
+
+
+def fail(message):
+    raise ValueError(message)
+
+
+def sleep_forever(_):
+    time.sleep(3600)
+
+
+def busy_loop(_):
+    while True:
+        pass
+
+
+def allocate_4gib(_):
+    return len(bytearray(4 << 30))
+
+
+def cpu_limit_then_busy(_):
+    resource.setrlimit(resource.RLIMIT_CPU, (1, 3))
+    while True:
+        pass
+
+
+def segfault(_):
+    os.kill(os.getpid(), signal.SIGSEGV)
+    time.sleep(60)
+
+
+def exit_3(_):
+    os._exit(3)
+
+
+def gmp_abort(_):
+    os.write(2, b"GNU MP: Cannot allocate memory (size=4294967304)\n")
+    os.abort()
+
+
+def return_lambda(_):
+    return lambda: 1
+
+
+def return_bytes(n):
+    return b"x" * n
+
+
+def _boom():
+    raise RuntimeError("cannot rebuild")
+
+
+class Unloadable:
+    """Pickles fine in the child, fails to unpickle in the parent."""
+
+    def __reduce__(self):
+        return (_boom, ())
+
+
+def return_unloadable(_):
+    return Unloadable()
+
+
+def system_exit(_):
+    raise SystemExit(7)
+
+
+def notation_error(_):
+    raise NotationError("unknown command \\frob", token="\\frob", position=3)
+
+
+def close_fds_then(action):
+    os.closerange(3, 4096)
+    if action == "sleep":
+        time.sleep(3600)
+    return 1
+
+
+class BadStr(Exception):
+    """An exception whose message cannot be formatted."""
+
+    def __str__(self):
+        raise RuntimeError("no message")
+
+
+def raise_bad_str(_):
+    raise BadStr()
+
+
+def print_then_exit(code):
+    print("chatty job output")
+    print("last words before exit", flush=True)
+    os._exit(code)
+
+
+def print_then_return(x):
+    print("noise on stdout")
+    print("noise on stderr", file=sys.stderr)
+    return x
+
+
+def spawn_grandchild(pid_file):
+    import subprocess
+    proc = subprocess.Popen(["sleep", "300"])
+    with open(pid_file, "w") as f:
+        f.write(str(proc.pid))
+    time.sleep(3600)
+
+
+def factor_poly(seed):
+    rng = random.Random(seed)
+    x = sp.Symbol("x")
+    roots = [rng.randint(-5, 5) for _ in range(4)]
+    return sp.expand(sp.Mul(*[x - r for r in roots])), sorted(roots)
+
+
+def dispatch(job):
+    name, arg = job
+    return MIX_FUNCS[name](arg)
+
+
+MIX_FUNCS = {"square": square, "fail": fail, "sleep": sleep_forever, "alloc": allocate_4gib, "busy": busy_loop,
+             "segv": segfault}
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"timeout": 0}, {"timeout": -1}, {"timeout": float("inf")}, {"timeout": float("nan")}, {"timeout": "1"},
+    {"timeout": True}, {"memory_mb": 0}, {"memory_mb": 1.5}, {"memory_mb": True}, {"workers": 0},
+    {"workers": -2}, {"workers": 1.0},
+])
+def test_limits_are_validated(kwargs):
+    with pytest.raises(ValueError):
+        Limits(**kwargs)
+
+
+def test_limits_defaults():
+    assert Limits() == Limits(20.0, 2048, None)
+    assert Limits(timeout=1).timeout == 1
+
+
+def test_values_come_back_in_job_order():
+    jobs = [((9 - i) * 0.02, i) for i in range(10)]
+    results = run_jobs(nap_then_square, jobs, FAST)
+    assert [r.status for r in results] == ["ok"] * 10
+    assert [r.value for r in results] == [i * i for i in range(10)]
+    assert all(r.detail == "" and r.seconds >= 0 for r in results)
+
+
+def test_no_jobs():
+    assert run_jobs(square, [], FAST) == [] and run_inline(square, []) == []
+
+
+def test_more_jobs_than_workers_with_one_worker():
+    results = run_jobs(square, range(7), Limits(timeout=10, memory_mb=512, workers=1))
+    assert [r.value for r in results] == [i * i for i in range(7)]
+
+
+def test_exception_is_crashed_with_one_line_message():
+    (res,) = run_jobs(fail, ["bad value\nsecond line"], FAST)
+    assert res.status == "crashed" and res.value is None
+    assert res.detail == "ValueError: bad value"
+
+
+def test_library_error_keeps_its_location():
+    (res,) = run_jobs(notation_error, [None], FAST)
+    assert res.status == "crashed" and res.detail.startswith("NotationError: unknown command")
+    assert "'\\\\frob'" in res.detail and "\n" not in res.detail
+
+
+def test_sleep_past_the_wall_clock_is_a_timeout():
+    (res,) = run_jobs(sleep_forever, [None], SHORT)
+    assert res.status == "timeout" and "wall-clock" in res.detail
+
+
+def test_busy_loop_is_a_timeout():
+    (res,) = run_jobs(busy_loop, [None], SHORT)
+    assert res.status == "timeout"
+
+
+def test_cpu_limit_is_a_timeout_and_says_cpu():
+    (res,) = run_jobs(cpu_limit_then_busy, [None], Limits(timeout=30, memory_mb=512))
+    assert res.status == "timeout" and "CPU" in res.detail
+
+
+def test_allocation_past_the_memory_limit():
+    (res,) = run_jobs(allocate_4gib, [None], FAST)
+    assert res.status == "memory" and "MemoryError" in res.detail
+
+
+def allocate(n):
+    return len(bytearray(n))
+
+
+def test_memory_limit_is_relative_to_what_the_child_inherits():
+    ballast = mmap.mmap(-1, 600 << 20)  # the parent maps more than memory_mb; the job still gets its budget
+    try:
+        fits, too_big = run_jobs(allocate, [300 << 20, 700 << 20], FAST)
+    finally:
+        ballast.close()
+    assert (fits.status, fits.value) == ("ok", 300 << 20), fits
+    assert too_big.status == "memory", too_big
+
+
+def test_death_by_signal_is_crashed_and_named():
+    (res,) = run_jobs(segfault, [None], FAST)
+    assert res.status == "crashed" and "SIGSEGV" in res.detail
+
+
+def test_exit_without_result_is_crashed():
+    (res,) = run_jobs(exit_3, [None], FAST)
+    assert res.status == "crashed" and "status 3" in res.detail
+
+
+def test_abort_after_allocation_failure_is_memory():
+    (res,) = run_jobs(gmp_abort, [None], FAST)
+    assert res.status == "memory" and "SIGABRT" in res.detail and "Cannot allocate memory" in res.detail
+
+
+def test_exception_with_broken_message_is_crashed():
+    (res,) = run_jobs(raise_bad_str, [None], FAST)
+    assert (res.status, res.detail) == ("crashed", "BadStr")
+
+
+def test_last_output_line_explains_an_abnormal_exit():
+    (res,) = run_jobs(print_then_exit, [5], FAST)
+    assert res.status == "crashed" and res.detail.endswith("status 5 without a result: last words before exit")
+
+
+def test_job_output_does_not_reach_the_parent(capfd):
+    results = run_jobs(print_then_return, [1, 2], FAST)
+    assert [r.value for r in results] == [1, 2]
+    out, err = capfd.readouterr()
+    assert "noise" not in out + err
+
+
+def test_system_exit_is_crashed():
+    (res,) = run_jobs(system_exit, [None], FAST)
+    assert res.status == "crashed" and res.detail == "SystemExit: 7"
+
+
+def test_unpicklable_result_is_crashed():
+    (res,) = run_jobs(return_lambda, [None], FAST)
+    assert res.status == "crashed" and "could not be pickled" in res.detail
+
+
+def test_too_large_result_is_crashed(monkeypatch):
+    monkeypatch.setattr(runner, "MAX_RESULT_BYTES", 10_000)
+    small, large = run_jobs(return_bytes, [100, 20_000], FAST, start_method="fork")
+    assert small.status == "ok" and small.value == b"x" * 100
+    assert large.status == "crashed" and "too large" in large.detail
+
+
+def test_result_that_fails_to_unpickle_is_crashed():
+    (res,) = run_jobs(return_unloadable, [None], FAST)
+    assert res.status == "crashed" and "could not read the result" in res.detail and "cannot rebuild" in res.detail
+
+
+def test_job_that_closes_its_pipe_is_crashed_or_timed_out():
+    done, slept = run_jobs(close_fds_then, ["return", "sleep"], MIXED)
+    assert done.status == "crashed" and "status 1" in done.detail
+    assert slept.status == "timeout"
+
+
+def test_timeout_kills_grandchildren(tmp_path):
+    pid_file = tmp_path / "pid"
+    (res,) = run_jobs(spawn_grandchild, [str(pid_file)], SHORT)
+    assert res.status == "timeout"
+    pid = int(pid_file.read_text())
+    for _ in range(500):  # wait (not a timing assertion) for the kernel to finish the killed grandchild
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break
+        if state in ("Z", "X"):
+            break
+        time.sleep(0.01)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"grandchild {pid} survived the timeout (state {state})")
+
+
+def test_hostile_jobs_do_not_affect_the_others():
+    jobs = [("square", 2), ("fail", "no"), ("sleep", None), ("square", 3), ("alloc", None), ("busy", None),
+            ("square", 4), ("segv", None), ("square", 5)]
+    results = run_jobs(dispatch, jobs, MIXED)
+    assert [r.status for r in results] == ["ok", "crashed", "timeout", "ok", "memory", "timeout", "ok",
+                                           "crashed", "ok"]
+    assert [r.value for r in results] == [4, None, None, 9, None, None, 16, None, 25]
+
+
+def test_parallel_matches_inline():
+    seeds = list(range(6))
+    parallel = run_jobs(factor_poly, seeds, FAST)
+    inline = run_inline(factor_poly, seeds)
+    assert [r.status for r in parallel] == [r.status for r in inline] == ["ok"] * 6
+    assert [r.value for r in parallel] == [r.value for r in inline]
+
+
+def test_inline_reports_like_the_workers():
+    results = run_inline(dispatch, [("square", 3), ("fail", "bad\nmore")])
+    assert results[0] == JobResult("ok", 9, results[0].seconds, "")
+    assert results[1].status == "crashed" and results[1].detail == "ValueError: bad"
+
+
+def test_inline_memory_error():
+    def raise_memory(_):
+        raise MemoryError()
+    (res,) = run_inline(raise_memory, [None])
+    assert res.status == "memory"
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_other_start_methods(method):
+    results = run_jobs(dispatch, [("square", 3), ("fail", "x"), ("alloc", None)],
+                       Limits(timeout=20, memory_mb=512), start_method=method)
+    assert [(r.status, r.value) for r in results] == [("ok", 9), ("crashed", None), ("memory", None)]
+
+
+def test_fork_is_chosen_without_threads_and_avoided_with_threads():
+    import threading
+    assert runner._start_method() == "fork"
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert runner._start_method() == "forkserver"
+    finally:
+        stop.set()
+        t.join()
