@@ -69,7 +69,7 @@ def derive(net: Network) -> Derivation:
     L, d = net.L, net.sizes
     dL_dyhat = sp.Matrix([_local(g.loss, v) for v in g.yhat])
     J = OUTPUTS[net.output].jacobian(g.yhat)                  # ∂ŷ_k/∂z_i, written in ŷ
-    delta = {L: sp.Matrix([sp.expand(sum((dL_dyhat[k] * J[k, i] for k in range(d[L])), sp.Integer(0)))
+    delta = {L: sp.Matrix([sp.cancel(sum((dL_dyhat[k] * J[k, i] for k in range(d[L])), sp.Integer(0)))
                            for i in range(d[L])])}
     dL_da = {}
     for l in range(L - 1, 0, -1):

@@ -145,7 +145,7 @@ def _softmax(z):
 
 
 def _softmax_stable(z):
-    m = sp.Max(*z)
+    m = sp.Max(*z, evaluate=False)   # unevaluated: evaluating compares every pair (slow for large C)
     e = [sp.exp(v - m) for v in z]
     s = sp.Add(*e)
     return sp.Matrix([v / s for v in e])

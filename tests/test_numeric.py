@@ -149,8 +149,6 @@ def test_numpy_sigmoid_head_at_logits_of_800_is_finite():
     assert abs(ref["loss"] - (800 - 200 + 600)) <= 1e-9
 
 
-@pytest.mark.xfail(strict=True, reason="derive() leaves δ^(L) of sigmoid + BCE uncancelled, with "
-                   "1/(1 - ŷ) terms: 0/0 once σ(z) rounds to 1 (z ≳ 37); reported to the lead")
 def test_symbolic_sigmoid_head_at_logits_of_800_is_finite():
     net = Network((1, 2), output="sigmoid", loss="bce")
     s = SIGMOID_800
