@@ -93,6 +93,53 @@ def _cmd_check(a) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
+def _progress_bar(stream, width=20):
+    """``progress(done, total, name)`` redrawing ``[####....] 3/10 name`` in place (after a carriage return)."""
+    shown = [0]
+
+    def show(done, total, name):
+        filled = width * done // total if total else width
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:60]}".rstrip()
+        stream.write("\r" + line.ljust(shown[0]) + ("\n" if done >= total else ""))
+        stream.flush()
+        shown[0] = len(line)
+    return show
+
+
+def _cmd_grade(a) -> int:
+    import csv
+    import io
+    from .grade import grade_dir
+    from .runner import Limits
+    try:
+        limits = Limits(timeout=a.timeout, memory_mb=a.memory_mb, workers=a.jobs)
+    except ValueError as e:
+        raise _Usage(str(e)) from None
+    progress = _progress_bar(sys.stderr) if sys.stderr.isatty() else None
+    table = grade_dir(a.directory, a.against, limits, progress=progress)
+    if a.format == "json":
+        text = json.dumps(table.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(table.header())
+        writer.writerows(table.records())
+        text = buf.getvalue()
+    if a.output:
+        try:
+            with open(a.output, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        except OSError as e:
+            raise SymbackpropError(f"cannot write the output: {e.strerror or e}", file=a.output) from None
+    else:
+        sys.stdout.write(text)
+    for r in table.rows:
+        if r.ignored_ids:
+            print(f"symbackprop: note: {r.submission}: ids not graded by the reference, ignored: "
+                  f"{', '.join(r.ignored_ids)}", file=sys.stderr)
+    return 0 if table.ok else 1
+
+
 def build_parser():
     """The argument parser (public for docs and tests)."""
     p = _Parser(prog="symbackprop", description="Check backpropagation derivations symbolically.")
@@ -112,6 +159,18 @@ def build_parser():
     c.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
     c.add_argument("--only", action="append", help="check only this claim id (repeatable)")
     c.set_defaults(func=_cmd_check)
+    g = sub.add_parser("grade", help="grade a directory of submissions against a reference derivation file",
+                       description="One row per submission (*.yaml/*.yml directly in DIRECTORY), one column per "
+                                   "reference claim. Exit 0 when every submission was graded, 1 when some row "
+                                   "has an error (unreadable file, other network), 2 on usage errors.")
+    g.add_argument("directory", help="directory of submissions (not searched recursively)")
+    g.add_argument("--against", required=True, metavar="REFERENCE", help="the reference derivation file")
+    g.add_argument("--format", choices=("csv", "json"), default="csv")
+    g.add_argument("-o", "--output", metavar="FILE", help="write the table to FILE instead of stdout")
+    g.add_argument("--timeout", type=float, default=20.0, help="seconds per claim")
+    g.add_argument("--memory-mb", type=int, default=2048, help="memory cap per claim")
+    g.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
+    g.set_defaults(func=_cmd_grade)
     return p
 
 

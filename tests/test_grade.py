@@ -1,0 +1,348 @@
+r"""Grading a directory of submissions against a reference: scores, cell verdicts, error rows, CLI output.
+
+Every expected score below is written by hand from the submission texts, not produced by the code.
+"""
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from symbackprop import cli
+from symbackprop.errors import SpecError, SymbackpropError
+from symbackprop.grade import find_submissions, grade_dir, network_difference
+from symbackprop.network import Network
+from symbackprop.runner import Limits
+
+ROOT = Path(__file__).resolve().parents[1]
+MLE = ROOT / "derivations" / "mle_ex4_task1.yaml"
+LIMITS = Limits(timeout=20.0, memory_mb=2048, workers=None)
+
+NET = """network:
+  sizes: [2, 3, 2]
+  activation: relu
+  output: softmax
+  loss: cross_entropy
+"""
+
+# L = 2: four scoring claims and one expect: false claim (not a column)
+REFERENCE = "title: tiny\n" + NET + r"""claims:
+  - id: output-error
+    claim: '\delta^{(L)} = \hat{y} - y'
+  - id: grad-W
+    claim: '\nabla_{W^{(L-1)}}\mathcal{L} = \delta^{(L)} (a^{(L-1)})^T'
+  - id: hidden-error
+    claim: '\delta^{(L-1)} = (W^{(L-1)})^T \delta^{(L)} \odot \varphi''(z^{(L-1)})'
+  - id: relu-prime
+    claim: '\varphi''(u) = \mathbb{1}\{u > 0\}'
+  - id: mistake
+    expect: false
+    claim: '\delta^{(L)} = y - \hat{y}'
+"""
+COLUMNS = ["output-error", "grad-W", "hidden-error", "relu-prime"]
+
+# every claim right, written differently from the reference (same quantities), plus an extra id
+PERFECT = NET + r"""claims:
+  - id: output-error
+    claim: '\frac{\partial \mathcal{L}}{\partial z^{(2)}} = \hat{y} - y'
+  - id: grad-W
+    claim: '\frac{\partial \mathcal{L}}{\partial W^{(1)}} = \delta^{(2)} (a^{(1)})^T'
+  - id: hidden-error
+    claim: '\delta^{(1)} = (W^{(1)})^T (\hat{y} - y) \odot \varphi''(z^{(1)})'
+  - id: relu-prime
+    claim: '\varphi''(t) = \mathbb{1}\{t > 0\}'
+  - id: my-note
+    claim: '\varphi(0) = 0'
+"""
+
+# output-error has the sign flipped (refuted); grad-W does not parse (error): 2 of 4
+WRONG = NET + r"""claims:
+  - id: output-error
+    claim: '\delta^{(L)} = y - \hat{y}'
+  - id: grad-W
+    claim: '\nabla_{W^{(L-1)}}\mathcal{L} = \bogus{y}'
+  - id: hidden-error
+    claim: '\delta^{(L-1)} = (W^{(L-1)})^T \delta^{(L)} \odot \varphi''(z^{(L-1)})'
+  - id: relu-prime
+    claim: '\varphi''(u) = \mathbb{1}\{u > 0\}'
+"""
+
+# relu-prime is missing; hidden-error is marked expect: false (not asserted): 2 of 4
+MISSING = NET + r"""claims:
+  - id: output-error
+    claim: '\delta^{(L)} = \hat{y} - y'
+  - id: grad-W
+    claim: '\nabla_{W^{(L-1)}}\mathcal{L} = \delta^{(L)} (a^{(L-1)})^T'
+  - id: hidden-error
+    expect: false
+    claim: '\delta^{(L-1)} = 0'
+"""
+
+# output-error states a true fact about another quantity, grad-W a shape, relu-prime narrows with a
+# given: three different relations, all proved by the checker; only hidden-error scores: 1 of 4
+OTHER_RELATION = NET + r"""claims:
+  - id: output-error
+    claim: '\delta^{(L-1)} = (W^{(L-1)})^T \delta^{(L)} \odot \varphi''(z^{(L-1)})'
+  - id: grad-W
+    claim: '\nabla_{W^{(L-1)}}\mathcal{L} \in \mathbb{R}^{C \times d_{L-1}}'
+  - id: hidden-error
+    claim: '\delta^{(L-1)} = (W^{(L-1)})^T \delta^{(L)} \odot \varphi''(z^{(L-1)})'
+  - id: relu-prime
+    given: 'u > 0'
+    claim: '\varphi''(u) = 1'
+"""
+
+INVALID = NET + "claims:\n  - id: output-error\n    claim: [unclosed\n"
+OTHER_NET = REFERENCE.replace("sizes: [2, 3, 2]", "sizes: [3, 4, 4, 3]")
+
+
+def write_dir(path: Path, files: dict) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (path / name).write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    """The reference file and a submissions directory with one file per situation."""
+    base = tmp_path_factory.mktemp("grade")
+    ref = base / "reference.yaml"
+    ref.write_text(REFERENCE)
+    subs = write_dir(base / "subs", {
+        "a_perfect.yaml": PERFECT, "b_wrong.yaml": WRONG, "c_missing.yml": MISSING,
+        "d_other_relation.yaml": OTHER_RELATION, "e_invalid.yaml": INVALID, "f_network.yaml": OTHER_NET,
+        "notes.txt": "not a submission", ".hidden.yaml": INVALID})
+    write_dir(subs / "nested", {"z_deep.yaml": PERFECT})
+    return ref, subs
+
+
+@pytest.fixture(scope="module")
+def graded(case):
+    ref, subs = case
+    calls = []
+    return grade_dir(subs, ref, LIMITS, progress=lambda done, total, name: calls.append((done, total, name))), calls
+
+
+@pytest.fixture(scope="module")
+def table(graded):
+    return graded[0]
+
+
+def row(table, name):
+    (r,) = [r for r in table.rows if r.submission == name]
+    return r
+
+
+# ----------------------------------------------------------------------------------------------
+# the table
+
+
+def test_rows_columns_and_skipped(table):
+    assert [r.submission for r in table.rows] == ["a_perfect.yaml", "b_wrong.yaml", "c_missing.yml",
+                                                  "d_other_relation.yaml", "e_invalid.yaml", "f_network.yaml"]
+    assert list(table.columns) == COLUMNS
+    assert table.skipped == ("mistake",)
+    assert table.max == 4
+    assert table.header() == ["submission", "score", "points", "max", "error", *COLUMNS]
+
+
+def test_scores(table):
+    got = {r.submission: (r.points, r.max, r.score) for r in table.rows}
+    assert got == {"a_perfect.yaml": (4, 4, 1.0), "b_wrong.yaml": (2, 4, 0.5), "c_missing.yml": (2, 4, 0.5),
+                   "d_other_relation.yaml": (1, 4, 0.25), "e_invalid.yaml": (0, 4, 0.0),
+                   "f_network.yaml": (0, 4, 0.0)}
+
+
+def test_perfect_submission_in_other_notation(table):
+    r = row(table, "a_perfect.yaml")
+    assert r.error is None
+    assert all(r.cells[c].verdict == "proved" and r.cells[c].scored for c in COLUMNS)
+    assert r.ignored_ids == ("my-note",)
+
+
+def test_refuted_and_unparseable_claims_lose_their_points(table):
+    r = row(table, "b_wrong.yaml")
+    assert [r.verdict(c) for c in COLUMNS] == ["refuted", "error", "proved", "proved"]
+    assert r.cells["output-error"].diagnosis == "sign"
+    assert "bogus" in r.cells["grad-W"].message
+
+
+def test_missing_id_and_expect_false_claim(table):
+    r = row(table, "c_missing.yml")
+    assert [r.verdict(c) for c in COLUMNS] == ["proved", "proved", "different-relation", "missing"]
+    assert "expect: false" in r.cells["hidden-error"].message
+
+
+def test_same_id_with_a_different_relation_scores_zero(table):
+    r = row(table, "d_other_relation.yaml")
+    assert [r.verdict(c) for c in COLUMNS] == ["different-relation", "different-relation", "proved",
+                                               "different-relation"]
+    for c in ("output-error", "grad-W", "relu-prime"):
+        assert r.cells[c].message.startswith("states a different relation")
+        assert not r.cells[c].scored
+    assert "left side" in r.cells["output-error"].message
+    assert "'in'" in r.cells["grad-W"].message
+    assert "given" in r.cells["relu-prime"].message
+
+
+def test_unreadable_submission_gets_an_error_row(table):
+    r = row(table, "e_invalid.yaml")
+    assert r.error.startswith("invalid YAML")
+    assert "e_invalid" not in r.error          # the row names the file already
+    assert r.cells == {} and [r.verdict(c) for c in COLUMNS] == [None] * 4
+
+
+def test_other_network_gets_an_error_row(table):
+    r = row(table, "f_network.yaml")
+    assert r.error == "network differs from the reference: sizes 3-4-4-3 vs 2-3-2"
+    assert r.cells == {}
+    assert not table.ok
+
+
+def test_progress_is_reported_per_submission(graded):
+    names = ["a_perfect.yaml", "b_wrong.yaml", "c_missing.yml", "d_other_relation.yaml", "e_invalid.yaml",
+             "f_network.yaml"]
+    assert graded[1] == [(i, 6, n) for i, n in enumerate(names)] + [(6, 6, "")]
+
+
+def test_json_document(table):
+    doc = table.to_dict()
+    assert doc["columns"] == COLUMNS and doc["skipped"] == ["mistake"] and doc["max"] == 4
+    r = doc["rows"][3]
+    assert r["submission"] == "d_other_relation.yaml"
+    assert r["verdicts"] == {"output-error": "different-relation", "grad-W": "different-relation",
+                             "hidden-error": "proved", "relu-prime": "different-relation"}
+    assert r["claims"]["hidden-error"]["scored"] is True
+    json.dumps(doc)
+
+
+# ----------------------------------------------------------------------------------------------
+# pieces
+
+
+def test_network_difference():
+    assert network_difference(Network((2, 3, 2)), Network((2, 3, 2))) is None
+    assert network_difference(Network((2, 3, 2)), Network((3, 4, 4, 3))) == "sizes 2-3-2 vs 3-4-4-3"
+    assert (network_difference(Network((2, 3, 2), "sigmoid"), Network((2, 3, 2), relu_prime_at_zero=1))
+            == "activation sigmoid vs relu; relu_prime_at_zero 0 vs 1")
+
+
+def test_find_submissions_skips_the_reference_dot_files_and_subdirectories(tmp_path):
+    write_dir(tmp_path, {"ref.yaml": REFERENCE, "b.yml": PERFECT, "a.YAML": PERFECT, ".x.yaml": PERFECT,
+                         "c.txt": PERFECT})
+    write_dir(tmp_path / "d.yaml", {"e.yaml": PERFECT})
+    assert [p.name for p in find_submissions(tmp_path, tmp_path / "ref.yaml")] == ["a.YAML", "b.yml"]
+
+
+def test_directory_and_reference_errors(tmp_path):
+    ref = tmp_path / "ref.yaml"
+    ref.write_text(REFERENCE)
+    with pytest.raises(SymbackpropError, match="no such directory"):
+        grade_dir(tmp_path / "nope", ref, LIMITS)
+    with pytest.raises(SymbackpropError, match="no submissions"):
+        grade_dir(write_dir(tmp_path / "empty", {"x.txt": ""}), ref, LIMITS)
+    subs = write_dir(tmp_path / "subs", {"a.yaml": PERFECT})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(NET + "claims:\n  - id: x\n    claim: '\\delta^{(L)} = \\bogus'\n")
+    with pytest.raises(SpecError, match="reference claim cannot be graded"):
+        grade_dir(subs, bad, LIMITS)
+    none = tmp_path / "none.yaml"
+    none.write_text(NET + "claims:\n  - {id: x, claim: '\\delta^{(L)} = 0', expect: false}\n")
+    with pytest.raises(SpecError, match="no claim to grade"):
+        grade_dir(subs, none, LIMITS)
+
+
+# ----------------------------------------------------------------------------------------------
+# command line
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A reference with two claims and two submissions: one perfect, one unreadable."""
+    base = tmp_path_factory.mktemp("grade-cli")
+    ref = base / "ref.yaml"
+    ref.write_text(NET + "claims:\n  - id: out\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n"
+                         "  - id: zero\n    claim: '\\varphi''(0) = 0'\n")
+    good = NET + "claims:\n  - id: out\n    claim: '\\delta^{(2)} = \\hat{y} - y'\n" \
+                 "  - id: zero\n    claim: '\\varphi''(0) = 1'\n  - id: extra\n    claim: '\\varphi(0) = 0'\n"
+    subs = write_dir(base / "subs", {"alice.yaml": good, "bob.yaml": "network: [\n"})
+    only_good = write_dir(base / "good", {"alice.yaml": good})
+    return ref, subs, only_good
+
+
+def test_cli_csv_to_stdout(small, capsys):
+    ref, subs, _ = small
+    code = cli.main(["grade", str(subs), "--against", str(ref), "--timeout", "20", "--jobs", "2"])
+    out, err = capsys.readouterr()
+    assert code == 1                               # a row has an error
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["submission", "score", "points", "max", "error", "out", "zero"]
+    assert rows[1] == ["alice.yaml", "0.5", "1", "2", "", "proved", "refuted"]
+    assert rows[2][:4] == ["bob.yaml", "0.0", "0", "2"] and rows[2][4].startswith("invalid YAML")
+    assert rows[2][5:] == ["", ""]
+    assert len(rows) == 3
+    assert "[" not in err                          # no progress bar: stderr is not a terminal
+    assert "alice.yaml" in err and "extra" in err  # the ignored id is reported
+
+
+def test_cli_json_to_file(small, tmp_path, capsys):
+    ref, _, good = small
+    target = tmp_path / "grades.json"
+    code = cli.main(["grade", str(good), "--against", str(ref), "--format", "json", "-o", str(target)])
+    out, _ = capsys.readouterr()
+    assert code == 0 and out == ""
+    doc = json.loads(target.read_text())
+    assert doc["columns"] == ["out", "zero"]
+    (r,) = doc["rows"]
+    assert (r["submission"], r["score"], r["points"], r["max"], r["error"]) == ("alice.yaml", 0.5, 1, 2, None)
+    assert r["verdicts"] == {"out": "proved", "zero": "refuted"}
+    assert r["ignored_ids"] == ["extra"]
+
+
+def test_cli_progress_bar_on_a_terminal(small, monkeypatch, capsys):
+    ref, _, good = small
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    fake = Tty()
+    monkeypatch.setattr("sys.stderr", fake)
+    code = cli.main(["grade", str(good), "--against", str(ref), "--format", "csv"])
+    assert code == 0
+    text = fake.getvalue()
+    assert "\r[" in text and "0/1 alice.yaml" in text and "1/1" in text and "#" in text
+    assert "[" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["grade", "{base}/nope", "--against", "{ref}"], "no such directory"),
+    (["grade", "{subs}", "--against", "{base}/missing.yaml"], "no such file"),
+    (["grade", "{subs}", "--against", "{ref}", "--timeout", "0"], "timeout"),
+    (["grade", "{subs}"], "--against"),
+])
+def test_cli_usage_errors_exit_2_with_one_line(small, capsys, args, message):
+    ref, subs, _ = small
+    argv = [a.format(base=ref.parent, ref=ref, subs=subs) for a in args]
+    assert cli.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("symbackprop: error:") and message in err and err.count("\n") == 1
+
+
+# ----------------------------------------------------------------------------------------------
+# the course reference graded against itself
+
+
+def test_reference_graded_against_itself_scores_full(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(MLE, subs / "reference_copy.yaml")
+    t = grade_dir(subs, MLE, LIMITS)
+    (r,) = t.rows
+    assert r.error is None
+    assert (r.points, r.max, r.score) == (22, 22, 1.0)
+    assert t.skipped == ()
