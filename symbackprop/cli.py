@@ -1,4 +1,4 @@
-"""Command line: ``symbackprop derive|check``. The only module that prints or exits."""
+"""Command line: ``symbackprop derive|check|export|grade``. The only module that prints or exits."""
 from __future__ import annotations
 
 import argparse
@@ -22,8 +22,8 @@ class _Usage(Exception):
     pass
 
 
-def _network_args(p):
-    p.add_argument("--sizes", required=True, help="layer widths d0,d1,...,dL, e.g. 3,4,4,3")
+def _network_args(p, required=True):
+    p.add_argument("--sizes", required=required, help="layer widths d0,d1,...,dL, e.g. 3,4,4,3")
     p.add_argument("--activation", default="relu")
     p.add_argument("--output", default="softmax")
     p.add_argument("--loss", default="cross_entropy")
@@ -72,16 +72,33 @@ def _numeric(net, a):
     return res
 
 
-def _cmd_check(a) -> int:
+def _limits(a):
     from .runner import Limits
+    try:
+        return Limits(timeout=a.timeout, memory_mb=a.memory_mb, workers=a.jobs)
+    except ValueError as e:
+        raise _Usage(str(e)) from None
+
+
+def _write(text, path):
+    """Write ``text`` to ``path``, or to stdout when no path is given."""
+    if not path:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    except OSError as e:
+        raise SymbackpropError(f"cannot write the output: {e.strerror or e}", file=path) from None
+
+
+def _cmd_check(a) -> int:
     from .report import render_check_text
     from .spec import load_spec
     from .suite import check_spec
-    reports = []
-    for path in a.files:
-        spec = load_spec(path)
-        reports.append(check_spec(spec, Limits(timeout=a.timeout, memory_mb=a.memory_mb, workers=a.jobs),
-                                  only=set(a.only) if a.only else None))
+    limits = _limits(a)
+    specs = [load_spec(path) for path in a.files]       # every file is read before any is checked
+    reports = [check_spec(spec, limits, only=set(a.only) if a.only else None) for spec in specs]
     if a.format == "json":
         docs = [r.to_dict() for r in reports]
         print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
@@ -110,11 +127,7 @@ def _cmd_grade(a) -> int:
     import csv
     import io
     from .grade import grade_dir
-    from .runner import Limits
-    try:
-        limits = Limits(timeout=a.timeout, memory_mb=a.memory_mb, workers=a.jobs)
-    except ValueError as e:
-        raise _Usage(str(e)) from None
+    limits = _limits(a)
     progress = _progress_bar(sys.stderr) if sys.stderr.isatty() else None
     table = grade_dir(a.directory, a.against, limits, progress=progress)
     if a.format == "json":
@@ -125,19 +138,25 @@ def _cmd_grade(a) -> int:
         writer.writerow(table.header())
         writer.writerows(table.records())
         text = buf.getvalue()
-    if a.output:
-        try:
-            with open(a.output, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-        except OSError as e:
-            raise SymbackpropError(f"cannot write the output: {e.strerror or e}", file=a.output) from None
-    else:
-        sys.stdout.write(text)
+    _write(text, a.output)
     for r in table.rows:
         if r.ignored_ids:
             print(f"symbackprop: note: {r.submission}: ids not graded by the reference, ignored: "
                   f"{', '.join(r.ignored_ids)}", file=sys.stderr)
     return 0 if table.ok else 1
+
+
+def _cmd_export(a) -> int:
+    from .export import export_document
+    if bool(a.sizes) == bool(a.spec):
+        raise _Usage("give either --sizes (and the other network options) or --from FILE")
+    if a.spec:
+        from .spec import load_spec
+        net = load_spec(a.spec).network
+    else:
+        net = _network(a)
+    _write(export_document(net, fragment=a.fragment, expanded=a.expanded), a.outfile)
+    return 0
 
 
 def build_parser():
@@ -159,6 +178,17 @@ def build_parser():
     c.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
     c.add_argument("--only", action="append", help="check only this claim id (repeatable)")
     c.set_defaults(func=_cmd_check)
+    e = sub.add_parser("export", help="write the closed-form gradients of a network as LaTeX",
+                       description="A complete LaTeX document (article, amsmath/amssymb) of every layer's "
+                                   "delta, gradient of W and of b, with shapes and assumptions.")
+    _network_args(e, required=False)
+    e.add_argument("--from", dest="spec", metavar="FILE", help="take the network of this derivation file")
+    e.add_argument("--to", choices=("tex",), default="tex", help="output format (LaTeX)")
+    e.add_argument("-o", "--out-file", dest="outfile", metavar="FILE", help="write to FILE instead of stdout")
+    e.add_argument("--fragment", action="store_true", help="only the equations, for pasting into notes")
+    e.add_argument("--expanded", action="store_true",
+                   help="also every entry, one chain-rule step at a time (small networks only)")
+    e.set_defaults(func=_cmd_export)
     g = sub.add_parser("grade", help="grade a directory of submissions against a reference derivation file",
                        description="One row per submission (*.yaml/*.yml directly in DIRECTORY), one column per "
                                    "reference claim. Exit 0 when every submission was graded, 1 when some row "

@@ -30,10 +30,13 @@ _VERDICT_TEX = {"proved": r"\textbf{proved}", "numerically-equal": r"\textbf{num
                 "inconclusive": r"\textbf{inconclusive}"}
 
 
+_BREAK_AFTER = "/_,"             # long paths and identifiers may break after these
+
+
 def escape_text(text: str) -> str:
-    """``text`` escaped for LaTeX text mode (nothing in it is interpreted)."""
-    out = "".join(_ESCAPES.get(ch, ch) for ch in str(text))
-    return "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in out)
+    """``text`` escaped for LaTeX text mode (nothing in it is interpreted); may break after / _ ,"""
+    text = "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in str(text))
+    return "".join(_ESCAPES.get(ch, ch) + ("\\allowbreak{}" if ch in _BREAK_AFTER else "") for ch in text)
 
 
 def _convention(net: Network) -> str:
@@ -275,7 +278,7 @@ def _result_tex(result) -> str:
 
 def export_report(reports) -> str:
     """A LaTeX document of check reports (``symbackprop check --format tex``)."""
-    parts = [_PREAMBLE]
+    parts = [_PREAMBLE, "\\raggedright\\sloppy\n"]     # user text (paths, ids, values) may not hyphenate
     for rep in reports:
         spec = rep.spec
         title = spec.title or str(spec.path)

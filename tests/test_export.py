@@ -1,0 +1,193 @@
+"""LaTeX export compiles with a real pdflatex, stays inside the page, and reads back through the notation layer."""
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from symbackprop import Network
+from symbackprop.check import check_claim
+from symbackprop.cli import main
+from symbackprop.export import EXPANDED_MAX_ENTRIES, escape_text, export_document, export_fragment, export_report
+from symbackprop.spec import load_spec, load_spec_text
+from symbackprop.suite import check_spec
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OVERFULL_PT = 1.0          # the largest overfull box tolerated, in points
+PDFLATEX = shutil.which("pdflatex")
+
+
+def _need_pdflatex():
+    if PDFLATEX is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex is required in CI (.ci/run installs texlive-latex-base)")
+        pytest.skip("pdflatex not installed (apt-get install texlive-latex-base texlive-latex-recommended)")
+
+
+def compile_tex(tex: str, tmp_path) -> str:
+    """Compile ``tex`` with pdflatex; fail on any error or overfull box beyond OVERFULL_PT. Returns the log."""
+    _need_pdflatex()
+    src = tmp_path / "doc.tex"
+    src.write_text(tex, encoding="utf-8")
+    proc = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=120)
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    errors = [ln for ln in log.splitlines() if ln.startswith("!")]
+    assert proc.returncode == 0 and not errors, "\n".join(errors) or proc.stdout[-3000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 0
+    over = [float(m) for m in re.findall(r"Overfull \\[hv]box \((\d+(?:\.\d+)?)pt too", log)]
+    assert all(o <= OVERFULL_PT for o in over), f"overfull boxes of {over} pt"
+    return log
+
+
+NETWORKS = {
+    "course-relu": (Network((3, 4, 4, 3)), False),
+    "single-layer": (Network((2, 3)), False),
+    "tanh-mse-incoming": (Network((2, 3, 2), "tanh", "identity", "mse", weights="incoming"), True),
+    "sigmoid-bce": (Network((3, 4, 4, 3), "sigmoid", "sigmoid", "bce"), True),
+    "wide-sums": (Network((2, 3, 16, 3), "leaky_relu"), True),
+    "relu-prime-one": (Network((2, 3, 2), relu_prime_at_zero=1), True),
+    "too-large-to-expand": (Network((40, 10, 3)), True),
+}
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_document_compiles_inside_the_page(name, tmp_path):
+    net, expanded = NETWORKS[name]
+    tex = export_document(net, expanded=expanded)
+    assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
+    packages = re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", tex)
+    assert sorted(packages) == ["amsmath", "amssymb"]
+    compile_tex(tex, tmp_path)
+
+
+def test_document_states_network_conventions_and_assumptions():
+    tex = export_document(Network((3, 4, 4, 3)))
+    assert r"z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}" in tex            # the course's (outgoing) convention
+    assert r"\sum_{k=1}^{C} y_k = 1" in tex and r"\varphi'(0) = 0" in tex
+    assert r"\delta^{(L)} &= \hat{y} - y" in tex
+    assert r"\nabla_{W^{(2)}}\mathcal{L} &= \delta^{(3)}\,(a^{(2)})^{\top}" in tex
+    assert r"\nabla_{W^{(2)}}\mathcal{L} &\in \mathbb{R}^{3 \times 4}" in tex
+    incoming = export_document(Network((3, 4, 3), weights="incoming"))
+    assert r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}" in incoming
+    assert r"\delta^{(1)} &= (W^{(2)})^{\top}\delta^{(2)} \odot \varphi'(z^{(1)})" in incoming
+    assert "Assumptions" not in export_document(Network((2, 2), "tanh", "identity", "mse"))
+
+
+def test_expanded_entries_are_omitted_beyond_the_limit():
+    net = NETWORKS["too-large-to-expand"][0]
+    assert (40 * 10 + 10 + 10 * 3 + 3) + (10 + 3) > EXPANDED_MAX_ENTRIES
+    tex = export_document(net, expanded=True)
+    assert "Expanded entries omitted" in tex and r"W^{(0)}_{1,1}" not in tex
+
+
+def test_long_sums_are_broken_across_lines():
+    tex = export_document(NETWORKS["wide-sums"][0], expanded=True)
+    assert "\\begin{multline*}" in tex
+    longest = max(len(line) for line in tex.splitlines())
+    assert longest < 400
+
+
+def test_fragment_is_only_equations_and_compiles(tmp_path):
+    frag = export_fragment(Network((3, 4, 4, 3)))
+    assert "\\documentclass" not in frag and "\\section" not in frag
+    assert export_document(Network((3, 4, 4, 3)), fragment=True) == frag
+    compile_tex("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n\\begin{document}\n"
+                + frag + "\\end{document}\n", tmp_path)
+
+
+def _rows(tex):
+    """Every displayed relation of an export, as a claim (alignment marks and line ends removed)."""
+    rows = []
+    for block in re.findall(r"\\begin\{(align\*|equation\*)\}\n(.*?)\n\\end\{\1\}", tex, re.S):
+        for row in block[1].split(" \\\\\n"):
+            rows.append(row.replace("&", " ").strip())
+    return rows
+
+
+ROUND_TRIP = [Network((3, 4, 4, 3)), Network((2, 3, 2), "tanh", "identity", "mse", weights="incoming"),
+              Network((2, 2, 2), "sigmoid", "sigmoid", "bce"), Network((2, 3, 2), relu_prime_at_zero=1)]
+
+
+@pytest.mark.parametrize("net", ROUND_TRIP, ids=lambda n: "-".join(map(str, n.sizes)) + f"-{n.activation}")
+def test_every_exported_equation_reads_back_and_is_proved(net):
+    """Round trip: each exported relation is parsed by the notation layer and proved against the derivation."""
+    rows = _rows(export_fragment(net))
+    assert len(rows) >= 5 * net.L - 2
+    for row in rows:
+        res = check_claim(net, "round-trip", row)
+        assert res.verdict == "proved", (row, res.verdict, res.message)
+
+
+def test_expanded_entries_read_back_and_are_proved():
+    net = Network((2, 3, 2), "tanh", "identity", "mse", weights="incoming")
+    tex = export_document(net, fragment=True, expanded=True)
+    rows = [r for r in _rows(tex) if r.startswith(("\\delta^{(1)}_", "\\frac"))]
+    assert len(rows) == 3 + (3 * 2 + 3) + (2 * 3 + 2)
+    for row in rows:
+        res = check_claim(net, "round-trip", row)
+        assert res.verdict == "proved", (row, res.verdict, res.message)
+
+
+def test_a_wrong_exported_equation_would_be_caught():
+    """The round trip is not vacuous: a transposed gradient in the same notation is refuted."""
+    res = check_claim(Network((3, 4, 4, 3)), "rt", r"\nabla_{W^{(2)}}\mathcal{L} = (a^{(2)})\,(\delta^{(3)})^{\top}")
+    assert res.verdict == "refuted"
+
+
+@pytest.mark.parametrize("text", ["a\\b", "{x}", "$5 & 10% #1 a_b c^d ~e", "\\input{/etc/passwd}", "tab\tbell\x07"])
+def test_escape_text_leaves_no_active_character(text):
+    out = escape_text(text)
+    stripped = re.sub(r"\\(textbackslash|textasciicircum|textasciitilde|allowbreak)\{\}|\\[{}$&#%_]", "", out)
+    assert not re.search(r"[\\{}$&#%_^~]", stripped), out
+    assert "\x07" not in out
+
+
+HOSTILE = r"""
+network: {sizes: [2, 3, 2]}
+title: "50% of a_b & {braces} $money$ #1 ~ ^ \\input{/etc/passwd}"
+claims:
+  - id: output-error
+    claim: \delta^{(L)} = \hat{y} - y
+  - id: wrong_sign.more
+    claim: \delta^{(L)} = y - \hat{y}
+    expect: false
+  - id: unreadable
+    claim: \input{/etc/passwd} \def\x{1} 100% & # ~
+  - id: shape
+    claim: \nabla_{W^{(1)}}\mathcal{L} \in \mathbb{R}^{2 \times 3}
+"""
+
+
+def test_check_report_compiles_with_verdicts_steps_and_counterexamples(tmp_path):
+    reports = [check_spec(load_spec(os.path.join(ROOT, "derivations", "mistakes", "mle_ex4_common_mistakes.yaml")),
+                          inline=True),
+               check_spec(load_spec_text(HOSTILE, "hostile&_%.yaml"), inline=True)]
+    tex = export_report(reports)
+    assert tex.count("\\subsection*") == len(reports[0].results) + 4
+    assert "\\textbf{refuted}" in tex and "First failing step" in tex and "Counterexample values" in tex
+    assert "Diagnosis: \\texttt{transpose}" in tex
+    assert "\\input{/etc/passwd}" not in tex.replace("\\textbackslash{}input", "")
+    log = compile_tex(tex, tmp_path)
+    assert "passwd" not in log                      # nothing from the claims was \input
+
+
+def test_cli_export_writes_a_document_and_a_fragment(tmp_path, capsys):
+    out = tmp_path / "grads.tex"
+    assert main(["export", "--sizes", "3,4,4,3", "--activation", "relu", "--to", "tex", "-o", str(out)]) == 0
+    assert out.read_text().startswith("\\documentclass")
+    assert main(["export", "--from", os.path.join(ROOT, "derivations", "mle_ex4_task1.yaml"), "--fragment"]) == 0
+    printed = capsys.readouterr().out
+    assert "\\documentclass" not in printed and r"\delta^{(L)} &= \hat{y} - y" in printed
+
+
+@pytest.mark.parametrize("argv", [["export"], ["export", "--sizes", "2,x"],
+                                  ["export", "--sizes", "2,2", "--from", "x.yaml"],
+                                  ["export", "--sizes", "2,3", "--output", "sigmoid", "--loss", "cross_entropy"],
+                                  ["export", "--from", "does-not-exist.yaml"],
+                                  ["export", "--sizes", "2,2", "-o", "/nonexistent-dir/x.tex"]])
+def test_cli_export_usage_errors_are_one_line(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symbackprop: error:") and err.count("\n") == 1 and "Traceback" not in err
