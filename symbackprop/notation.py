@@ -374,15 +374,22 @@ def _dims(M):
     return f"{M.rows}x{M.cols}"
 
 
+def _pairs(A, B, ctx, node, what):
+    """Entry pairs (row-major) of A, B of equal shape, or with a 1x1 operand broadcast."""
+    if A.shape == B.shape:
+        return list(zip(A, B))
+    if A.shape == (1, 1):
+        return [(A[0], e) for e in B]
+    if B.shape == (1, 1):
+        return [(e, B[0]) for e in A]
+    raise ctx.error(f"dimension mismatch: {what} of {_dims(A)} and {_dims(B)}", node)
+
+
 def _broadcast(A, B, fn, ctx, node, what):
     """Elementwise fn over A, B of equal shape, or with a 1x1 operand broadcast."""
-    if A.shape == B.shape:
-        return sp.Matrix(A.rows, A.cols, lambda i, j: fn(A[i, j], B[i, j]))
-    if A.shape == (1, 1):
-        return B.applyfunc(lambda e: fn(A[0], e))
-    if B.shape == (1, 1):
-        return A.applyfunc(lambda e: fn(e, B[0]))
-    raise ctx.error(f"dimension mismatch: {what} of {_dims(A)} and {_dims(B)}", node)
+    pairs = _pairs(A, B, ctx, node, what)
+    shape = B.shape if A.shape == (1, 1) else A.shape
+    return sp.Matrix(*shape, [fn(a, b) for a, b in pairs])
 
 
 @dataclass
@@ -1452,8 +1459,7 @@ def _conditions(rel, ctx, allowed):
         _check_tree(M, allowed, ctx, node)
         values.append((node, M))
     for (na, A), op, (nb, B) in zip(values, rel.ops, values[1:]):
-        pairs = _broadcast(A, B, lambda a, b: (a, b), ctx, nb, "a condition")
-        out += [(a, op, b) for a, b in pairs]
+        out += [(a, op, b) for a, b in _pairs(A, B, ctx, nb, "a condition")]
     return out
 
 
