@@ -30,6 +30,10 @@ class Derivation:
     grad_W: list
     grad_b: list
 
+    def _repr_latex_(self) -> str:
+        from .export import forms_math
+        return forms_math(self.net)
+
     def grad_W_label(self, label: int) -> sp.Matrix:
         """∇_{W^(label)} L."""
         return self.grad_W[self.net.edge(label)]

@@ -13,7 +13,8 @@ from .closed_forms import closed_forms
 from .network import Network, graph
 from .rules import phi_prime
 
-__all__ = ["export_document", "export_fragment", "export_report", "escape_text", "EXPANDED_MAX_ENTRIES"]
+__all__ = ["export_document", "export_fragment", "export_report", "escape_text", "EXPANDED_MAX_ENTRIES",
+           "network_math", "forms_math", "report_math"]
 
 EXPANDED_MAX_ENTRIES = 400     # --expanded writes entries only for networks up to this many gradient entries
 _TERMS_PER_LINE = 4            # terms of an expanded sum per printed line (keeps lines inside the page)
@@ -207,6 +208,41 @@ def _expanded(net: Network) -> str:
         out.append(f"Parameters $W^{{({lab})}}, b^{{({lab})}}$:")
         out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# notebook (MathJax) forms: one display each, no document, no text-mode escapes
+
+
+def _math_name(text: str) -> str:
+    return r"\mathrm{" + str(text).replace("_", r"\_") + "}"
+
+
+def network_math(net: Network) -> str:
+    """One display describing ``net`` (``Network._repr_latex_``)."""
+    arrow = r" \to ".join(map(str, net.sizes))
+    return (rf"$${arrow}:\ \varphi = {_math_name(net.activation)},\ {_math_name(net.output)} + "
+            rf"{_math_name(net.loss)},\quad {_convention(net)}$$")
+
+
+def forms_math(net: Network) -> str:
+    """Every closed form of ``net`` in one aligned display (``Derivation._repr_latex_``)."""
+    rows = [f.latex.replace(" = ", " &= ", 1) for _, forms in _forms_by_layer(net) for f in forms]
+    return "$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$"
+
+
+def report_math(report) -> str:
+    """Claims and verdicts of a file report as one display (``FileReport._repr_latex_``).
+
+    A claim is typeset only when the notation layer read it (verdict other than error).
+    """
+    rows = []
+    for r in report.results:
+        claim = r"\text{(not typeset: the claim could not be read)}" if r.verdict == "error" \
+            else " ".join(r.claim.split())
+        mark = "" if r.as_expected else r"\ (\text{not as expected})"
+        rows.append(rf"{_math_name(r.id)} & {claim} & \textbf{{{r.verdict}}}{mark}")
+    return "$$\\begin{array}{lll}\n" + " \\\\\n".join(rows) + "\n\\end{array}$$"
 
 
 def export_document(net: Network, *, fragment: bool = False, expanded: bool = False) -> str:

@@ -43,6 +43,10 @@ class Network:
     relu_prime_at_zero: Fraction = Fraction(0)
     negative_slope: Fraction = Fraction(1, 100)
 
+    def _repr_latex_(self) -> str:
+        from .export import network_math
+        return network_math(self)
+
     def __post_init__(self):
         sizes = self.sizes
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):

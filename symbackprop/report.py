@@ -1,9 +1,11 @@
 """Render derivation and check results as text (optionally coloured) or JSON-ready dicts."""
 from __future__ import annotations
 
+import html
+
 from .check import DIAGNOSES
 
-__all__ = ["derive_record", "render_derive_text", "render_check_text", "network_line"]
+__all__ = ["derive_record", "render_derive_text", "render_check_text", "render_check_html", "network_line"]
 
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "magenta": "35", "bold": "1", "dim": "2"}
 
@@ -85,3 +87,31 @@ def render_check_text(report, color=False) -> str:
     verdict = "all as expected" if report.ok else "SOME CLAIMS NOT AS EXPECTED"
     lines.append(f"  summary: {summ} — {_c(verdict, 'green' if report.ok else 'red', color)}")
     return "\n".join(lines)
+
+
+_HTML_COLORS = {"proved": "#1a7f37", "numerically-equal": "#1a7f37", "refuted": "#cf222e",
+                "error": "#8250df", "inconclusive": "#9a6700"}
+
+
+def render_check_html(report) -> str:
+    """An HTML table of one file's verdicts (``FileReport._repr_html_``); every user string escaped."""
+    e = html.escape
+    head = e(str(report.spec.path)) + (f" — {e(report.spec.title)}" if report.spec.title else "")
+    rows = []
+    for r in report.results:
+        color = _HTML_COLORS[r.verdict] if r.as_expected or r.verdict == "inconclusive" else "#cf222e"
+        detail = []
+        if r.step is not None and r.verdict == "refuted":
+            detail.append(f"step {r.step}")
+        if r.diagnosis:
+            detail.append(f"{e(r.diagnosis)}: {e(DIAGNOSES[r.diagnosis])}")
+        if r.message:
+            detail.append(f'<pre style="margin:0">{e(r.message)}</pre>')
+        if r.counterexample and r.counterexample.get("values"):
+            detail.append("counterexample: " + e(", ".join(f"{k} = {v}" for k, v in r.counterexample["values"].items())))
+        rows.append(f"<tr><td><code>{e(r.id)}</code></td><td><code>{e(r.claim)}</code></td>"
+                    f"<td style=\"color:{color}\"><b>{e(r.verdict)}</b>{'' if r.expect else ' (expected to fail)'}"
+                    f"{'' if r.as_expected else ' — not as expected'}</td><td>{'<br>'.join(detail)}</td></tr>")
+    summ = e(", ".join(f"{n} {v}" for v, n in report.summary().items()))
+    return (f"<div><b>{head}</b><table><thead><tr><th>id</th><th>claim</th><th>verdict</th><th>details</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table><p>{summ}</p></div>")
