@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .check import CheckOptions, ClaimResult, check_claim, mark_worker
+from .derive import derive
 from .runner import Limits, run_inline, run_jobs
 from .spec import DerivationSpec
 
@@ -42,6 +43,13 @@ class FileReport:
                 "claims": [r.to_dict() for r in self.results], "summary": self.summary(), "ok": self.ok}
 
 
+_WARM_MAX_PARAMS = 2000     # larger networks are derived inside the bounded workers only
+
+
+def _small(net) -> bool:
+    return sum(a * b + b for a, b in zip(net.sizes, net.sizes[1:])) <= _WARM_MAX_PARAMS
+
+
 def _job(job):
     """Worker entry point: check one claim (runs in a child process)."""
     net, claim, opts, path = job
@@ -64,6 +72,8 @@ def check_spec(spec: DerivationSpec, limits: Limits = Limits(), opts: CheckOptio
     opts = opts or CheckOptions(symbolic_seconds=limits.timeout * 0.5)
     claims = [c for c in spec.claims if only is None or c.id in only]
     jobs = [(spec.network, c, opts, str(spec.path)) for c in claims]
+    if jobs and not inline and _small(spec.network):
+        derive(spec.network)        # warm the caches once: forked workers inherit them
     runs = run_inline(_job, jobs) if inline else run_jobs(_job, jobs, limits)
     results = tuple(_from_job(c, r) for c, r in zip(claims, runs))
     return FileReport(spec, results)
