@@ -56,6 +56,23 @@ _MARK = {"proved": ("✓", "green"), "numerically-equal": ("≈", "green"), "ref
          "error": ("!", "magenta"), "inconclusive": ("?", "yellow")}
 
 
+def _details(r) -> list:
+    """(kind, text) lines under a claim's verdict: step, message, diagnosis, counterexample, assumptions."""
+    out = []
+    if r.step is not None and r.verdict == "refuted":
+        out.append(("step", f"fails at step {r.step}"))
+    if r.message:
+        out.append(("message", r.message))
+    if r.diagnosis:
+        out.append(("diagnosis", f"diagnosis: {r.diagnosis} — {DIAGNOSES[r.diagnosis]}"))
+    if r.counterexample and r.counterexample.get("values"):
+        vals = ", ".join(f"{k} = {v}" for k, v in r.counterexample["values"].items())
+        out.append(("counterexample", f"counterexample: {vals}"))
+    if r.assumptions and r.verdict in ("proved", "numerically-equal"):
+        out.append(("assumptions", f"assumptions: {'; '.join(r.assumptions)}"))
+    return out
+
+
 def render_check_text(report, color=False) -> str:
     """Human-readable check output for one derivation file."""
     spec = report.spec
@@ -72,17 +89,7 @@ def render_check_text(report, color=False) -> str:
         status = "as expected" if r.as_expected else "NOT as expected"
         lines.append(f"  {_c(sym, col, color)} {r.id:<{width}}  {_c(r.verdict, col, color)}{exp}  "
                      f"[{status}, {r.seconds:.2f}s]")
-        if r.step is not None and r.verdict == "refuted":
-            lines.append(f"      fails at step {r.step}")
-        if r.message:
-            lines.append(f"      {r.message}")
-        if r.diagnosis:
-            lines.append(f"      diagnosis: {r.diagnosis} — {DIAGNOSES[r.diagnosis]}")
-        if r.counterexample and r.counterexample.get("values"):
-            vals = ", ".join(f"{k} = {v}" for k, v in r.counterexample["values"].items())
-            lines.append(f"      counterexample: {vals}")
-        if r.assumptions and r.verdict in ("proved", "numerically-equal"):
-            lines.append(f"      assumptions: {'; '.join(r.assumptions)}")
+        lines += [f"      {text}" for _, text in _details(r)]
     summ = ", ".join(f"{n} {v}" for v, n in report.summary().items())
     verdict = "all as expected" if report.ok else "SOME CLAIMS NOT AS EXPECTED"
     lines.append(f"  summary: {summ} — {_c(verdict, 'green' if report.ok else 'red', color)}")
@@ -100,15 +107,8 @@ def render_check_html(report) -> str:
     rows = []
     for r in report.results:
         color = _HTML_COLORS[r.verdict] if r.as_expected or r.verdict == "inconclusive" else "#cf222e"
-        detail = []
-        if r.step is not None and r.verdict == "refuted":
-            detail.append(f"step {r.step}")
-        if r.diagnosis:
-            detail.append(f"{e(r.diagnosis)}: {e(DIAGNOSES[r.diagnosis])}")
-        if r.message:
-            detail.append(f'<pre style="margin:0">{e(r.message)}</pre>')
-        if r.counterexample and r.counterexample.get("values"):
-            detail.append("counterexample: " + e(", ".join(f"{k} = {v}" for k, v in r.counterexample["values"].items())))
+        detail = [f'<pre style="margin:0">{e(text)}</pre>' if kind == "message" else e(text)
+                  for kind, text in _details(r)]
         rows.append(f"<tr><td><code>{e(r.id)}</code></td><td><code>{e(r.claim)}</code></td>"
                     f"<td style=\"color:{color}\"><b>{e(r.verdict)}</b>{'' if r.expect else ' (expected to fail)'}"
                     f"{'' if r.as_expected else ' — not as expected'}</td><td>{'<br>'.join(detail)}</td></tr>")

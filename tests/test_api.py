@@ -59,7 +59,7 @@ def test_report_renders_as_escaped_html_and_latex():
     page = rep._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page and "<b>bold</b>" not in page
     assert len(re.findall(r"<tr>", page)) == 1 + 3
-    assert "sign" in page and "step 1" in page
+    assert "diagnosis: sign" in page and "fails at step 1" in page
     tex = rep._repr_latex_()
     assert r"\textbf{proved}" in tex and r"\textbf{refuted}" in tex
     assert "script" not in tex                           # unreadable claims are never typeset
