@@ -63,3 +63,14 @@ def test_report_renders_as_escaped_html_and_latex():
     tex = rep._repr_latex_()
     assert r"\textbf{proved}" in tex and r"\textbf{refuted}" in tex
     assert "script" not in tex                           # unreadable claims are never typeset
+
+
+def test_readme_derivation_example_checks_as_documented():
+    """The YAML example in the README is a valid file and ends as its comments say."""
+    import os
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md"), encoding="utf-8").read()
+    example = readme.split("```yaml", 1)[1].split("```", 1)[0]
+    rep = check_spec(load_spec_text(example, "README.md"), inline=True)
+    assert [(r.id, r.verdict) for r in rep.results] == [
+        ("output-error", "proved"), ("dead-neuron", "proved"), ("flipped-sign", "refuted")]
+    assert rep.ok and rep.results[2].diagnosis == "sign"
