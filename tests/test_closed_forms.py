@@ -13,19 +13,10 @@ PAIRS = [("softmax", "cross_entropy"), ("sigmoid", "bce"), ("identity", "mse")]
 ACTS = ["relu", "leaky_relu", "sigmoid", "tanh", "identity"]
 
 
-# The full activation x head grid at one hidden layer; depth, width and the other weight
-# convention on a few representative combinations (the sigmoid-hidden proofs are the slow ones).
-GRID = [((2, 3, 2), act, pair, "outgoing") for act in ACTS for pair in PAIRS] + [
-    ((2, 3), "relu", PAIRS[0], "outgoing"),
-    ((2, 3), "relu", PAIRS[2], "incoming"),
-    ((3, 2, 3, 2), "relu", PAIRS[0], "outgoing"),
-    ((3, 2, 3, 2), "tanh", PAIRS[2], "incoming"),
-    ((2, 3, 2), "leaky_relu", PAIRS[0], "incoming"),
-    ((2, 3, 2), "sigmoid", PAIRS[1], "incoming"),
-]
-
-
-@pytest.mark.parametrize("sizes, act, pair, weights", GRID)
+@pytest.mark.parametrize("sizes", [(2, 3), (2, 3, 2), (3, 2, 3, 2), (2, 16, 3)])
+@pytest.mark.parametrize("pair", PAIRS)
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("weights", ["outgoing", "incoming"])
 def test_every_closed_form_is_proved(sizes, act, pair, weights):
     net = Network(sizes, act, *pair, weights=weights)
     forms = closed_forms(net)
