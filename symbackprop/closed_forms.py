@@ -144,15 +144,17 @@ def _concrete_hidden(d: Derivation, l: int, lab: int, Wt_delta, generic_proved: 
 
     Proof by composition, never by expanding the concrete activation: the generic identity
     δ = Wᵀδ' ⊙ φ'(z) holds for every function φ' (``generic_proved``), so it holds for the network's
-    φ'; the lemma φ'(u) ≡ textbook(u) for real u then licenses the entrywise swap.
+    φ'; the lemma φ'(u) ≡ textbook(u) for real u then licenses the entrywise swap.  ``derived`` and
+    ``closed`` hold layer l's φ' concrete and the upper layers' generic.
     """
     net, g = d.net, d.graph
     rule = ACTIVATIONS[net.activation]
     u = sp.Symbol("u", real=True)
     lemma = _zero(rule.prime(u, net) - rule.textbook_prime(u, net))
     textbook = g.z[l].applyfunc(lambda v: rule.textbook_prime(v, net))
-    closed = g.concretize(Wt_delta).multiply_elementwise(textbook)
-    derived = g.concretize(d.delta[l])
+    # layer l's φ' made concrete; the δ of the layers above keep their generic φ' (``graph.concretize`` swaps them)
+    closed = Wt_delta.multiply_elementwise(textbook)
+    derived = d.dL_da[l].multiply_elementwise(g.z[l].applyfunc(lambda v: rule.prime(v, net)))
     assumptions = (kink_convention(net),) if rule.kinks else ()
     proved = bool(lemma and generic_proved)
     prime_latex = {"relu": _relu_latex(net), "leaky_relu": r"\varphi'(z^{(%d)})" % l,

@@ -58,12 +58,30 @@ class _Local:
                 self.terms.setdefault(s, []).append(t)
 
     def __call__(self, var):
-        return sp.Add(*[sp.diff(t, var) for t in self.terms.get(var, ())])
+        return sp.Add(*[_diff_term(t, var) for t in self.terms.get(var, ())])
+
+
+def _diff_term(t, var):
+    """d t / d var; a product with ``var`` as one plain factor (W_ij a_j) is differentiated by dropping it."""
+    if t == var:
+        return sp.Integer(1)
+    if isinstance(t, sp.Mul):
+        args = t.args
+        if args.count(var) == 1 and not any(var in a.free_symbols for a in args if a != var):
+            return sp.Mul(*[a for a in args if a != var])
+    return sp.diff(t, var)
 
 
 def _local(expr, var):
     """∂expr/∂var for a one-off local derivative."""
     return _Local(expr)(var)
+
+
+def _rational(e):
+    """Cancel common factors only where a denominator is left (sigmoid + BCE: 1/(1 - ŷ) would give 0/0)."""
+    if any(p.exp.is_negative for p in e.atoms(sp.Pow)):
+        return sp.cancel(e)
+    return e
 
 
 @lru_cache(maxsize=32)
@@ -73,7 +91,7 @@ def derive(net: Network) -> Derivation:
     L, d = net.L, net.sizes
     dL_dyhat = sp.Matrix([_local(g.loss, v) for v in g.yhat])
     J = OUTPUTS[net.output].jacobian(g.yhat)                  # ∂ŷ_k/∂z_i, written in ŷ
-    delta = {L: sp.Matrix([sp.cancel(sum((dL_dyhat[k] * J[k, i] for k in range(d[L])), sp.Integer(0)))
+    delta = {L: sp.Matrix([_rational(sp.expand(sum((dL_dyhat[k] * J[k, i] for k in range(d[L])), sp.Integer(0))))
                            for i in range(d[L])])}
     dL_da = {}
     for l in range(L - 1, 0, -1):

@@ -161,6 +161,7 @@ class Graph:
         self.a_def = {l: self.z[l].applyfunc(phi) for l in range(1, L)}
         self.yhat_def = OUTPUTS[net.output].f(self.z[L])
         self.loss = LOSSES[net.loss].f(self.yhat, self.y)
+        self._node_concrete = None
 
     def primitives(self) -> list:
         """Every free input of the network: x, y, then W and b of each edge, in a fixed order."""
@@ -195,6 +196,13 @@ class Graph:
         from .rules import phi_prime
         rule = ACTIVATIONS[self.net.activation]
         net = self.net
+        if self._node_concrete is None:       # φ(z), φ'(z) of node symbols: one exact mapping, no tree search
+            zs = [s for l in range(1, net.L) for s in self.z[l]]
+            self._node_concrete = {**{phi_prime(s): rule.prime(s, net) for s in zs},
+                                   **{phi(s): rule.f(s, net) for s in zs}}
+        expr = expr.xreplace(self._node_concrete)
+        if not expr.has(phi, phi_prime):
+            return expr
         expr = expr.replace(phi_prime, lambda u: rule.prime(u, net))
         return expr.replace(phi, lambda u: rule.f(u, net))
 
