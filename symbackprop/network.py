@@ -161,7 +161,7 @@ class Graph:
         self.a_def = {l: self.z[l].applyfunc(phi) for l in range(1, L)}
         self.yhat_def = OUTPUTS[net.output].f(self.z[L])
         self.loss = LOSSES[net.loss].f(self.yhat, self.y)
-        self._node_concrete = None
+        self._node_concrete = {}
 
     def primitives(self) -> list:
         """Every free input of the network: x, y, then W and b of each edge, in a fixed order."""
@@ -191,20 +191,25 @@ class Graph:
                 expr = expr.xreplace(dict(zip(self.a[l - 1], self.a_def[l - 1])))
         return self.concretize(expr) if concrete else expr
 
-    def concretize(self, expr):
-        """Replace generic φ and φ' by the network's activation and its conventional derivative."""
+    def concretize(self, expr, stable: bool = False):
+        """Replace generic φ and φ' by the network's activation and its conventional derivative.
+
+        With ``stable`` the overflow-free forms of the rule are used (for float evaluation only).
+        """
         from .rules import phi_prime
         rule = ACTIVATIONS[self.net.activation]
         net = self.net
-        if self._node_concrete is None:       # φ(z), φ'(z) of node symbols: one exact mapping, no tree search
+        f = (stable and rule.f_stable) or rule.f
+        prime = (stable and rule.prime_stable) or rule.prime
+        if stable not in self._node_concrete:  # φ(z), φ'(z) of node symbols: one exact mapping, no tree search
             zs = [s for l in range(1, net.L) for s in self.z[l]]
-            self._node_concrete = {**{phi_prime(s): rule.prime(s, net) for s in zs},
-                                   **{phi(s): rule.f(s, net) for s in zs}}
-        expr = expr.xreplace(self._node_concrete)
+            self._node_concrete[stable] = {**{phi_prime(s): prime(s, net) for s in zs},
+                                           **{phi(s): f(s, net) for s in zs}}
+        expr = expr.xreplace(self._node_concrete[stable])
         if not expr.has(phi, phi_prime):
             return expr
-        expr = expr.replace(phi_prime, lambda u: rule.prime(u, net))
-        return expr.replace(phi, lambda u: rule.f(u, net))
+        expr = expr.replace(phi_prime, lambda u: prime(u, net))
+        return expr.replace(phi, lambda u: f(u, net))
 
 
 @lru_cache(maxsize=64)

@@ -631,7 +631,8 @@ class _Gradients:
         loc = _table_keys(g, self.deltas)
         self.node_level = True
         self.z = {l: _Quantity(list(g.z_def[l]), (net.sizes[l],), loc) for l in range(1, L + 1)}
-        self.a = {l: _Quantity(list(g.concretize(g.a_def[l])), (net.sizes[l],), loc) for l in range(1, L)}
+        self.a = {l: _Quantity(list(g.concretize(g.a_def[l], stable=True)), (net.sizes[l],), loc)
+                  for l in range(1, L)}
         self.yhat = _Quantity(list(OUTPUTS[net.output].f_stable(g.z[L])), (net.C,), loc)
         self.loss = _Quantity([g.loss], (), loc)
         self.delta = {l: self._quantity(d.delta[l], d.delta[l + 1] if l < L else None, l + 1, loc)
@@ -644,7 +645,7 @@ class _Gradients:
         entries, ok = _node_level(list(M), list(up) if up is not None else None, self.deltas.get(l_up))
         self.node_level = self.node_level and ok
         shape = (M.rows,) if M.cols == 1 else M.shape      # vectors are 1-D, like the NumPy inputs
-        return _Quantity([_collect_common(self.g.concretize(e)) for e in entries], shape, loc)
+        return _Quantity([_collect_common(self.g.concretize(e, stable=True)) for e in entries], shape, loc)
 
     def _table(self, x, y, Ws, bs):
         """The value table of the primitives (trailing batch axes padded to size 1) and the batch shape."""

@@ -89,6 +89,8 @@ class ActivationRule:
     textbook_prime: Callable  # (u, net) -> expr written as in the course (indicator, σ(1-σ), ...)
     kinks: tuple = ()
     latex: str = ""
+    f_stable: Callable | None = None      # same function, overflow-free for float evaluation
+    prime_stable: Callable | None = None  # same derivative, overflow-free for float evaluation
 
 
 def _sig(u):
@@ -117,7 +119,10 @@ ACTIVATIONS = {
     "sigmoid": ActivationRule(
         "sigmoid", lambda u, net: _sig(u),
         lambda u, net: sp.exp(-u) / (1 + sp.exp(-u)) ** 2,
-        lambda u, net: _sig(u) * (1 - _sig(u)), (), r"\sigma(u)"),
+        lambda u, net: _sig(u) * (1 - _sig(u)), (), r"\sigma(u)",
+        # σ(u) = (1 + tanh(u/2))/2 and σ'(u) = e^{-|u|}/(1 + e^{-|u|})² (σ' is even): nothing overflows
+        lambda u, net: (1 + sp.tanh(u / 2)) / 2,
+        lambda u, net: sp.exp(-sp.Abs(u)) / (1 + sp.exp(-sp.Abs(u))) ** 2),
     "tanh": ActivationRule(
         "tanh", lambda u, net: sp.tanh(u),
         lambda u, net: 1 - sp.tanh(u) ** 2,

@@ -157,6 +157,22 @@ def test_symbolic_sigmoid_head_at_logits_of_800_is_finite():
     assert np.allclose(sym["delta"][1], [0.75, -0.75], rtol=1e-15, atol=0)
 
 
+
+def test_hidden_sigmoid_at_pre_activations_of_800_is_finite():
+    """σ'(z) at z = ±800: the compiled gradient uses e^{-|z|}/(1 + e^{-|z|})², never inf/inf = nan."""
+    net = Network((1, 2, 2), "sigmoid", "identity", "mse")
+    x, y = np.array([1.0]), np.array([0.5, -0.5])
+    Ws = [np.array([[800.0], [-800.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])]
+    bs = [np.zeros(2), np.zeros(2)]
+    with np.errstate(over="raise", invalid="raise"):
+        sym = lambdify_gradients(derive(net))(x, y, Ws, bs)
+    for k in range(2):
+        assert np.all(np.isfinite(sym["grad_W"][k]))
+    # by hand: a1 = (1, 0) up to e^-800, so δ2 = W1 a1 - y = (0.5, 3.5), δ1 = σ'(z1) ⊙ W1ᵀδ2 ≈ 0 (σ' ~ e^-800)
+    assert np.allclose(sym["delta"][2], [0.5, 3.5], rtol=1e-15, atol=0)
+    assert np.all(np.abs(sym["delta"][1]) < 1e-300)
+
+
 # ----------------------------------------------------------------------------------------------
 # batching, sampling, tolerances
 
@@ -294,3 +310,17 @@ def test_template_contraction_and_mixed_gathers_by_hand(rng, tol):
     q = _Quantity(list(outer), (3, 4), loc)
     assert close(q(table, (7,)).reshape(3, 4, 7), 3 * yv[:, None, :] * xv[None, :, :] * Wv[:, :, None],
                  tol["numpy"])
+
+
+@pytest.mark.parametrize("act", ["relu", "leaky_relu", "sigmoid", "tanh", "identity"])
+def test_overflow_free_activation_forms_equal_the_exact_ones(act):
+    """The float-evaluation forms (rules' f_stable/prime_stable) are the same functions, to 30 digits."""
+    from symbackprop.rules import ACTIVATIONS
+    rule, net = ACTIVATIONS[act], Network((2, 2, 2), act)
+    u = sp.Symbol("u", real=True)
+    for stable, exact in ((rule.f_stable, rule.f), (rule.prime_stable, rule.prime)):
+        if stable is None:
+            continue
+        for v in (sp.Rational(-61, 2), sp.Rational(-3, 2), sp.Rational(3, 10), 20):
+            a, b = sp.N(stable(u, net).subs(u, v), 40), sp.N(exact(u, net).subs(u, v), 40)
+            assert abs(a - b) <= sp.Float("1e-30", 40) * max(1, abs(b)), (act, v, a, b)
