@@ -4,8 +4,11 @@ The ladder is built so that no rung is reached by a guess:
 - *proved* needs an exact symbolic zero (``closed_forms.prove_zero``) of every step's difference AND
   agreement at every numeric point; a symbolic zero that numerics contradict is an ``error``.
 - *refuted* needs a point where the sides differ at 50 digits, re-verified at 80 digits from the same
-  exact rational inputs.
-- *numerically-equal* needs agreement at >= ``points`` random points plus the kink points.
+  exact rational inputs with the same difference (a difference that changes with the precision is
+  rounding noise of an ill-conditioned expression: that point is unstable, not a counterexample).
+  Exact rational values are compared exactly.
+- *numerically-equal* needs agreement at >= ``points`` random points plus the kink points, at 50 and
+  at 80 digits (a slip of 10^{-40} hides inside the 50-digit tolerance).
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from .derive import derive
 from .errors import SymbackpropError
 from .network import Network, graph
 from .points import Point, force, node_values, sample_point
-from .rules import ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, kink_convention
+from .rules import ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, kink_convention, phi_prime
 
 __all__ = ["CheckOptions", "ClaimResult", "check_claim", "VERDICTS", "DIAGNOSES"]
 
@@ -120,17 +123,39 @@ def mark_worker():
 
 
 def _value(expr, vals, dps):
-    """A SymPy number for ``expr`` at the point, or None outside its domain (nan, complex, inf)."""
+    """A SymPy number for ``expr`` at the point, or None outside its domain (nan, complex, inf).
+
+    An exact rational value stays exact.  A 0/1 branch (indicator, φ') whose condition compares two
+    inexact values that agree to the working precision cannot be decided at this point: None.
+    """
+    if expr.has(sp.Piecewise) and _undecidable_branch(expr, vals, dps):
+        return None
     v = expr.xreplace(vals)
     if v.free_symbols:
         raise SymbackpropError(f"internal: symbols left after substitution: {sorted(map(str, v.free_symbols))}")
+    if v.is_Rational:
+        return v
     v = sp.N(v, dps)
     if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not v.is_real:
         return None
     return v
 
 
+def _undecidable_branch(expr, vals, dps):
+    """Whether a condition of a Piecewise in ``expr`` sits on its boundary within rounding (inexact values)."""
+    for rel in expr.atoms(sp.core.relational.Relational):
+        lhs, rhs = rel.lhs.xreplace(vals), rel.rhs.xreplace(vals)
+        if lhs.is_Rational and rhs.is_Rational:
+            continue
+        lhs, rhs = sp.N(lhs, dps), sp.N(rhs, dps)
+        if lhs.is_number and rhs.is_number and lhs.is_real and rhs.is_real and _close(lhs, rhs, dps):
+            return True
+    return False
+
+
 def _close(a, b, dps):
+    if a.is_Rational and b.is_Rational:
+        return a == b
     tol = sp.Float(10) ** (-(dps - 12))
     return abs(a - b) <= tol * max(1, abs(a), abs(b))
 
@@ -200,6 +225,15 @@ def _kink_points(net, g, base, rng, opts):
     return out
 
 
+
+
+def _scalar_kinks(base, scalars):
+    """Points where a free scalar variable sits at the kink 0 (φ'(u), indicators and max of u break there)."""
+    out = []
+    for s in scalars:
+        for p in base[:2]:
+            out.append(replace(p, scalars={**p.scalars, s: _F0}, label=f"kink {s.name} = 0"))
+    return out
 
 
 def _forced_for_conditions(net, g, conds, p, rng):
@@ -400,7 +434,7 @@ class _Ctx:
                                for s in side.expr.free_symbols if s not in set(self.g.primitives())
                                and s not in set(self.g.node_symbols())}, key=lambda s: s.name)
         self.base = [sample_point(net, self.rng, self.scalars) for _ in range(opts.points)]
-        self.kinks = _kink_points(net, self.g, self.base, self.rng, opts)
+        self.kinks = _kink_points(net, self.g, self.base, self.rng, opts) + _scalar_kinks(self.base, self.scalars)
         self._conc = {}
         self.kink_used = False
 
@@ -409,7 +443,7 @@ class _Ctx:
         key = id(M)
         if key not in self._conc:
             C = M.applyfunc(self.g.concretize)
-            self.kink_used = self.kink_used or (C != M and C.has(sp.Piecewise, sp.Max))
+            self.kink_used = self.kink_used or (C != M and C.has(sp.Piecewise, sp.Max)) or M.has(phi_prime)
             self._conc[key] = (M, C)
         return self._conc[key][1]
 
@@ -464,7 +498,7 @@ def _check_step(ctx, inst, k, pts):
         diag = "transpose" if tuple(a.expr.shape) == shape[::-1] else "shape-mismatch"
         return "refuted", {"message": f"the left side has shape {a.expr.shape[0]}×{a.expr.shape[1]}, "
                                       f"not {shape[0]}×{shape[1]}", "diagnosis": diag}
-    if op in ("=", "!=") and a.expr.shape != b.expr.shape:
+    if a.expr.shape != b.expr.shape:
         ref, other = _reference(a, b)
         diag = _diagnose(ctx, ref, other, pts, False)
         if op == "!=":
@@ -473,48 +507,101 @@ def _check_step(ctx, inst, k, pts):
                                       f"{b.expr.shape[0]}×{b.expr.shape[1]}", "diagnosis": diag}
     cmp_op = "=" if op in ("=", "!=") else op
     A, B = ctx.conc(a.expr), ctx.conc(b.expr)
-    checked, bad_kink, domain = 0, None, 0
+    hi = ctx.opts.verify_dps
+    (checked, domain, unstable, randoms), bad = _scan(ctx, cmp_op, A, B, pts, dps, hi)
+    if bad is None and checked >= min(ctx.opts.points, 5):
+        stage, used = _with_budget(ctx, a, b, inst) if op in ("=", "!=") else (None, ())
+        if stage and stage != "budget":
+            if op == "!=":
+                return "refuted", {"message": "the two sides are identically equal", "used": used}
+            return "proved", {"message": f"exact ({stage}); agrees at {checked} points", "used": used,
+                              "stage": stage}
+        # no proof: the sides must also agree at a finer precision (a 10^{-40} slip hides at 50 digits)
+        (_, _, unstable2, _), bad = _scan(ctx, cmp_op, A, B, pts, hi, 2 * hi - dps, fine=True)
+        unstable = max(unstable, unstable2)
+    if bad is not None:
+        p, idx, vals, kink_only = bad
+        if op == "!=":
+            return "proved", {"message": f"the sides differ at a point ({p.point.label})"}
+        return "refuted", _counter(ctx, a, b, p, idx, vals, pts, kink_only=kink_only)
+    shaky = f"; {unstable} points were numerically unstable (the difference changed with the precision)" \
+        if unstable else ""
+    if checked < min(ctx.opts.points, 5):
+        if op in ("<", ">") and unstable and _with_budget(ctx, a, b, inst)[0] not in (None, "budget"):
+            return "refuted", {"message": f"the two sides are identically equal, so {op} never holds"}
+        return "inconclusive", {"message": f"only {checked} points satisfy the conditions and the domain "
+                                           f"({domain} outside the domain){shaky}"}
+    if unstable:
+        return "inconclusive", {"message": f"holds at {checked} points, but {unstable} points were numerically "
+                                           f"unstable (the difference changed with the precision)"}
+    if op == "!=":
+        why = "; the symbolic phase ran out of its time budget" if stage == "budget" else ""
+        return "inconclusive", {"message": f"no point among {checked} distinguishes the sides{why}"}
+    if randoms < ctx.opts.points:
+        return "inconclusive", {"message": f"holds at the {checked} points that satisfy the conditions and the "
+                                           f"domain, but numerically-equal needs {ctx.opts.points} random points "
+                                           f"({randoms} found)"}
+    if op != "=":
+        return "numerically-equal", {"message": f"holds at {checked} points (inequalities are checked numerically)"}
+    if stage == "budget":
+        return "numerically-equal", {"message": f"equal at {checked} points at {dps} and {hi} digits; the "
+                                                f"symbolic proof ran out of its time budget"}
+    return "numerically-equal", {"message": f"equal at {checked} points at {dps} and {hi} digits "
+                                            f"(no exact proof found)", "used": used}
+
+
+def _scan(ctx, cmp_op, A, B, pts, lo, hi, fine=False):
+    """Compare the sides at every point at ``lo`` digits; a failure counts only once confirmed at ``hi``.
+
+    Returns ((checked, outside the domain, unstable, checked away from kinks), witness) where the
+    witness (point, entry, values at ``hi``, kink_only) is the first confirmed failure away from kinks,
+    else the first at a kink.
+    """
+    checked = domain = unstable = randoms = 0
+    bad_kink = None
     for p in pts:
-        ok, idx, vals = _holds(cmp_op, A, B, p.vals, dps)
+        vals = node_values(ctx.g, p.point, lo) if fine else p.vals
+        ok, _, _ = _holds(cmp_op, A, B, vals, lo)
         if ok is None:
             domain += 1
             continue
+        if not ok:
+            status, idx, hv = _confirm(cmp_op, A, B, ctx.g, p.point, vals, lo, hi)
+            if status == "differs":
+                if not p.kink:
+                    return (checked, domain, unstable, randoms), (p, idx, hv, False)
+                bad_kink = bad_kink or (p, idx, hv, True)
+                continue
+            if status == "unstable":
+                unstable += 1
+                continue
         checked += 1
-        if ok:
-            continue
-        if op == "!=":
-            return "proved", {"message": f"the sides differ at a point ({p.point.label})"}
-        # re-verify at higher precision from the same exact inputs
-        hv = node_values(ctx.g, p.point, ctx.opts.verify_dps)
-        ok2, idx2, vals2 = _holds(cmp_op, A, B, hv, ctx.opts.verify_dps)
-        if ok2 is not False:
-            return "inconclusive", {"message": "a difference seen at 50 digits vanished at 80 digits"}
-        if p.kink:
-            bad_kink = bad_kink or (p, idx2, vals2)
-            continue
-        return "refuted", _counter(ctx, a, b, p, idx2, vals2, pts, kink_only=False)
-    if bad_kink is not None:
-        p, idx, vals = bad_kink
-        return "refuted", _counter(ctx, a, b, p, idx, vals, pts, kink_only=True)
-    if checked < min(ctx.opts.points, 5):
-        return "inconclusive", {"message": f"only {checked} points satisfy the conditions and the domain "
-                                           f"({domain} outside the domain)"}
-    if op == "!=":
-        stage, used = _with_budget(ctx, a, b, inst)
-        if stage:
-            return "refuted", {"message": "the two sides are identically equal", "used": used}
-        return "inconclusive", {"message": f"no point among {checked} distinguishes the sides"}
-    if op != "=":
-        return "numerically-equal", {"message": f"holds at {checked} points (inequalities are checked numerically)"}
-    stage, used = _with_budget(ctx, a, b, inst)
-    if stage == "budget":
-        return "numerically-equal", {"message": f"equal at {checked} points at {dps} digits; the symbolic "
-                                                f"proof ran out of its time budget"}
-    if stage:
-        return "proved", {"message": f"exact ({stage}); agrees at {checked} points", "used": used,
-                          "stage": stage}
-    return "numerically-equal", {"message": f"equal at {checked} points at {dps} digits "
-                                            f"(no exact proof found)", "used": used}
+        randoms += not p.kink
+    return (checked, domain, unstable, randoms), bad_kink
+
+
+def _confirm(cmp_op, A, B, g, point, lo_vals, lo, hi):
+    """Re-evaluate a failure seen at ``lo`` digits at ``hi`` digits from the same exact inputs.
+
+    'differs' when it is still there and both precisions give the same difference (to 6 digits, so
+    it is not the rounding noise of an ill-conditioned expression, which shrinks with the precision);
+    'equal' when it vanished; 'unstable' otherwise (also a strict inequality between sides that agree
+    to the working precision).  Returns (status, entry, values at ``hi``).
+    """
+    hv = node_values(g, point, hi)
+    ok, idx, vals = _holds(cmp_op, A, B, hv, hi)
+    if ok:
+        return "equal", None, None
+    if ok is None:
+        return "unstable", None, None
+    a_lo, b_lo = _value(A[idx], lo_vals, lo), _value(B[idx], lo_vals, lo)
+    exact = vals[0].is_Rational and vals[1].is_Rational
+    if a_lo is None or b_lo is None or (cmp_op in ("<", ">") and not exact and _close(vals[0], vals[1], hi)):
+        return "unstable", None, None
+    d_lo, d_hi = a_lo - b_lo, vals[0] - vals[1]
+    if d_lo == d_hi or abs(d_lo - d_hi) <= abs(d_hi) * sp.Float(10) ** -6:
+        return "differs", idx, vals
+    return "unstable", None, None
 
 
 def _with_budget(ctx, a, b, inst):
@@ -530,11 +617,13 @@ def _counter(ctx, a, b, p, idx, vals, pts, kink_only):
     diag = _diagnose(ctx, ref, other, pts, kink_only)
     hv = node_values(ctx.g, p.point, ctx.opts.verify_dps)
     ce = {"point": p.point.label, "entry": _entry_name(a.expr.shape, idx),
-          "lhs": _fmt(vals[0]), "rhs": _fmt(vals[1]),
+          "lhs": _fmt(vals[0]), "rhs": _fmt(vals[1]), "difference": _fmt(vals[0] - vals[1]),
           "values": _relevant([ctx.conc(a.expr)[idx], ctx.conc(b.expr)[idx]], hv)}
     if p.point.forced:
         ce["forced"] = {f"z^({l})_{j + 1}": str(v) for (l, j), v in p.point.forced.items()}
     msg = f"at {p.point.label} point, entry {ce['entry']}: left = {ce['lhs']}, right = {ce['rhs']}"
+    if ce["lhs"] == ce["rhs"]:
+        msg += f" (left - right = {ce['difference']})"
     return {"message": msg, "diagnosis": diag, "counterexample": ce}
 
 
@@ -593,7 +682,18 @@ def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
                        seconds=time.perf_counter() - t0)
     except (RecursionError, MemoryError) as e:
         return replace(base, verdict="inconclusive" if isinstance(e, MemoryError) else "error",
-                       message=f"{type(e).__name__}: the claim is too large or too deeply nested",
+                       message="memory limit: MemoryError, the claim is too large" if isinstance(e, MemoryError)
+                       else "RecursionError: the claim is too deeply nested",
+                       seconds=time.perf_counter() - t0)
+    except SystemError as e:   # a C extension (gmpy2, CPython int) that could not allocate under the cap
+        return replace(base, verdict="inconclusive",
+                       message=f"memory limit? SystemError in a C extension, usually a failed allocation ({e})",
+                       seconds=time.perf_counter() - t0)
+    except OverflowError as e:
+        return replace(base, message=f"a value of the claim is too large to evaluate ({e})"[:500],
+                       seconds=time.perf_counter() - t0)
+    except Exception as e:  # noqa: BLE001 - an internal failure is an error verdict, never a crash
+        return replace(base, message=f"internal error while checking: {type(e).__name__}: {e}"[:500],
                        seconds=time.perf_counter() - t0)
     return replace(base, verdict=verdict, step=step, message=msg, diagnosis=diag,
                    counterexample=ce, assumptions=assumptions, seconds=time.perf_counter() - t0)

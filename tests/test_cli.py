@@ -1,0 +1,307 @@
+r"""``symbackprop check``: exit codes 0/1/2, text and JSON output, colour rules, several files, hostile input.
+
+Expected verdicts and counts are written by hand (see tests/test_check.py for the mathematics).
+"""
+import io
+import json
+import re
+
+import pytest
+
+from symbackprop.cli import main
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+ANSI = re.compile(r"\x1b\[")
+FAST = ["--timeout", "20", "--jobs", "2"]
+
+NET = """network:
+  sizes: [2, 3, 2]
+"""
+GOOD = "title: good\n" + NET + r"""claims:
+  - id: output-error
+    claim: '\delta^{(L)} = \hat{y} - y'
+  - id: flipped-sign
+    expect: false
+    claim: '\delta^{(L)} = y - \hat{y}'
+  - id: grad-shape
+    claim: '\nabla_{W^{(1)}}\mathcal{L} \in \mathbb{R}^{C \times d_1}'
+"""
+# expected: proved, refuted (as expected), proved -> exit 0
+
+MSE_CHAIN = """title: chain
+network:
+  sizes: [2, 3, 2]
+  activation: tanh
+  output: identity
+  loss: mse
+claims:
+  - id: chain-step-2
+    expect: false
+    claim: '\\delta^{(L)}_i = \\hat{y}_i - y_i = 2(\\hat{y}_i - y_i) = 2\\hat{y}_i - 2y_i'
+"""
+
+
+def write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return str(p)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_usage_error(code, out, err, *fragments):
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symbackprop: error:"), err
+    assert "Traceback" not in err
+    for f in fragments:
+        assert f in err, (f, err)
+
+
+# ----------------------------------------------------------------------------------------------
+# exit codes
+
+
+def test_exit_0_when_every_claim_ends_as_expected(tmp_path, capsys):
+    code, out, err = run(capsys, "check", write(tmp_path, "good.yaml", GOOD), *FAST)
+    assert code == 0, out + err
+    lines = out.splitlines()
+    assert lines[0].endswith("good.yaml — good")
+    verdicts = {ln.split()[1]: ln.split()[2] for ln in lines if ln.startswith("  ") and ln.split()[0] in "✓≈✗!?"}
+    assert verdicts == {"output-error": "proved", "flipped-sign": "refuted", "grad-shape": "proved"}
+    assert "(expected to fail)" in out and "NOT as expected" not in out
+    assert "all as expected" in lines[-1] and "2 proved" in lines[-1] and "1 refuted" in lines[-1]
+
+
+def test_a_failure_shows_step_counterexample_and_diagnosis(tmp_path, capsys):
+    code, out, _ = run(capsys, "check", write(tmp_path, "good.yaml", GOOD), *FAST)
+    block = out.split("flipped-sign", 1)[1].split("grad-shape", 1)[0]
+    assert block.lstrip().startswith("refuted")
+    assert "fails at step 1" in block
+    assert "counterexample:" in block and "y_1 =" in block
+    assert "diagnosis: sign" in block
+    assert "✗" in out.split("flipped-sign", 1)[0].splitlines()[-1]
+
+
+def test_the_failing_step_of_a_chain_is_printed(tmp_path, capsys):
+    code, out, _ = run(capsys, "check", write(tmp_path, "chain.yaml", MSE_CHAIN), *FAST)
+    assert code == 0
+    assert "fails at step 2" in out and "diagnosis: constant-factor" in out
+
+
+@pytest.mark.parametrize("claims", [
+    # expected to hold, refuted
+    "  - id: wrong\n    claim: '\\delta^{(L)} = y - \\hat{y}'\n",
+    # expected to fail, proved
+    "  - id: right\n    expect: false\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n",
+    # unreadable: an error is never as expected
+    "  - id: unreadable\n    claim: '\\delta^{(L)} = \\foo'\n",
+    "  - id: unreadable\n    expect: false\n    claim: '\\delta^{(L)} = \\foo'\n",
+], ids=["refuted", "proved-but-expected-false", "error", "error-expected-false"])
+def test_exit_1_when_a_claim_does_not_end_as_expected(tmp_path, capsys, claims):
+    ok = "  - id: fine\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n"
+    code, out, err = run(capsys, "check", write(tmp_path, "f.yaml", NET + "claims:\n" + ok + claims), *FAST)
+    assert code == 1, out + err
+    assert "NOT as expected" in out and "SOME CLAIMS NOT AS EXPECTED" in out
+    assert "fine" in out and "Traceback" not in out + err
+
+
+def test_an_error_claim_names_the_token(tmp_path, capsys):
+    text = NET + "claims:\n  - id: unreadable\n    claim: '\\delta^{(L)} = \\foo'\n"
+    code, out, _ = run(capsys, "check", write(tmp_path, "f.yaml", text), *FAST)
+    assert code == 1
+    assert re.search(r"! unreadable\s+error", out)
+    assert "unknown command \\foo" in out
+
+
+# ----------------------------------------------------------------------------------------------
+# usage errors: one line on stderr, exit 2, never a traceback
+
+
+def test_missing_file(tmp_path, capsys):
+    missing = str(tmp_path / "nope.yaml")
+    assert_usage_error(*run(capsys, "check", missing), missing, "no such file")
+
+
+def test_missing_second_file(tmp_path, capsys):
+    good = write(tmp_path, "good.yaml", GOOD)
+    missing = str(tmp_path / "nope.yaml")
+    code, out, err = run(capsys, "check", good, missing, *FAST)
+    assert code == 2 and "no such file" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("text, fragments", [
+    ("network: [unclosed\n", ["invalid YAML", "line"]),
+    ("network:\n  sizes: [2, 3, 2]\nclaims:\n  - id: a\n    claim: 'x = x'\n   bad-indent: 1\n", ["invalid YAML"]),
+    ("\tnetwork: 1\n", ["invalid YAML"]),
+    (NET + "claims:\n  - id: a\n    claim: 'x_1 = x_1'\n    colour: red\n", ["unknown key 'colour'"]),
+    (NET + "claims: []\n", ["claims is empty"]),
+    ("network:\n  sizes: [2, 3, 2]\n  activation: swish\nclaims:\n  - id: a\n    claim: 'x_1 = x_1'\n",
+     ["unknown activation 'swish'"]),
+    ("", ["empty file"]),
+])
+def test_invalid_files(tmp_path, capsys, text, fragments):
+    path = write(tmp_path, "bad.yaml", text)
+    assert_usage_error(*run(capsys, "check", path), path, *fragments)
+
+
+def test_yaml_python_tags_are_not_executed(tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    text = f"network: !!python/object/apply:os.system ['touch {marker}']\nclaims: []\n"
+    assert_usage_error(*run(capsys, "check", write(tmp_path, "evil.yaml", text)))
+    assert not marker.exists()
+
+
+def test_directory_instead_of_a_file(tmp_path, capsys):
+    assert_usage_error(*run(capsys, "check", str(tmp_path)), "directory")
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["check"],
+    ["frobnicate"],
+    ["check", "--format", "xml", "x.yaml"],
+    ["check", "--timeout", "soon", "x.yaml"],
+    ["check", "--no-such-flag", "x.yaml"],
+])
+def test_bad_command_lines(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("flag, value", [("--timeout", "-1"), ("--timeout", "0"), ("--timeout", "nan"),
+                                         ("--memory-mb", "0"), ("--jobs", "0")])
+def test_non_positive_limits_are_usage_errors(tmp_path, capsys, flag, value):
+    assert_usage_error(*run(capsys, "check", write(tmp_path, "good.yaml", GOOD), flag, value))
+
+
+# ----------------------------------------------------------------------------------------------
+# JSON
+
+
+def test_json_of_one_file(tmp_path, capsys):
+    path = write(tmp_path, "good.yaml", GOOD)
+    code, out, _ = run(capsys, "check", path, "--format", "json", *FAST)
+    assert code == 0
+    doc = json.loads(out)
+    assert isinstance(doc, dict)
+    assert {"file", "title", "network", "claims", "summary"} <= set(doc)
+    assert doc["file"] == path and doc["title"] == "good"
+    assert doc["network"]["sizes"] == [2, 3, 2] and doc["network"]["activation"] == "relu"
+    assert doc["summary"] == {"proved": 2, "refuted": 1}
+    keys = {"id", "claim", "verdict", "step", "message", "diagnosis", "counterexample", "assumptions", "seconds"}
+    for c in doc["claims"]:
+        assert keys <= set(c)
+        assert isinstance(c["assumptions"], list) and isinstance(c["seconds"], (int, float))
+    by_id = {c["id"]: c for c in doc["claims"]}
+    assert [c["id"] for c in doc["claims"]] == ["output-error", "flipped-sign", "grad-shape"]
+    assert by_id["output-error"]["verdict"] == "proved" and by_id["output-error"]["counterexample"] is None
+    assert any("sum_k y_k = 1" in a for a in by_id["output-error"]["assumptions"])
+    bad = by_id["flipped-sign"]
+    assert (bad["verdict"], bad["step"], bad["diagnosis"]) == ("refuted", 1, "sign")
+    assert {"point", "entry", "lhs", "rhs", "values"} <= set(bad["counterexample"])
+    assert by_id["flipped-sign"]["claim"] == r"\delta^{(L)} = y - \hat{y}"
+
+
+def test_json_of_several_files_is_a_list(tmp_path, capsys):
+    a = write(tmp_path, "a.yaml", GOOD)
+    b = write(tmp_path, "b.yaml", MSE_CHAIN)
+    code, out, _ = run(capsys, "check", a, b, "--format", "json", *FAST)
+    assert code == 0
+    docs = json.loads(out)
+    assert isinstance(docs, list) and [d["file"] for d in docs] == [a, b]
+    assert docs[1]["summary"] == {"refuted": 1}
+    assert docs[1]["claims"][0]["step"] == 2
+
+
+def test_several_files_exit_1_if_any_file_fails(tmp_path, capsys):
+    a = write(tmp_path, "a.yaml", GOOD)
+    b = write(tmp_path, "b.yaml", NET + "claims:\n  - id: wrong\n    claim: '\\delta^{(L)} = y - \\hat{y}'\n")
+    code, out, _ = run(capsys, "check", a, b, *FAST)
+    assert code == 1
+    assert "a.yaml" in out and "b.yaml" in out
+    assert out.count("summary:") == 2
+
+
+def test_only_selects_claims(tmp_path, capsys):
+    code, out, _ = run(capsys, "check", write(tmp_path, "good.yaml", GOOD), "--only", "flipped-sign",
+                       "--format", "json", *FAST)
+    assert code == 0
+    assert [c["id"] for c in json.loads(out)["claims"]] == ["flipped-sign"]
+
+
+# ----------------------------------------------------------------------------------------------
+# colour
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def _text_output(tmp_path, monkeypatch, no_color):
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    fake = FakeTTY()
+    monkeypatch.setattr("sys.stdout", fake)
+    code = main(["check", write(tmp_path, "good.yaml", GOOD), *FAST])
+    return code, fake.getvalue()
+
+
+def test_a_terminal_gets_colour(tmp_path, monkeypatch):
+    code, out = _text_output(tmp_path, monkeypatch, None)
+    assert code == 0 and ANSI.search(out)
+
+
+def test_no_color_turns_colour_off(tmp_path, monkeypatch):
+    code, out = _text_output(tmp_path, monkeypatch, "1")
+    assert code == 0 and not ANSI.search(out) and "output-error" in out
+
+
+def test_a_pipe_gets_no_colour(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    code, out, err = run(capsys, "check", write(tmp_path, "good.yaml", GOOD), *FAST)
+    assert code == 0 and not ANSI.search(out + err)
+
+
+# ----------------------------------------------------------------------------------------------
+# hostile claims through the command line
+
+
+def test_hostile_claims_are_reported_and_the_rest_still_checked(tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    text = NET + f"""claims:
+  - id: huge
+    claim: '10^{{10^{{10}}}} = 0'
+  - id: tower
+    claim: '9^{{9^{{9^9}}}} = 0'
+  - id: nested
+    claim: '{"(" * 1000}x_1{")" * 1000} = 0'
+  - id: inject
+    claim: "\\\\operatorname{{__import__('os').system('touch {marker}')}} = 0"
+  - id: text
+    claim: '\\text{{rm -rf /}} = 0'
+  - id: fine
+    claim: '\\delta^{{(L)}} = \\hat{{y}} - y'
+"""
+    code, out, err = run(capsys, "check", write(tmp_path, "hostile.yaml", text), "--timeout", "5", "--jobs", "2")
+    assert code == 1 and "Traceback" not in out + err
+    for cid in ("huge", "tower", "nested", "inject", "text"):
+        assert re.search(rf"! {cid}\s+error", out), cid
+    assert re.search(r"✓ fine\s+proved", out)
+    assert not marker.exists()
+
+
+def test_a_megabyte_claim_is_a_usage_error_not_a_crash(tmp_path, capsys):
+    text = NET + "claims:\n  - id: big\n    claim: '" + "x_1 + " * 100_000 + "x_1 = 0'\n"
+    path = write(tmp_path, "big.yaml", text)
+    assert_usage_error(*run(capsys, "check", path), path, "limit")
