@@ -38,7 +38,7 @@ DIAGNOSES = {
     "missing-activation-derivative": "The claim is right without the factor ⊙ φ'(z): the activation's derivative was forgotten.",
     "wrong-layer": "The claim is the right formula for another layer: a layer index is off.",
     "constant-factor": "The claim is off by a constant factor (e.g. 2(ŷ - y) for the ½-scaled squared error).",
-    "kink-convention": "The claim differs only where a pre-activation is exactly 0: it uses another value of φ'(0) than the convention.",
+    "kink-convention": "The claim differs only exactly at a kink or indicator boundary (e.g. a pre-activation equal to 0): it uses another value there, such as φ'(0) = 1 or ≥ instead of >, than the convention.",
     "shape-mismatch": "The two sides have different shapes, so they cannot be equal.",
     "missing-assumption": "The claim holds only if the target sums to 1, which this loss does not assume.",
 }
@@ -225,6 +225,45 @@ def _kink_points(net, g, base, rng, opts):
     return out
 
 
+
+
+_MAX_BOUNDARY_INSTANCES = 32
+
+
+def _claim_boundaries(parsed, g, scalars):
+    """(symbol, c) for each condition ``s op c`` inside the claim's indicators, s a pre-activation or scalar."""
+    zi, free = _z_index(g), set(scalars)
+    out = set()
+    for n, inst in enumerate(parsed.instances()):
+        if n >= _MAX_BOUNDARY_INSTANCES:
+            break
+        for side in inst.sides:
+            if side.expr is None:
+                continue
+            for pw in side.expr.atoms(sp.Piecewise):
+                for _, cond in pw.args:
+                    for rel in cond.atoms(sp.core.relational.Relational):
+                        for sym, c in ((rel.lhs, rel.rhs), (rel.rhs, rel.lhs)):
+                            if c.is_Rational and (sym in zi or sym in free):
+                                out.add((sym, c))
+    return sorted(out, key=lambda t: (t[0].name, t[1]))
+
+
+def _boundary_points(net, g, base, bounds):
+    """Points exactly on the claim's indicator boundaries (1{z > 1} and 1{z >= 1} differ only at z = 1)."""
+    zi = _z_index(g)
+    out = []
+    for sym, c in bounds:
+        value = _Fraction(int(c.p), int(c.q))
+        for p in base[:2]:
+            if sym in zi:
+                q = force(net, p, *zi[sym], value)
+            else:
+                q = replace(p, scalars={**p.scalars, sym: value})
+            if q is not None:
+                q.label = f"boundary {sym.name} = {c}"
+                out.append(q)
+    return out
 
 
 def _scalar_kinks(base, scalars):
@@ -434,7 +473,8 @@ class _Ctx:
                                for s in side.expr.free_symbols if s not in set(self.g.primitives())
                                and s not in set(self.g.node_symbols())}, key=lambda s: s.name)
         self.base = [sample_point(net, self.rng, self.scalars) for _ in range(opts.points)]
-        self.kinks = _kink_points(net, self.g, self.base, self.rng, opts) + _scalar_kinks(self.base, self.scalars)
+        self.kinks = (_kink_points(net, self.g, self.base, self.rng, opts) + _scalar_kinks(self.base, self.scalars)
+                      + _boundary_points(net, self.g, self.base, _claim_boundaries(parsed, self.g, self.scalars)))
         self._conc = {}
         self.kink_used = False
 

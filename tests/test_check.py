@@ -532,6 +532,27 @@ def test_counterexample_at_the_kink():
     assert close(back, num(ce["rhs"])) and back != 0        # 1{0 >= 0} = 1
 
 
+@pytest.mark.parametrize("net, claim, where", [
+    (SM, r"\mathbb{1}\{z^{(1)}_1 > 1\} = \mathbb{1}\{z^{(1)}_1 \ge 1\}", ("z1_1", "1")),
+    (MSE, r"\mathbb{1}\{z^{(1)} > \frac{1}{2}\} \odot z^{(1)} = \mathbb{1}\{z^{(1)} \ge \frac{1}{2}\} \odot z^{(1)}",
+     None),
+    (SM, r"\mathbb{1}\{u > 1\} = \mathbb{1}\{u \ge 1\}", ("u", "1")),
+])
+def test_indicators_that_differ_only_on_their_boundary_are_refuted_there(net, claim, where):
+    """Random points never land on z = 1; the checker adds points exactly on every indicator boundary."""
+    res = check_claim(net, "boundary", claim)
+    assert res.verdict == "refuted", (res.verdict, res.message)
+    assert res.diagnosis == "kink-convention"
+    if where:
+        name, value = where
+        assert res.counterexample["values"][name] == value
+
+
+def test_indicators_equal_on_their_boundary_are_not_refuted():
+    res = check_claim(SM, "boundary", r"\mathbb{1}\{z^{(1)} > 0\} \odot z^{(1)} = \mathbb{1}\{z^{(1)} \ge 0\} \odot z^{(1)}")
+    assert res.verdict in ("proved", "numerically-equal"), res.message
+
+
 def test_counterexample_of_a_tiny_constant_in_exact_arithmetic():
     r = check(PL, r"\mathcal{L} = \frac{1}{2}\sum_{k=1}^{C} (\hat{y}_k - y_k)^2 + 10^{-45}")
     v = {k: num(s) for k, s in r.counterexample["values"].items()}
