@@ -390,7 +390,7 @@ def _diagnose(ctx, ref_side, other_side, pts, kink_only):
     if ref.shape[0] == ref.shape[1] and ref.shape[0] > 1 and \
             all(_holds("=", ref.T, other, p.vals, dps)[0] for p in rand):
         return "transpose"
-    found = _match_alternative(ctx, ref_side, other, rand)
+    found = _match_alternative(ctx, ref_side, other, rand) or _layer_shift(ctx, ref, other_side, rand)
     if found:
         return found
     ratio = _constant_ratio(ref, other, rand, dps)
@@ -409,6 +409,29 @@ def _match_alternative(ctx, ref_side, other, rand):
         alt = ctx.conc(alt)
         if alt.shape == other.shape and all(_holds("=", alt, other, p.vals, ctx.opts.dps)[0] for p in rand):
             return name
+    return None
+
+
+def _layer_families(g):
+    """Per family (a, z, W, b): layer -> the flat list of its symbols (a^(0) is x)."""
+    L = g.net.L
+    return [{m: list(g.a[m]) for m in range(L)}, {m: list(g.z[m]) for m in range(1, L + 1)},
+            {k: list(W) for k, W in enumerate(g.W)}, {k: list(b) for k, b in enumerate(g.b)}]
+
+
+def _layer_shift(ctx, ref, other_side, rand):
+    """"wrong-layer" when ``other`` equals ``ref`` once one quantity's layer index is moved (a^(L-2) -> a^(L-1))."""
+    used = other_side.expr.free_symbols
+    for family in _layer_families(ctx.g):
+        present = [m for m, syms in family.items() if used & set(syms)]
+        for m in present:
+            for m2, syms2 in family.items():
+                if m2 == m or len(syms2) != len(family[m]):
+                    continue
+                shifted = ctx.conc(other_side.expr.xreplace(dict(zip(family[m], syms2))))
+                if shifted.shape == ref.shape and \
+                        all(_holds("=", ref, shifted, p.vals, ctx.opts.dps)[0] for p in rand):
+                    return "wrong-layer"
     return None
 
 

@@ -691,3 +691,20 @@ def test_check_claim_never_raises():
     for text in ("", "   ", "=", "= =", r"\frac{1}{0} = 0", "x_1 = ", r"\sum_{k=1}^{0} y_k = 0", None):
         r = check_claim(SM, "c", text)
         assert r.verdict == "error" and r.message
+
+
+MISTAKE_FILES = sorted((Path(__file__).resolve().parent.parent / "derivations" / "mistakes").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", MISTAKE_FILES, ids=lambda p: p.name)
+def test_course_mistakes_get_the_diagnosis_their_note_names(path):
+    """Each known mistake whose note says "diagnosis X" (written by hand) is refuted with diagnosis X."""
+    from symbackprop.spec import load_spec
+    spec = load_spec(path)
+    rep = check_spec(spec, inline=True)
+    named = 0
+    for claim, res in zip(spec.claims, rep.results):
+        if claim.note and claim.note.startswith("diagnosis "):
+            named += 1
+            assert (res.verdict, res.diagnosis) == ("refuted", claim.note.split()[1]), (claim.id, res.message)
+    assert named >= 2
