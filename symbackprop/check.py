@@ -491,10 +491,15 @@ class _Ctx:
         self.net, self.parsed, self.opts = net, parsed, opts
         self.g, self.d = graph(net), derive(net)
         self.rng = random.Random(opts.seed)
-        self.scalars = sorted({s for inst in [next(iter(parsed.instances()), None)] if inst
-                               for side in inst.sides if side.expr is not None
-                               for s in side.expr.free_symbols if s not in set(self.g.primitives())
-                               and s not in set(self.g.node_symbols())}, key=lambda s: s.name)
+        known = set(self.g.primitives()) | set(self.g.node_symbols())
+        first = next(iter(parsed.instances()), None)
+        used = set()
+        if first:
+            for side in first.sides:
+                used |= side.expr.free_symbols if side.expr is not None else set()
+            for cond in first.conditions:              # a scalar may appear only in a given
+                used |= set().union(*(getattr(e, "free_symbols", set()) for e in (cond[0], cond[2])))
+        self.scalars = sorted(used - known, key=lambda s: s.name)
         self.base = [sample_point(net, self.rng, self.scalars) for _ in range(opts.points)]
         self.kinks = (_kink_points(net, self.g, self.base, self.rng, opts) + _scalar_kinks(self.base, self.scalars)
                       + _boundary_points(net, self.g, self.base, _claim_boundaries(parsed, self.g, self.scalars)))
