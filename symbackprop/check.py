@@ -339,6 +339,31 @@ def _try_prove(lhs, rhs, g, conds, opts):
     return None, ()
 
 
+def _tiny_difference(ctx, A, B, pts):
+    """A point where the *expanded* difference A - B is nonzero, stably at 2x and 4x the verify precision.
+
+    Expanding cancels equal terms exactly, so a slip far below the working precision (ŷ(1 + 10^{-100}) - y
+    against ŷ - y leaves 10^{-100} ŷ) is still seen; rounding noise of a true identity changes with the
+    precision and is never taken.  Returns (point, entry, value) or None.
+    """
+    p1, p2 = 2 * ctx.opts.verify_dps, 4 * ctx.opts.verify_dps
+    cands = [p for p in pts if not p.kink][:3]
+    head = HEADS[(ctx.net.output, ctx.net.loss)]
+    for idx, (a, b) in enumerate(zip(A, B)):
+        e = a - b
+        for asm in head.assumptions:            # the points satisfy them (one-hot targets)
+            e = asm.apply(e, ctx.g)
+        e = sp.expand(e)
+        if e == 0:
+            continue
+        for p in cands:
+            v1 = _value(e, node_values(ctx.g, p.point, p1), p1)
+            v2 = _value(e, node_values(ctx.g, p.point, p2), p2)
+            if v1 is not None and v2 is not None and v2 != 0 and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -6:
+                return p, idx, v2
+    return None
+
+
 # ----------------------------------------------------------------------------------------------
 # diagnoses
 
@@ -587,6 +612,12 @@ def _check_step(ctx, inst, k, pts):
         # no proof: the sides must also agree at a finer precision (a 10^{-40} slip hides at 50 digits)
         (_, _, unstable2, _), bad = _scan(ctx, cmp_op, A, B, pts, hi, 2 * hi - dps, fine=True)
         unstable = max(unstable, unstable2)
+        if bad is None and op in ("=", "!="):
+            tiny = _bounded(ctx, lambda: _tiny_difference(ctx, A, B, pts))
+            if tiny is not None:
+                if op == "!=":
+                    return "proved", {"message": f"the sides differ at a point ({tiny[0].point.label})"}
+                return "refuted", _tiny_counter(ctx, a, b, pts, *tiny)
     if bad is not None:
         p, idx, vals, kink_only = bad
         if op == "!=":
@@ -693,6 +724,29 @@ def _counter(ctx, a, b, p, idx, vals, pts, kink_only):
     if ce["lhs"] == ce["rhs"]:
         msg += f" (left - right = {ce['difference']})"
     return {"message": msg, "diagnosis": diag, "counterexample": ce}
+
+
+def _bounded(ctx, fn):
+    """``fn()`` within the symbolic budget, or None when it runs out."""
+    try:
+        with _budget(ctx.opts.symbolic_seconds):
+            return fn()
+    except _Budget:
+        return None
+
+
+def _tiny_counter(ctx, a, b, pts, p, idx, diff):
+    """The refutation of a difference too small to see side by side (found on the expanded difference)."""
+    hi = 4 * ctx.opts.verify_dps
+    hv = node_values(ctx.g, p.point, hi)
+    A, B = ctx.conc(a.expr)[idx], ctx.conc(b.expr)[idx]
+    entry = _entry_name(a.expr.shape, idx)
+    ce = {"point": p.point.label, "entry": entry, "lhs": _fmt(_value(A, hv, hi)), "rhs": _fmt(_value(B, hv, hi)),
+          "difference": sp.Float(diff, 12).__str__(), "values": _relevant([A, B], hv)}
+    ref, other = _reference(a, b)
+    return {"message": f"at {p.point.label} point, entry {entry}: left - right = {ce['difference']} (the expanded "
+                       f"difference, evaluated at {2 * ctx.opts.verify_dps} and {hi} digits; too small to see "
+                       f"side by side)", "diagnosis": _diagnose(ctx, ref, other, pts, False), "counterexample": ce}
 
 
 _RANK = {"proved": 0, "numerically-equal": 1, "inconclusive": 2, "refuted": 3}

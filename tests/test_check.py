@@ -354,6 +354,11 @@ SUBTLY_FALSE = [
     (SM, r"\hat{y}_1 = \hat{y}_1 - 10^{-45}", ()),
     (SM, r"\hat{y}_1 \le \hat{y}_1 - 10^{-45}", ()),
     (MSE, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1} + 10^{-40}", ()),
+    # far below every working precision: seen on the expanded difference at 160 and 320 digits
+    (SM, r"\delta^{(L)} = \hat{y} - y + 10^{-200}", ()),
+    (SM, r"\delta^{(L)} = \hat{y}(1 + 10^{-100}) - y", ()),
+    (MSE, r"\delta^{(L)} = \hat{y} - y - 10^{-150}", ()),
+    (SIGBCE, r"\delta^{(L)} = \hat{y} - y + 10^{-100}\hat{y}", ()),
     # one entry only
     (SM, r"\delta^{(L)}_i = \hat{y}_i - y_i + 10^{-40}\delta_{i2}", ()),
     (SM, r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{ij}} = \delta^{(2)}_i a^{(1)}_j + 10^{-30}\delta_{i2}\delta_{j3}",
@@ -405,6 +410,11 @@ TRUE_BUT_HARD = [
     (SM, r"\hat{y}_1 \le " + SOFTMAX_1),
     # true (the sides differ by 1e-200) but no point at 50 or 80 digits can show it
     (SM, r"\hat{y}_1 \neq \hat{y}_1 + 10^{-200}"),
+    # identities whose expanded difference is rounding noise, never a stable nonzero value
+    (SM, r"\hat{y}_1 + \hat{y}_2 = 1"),
+    (MSE, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}"),
+    (MSE, r"1 - \tanh^2(u) = \frac{4}{(\exp(u) + \exp(-u))^2}"),
+    (SIGBCE, r"\sigma(u)(1 - \sigma(u)) = \frac{\exp(-u)}{(1 + \exp(-u))^2}"),
 ]
 
 
