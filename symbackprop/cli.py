@@ -123,6 +123,11 @@ def _progress_bar(stream, width=20):
     return show
 
 
+def _cell(value):
+    """A CSV cell a spreadsheet will not run as a formula (file names and messages come from users)."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _cmd_grade(a) -> int:
     import csv
     import io
@@ -136,7 +141,7 @@ def _cmd_grade(a) -> int:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(table.header())
-        writer.writerows(table.records())
+        writer.writerows([[_cell(v) for v in row] for row in table.records()])
         text = buf.getvalue()
     _write(text, a.output)
     for r in table.rows:

@@ -346,3 +346,11 @@ def test_reference_graded_against_itself_scores_full(tmp_path):
     assert r.error is None
     assert (r.points, r.max, r.score) == (22, 22, 1.0)
     assert t.skipped == ()
+
+
+def test_cli_csv_cells_never_start_a_spreadsheet_formula(small, tmp_path, capsys):
+    ref, _, _ = small
+    subs = write_dir(tmp_path / "formula", {"=HYPERLINK(1).yaml": "network: [\n", "@sum.yaml": "network: [\n"})
+    assert cli.main(["grade", str(subs), "--against", str(ref)]) == 1
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))[1:]
+    assert sorted(r[0] for r in rows) == ["'=HYPERLINK(1).yaml", "'@sum.yaml"]
