@@ -447,6 +447,20 @@ class _Hadamard(_Node):
 
 
 @dataclass
+class _Outer(_Node):
+    """u ⊗ v (\\otimes): the outer product u vᵀ of two column vectors."""
+    left: object = None
+    right: object = None
+
+    def ev(self, ctx):
+        u, v = self.left.ev(ctx), self.right.ev(ctx)
+        for M, node in ((u, self.left), (v, self.right)):
+            if M.cols != 1:
+                raise ctx.error(f"\\otimes needs column vectors, got {_dims(M)}", node)
+        return u * v.T
+
+
+@dataclass
 class _Frac(_Node):
     """\\frac{A}{B} with a scalar B (divides every entry of A)."""
     num: object = None
@@ -684,7 +698,7 @@ class _Derivative(_Node):
 
 _FUNC_CMDS = frozenset({"varphi", "phi", "sigma", "tanh", "exp", "log", "ln"})
 _FACTOR_CMDS = _FUNC_CMDS | {"frac", "hat", "mathcal", "delta", "max", "mathbb", "mathbf", "sum", "nabla"}
-_KNOWN_CMDS = _FACTOR_CMDS | {"odot", "circ", "cdot", "partial", "times", "top"} | set(CMD_RELOPS)
+_KNOWN_CMDS = _FACTOR_CMDS | {"odot", "circ", "otimes", "cdot", "partial", "times", "top"} | set(CMD_RELOPS)
 
 
 class _Parser:
@@ -786,15 +800,27 @@ class _Parser:
         return _Sum(start.pos, self.span(start), terms)
 
     def hadamard(self):
-        start, ops = self.tok, [self.product()]
+        start, ops = self.tok, [self.outer()]
         while self.at("cmd", "odot") or self.at("cmd", "circ"):
             self.next()
-            ops.append(self.product())
+            ops.append(self.outer())
         return ops[0] if len(ops) == 1 else _Hadamard(start.pos, self.span(start), ops)
+
+    def outer(self):
+        """product (⊗ product)?: one outer product of two column vectors (not chained)."""
+        start, left = self.tok, self.product()
+        if not self.at("cmd", "otimes"):
+            return left
+        self.next()
+        right = self.product()
+        node = _Outer(start.pos, self.span(start), left, right)
+        if self.at("cmd", "otimes"):
+            raise self.error("a chain of \\otimes is ambiguous: use parentheses")
+        return node
 
     def starts_factor(self) -> bool:
         t = self.tok
-        return (t.kind in ("letter", "num") or t.kind == "sym" and t.value in ("(", "[")
+        return (t.kind in ("letter", "num") or t.kind == "sym" and t.value in ("(", "[", "{")
                 or t.kind == "cmd" and t.value in _FACTOR_CMDS)
 
     def product(self):
@@ -894,7 +920,7 @@ class _Parser:
         handlers = {"num": self.number, "letter": self.letter}
         if t.kind in handlers:
             return handlers[t.kind]()
-        if t.kind == "sym" and t.value in ("(", "["):
+        if t.kind == "sym" and t.value in ("(", "[", "{"):      # {…} groups like (…): {a^{(l)}}^T
             return self.bracketed()
         if t.kind == "cmd":
             method = getattr(self, "cmd_" + t.value, None) if t.value in _FACTOR_CMDS else None
@@ -908,7 +934,7 @@ class _Parser:
 
     def bracketed(self):
         open_ = self.next()
-        close = {"(": ")", "[": "]"}[open_.value]
+        close = {"(": ")", "[": "]", "{": "}"}[open_.value]
         inner = self.expr()
         self.expect("sym", close, f"{close} closing the {open_.value} at position {open_.pos}")
         return _Bracketed(open_.pos, self.span(open_), inner)

@@ -161,6 +161,11 @@ CONSTRUCTS = [
     ("kronecker-power", OUT, r"\delta_{11}^2", lambda: one(sp.Integer(1))),
     ("ignored-spacing", OUT, r"\hat y \, - \; y \! \quad",
      lambda: G().yhat - G().y),
+    # braces group like parentheses; \otimes is the outer product of two column vectors
+    ("braced-group-transpose", OUT, r"\delta^{(L)} {a^{(L-1)}}^T", lambda: D().delta[3] * G().a[2].T),
+    ("braced-group-sum", OUT, r"{\hat y - y}_2", lambda: one(G().yhat[1] - G().y[1])),
+    ("otimes-outer-product", OUT, r"\delta^{(L)} \otimes a^{(L-1)}", lambda: D().delta[3] * G().a[2].T),
+    ("otimes-binds-looser-than-product", OUT, r"2 \hat y \otimes x", lambda: 2 * G().yhat * G().x.T),
     # incoming convention
     ("in-W1-is-edge0", INC, r"W^{(1)}", lambda: G(INC).W[0]),
     ("in-WL", INC, r"W^{(L)}", lambda: G(INC).W[2]),
@@ -307,6 +312,9 @@ ERRORS = [
     (r"\sum_{k=1}^{C} \sum_{k=1}^{C} u", OUT, "k", "already bound"),
     (r"\frac{u}{u - u}", OUT, "u - u", "division by zero"),
     (r"\mathbb{1}\{u = 0\}", OUT, "=", "indicator condition"),
+    (r"\hat y \otimes (x)^T", OUT, "(x)^T", "column vectors"),
+    (r"\hat y \otimes x \otimes y", OUT, r"\otimes", "ambiguous"),
+    (r"{\hat y", OUT, "end of input", "}"),
 ]
 
 
