@@ -420,18 +420,26 @@ class _Product(_Node):
     factors: list = field(default_factory=list)
 
     def ev(self, ctx):
-        out = self.factors[0].ev(ctx)
+        out, scalar = self.factors[0].ev(ctx), not _is_bare_array(self.factors[0])
         for f in self.factors[1:]:
             v = f.ev(ctx)
-            if out.shape == (1, 1):
+            if out.shape == (1, 1) and scalar:
                 out = v * out[0]
-            elif v.shape == (1, 1):
+            elif v.shape == (1, 1) and not _is_bare_array(f):
                 out = out * v[0]
             elif out.cols == v.rows:
                 out = out * v
             else:
                 raise ctx.error(f"dimension mismatch: matrix product {_dims(out)} times {_dims(v)}", f)
+            scalar = scalar and out.shape == (1, 1)
         return out
+
+
+def _is_bare_array(node) -> bool:
+    """A whole vector/matrix quantity (ŷ, W^{(l)}, …): 1x1 only by the network's sizes, never a scalar factor."""
+    while isinstance(node, _Bracketed):
+        node = node.inner
+    return isinstance(node, _Quantity) and node.idx is None and node.kind != "loss"
 
 
 @dataclass
@@ -536,6 +544,8 @@ class _Apply(_Node):
     def ev(self, ctx):
         fn = FUNCTIONS[self.name]
         A = self.arg.ev(ctx)
+        if self.name in ("log", "ln") and any(u.is_number and not u.is_positive for u in A):
+            raise ctx.error(f"\\{self.name} of a number that is not positive is not a real number", self)
         if A.rows > 1 and A.cols > 1:
             raise ctx.error(f"\\{self.name.rstrip(chr(39))} of a {_dims(A)} matrix is ambiguous (elementwise or "
                             f"matrix function); apply it to a vector or a scalar", self)
@@ -836,6 +846,10 @@ class _Parser:
             elif isinstance(factors[-1], _Const) and factors[-1].literal and self.at("num"):
                 raise self.error("two numbers side by side (write \\cdot)")
             factors.append(self.factor())
+            if (isinstance(factors[-2], _Const) and factors[-2].literal and isinstance(factors[-1], _Const)
+                    and not factors[-1].literal):
+                raise self.error("a number before a numeric fraction reads as a mixed number (2\\frac{1}{2}): "
+                                 "write \\cdot", tok=start, token=self.span(start))
         return factors[0] if len(factors) == 1 else _Product(start.pos, self.span(start), factors)
 
     def signed_product(self):
@@ -852,6 +866,9 @@ class _Parser:
         start = self.tok
         node = self.primary()
         while self.at("sym", "^") or self.at("sym", "_"):
+            if self.at("sym", "^") and (isinstance(node, (_Power, _Transpose))
+                                         or isinstance(node, _Apply) and node.token.startswith("e^")):
+                raise self.error("double superscript (TeX rejects x^{a}^{b}): use parentheses")
             node = self.postfix(node, start)
         return node
 
@@ -887,6 +904,7 @@ class _Parser:
         """An integer exponent (optionally signed, braced); nested or symbolic exponents are errors."""
         start = self.tok
         if self.at("num"):
+            self._single_char(start, "an exponent")
             return self._exp_value(self.next())
         if not self.at("sym", "{"):
             raise self.error("an exponent must be an integer (or T for a transpose)")
@@ -903,6 +921,12 @@ class _Parser:
         if abs(value) > MAX_EXPONENT:
             raise self.error(f"exponent {value} exceeds {MAX_EXPONENT} in size", tok=start)
         return value
+
+    def _single_char(self, t, what):
+        """TeX reads one character after an unbraced ^ or _: ^23 is ^2 followed by 3."""
+        if t.kind == "num" and len(t.value) > 1:
+            raise self.error(f"write a multi-character {what} in braces (TeX reads ^{t.value} as "
+                             f"^{t.value[0]} followed by {t.value[1:]})", tok=t)
 
     def _exp_value(self, t) -> int:
         if "." in t.value:
@@ -937,6 +961,10 @@ class _Parser:
         close = {"(": ")", "[": "]", "{": "}"}[open_.value]
         inner = self.expr()
         self.expect("sym", close, f"{close} closing the {open_.value} at position {open_.pos}")
+        if open_.value == "{" and not isinstance(inner, (_Quantity, _Apply, _Bracketed)):
+            # {u + v}^2 prints as u + v^2: braces may only wrap one quantity, as in {a^{(l)}}^T
+            raise self.error("braces are invisible in print: {…} may wrap only one quantity; use (…) to group",
+                             tok=open_, token=self.span(open_))
         return _Bracketed(open_.pos, self.span(open_), inner)
 
     def letter(self):
@@ -957,6 +985,9 @@ class _Parser:
 
     def variable(self):
         t = self.next()
+        if self.at("sym", "("):
+            raise self.error(f"{t.value}(…) could be a function call or a product: write {t.value} \\cdot (…) "
+                             f"for a product", tok=t, token=t.value)
         if self.at("sym", "^") and self.at("sym", "{", self.peek()) and self.at("sym", "(", self.peek(2)):
             raise self.error(f"{t.value}^{{(…)}}: unknown quantity {t.value}", tok=t, token=t.value)
         if self.at("sym", "_"):
@@ -999,6 +1030,7 @@ class _Parser:
             inner = self.expr()
             self.expect("sym", "}")
             return inner
+        self._single_char(self.tok, "exponent")
         return self.primary()
 
     # quantities
@@ -1039,6 +1071,8 @@ class _Parser:
             if closing is None and any_:
                 break
             if t.kind == "num" and "." not in t.value:
+                if closing is None:
+                    self._single_char(t, "subscript")
                 node.const += sign * int(t.value)
             elif t.kind == "letter" and t.value == "L":
                 node.coef_L += sign
@@ -1086,6 +1120,8 @@ class _Parser:
             if single_token and len(t.value) > 1:
                 # TeX reads _12 as _1 followed by 2
                 raise self.error("write a multi-digit subscript in braces", tok=t)
+            if int(t.value) == 0:
+                raise self.error("indices are 1-based: 0 is not an index", tok=t)
             return _Index(t.pos, t.value, literal=int(t.value))
         if t.kind == "letter" and t.value.islower() and t.value not in INDEX_LETTERS_EXCLUDED:
             self.next()
@@ -1113,6 +1149,8 @@ class _Parser:
         if self.at("sym", "_") or self.at("sym", "^") and self.at("sym", "{", self.peek()) \
                 and self.at("sym", "(", self.peek(2)):
             raise self.error("the loss \\mathcal{L} takes no index or layer")
+        if self.at("sym", "("):
+            raise self.error("\\mathcal{L}(…) is not in the vocabulary: the loss is \\mathcal{L} alone")
         return _Quantity(t.pos, self.span(t), "loss")
 
     def cmd_delta(self):
@@ -1155,13 +1193,20 @@ class _Parser:
         power = 1
         if self.at("sym", "^"):
             self.next()
+            pt = self.tok
             power = self.exponent()
+            if power < 1:
+                raise self.error(f"\\{name}^{{{power}}} could mean the inverse function or a reciprocal: "
+                                 f"write 1/… with \\frac", tok=pt)
         if self.at("sym", "_"):
             raise self.error(f"\\{t.value} takes no subscript")
         if self.at("sym", "("):
             arg = _unwrap(self.bracketed())
         elif self.starts_factor():
             arg = self.factor()
+            if self.starts_factor():
+                raise self.error(f"\\{name} without parentheses is ambiguous here (\\{name} 2u): "
+                                 f"write \\{name}(…)")
         else:
             raise self.error(f"\\{name} needs an argument")
         return _Apply(t.pos, self.span(t), name, arg, power)
@@ -1263,6 +1308,8 @@ class _Parser:
             self.next()
         t = self.tok
         if t.kind == "num" and "." not in t.value:
+            if not braced:
+                self._single_char(t, "size")
             self.next()
             node = _Const(t.pos, t.value, int(t.value))
         elif self.at("letter", "C"):

@@ -723,5 +723,5 @@ def test_course_mistakes_get_the_diagnosis_their_note_names(path):
 def test_a_scalar_that_appears_only_in_a_given_is_a_free_variable():
     res = check_claim(SM, "g", r"\delta^{(L)} = \hat{y} - y", given=("u > 0",))
     assert res.verdict == "proved", res.message
-    res = check_claim(SM, "g", r"\delta^{(L)} = u (\hat{y} - y)", given=("u > 0",))
+    res = check_claim(SM, "g", r"\delta^{(L)} = u \cdot (\hat{y} - y)", given=("u > 0",))
     assert res.verdict == "refuted"

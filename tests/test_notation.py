@@ -163,7 +163,11 @@ CONSTRUCTS = [
      lambda: G().yhat - G().y),
     # braces group like parentheses; \otimes is the outer product of two column vectors
     ("braced-group-transpose", OUT, r"\delta^{(L)} {a^{(L-1)}}^T", lambda: D().delta[3] * G().a[2].T),
-    ("braced-group-sum", OUT, r"{\hat y - y}_2", lambda: one(G().yhat[1] - G().y[1])),
+    ("braced-quantity-component", OUT, r"{W^{(1)}}_{12}", lambda: one(G().W[1][0, 1])),
+    # a whole quantity that is 1x1 only by the network's sizes is a matrix, not a scalar factor
+    ("one-class-output-is-a-matrix", Network((2, 3, 1), output="sigmoid", loss="bce"), r"\hat y W^{(1)}",
+     lambda: G(Network((2, 3, 1), output="sigmoid", loss="bce")).yhat * G(Network((2, 3, 1), output="sigmoid",
+                                                                                  loss="bce")).W[1]),
     ("otimes-outer-product", OUT, r"\delta^{(L)} \otimes a^{(L-1)}", lambda: D().delta[3] * G().a[2].T),
     ("otimes-binds-looser-than-product", OUT, r"2 \hat y \otimes x", lambda: 2 * G().yhat * G().x.T),
     # incoming convention
@@ -313,6 +317,32 @@ ERRORS = [
     (r"\frac{u}{u - u}", OUT, "u - u", "division by zero"),
     (r"\mathbb{1}\{u = 0\}", OUT, "=", "indicator condition"),
     (r"\hat y \otimes (x)^T", OUT, "(x)^T", "column vectors"),
+    # TeX reads one character after an unbraced ^ or _ (review: u^23 is u^2 followed by 3)
+    (r"u^23", OUT, "23", "in braces"),
+    (r"e^23", OUT, "23", "in braces"),
+    (r"\sum_{k=1}^10 u", OUT, "10", "in braces"),
+    (r"d_12", OUT, "12", "in braces"),
+    # a function without parentheses takes one factor: \log 2u is ambiguous
+    (r"\log 2u", OUT, "u", "parentheses"),
+    (r"\tanh u v", OUT, "v", "parentheses"),
+    (r"\sigma^{-1}(u)", OUT, "{", "inverse function"),
+    (r"\tanh^{0}(u)", OUT, "{", "inverse function"),
+    # a letter before ( may be a function call
+    (r"g(u + v)", OUT, "g", "function call"),
+    (r"\mathcal{L}(u)", OUT, "(", "the loss is"),
+    # braces are invisible in print
+    (r"{u + v}^2", OUT, "{u + v}", "invisible"),
+    (r"2{u + v}", OUT, "{u + v}", "invisible"),
+    (r"{\hat y - y}_2", OUT, r"{\hat y - y}", "invisible"),
+    (r"{u}_1", OUT, "{u}", "invisible"),
+    # double superscripts, mixed numbers, complex values, index 0
+    (r"u^{2}^{3}", OUT, "^", "double superscript"),
+    (r"e^{u}^2", OUT, "^", "double superscript"),
+    (r"2\frac{1}{2}", OUT, r"2\frac{1}{2}", "mixed number"),
+    (r"e^{\log(-1)}", OUT, r"\log(-1)", "not a real"),
+    (r"\log(-1) \cdot 0", OUT, r"\log(-1)", "not a real"),
+    (r"\delta_{00}", OUT, "00", "1-based"),
+    (r"W^{(1)} \hat y", Network((2, 3, 1), output="sigmoid", loss="bce"), r"\hat y", "dimension mismatch"),
     (r"\hat y \otimes x \otimes y", OUT, r"\otimes", "ambiguous"),
     (r"{\hat y", OUT, "end of input", "}"),
 ]
