@@ -1,6 +1,7 @@
 """The network: a frozen description, and its symbolic graph (symbols, forward pass, loss)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -17,14 +18,25 @@ MAX_DEPTH = 16
 WEIGHT_CONVENTIONS = ("outgoing", "incoming")
 
 
+_MAX_NUMBER_CHARS = 40     # a convention or slope is a short number; 1e999999 is refused before it is built
+
+
 def _exact(value, field):
     """A number as an exact Fraction (decimals are read as written: 0.01 -> 1/100)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction, str)):
         raise ConfigError(f"{field} must be a number, got {value!r}", key=field)
+    text = str(value)
+    exponent = re.search(r"[eE]([+-]?\d+)", text)
+    if len(text) > _MAX_NUMBER_CHARS or exponent and abs(int(exponent.group(1))) > 30:
+        raise ConfigError(f"{field} must be a short decimal or fraction like 0, 1, 0.5 or 1/2, got {text[:40]!r}",
+                          key=field)
     try:
-        return Fraction(str(value)) if not isinstance(value, Fraction) else value
-    except (ValueError, ZeroDivisionError):
+        out = Fraction(text) if not isinstance(value, Fraction) else value
+    except (ValueError, ZeroDivisionError, OverflowError):
         raise ConfigError(f"{field} must be a number, got {value!r}", key=field) from None
+    if max(abs(out.numerator), out.denominator) > 10 ** 30:
+        raise ConfigError(f"{field} must be a short decimal or fraction, got {text[:40]!r}", key=field)
+    return out
 
 
 def _choice(value, options, field):
@@ -82,6 +94,9 @@ class Network:
         if self.activation != "leaky_relu" and self.negative_slope != Fraction(1, 100):
             raise ConfigError(f"negative_slope applies to leaky_relu only, not {self.activation!r}",
                               key="negative_slope")
+        if not 0 <= self.relu_prime_at_zero <= 1:
+            raise ConfigError(f"relu_prime_at_zero must be in [0, 1] (a subgradient of max(0, u) at 0), got "
+                              f"{self.relu_prime_at_zero}", key="relu_prime_at_zero")
         if not 0 <= self.negative_slope < 1:
             raise ConfigError(f"negative_slope must be in [0, 1), got {self.negative_slope}", key="negative_slope")
 

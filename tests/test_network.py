@@ -28,6 +28,10 @@ from symbackprop import ConfigError, Network, SymbackpropError, graph
     (dict(sizes=(3, 4, 2), activation="leaky_relu", negative_slope=1), ["negative_slope", "[0, 1)"]),
     (dict(sizes=(3, 4, 2), relu_prime_at_zero=True), ["relu_prime_at_zero", "number"]),
     (dict(sizes=(3, 4, 2), relu_prime_at_zero="half"), ["relu_prime_at_zero", "number"]),
+    (dict(sizes=(3, 4, 2), relu_prime_at_zero=-7), ["relu_prime_at_zero", "[0, 1]", "-7"]),
+    (dict(sizes=(3, 4, 2), relu_prime_at_zero="1e999999"), ["relu_prime_at_zero", "short"]),
+    (dict(sizes=(3, 4, 2), relu_prime_at_zero=1e300), ["relu_prime_at_zero", "short"]),
+    (dict(sizes=(3, 4, 2), activation="leaky_relu", negative_slope="1/" + "3" * 50), ["negative_slope", "short"]),
 ])
 def test_bad_configurations_raise_config_error_with_a_clear_message(kwargs, words):
     with pytest.raises(ConfigError) as info:
