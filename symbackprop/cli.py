@@ -22,14 +22,14 @@ class _Usage(Exception):
     pass
 
 
+_NET_OPTIONS = ("activation", "output", "loss", "weights", "relu_prime_at_zero", "negative_slope")
+
+
 def _network_args(p, required=True):
+    """--sizes and the network options; unset options keep ``Network``'s defaults."""
     p.add_argument("--sizes", required=required, help="layer widths d0,d1,...,dL, e.g. 3,4,4,3")
-    p.add_argument("--activation", default="relu")
-    p.add_argument("--output", default="softmax")
-    p.add_argument("--loss", default="cross_entropy")
-    p.add_argument("--weights", default="outgoing")
-    p.add_argument("--relu-prime-at-zero", default="0")
-    p.add_argument("--negative-slope", default="0.01")
+    for name in _NET_OPTIONS:
+        p.add_argument("--" + name.replace("_", "-"), default=None)
 
 
 def _network(a):
@@ -38,44 +38,68 @@ def _network(a):
         sizes = tuple(int(s) for s in a.sizes.split(","))
     except ValueError:
         raise _Usage(f"--sizes must be comma-separated integers, got {a.sizes!r}") from None
-    return Network(sizes, a.activation, a.output, a.loss, a.weights, a.relu_prime_at_zero, a.negative_slope)
+    given = {k: getattr(a, k) for k in _NET_OPTIONS if getattr(a, k) is not None}
+    return Network(sizes, **given)
+
+
+def _bounded(func, job, a):
+    """Run ``func(job)`` in a worker process under --timeout / --memory-mb (derive and export)."""
+    from .runner import run_jobs
+    res = run_jobs(func, [job], _limits(a))[0]
+    if res.ok:
+        return res.value
+    what = {"timeout": "time limit", "memory": "memory limit"}.get(res.status, "worker failure")
+    raise SymbackpropError(f"{what} ({res.detail}); give a smaller network or a larger --timeout/--memory-mb")
 
 
 def _color(stream) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _cmd_derive(a) -> int:
+def _derive_job(job):
+    """Worker: the closed forms of a network as JSON-ready records (with the numeric witnesses)."""
     from .closed_forms import closed_forms
-    from .report import derive_record, render_derive_text
+    from .report import derive_record
+    net, points, seed = job
+    numeric = None
+    if points:
+        from .numeric import verify
+        numeric = verify(net, n_points=points, seed=seed)
+    records = [derive_record(f, numeric.get(f.name.split(" ")[0]) if numeric else None) for f in closed_forms(net)]
+    return records, all(r["proved"] for r in records) and (numeric is None or numeric.get("passed", True))
+
+
+def _export_job(job):
+    from .export import export_document
+    net, fragment, expanded = job
+    return export_document(net, fragment=fragment, expanded=expanded)
+
+
+def _cmd_derive(a) -> int:
+    from .report import render_derive_text
     net = _network(a)
-    forms = closed_forms(net)
-    numeric = _numeric(net, a)
-    records = [derive_record(f, numeric.get(f.name.split(" ")[0]) if numeric else None) for f in forms]
-    ok = all(r["proved"] for r in records) and (numeric is None or numeric.get("passed", True))
+    if a.points < 1 or a.seed < 0:
+        raise _Usage("--points must be at least 1 and --seed at least 0")
+    if a.format == "latex":               # the equations only (as export --fragment): no numeric work
+        _write(_bounded(_export_job, (net, True, False), a), None)
+        return 0
+    records, ok = _bounded(_derive_job, (net, 0 if a.no_numeric else a.points, a.seed), a)
     if a.format == "json":
         print(json.dumps({"network": net.describe(), "closed_forms": records, "ok": ok}, indent=2))
-    elif a.format == "latex":
-        from .export import export_document
-        print(export_document(net, fragment=True))
     else:
         print(render_derive_text(net, records, _color(sys.stdout)))
         print("all closed forms proved and verified" if ok else "SOME CLOSED FORMS FAILED")
     return 0 if ok else 1
 
 
-def _numeric(net, a):
-    if a.no_numeric:
-        return None
-    from .numeric import verify
-    res = verify(net, n_points=a.points, seed=a.seed)
-    return res
-
-
 def _limits(a):
     from .runner import Limits
+    for flag, value, low in (("--timeout", a.timeout, 0), ("--memory-mb", a.memory_mb, 0),
+                             ("--jobs", getattr(a, "jobs", None), 0)):
+        if value is not None and not value > low:
+            raise _Usage(f"{flag} must be a positive number, got {value}")
     try:
-        return Limits(timeout=a.timeout, memory_mb=a.memory_mb, workers=a.jobs)
+        return Limits(timeout=a.timeout, memory_mb=a.memory_mb, workers=getattr(a, "jobs", None))
     except ValueError as e:
         raise _Usage(str(e)) from None
 
@@ -98,6 +122,11 @@ def _cmd_check(a) -> int:
     from .suite import check_spec
     limits = _limits(a)
     specs = [load_spec(path) for path in a.files]       # every file is read before any is checked
+    if a.only:
+        known = {c.id for spec in specs for c in spec.claims}
+        unknown = [i for i in a.only if i not in known]
+        if unknown:
+            raise _Usage(f"--only {unknown[0]!r} names no claim of the given files")
     reports = [check_spec(spec, limits, only=set(a.only) if a.only else None) for spec in specs]
     if a.format == "json":
         docs = [r.to_dict() for r in reports]
@@ -152,16 +181,23 @@ def _cmd_grade(a) -> int:
 
 
 def _cmd_export(a) -> int:
-    from .export import export_document
     if bool(a.sizes) == bool(a.spec):
         raise _Usage("give either --sizes (and the other network options) or --from FILE")
     if a.spec:
         from .spec import load_spec
+        extra = [k for k in _NET_OPTIONS if getattr(a, k) is not None]
+        if extra:
+            raise _Usage(f"--{extra[0].replace('_', '-')} cannot be combined with --from (the file gives the network)")
         net = load_spec(a.spec).network
     else:
         net = _network(a)
-    _write(export_document(net, fragment=a.fragment, expanded=a.expanded), a.outfile)
+    _write(_bounded(_export_job, (net, a.fragment, a.expanded), a), a.outfile)
     return 0
+
+
+def _work_limits(p, timeout):
+    p.add_argument("--timeout", type=float, default=timeout, help=f"seconds for the whole job (default {timeout:g})")
+    p.add_argument("--memory-mb", type=int, default=4096, help="memory cap of the job")
 
 
 def build_parser():
@@ -174,6 +210,7 @@ def build_parser():
     d.add_argument("--points", type=int, default=3, help="numeric witness points")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--no-numeric", action="store_true", help="skip the numeric witnesses")
+    _work_limits(d, 300.0)
     d.set_defaults(func=_cmd_derive)
     c = sub.add_parser("check", help="check the claims of derivation files")
     c.add_argument("files", nargs="+")
@@ -193,6 +230,7 @@ def build_parser():
     e.add_argument("--fragment", action="store_true", help="only the equations, for pasting into notes")
     e.add_argument("--expanded", action="store_true",
                    help="also every entry, one chain-rule step at a time (small networks only)")
+    _work_limits(e, 300.0)
     e.set_defaults(func=_cmd_export)
     g = sub.add_parser("grade", help="grade a directory of submissions against a reference derivation file",
                        description="One row per submission (*.yaml/*.yml directly in DIRECTORY), one column per "
@@ -211,6 +249,9 @@ def build_parser():
 
 def main(argv=None) -> int:
     """Entry point; returns the exit code (0 ok, 1 a claim/form failed, 2 usage error)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")          # ✓ ≈ on an ASCII terminal: replaced, not a crash
     try:
         args = build_parser().parse_args(argv)
         code = args.func(args)
@@ -223,7 +264,13 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("symbackprop: interrupted", file=sys.stderr)
         code = 130
-    sys.stdout.flush()
+    except BrokenPipeError:                                 # `symbackprop check … | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return code
 
 

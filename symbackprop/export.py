@@ -31,7 +31,7 @@ _VERDICT_TEX = {"proved": r"\textbf{proved}", "numerically-equal": r"\textbf{num
                 "inconclusive": r"\textbf{inconclusive}"}
 
 
-_BREAK_AFTER = "/_,"             # long paths and identifiers may break after these
+_BREAK_AFTER = "/_,-."           # long paths, identifiers and numbers may break after these
 
 
 def escape_text(text: str) -> str:
@@ -283,10 +283,29 @@ def _claim_math(result) -> str:
     if result.verdict == "error" or "\n" in result.claim:
         return "\\begin{quote}\\ttfamily\\raggedright " + escape_text(result.claim) + "\\end{quote}"
     sides = _split_chain(" ".join(result.claim.split()))
-    if len(sides) == 1:
-        return "\\begin{multline*}\n" + sides[0] + "\n\\end{multline*}"
-    rows = [f"{sides[0]} &= {sides[1]}"] + [f"&= {s}" for s in sides[2:]]
+    rows = []
+    for k, side in enumerate(sides):
+        head, *rest = _split_terms(side)
+        rows.append(head if k == 0 else f"&= {head}" if k > 1 else f"{rows.pop()} &= {head}")
+        rows += [f"&\\quad {t}" for t in rest]
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+_ROW_CHARS = 70     # source characters of a claim per typeset row
+
+
+def _split_terms(side: str) -> list:
+    """A long side cut at top-level + and - into rows of about _ROW_CHARS source characters."""
+    cuts, depth = [0], 0
+    for i, ch in enumerate(side):
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif ch in "+-" and depth == 0 and i > 0 and side[:i].rstrip()[-1:] not in ("^", "_", "", "=", "{"):
+            if i - cuts[-1] >= _ROW_CHARS:
+                cuts.append(i)
+    return [side[a:b].strip() for a, b in zip(cuts, cuts[1:] + [len(side)])]
 
 
 def _result_tex(result) -> str:

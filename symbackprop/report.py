@@ -78,7 +78,7 @@ def render_check_text(report, color=False) -> str:
     spec = report.spec
     head = str(spec.path) + (f" — {spec.title}" if spec.title else "")
     lines = [_c(head, "bold", color), "  " + network_line(spec.network)]
-    width = max([len(r.id) for r in report.results] + [8])
+    width = min(max([len(r.id) for r in report.results] + [8]), 30)
     for r in report.results:
         sym, col = _MARK[r.verdict]
         if not r.as_expected:
@@ -89,7 +89,7 @@ def render_check_text(report, color=False) -> str:
         status = "as expected" if r.as_expected else "NOT as expected"
         lines.append(f"  {_c(sym, col, color)} {r.id:<{width}}  {_c(r.verdict, col, color)}{exp}  "
                      f"[{status}, {r.seconds:.2f}s]")
-        lines += [f"      {text}" for _, text in _details(r)]
+        lines += ["      " + ln for _, text in _details(r) for ln in text.splitlines()]
     summ = ", ".join(f"{n} {v}" for v, n in report.summary().items())
     verdict = "all as expected" if report.ok else "SOME CLAIMS NOT AS EXPECTED"
     lines.append(f"  summary: {summ} — {_c(verdict, 'green' if report.ok else 'red', color)}")

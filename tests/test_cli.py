@@ -305,3 +305,66 @@ def test_a_megabyte_claim_is_a_usage_error_not_a_crash(tmp_path, capsys):
     text = NET + "claims:\n  - id: big\n    claim: '" + "x_1 + " * 100_000 + "x_1 = 0'\n"
     path = write(tmp_path, "big.yaml", text)
     assert_usage_error(*run(capsys, "check", path), path, "limit")
+
+
+# ----------------------------------------------------------------------------------------------
+# derive
+
+
+def test_derive_text_names_every_closed_form_and_its_assumptions(capsys):
+    assert main(["derive", "--sizes", "3,4,3", "--points", "2"]) == 0
+    out = capsys.readouterr().out
+    for name in ("delta^(2)", "grad_W^(1)", "grad_b^(1)", "grad_W^(0)", "grad_b^(0)", "delta^(1) [relu]"):
+        assert name in out, name
+    assert "sum_k y_k = 1" in out and "phi'(0) = 0" in out
+    assert out.rstrip().endswith("all closed forms proved and verified")
+
+
+def test_derive_json_records(capsys):
+    assert main(["derive", "--sizes", "2,3,2", "--activation", "tanh", "--output", "identity", "--loss", "mse",
+                 "--weights", "incoming", "--format", "json", "--points", "2"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] is True and doc["network"]["weights"] == "incoming"
+    by_name = {r["name"]: r for r in doc["closed_forms"]}
+    grad = by_name["grad_W^(2)"]
+    assert grad["shape"] == [2, 3] and grad["proved"] is True and grad["assumptions"] == []
+    assert grad["closed_form"]["latex"] == r"\nabla_{W^{(2)}}\mathcal{L} = \delta^{(2)}\,(a^{(1)})^{\top}"
+    # the numeric witnesses (tolerances of numeric.TOLERANCES: 1e-9 and 1e-5)
+    assert grad["numeric"]["numpy_backprop"] <= 1e-9 and grad["numeric"]["finite_differences"] <= 1e-5
+
+
+def test_derive_latex_is_the_fragment(capsys):
+    assert main(["derive", "--sizes", "3,4,3", "--format", "latex"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\\begin{align*}") and r"\delta^{(L)} &= \hat{y} - y" in out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["derive", "--sizes", "3,4,3", "--activation", "gelu"], ["activation", "gelu"]),
+    (["derive", "--sizes", "3,x"], ["--sizes"]),
+    (["derive", "--sizes", "3,4,1"], ["softmax", "2 classes"]),
+    (["derive", "--sizes", "3,4,3", "--seed", "-1"], ["--seed"]),
+    (["derive", "--sizes", "3,4,3", "--points", "0"], ["--points"]),
+    (["derive", "--sizes", "3,4,3", "--relu-prime-at-zero", "1e999999"], ["relu_prime_at_zero"]),
+    (["derive", "--sizes", "3,4,3", "--timeout", "0"], ["--timeout"]),
+    (["derive", "--sizes", "64,64,64", "--timeout", "0.5"], ["time limit"]),
+    (["export", "--from", "derivations/mle_ex4_task1.yaml", "--activation", "tanh"], ["--activation", "--from"]),
+    (["check", "derivations/mle_ex4_task1.yaml", "--only", "nosuch"], ["--only", "nosuch"]),
+    (["check", "derivations/mle_ex4_task1.yaml", "--jobs", "0"], ["--jobs"]),
+])
+def test_usage_errors_name_the_flag(argv, words, capsys, monkeypatch):
+    import os
+    monkeypatch.chdir(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    for w in words:
+        assert w in err, (w, err)
+
+
+def test_output_into_a_closed_pipe_is_quiet(tmp_path):
+    import subprocess
+    import sys
+    proc = subprocess.run(f"{sys.executable} -m symbackprop.cli derive --sizes 3,4,3 --no-numeric | head -1",
+                          shell=True, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.startswith("sizes 3-4-3") and "Traceback" not in proc.stderr, proc.stderr

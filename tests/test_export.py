@@ -157,6 +157,8 @@ claims:
     claim: \input{/etc/passwd} \def\x{1} 100% & # ~
   - id: shape
     claim: \nabla_{W^{(1)}}\mathcal{L} \in \mathbb{R}^{2 \times 3}
+  - id: output-error-of-the-second-hidden-layer-with-relu.and-dead-neurons-long-id
+    claim: \mathcal{L} = 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 + 0 \cdot \hat{y}_1 y_2 - y_1 \log \hat{y}_1 - y_2 \log \hat{y}_2 = 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 + 0 \cdot \hat{y}_2 y_1 - y_1 \log \hat{y}_1 - y_2 \log \hat{y}_2
 """
 
 
@@ -165,7 +167,8 @@ def test_check_report_compiles_with_verdicts_steps_and_counterexamples(tmp_path)
                           inline=True),
                check_spec(load_spec_text(HOSTILE, "hostile&_%.yaml"), inline=True)]
     tex = export_report(reports)
-    assert tex.count("\\subsection*") == len(reports[0].results) + 4
+    assert tex.count("\\subsection*") == len(reports[0].results) + 5
+    assert reports[1].results[-1].verdict == "proved", reports[1].results[-1].message
     assert "\\textbf{refuted}" in tex and "First failing step" in tex and "Counterexample values" in tex
     assert "Diagnosis: \\texttt{transpose}" in tex
     assert "\\input{/etc/passwd}" not in tex.replace("\\textbackslash{}input", "")
