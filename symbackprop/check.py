@@ -1,14 +1,16 @@
 """Decide one claim: proved / numerically-equal / refuted / error / inconclusive, with diagnoses.
 
 The ladder is built so that no rung is reached by a guess:
-- *proved* needs an exact symbolic zero (``closed_forms.prove_zero``) of every step's difference AND
-  agreement at every numeric point; a symbolic zero that numerics contradict is an ``error``.
+- *proved* needs agreement at every numeric point (at 50 digits) first, then an exact symbolic zero
+  (``closed_forms.prove_zero``) of every step's difference; a point where a denominator vanishes (0/0,
+  even only up to rounding) is outside the domain, so an expression undefined everywhere is never proved.
 - *refuted* needs a point where the sides differ at 50 digits, re-verified at 80 digits from the same
   exact rational inputs with the same difference (a difference that changes with the precision is
   rounding noise of an ill-conditioned expression: that point is unstable, not a counterexample).
   Exact rational values are compared exactly.
 - *numerically-equal* needs agreement at >= ``points`` random points plus the kink points, at 50 and
-  at 80 digits (a slip of 10^{-40} hides inside the 50-digit tolerance).
+  at 80 digits (a slip of 10^{-40} hides inside the 50-digit tolerance), and no stable nonzero value of
+  the exactly expanded difference at 160 and 320 digits (a slip of 10^{-200} hides at 80 digits).
 """
 from __future__ import annotations
 
@@ -42,8 +44,10 @@ DIAGNOSES = {
     "shape-mismatch": "The two sides have different shapes, so they cannot be equal.",
     "missing-assumption": "The claim holds only if the target sums to 1, which this loss does not assume.",
 }
+_RELATIONS = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b}
 _STRICT = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
            ">=": lambda a, b: a >= b}
+_RELATIONS.update(_STRICT)
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ def _value(expr, vals, dps):
     """
     if expr.has(sp.Piecewise) and _undecidable_branch(expr, vals, dps):
         return None
+    if _vanishing_denominator(expr, vals, dps):
+        return None
     v = expr.xreplace(vals)
     if v.free_symbols:
         raise SymbackpropError(f"internal: symbols left after substitution: {sorted(map(str, v.free_symbols))}")
@@ -139,6 +145,21 @@ def _value(expr, vals, dps):
     if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not v.is_real:
         return None
     return v
+
+
+def _vanishing_denominator(expr, vals, dps):
+    """Whether a denominator of ``expr`` is 0, or 0 up to rounding, at the point (0/0 noise is no value)."""
+    for pw in expr.atoms(sp.Pow):
+        if pw.exp.is_negative:
+            base = pw.base.xreplace(vals)
+            if base.is_Rational:
+                if base == 0:
+                    return True
+                continue
+            base = sp.N(base, dps)
+            if base.is_number and _close(base, sp.Integer(0), dps):
+                return True
+    return False
 
 
 def _undecidable_branch(expr, vals, dps):
@@ -180,17 +201,14 @@ def _holds(op, lhs, rhs, vals, dps):
 
 
 def _cond_ok(conds, vals, dps):
+    """Whether every condition surely holds at the point (sides equal up to rounding decide nothing)."""
     for lhs, op, rhs in conds:
         a, b = _value(lhs, vals, dps), _value(rhs, vals, dps)
         if a is None or b is None:
             return False
-        if op == "=":
-            if not _close(a, b, dps):
-                return False
-        elif op == "!=":
-            if _close(a, b, dps):
-                return False
-        elif not (_STRICT[op](a, b) or (op in ("<=", ">=") and _close(a, b, dps))):
+        if not (a.is_Rational and b.is_Rational) and _close(a, b, dps):
+            return False
+        if not _RELATIONS[op](a, b):
             return False
     return True
 
@@ -200,8 +218,11 @@ def _cond_ok(conds, vals, dps):
 
 
 def _z_index(g):
-    """Map each pre-activation symbol to its (layer, unit)."""
-    return {s: (l, j) for l, vec in g.z.items() for j, s in enumerate(vec)}
+    """Map each pre-activation symbol (and ŷ of an identity head, which is z^(L)) to its (layer, unit)."""
+    out = {s: (l, j) for l, vec in g.z.items() for j, s in enumerate(vec)}
+    if g.net.output == "identity":
+        out.update({s: (g.net.L, j) for j, s in enumerate(g.yhat)})
+    return out
 
 
 def _kink_points(net, g, base, rng, opts):
@@ -227,41 +248,67 @@ def _kink_points(net, g, base, rng, opts):
 
 
 
-_MAX_BOUNDARY_INSTANCES = 32
+_MAX_BOUNDARY_INSTANCES = 256
+_MAX_BOUNDARIES = 24
 
 
 def _claim_boundaries(parsed, g, scalars):
     """(symbol, c) for each condition ``s op c`` inside the claim's indicators, s a pre-activation or scalar."""
-    zi, free = _z_index(g), set(scalars)
+    settable = set(_z_index(g)) | set(scalars) | set(_primitive_index(g))
     out = set()
     for n, inst in enumerate(parsed.instances()):
-        if n >= _MAX_BOUNDARY_INSTANCES:
+        if n >= _MAX_BOUNDARY_INSTANCES or len(out) >= _MAX_BOUNDARIES:
             break
         for side in inst.sides:
             if side.expr is None:
                 continue
-            for pw in side.expr.atoms(sp.Piecewise):
-                for _, cond in pw.args:
-                    for rel in cond.atoms(sp.core.relational.Relational):
-                        for sym, c in ((rel.lhs, rel.rhs), (rel.rhs, rel.lhs)):
-                            if c.is_Rational and (sym in zi or sym in free):
-                                out.add((sym, c))
-    return sorted(out, key=lambda t: (t[0].name, t[1]))
+            pairs = [(rel.lhs, rel.rhs) for pw in side.expr.atoms(sp.Piecewise) for _, cond in pw.args
+                     for rel in cond.atoms(sp.core.relational.Relational)]
+            pairs += [(a, b) for m in side.expr.atoms(sp.Max) for a in m.args for b in m.args if a != b]
+            for lhs, rhs in pairs:
+                for sym, c in ((lhs, rhs), (rhs, lhs)):
+                    if c.is_Rational and sym in settable:
+                        out.add((sym, c))
+    return sorted(out, key=lambda t: (t[0].name, t[1]))[:_MAX_BOUNDARIES]
 
 
-def _boundary_points(net, g, base, bounds):
-    """Points exactly on the claim's indicator boundaries (1{z > 1} and 1{z >= 1} differ only at z = 1)."""
-    zi = _z_index(g)
+def _primitive_index(g):
+    """x, W and b symbols -> where they live in a Point (the target y stays one-hot)."""
+    out = {s: ("x", i) for i, s in enumerate(g.x)}
+    for k, (W, b) in enumerate(zip(g.W, g.b)):
+        out.update({W[i, j]: ("W", k, i, j) for i in range(W.rows) for j in range(W.cols)})
+        out.update({s: ("b", k, i) for i, s in enumerate(b)})
+    return out
+
+
+def _set_primitive(p, where, value):
+    """A copy of ``p`` with one input, weight or bias set to ``value``."""
+    x, W, b = list(p.x), [[list(r) for r in Wk] for Wk in p.W], [list(r) for r in p.b]
+    if where[0] == "x":
+        x[where[1]] = value
+    elif where[0] == "W":
+        W[where[1]][where[2]][where[3]] = value
+    else:
+        b[where[1]][where[2]] = value
+    return Point(x, list(p.y), W, b, dict(p.scalars), {}, p.label)
+
+
+def _boundary_points(net, g, base, bounds, offset=0):
+    """Points exactly on the claim's indicator and max boundaries (1{z > 1} and 1{z >= 1} differ only at
+    z = 1), or at ``offset`` on either side of them (max(u, 3) = 3 fails only beyond u = 3)."""
+    zi, prim = _z_index(g), _primitive_index(g)
     out = []
-    for sym, c in bounds:
-        value = _Fraction(int(c.p), int(c.q))
+    for sym, c, side in [(s_, c_, d) for s_, c_ in bounds for d in ((-1, 1) if offset else (0,))]:
+        value = _Fraction(int(c.p), int(c.q)) + side * offset
         for p in base[:2]:
             if sym in zi:
                 q = force(net, p, *zi[sym], value)
+            elif sym in prim:
+                q = _set_primitive(p, prim[sym], value)
             else:
                 q = replace(p, scalars={**p.scalars, sym: value})
             if q is not None:
-                q.label = f"boundary {sym.name} = {c}"
+                q.label = f"boundary {sym.name} = {c}" if not side else f"near boundary {sym.name} = {value}"
                 out.append(q)
     return out
 
@@ -280,11 +327,11 @@ def _forced_for_conditions(net, g, conds, p, rng):
     zi = _z_index(g)
     q = p
     for lhs, op, rhs in conds:
-        if lhs in zi and rhs.is_Rational and op in _STRICT:
+        if lhs in zi and rhs.is_Rational and (op in _STRICT or op == "="):
             l, j = zi[lhs]
             c = _Fraction(int(rhs.p), int(rhs.q))
             delta = _Fraction(rng.randint(1, 128), 64)
-            target = {"<": c - delta, "<=": c - delta, ">": c + delta, ">=": c + delta}[op]
+            target = {"<": c - delta, "<=": c - delta, ">": c + delta, ">=": c + delta, "=": c}[op]
             q = force(net, q, l, j, target)
             if q is None:
                 return None
@@ -327,19 +374,27 @@ def _try_prove(lhs, rhs, g, conds, opts):
     diff = (lhs - rhs)
     stages = [("generic", lambda e: e), ("concrete activation", g.concretize),
               ("forward pass substituted", g.to_primitives)]
+    tried = []
     for stage, fn in stages:
         e = diff.applyfunc(fn)
-        for used in ((), head.assumptions):
+        for used in ((), head.assumptions) if head.assumptions else ((),):
             cur = e
             for asm in used:
                 cur = cur.applyfunc(lambda v, a=asm: a.apply(v, g))
             cur = cur.applyfunc(lambda v: v.xreplace(cond_subs)) if cond_subs else cur
+            if cur in tried:                   # no φ to concretize, or no assumption to apply: same proof
+                continue
+            tried.append(cur)
             if prove_zero(cur):
                 return stage, used
     return None, ()
 
 
-def _tiny_difference(ctx, A, B, pts):
+_VIOLATED = {"=": lambda v: v != 0, "!=": lambda v: v != 0, "<=": lambda v: v > 0, "<": lambda v: v > 0,
+             ">=": lambda v: v < 0, ">": lambda v: v < 0}
+
+
+def _tiny_difference(ctx, A, B, pts, op="="):
     """A point where the *expanded* difference A - B is nonzero, stably at 2x and 4x the verify precision.
 
     Expanding cancels equal terms exactly, so a slip far below the working precision (ŷ(1 + 10^{-100}) - y
@@ -359,7 +414,8 @@ def _tiny_difference(ctx, A, B, pts):
         for p in cands:
             v1 = _value(e, node_values(ctx.g, p.point, p1), p1)
             v2 = _value(e, node_values(ctx.g, p.point, p2), p2)
-            if v1 is not None and v2 is not None and v2 != 0 and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -6:
+            if v1 is not None and v2 is not None and v2 != 0 and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -6 \
+                    and _VIOLATED[op](v2):
                 return p, idx, v2
     return None
 
@@ -516,18 +572,12 @@ class _Ctx:
         self.net, self.parsed, self.opts = net, parsed, opts
         self.g, self.d = graph(net), derive(net)
         self.rng = random.Random(opts.seed)
-        known = set(self.g.primitives()) | set(self.g.node_symbols())
-        first = next(iter(parsed.instances()), None)
-        used = set()
-        if first:
-            for side in first.sides:
-                used |= side.expr.free_symbols if side.expr is not None else set()
-            for cond in first.conditions:              # a scalar may appear only in a given
-                used |= set().union(*(getattr(e, "free_symbols", set()) for e in (cond[0], cond[2])))
-        self.scalars = sorted(used - known, key=lambda s: s.name)
+        self.scalars = parsed.scalar_symbols()      # of the claim and its givens, in every instance
         self.base = [sample_point(net, self.rng, self.scalars) for _ in range(opts.points)]
+        bounds = _claim_boundaries(parsed, self.g, self.scalars)
         self.kinks = (_kink_points(net, self.g, self.base, self.rng, opts) + _scalar_kinks(self.base, self.scalars)
-                      + _boundary_points(net, self.g, self.base, _claim_boundaries(parsed, self.g, self.scalars)))
+                      + _boundary_points(net, self.g, self.base, bounds))
+        self.base += _boundary_points(net, self.g, self.base, bounds, offset=_Fraction(1, 2))
         self._conc = {}
         self.kink_used = False
 
@@ -612,8 +662,8 @@ def _check_step(ctx, inst, k, pts):
         # no proof: the sides must also agree at a finer precision (a 10^{-40} slip hides at 50 digits)
         (_, _, unstable2, _), bad = _scan(ctx, cmp_op, A, B, pts, hi, 2 * hi - dps, fine=True)
         unstable = max(unstable, unstable2)
-        if bad is None and op in ("=", "!="):
-            tiny = _bounded(ctx, lambda: _tiny_difference(ctx, A, B, pts))
+        if bad is None:
+            tiny = _bounded(ctx, lambda: _tiny_difference(ctx, A, B, pts, op))
             if tiny is not None:
                 if op == "!=":
                     return "proved", {"message": f"the sides differ at a point ({tiny[0].point.label})"}

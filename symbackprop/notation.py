@@ -121,6 +121,13 @@ class ParsedClaim:
         """The instance at one assignment (every free index and the layer symbol must be given)."""
         return self._program.instance(self._program.check_assignment(assignment))
 
+    def scalar_symbols(self) -> list:
+        """The real scalar variables (u, v, …) of the claim and its givens, sorted by name."""
+        names = set(self._program.claim.parser.var_names)
+        for g in self._program.givens:
+            names |= set(g.parser.var_names)
+        return [sp.Symbol(n, real=True) for n in sorted(names)]
+
 
 # ----------------------------------------------------------------------------------------------
 # latex2sympy2: numeric literals only, state isolated

@@ -77,6 +77,8 @@ def _mp(v, dps):
 
 
 def _head(net, z, dps):
+    if net.output == "identity":
+        return list(z)                  # exact where z is exact (piecewise-linear networks)
     with mpmath.workdps(dps):
         zz = [_mp(v, dps) for v in z]
         if net.output == "softmax":

@@ -68,7 +68,7 @@ def _onehot_sum(graph):
 
 ONEHOT_SUM = Assumption(
     "target-sums-to-one",
-    "the target is one-hot (a probability vector): sum_k y_k = 1",
+    "the target is one-hot: sum_k y_k = 1",
     r"\sum_{k=1}^{C} y_k = 1",
     _onehot_sum,
 )

@@ -359,6 +359,17 @@ SUBTLY_FALSE = [
     (SM, r"\delta^{(L)} = \hat{y}(1 + 10^{-100}) - y", ()),
     (MSE, r"\delta^{(L)} = \hat{y} - y - 10^{-150}", ()),
     (SIGBCE, r"\delta^{(L)} = \hat{y} - y + 10^{-100}\hat{y}", ()),
+    # inequalities with a slip below the working precision (review)
+    (SM, r"\hat{y}_1 + 10^{-100} \le \hat{y}_1", ()),
+    (SM, r"10^{100}\hat{y}_1 + 1 \le 10^{100}\hat{y}_1", ()),
+    (SM, r"\hat{y}_1+\hat{y}_2 \ge 1+10^{-100}", ()),
+    (PL, r"\hat{y}_1 \le z^{(2)}_1 - 10^{-100}", ()),
+    # boundaries of indicators and max on an identity head, a weight, beyond a max's corner (review)
+    (PL, r"\mathbb{1}\{\hat{y}_1 > 0\} = \mathbb{1}\{\hat{y}_1 \ge 0\}", ()),
+    (SM, r"\mathbb{1}\{W^{(0)}_{11} > 0\} = \mathbb{1}\{W^{(0)}_{11} \ge 0\}", ()),
+    (SM, r"\max(u, 3) = 3", ()),
+    # a scalar that appears only in some instances
+    (SM, r"\delta_{i2} u \hat{y}_i = 0", ()),
     # one entry only
     (SM, r"\delta^{(L)}_i = \hat{y}_i - y_i + 10^{-40}\delta_{i2}", ()),
     (SM, r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{ij}} = \delta^{(2)}_i a^{(1)}_j + 10^{-30}\delta_{i2}\delta_{j3}",
@@ -725,3 +736,25 @@ def test_a_scalar_that_appears_only_in_a_given_is_a_free_variable():
     assert res.verdict == "proved", res.message
     res = check_claim(SM, "g", r"\delta^{(L)} = u \cdot (\hat{y} - y)", given=("u > 0",))
     assert res.verdict == "refuted"
+
+
+@pytest.mark.parametrize("net, claim", [
+    (SM, r"\frac{\hat{y}_1 + \hat{y}_2 - 1}{2\hat{y}_1 + 2\hat{y}_2 - 2} = \frac{1}{2}"),
+    (SM, r"\frac{\hat{y}_1 + \hat{y}_2 - 1}{2\hat{y}_1 + 2\hat{y}_2 - 2} = \frac{1}{3}"),
+    (MSE, r"\frac{a^{(1)}_1 - \tanh(z^{(1)}_1)}{2 a^{(1)}_1 - 2\tanh(z^{(1)}_1)} = \frac{1}{2}"),
+])
+def test_an_expression_undefined_everywhere_is_never_proved_or_refuted(net, claim):
+    """0/0 at every point (ŷ_1 + ŷ_2 = 1): rounding noise over rounding noise is no value."""
+    res = check_claim(net, "zero-over-zero", claim)
+    assert res.verdict == "inconclusive", (res.verdict, res.message)
+    assert "outside the domain" in res.message
+
+
+def test_a_given_that_holds_only_up_to_rounding_selects_no_point():
+    res = check_claim(SM, "g", "1 = 0", given=(r"\hat{y}_1 = \hat{y}_1 + 10^{-60}",))
+    assert res.verdict == "inconclusive"
+
+
+def test_an_equality_given_on_a_pre_activation_is_forced_exactly():
+    res = check_claim(SM, "g", r"\delta^{(1)}_1 = 0", given=(r"z^{(1)}_1 = 0",))
+    assert res.verdict in ("proved", "numerically-equal"), res.message
