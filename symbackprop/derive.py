@@ -94,8 +94,9 @@ def derive(net: Network) -> Derivation:
     delta = {L: sp.Matrix([_rational(sp.expand(sum((dL_dyhat[k] * J[k, i] for k in range(d[L])), sp.Integer(0))))
                            for i in range(d[L])])}
     dL_da = {}
+    local = {l: [_Local(e) for e in g.z_def[l]] for l in range(1, L + 1)}     # ∂z^(l)/∂(its inputs)
     for l in range(L - 1, 0, -1):
-        up, zdef = delta[l + 1], [_Local(e) for e in g.z_def[l + 1]]
+        up, zdef = delta[l + 1], local[l + 1]
         # ∂L/∂a^(l)_j = Σ_i δ^(l+1)_i ∂z^(l+1)_i/∂a^(l)_j
         dL_da[l] = sp.Matrix([sp.Add(*[up[i] * zdef[i](g.a[l][j]) for i in range(d[l + 1])])
                               for j in range(d[l])])
@@ -103,7 +104,7 @@ def derive(net: Network) -> Derivation:
         delta[l] = sp.Matrix([dL_da[l][j] * _local(g.a_def[l][j], g.z[l][j]) for j in range(d[l])])
     grad_W, grad_b = [], []
     for k in range(L):
-        dz, zdef = delta[k + 1], [_Local(e) for e in g.z_def[k + 1]]
+        dz, zdef = delta[k + 1], local[k + 1]
         # z^(k+1)_m contains W_ij and b_i only for m = i, so the sum over m has one term
         grad_W.append(sp.Matrix(d[k + 1], d[k], lambda i, j: dz[i] * zdef[i](g.W[k][i, j])))
         grad_b.append(sp.Matrix([dz[i] * zdef[i](g.b[k][i]) for i in range(d[k + 1])]))

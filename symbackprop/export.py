@@ -149,11 +149,6 @@ def _names(net: Network) -> dict:
     return names
 
 
-def _delta_symbols(net: Network) -> dict:
-    """Placeholder symbols δ^(l)_i (expanded entries are written one step at a time)."""
-    return {l: [sp.Symbol(f"delta{l}_{i + 1}", real=True) for i in range(net.sizes[l])] for l in range(1, net.L + 1)}
-
-
 def _broken(lhs: str, terms: list, names: dict, prefix: str = "") -> str:
     """``lhs = prefix (t1 + t2 + …)`` with at most _TERMS_PER_LINE terms per line (multline)."""
     tex = [sp.latex(t, symbol_names=names) for t in terms]
@@ -180,7 +175,7 @@ def _expanded(net: Network) -> str:
         return (f"Expanded entries omitted: the network has {total} gradient entries "
                 f"(more than {EXPANDED_MAX_ENTRIES}).\n")
     names = _names(net)
-    dsym = _delta_symbols(net)
+    dsym = {l: g.delta_symbols(l) for l in range(1, net.L + 1)}
     for l, syms in dsym.items():
         for i, s in enumerate(syms):
             names[s] = rf"\delta^{{({l})}}_{{{i + 1}}}"

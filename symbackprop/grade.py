@@ -67,7 +67,8 @@ from .check import CheckOptions, ClaimResult, check_claim, mark_worker
 from .errors import SpecError, SymbackpropError
 from .network import Network, graph
 from .runner import Limits, run_inline, run_jobs
-from .spec import ClaimSpec, DerivationSpec, load_spec
+from .spec import SUFFIXES, ClaimSpec, DerivationSpec, load_spec
+from .suite import default_options, failed_run
 
 __all__ = ["Cell", "GradeRow", "GradeTable", "grade_dir", "grade_spec", "find_submissions", "reference_keys",
            "relation_key", "network_difference", "SCORING", "CELL_VERDICTS"]
@@ -75,7 +76,6 @@ __all__ = ["Cell", "GradeRow", "GradeTable", "grade_dir", "grade_spec", "find_su
 SCORING = ("proved", "numerically-equal")
 CELL_VERDICTS = ("proved", "numerically-equal", "refuted", "error", "inconclusive", "missing",
                  "different-relation")
-SUFFIXES = (".yaml", ".yml")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -318,9 +318,8 @@ def _job(job):
 def _cell(res) -> Cell:
     """The Cell of one runner result."""
     if res.status != "ok":
-        verdict = "inconclusive" if res.status in ("timeout", "memory") else "error"
-        what = {"timeout": "time limit", "memory": "memory limit"}.get(res.status, "worker failure")
-        return Cell(verdict, False, f"{what}: {res.detail}")
+        verdict, message = failed_run(res)
+        return Cell(verdict, False, message)
     kind, value = res.value
     if kind == "relation":
         return Cell("different-relation", False, value)
@@ -360,20 +359,32 @@ def grade_spec(spec: DerivationSpec, reference: DerivationSpec, ref_keys: dict, 
     return GradeRow(name, str(spec.path), len(columns), {cid: cells[cid] for cid in columns}, None, ignored)
 
 
-def reference_keys(reference: DerivationSpec) -> dict:
-    """id -> relation key of every expect: true claim of the reference (SpecError if one cannot be read)."""
+def _ref_key_job(job):
+    """Worker: ("ok", relation key) of one reference claim, or ("error", why)."""
+    net, claim, path = job
+    mark_worker()
+    try:
+        with warnings.catch_warnings():   # SymPy deprecation notes from the notation layer's givens
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return "ok", _claim_key(net, claim, path)
+    except (SymbackpropError, RecursionError) as e:
+        return "error", e.message if isinstance(e, SymbackpropError) else "the claim is nested too deeply"
+
+
+def reference_keys(reference: DerivationSpec, limits: Limits = Limits(), inline: bool = False) -> dict:
+    """id -> relation key of every expect: true claim of the reference (SpecError if one cannot be read).
+
+    The reference is read in bounded workers too: a huge network there must not hang the grader.
+    """
+    claims = [c for c in reference.claims if c.expect]
+    jobs = [(reference.network, c, str(reference.path)) for c in claims]
     out = {}
-    for c in reference.claims:
-        if not c.expect:
-            continue
-        try:
-            with warnings.catch_warnings():   # SymPy deprecation notes from the notation layer's givens
-                warnings.simplefilter("ignore", DeprecationWarning)
-                out[c.id] = _claim_key(reference.network, c, str(reference.path))
-        except (SymbackpropError, RecursionError) as e:
-            why = e.message if isinstance(e, SymbackpropError) else "the claim is nested too deeply"
-            raise SpecError(f"the reference claim cannot be graded against: {why}", file=str(reference.path),
-                            claim_id=c.id) from None
+    for c, res in zip(claims, run_inline(_ref_key_job, jobs) if inline else run_jobs(_ref_key_job, jobs, limits)):
+        kind, value = res.value if res.ok else ("error", failed_run(res)[1])
+        if kind != "ok":
+            raise SpecError(f"the reference claim cannot be graded against: {value}", file=str(reference.path),
+                            claim_id=c.id)
+        out[c.id] = value
     if not out:
         raise SpecError("the reference has no claim to grade (every claim is expect: false)",
                         file=str(reference.path))
@@ -392,8 +403,8 @@ def grade_dir(submissions_dir, reference_path, limits: Limits = Limits(), progre
     files = find_submissions(submissions_dir, reference_path)
     if not files:
         raise SymbackpropError("no submissions (*.yaml or *.yml files) in the directory", file=str(submissions_dir))
-    ref_keys = reference_keys(reference)
-    opts = opts or CheckOptions(symbolic_seconds=limits.timeout * 0.5)
+    ref_keys = reference_keys(reference, limits, inline=inline)
+    opts = opts or default_options(limits)
     rows = []
     for i, p in enumerate(files):
         if progress:

@@ -178,6 +178,10 @@ class Graph:
         self.loss = LOSSES[net.loss].f(self.yhat, self.y)
         self._node_concrete = {}
 
+    def delta_symbols(self, l: int) -> list:
+        """Placeholder symbols δ^(l)_i (to write or evaluate a gradient one chain-rule step at a time)."""
+        return [sp.Symbol(f"delta{l}_{i + 1}", real=True) for i in range(self.net.sizes[l])]
+
     def primitives(self) -> list:
         """Every free input of the network: x, y, then W and b of each edge, in a fixed order."""
         out = list(self.x) + list(self.y)

@@ -77,7 +77,6 @@ _TARGETS = {
     "real": lambda rng, C: rng.normal(size=C),
 }
 _LOSS_TARGET = {"cross_entropy": "one-hot", "bce": "probability", "mse": "real"}
-_KINKED = {"relu", "leaky_relu"}
 
 
 def sample_params(net: Network, rng: np.random.Generator, *, away_from_kinks: bool = True,
@@ -88,7 +87,7 @@ def sample_params(net: Network, rng: np.random.Generator, *, away_from_kinks: bo
     y = _TARGETS[_LOSS_TARGET[net.loss]](rng, net.C)
     Ws = [rng.normal(size=(d[k + 1], d[k])) / np.sqrt(d[k]) for k in range(net.L)]
     bs = [rng.normal(scale=0.5, size=d[k + 1]) for k in range(net.L)]
-    if away_from_kinks and net.activation in _KINKED:
+    if away_from_kinks and net.kinked:
         _push_off_kinks(net, x, Ws, bs, rng, margin)
     return Params(x, y, Ws, bs)
 
@@ -268,11 +267,6 @@ def _central(theta, loss, h):
 #    by einsum over the gathered arrays (BLAS), the rest of the template by lambdify;
 # 4. shared subexpressions (softmax: max and Σ exp; ŷ_i·Σ_k y_k after collecting ŷ_i) make a
 #    quantity a flat lambdified list with exact-subtree CSE instead.
-
-
-def _delta_symbols(net, l):
-    """Node symbols for δ^(l) (created here, used to evaluate the derivation layer by layer)."""
-    return [sp.Symbol(f"delta{l}_{i + 1}", real=True) for i in range(net.sizes[l])]
 
 
 def _factor_out(expr, ups, syms):
@@ -627,7 +621,7 @@ class _Gradients:
         self.net, g = d.net, d.graph
         net, L = self.net, self.net.L
         self.g = g
-        self.deltas = {l: _delta_symbols(net, l) for l in range(1, L + 1)}
+        self.deltas = {l: g.delta_symbols(l) for l in range(1, L + 1)}
         loc = _table_keys(g, self.deltas)
         self.node_level = True
         self.z = {l: _Quantity(list(g.z_def[l]), (net.sizes[l],), loc) for l in range(1, L + 1)}

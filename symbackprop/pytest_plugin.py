@@ -58,9 +58,10 @@ from pathlib import Path
 
 import pytest
 
+from .spec import SUFFIXES
+
 __all__ = ["DerivationFile", "DerivationItem", "ClaimFailure", "is_derivation_file", "render_failure"]
 
-SUFFIXES = (".yaml", ".yml")
 DIR_NAME = "derivations"
 BATCHING_DIST_MODES = ("loadfile", "loadscope")
 _EXPECTED = {True: "proved or numerically-equal (expect: true)", False: "refuted (expect: false)"}

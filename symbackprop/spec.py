@@ -13,8 +13,10 @@ import yaml
 from .errors import ConfigError, SpecError
 from .network import Network
 
-__all__ = ["ClaimSpec", "DerivationSpec", "load_spec", "load_spec_text",
+__all__ = ["ClaimSpec", "DerivationSpec", "load_spec", "load_spec_text", "SUFFIXES",
            "MAX_BYTES", "MAX_CLAIMS", "MAX_CLAIM_CHARS", "MAX_GIVENS", "MAX_NESTING"]
+
+SUFFIXES = (".yaml", ".yml")     # file names of derivation files
 
 MAX_BYTES = 1 << 20
 MAX_CLAIMS = 500

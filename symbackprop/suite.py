@@ -8,7 +8,7 @@ from .derive import derive
 from .runner import Limits, run_inline, run_jobs
 from .spec import DerivationSpec
 
-__all__ = ["FileReport", "check_spec"]
+__all__ = ["FileReport", "check_spec", "failed_run", "default_options"]
 
 
 @dataclass(frozen=True)
@@ -57,19 +57,30 @@ def _job(job):
     return check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path)
 
 
+def failed_run(res) -> tuple:
+    """(verdict, message) of a worker that returned nothing: a limit is inconclusive, a crash an error."""
+    verdict = "inconclusive" if res.status in ("timeout", "memory") else "error"
+    what = {"timeout": "time limit", "memory": "memory limit"}.get(res.status, "worker failure")
+    return verdict, f"{what}: {res.detail}"
+
+
+def default_options(limits: Limits) -> CheckOptions:
+    """Checker options under ``limits``: half of the time limit for the symbolic phase."""
+    return CheckOptions(symbolic_seconds=limits.timeout * 0.5)
+
+
 def _from_job(claim, res) -> ClaimResult:
     if res.status == "ok":
         return res.value
-    verdict = "inconclusive" if res.status in ("timeout", "memory") else "error"
-    what = {"timeout": "time limit", "memory": "memory limit"}.get(res.status, "worker failure")
-    return ClaimResult(claim.id, claim.claim, verdict, message=f"{what}: {res.detail}",
+    verdict, message = failed_run(res)
+    return ClaimResult(claim.id, claim.claim, verdict, message=message,
                        seconds=res.seconds, expect=claim.expect, given=claim.given)
 
 
 def check_spec(spec: DerivationSpec, limits: Limits = Limits(), opts: CheckOptions | None = None,
                inline: bool = False, only=None) -> FileReport:
     """Check the claims of ``spec`` (all, or the ids in ``only``) under ``limits``."""
-    opts = opts or CheckOptions(symbolic_seconds=limits.timeout * 0.5)
+    opts = opts or default_options(limits)
     claims = [c for c in spec.claims if only is None or c.id in only]
     jobs = [(spec.network, c, opts, str(spec.path)) for c in claims]
     if jobs and not inline and _small(spec.network):
