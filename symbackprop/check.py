@@ -833,7 +833,9 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
         if worst[0] == "refuted":
             break
     if worst[0] in ("proved", "numerically-equal") and not worst[2]:
-        worst = (worst[0], None, f"holds for every instance ({sum(1 for _ in parsed.instances())})", None, None)
+        how = f"; exact proof ({', '.join(sorted(stages))})" if worst[0] == "proved" and stages else ""
+        worst = (worst[0], None, f"holds for every instance ({sum(1 for _ in parsed.instances())}){how}", None,
+                 None)
     assumptions = sorted(used_all)
     if ACTIVATIONS[net.activation].kinks and ctx.kink_used:
         assumptions.append(kink_convention(net).text)

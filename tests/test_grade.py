@@ -354,3 +354,13 @@ def test_cli_csv_cells_never_start_a_spreadsheet_formula(small, tmp_path, capsys
     assert cli.main(["grade", str(subs), "--against", str(ref)]) == 1
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))[1:]
     assert sorted(r[0] for r in rows) == ["'=HYPERLINK(1).yaml", "'@sum.yaml"]
+
+
+def test_a_reference_too_large_to_read_in_time_is_a_clear_error(tmp_path):
+    """The reference is read in bounded workers: a 256-wide network ends at the time limit, not in a hang."""
+    ref = tmp_path / "huge.yaml"
+    ref.write_text("network: {sizes: [256, 256, 256]}\nclaims:\n  - id: out\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n"
+                   "  - id: grad\n    claim: '\\nabla_{W^{(1)}}\\mathcal{L} = \\delta^{(2)} (a^{(1)})^T'\n")
+    subs = write_dir(tmp_path / "subs", {"a.yaml": "network: [\n"})
+    with pytest.raises(SpecError, match="time limit"):
+        grade_dir(subs, ref, Limits(timeout=1, memory_mb=2048))
