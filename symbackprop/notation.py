@@ -381,20 +381,24 @@ def _dims(M):
     return f"{M.rows}x{M.cols}"
 
 
-def _pairs(A, B, ctx, node, what):
-    """Entry pairs (row-major) of A, B of equal shape, or with a 1x1 operand broadcast."""
+def _pairs(A, B, ctx, node, what, stretch=(True, True)):
+    """Entry pairs (row-major) of A, B of equal shape, or with a 1x1 operand broadcast.
+
+    ``stretch`` says which operand may be broadcast: a whole quantity that is 1x1 only by the network's
+    sizes (ŷ with C = 1) is a vector, never a scalar.
+    """
     if A.shape == B.shape:
         return list(zip(A, B))
-    if A.shape == (1, 1):
+    if A.shape == (1, 1) and stretch[0]:
         return [(A[0], e) for e in B]
-    if B.shape == (1, 1):
+    if B.shape == (1, 1) and stretch[1]:
         return [(e, B[0]) for e in A]
     raise ctx.error(f"dimension mismatch: {what} of {_dims(A)} and {_dims(B)}", node)
 
 
-def _broadcast(A, B, fn, ctx, node, what):
-    """Elementwise fn over A, B of equal shape, or with a 1x1 operand broadcast."""
-    pairs = _pairs(A, B, ctx, node, what)
+def _broadcast(A, B, fn, ctx, node, what, stretch=(True, True)):
+    """Elementwise fn over A, B of equal shape, or with a 1x1 operand broadcast (see ``_pairs``)."""
+    pairs = _pairs(A, B, ctx, node, what, stretch)
     shape = B.shape if A.shape == (1, 1) else A.shape
     return sp.Matrix(*shape, [fn(a, b) for a, b in pairs])
 
@@ -405,11 +409,15 @@ class _Sum(_Node):
     terms: list = field(default_factory=list)      # (sign, node)
 
     def ev(self, ctx):
-        out = None
+        out, scalar = None, True
         for sign, t in self.terms:
             v = t.ev(ctx)
             v = -v if sign < 0 else v
-            out = v if out is None else _broadcast(out, v, lambda a, b: a + b, ctx, t, "a sum")
+            if out is None:
+                out, scalar = v, not _is_bare_array(t)
+                continue
+            out = _broadcast(out, v, lambda a, b: a + b, ctx, t, "a sum", (scalar, not _is_bare_array(t)))
+            scalar = scalar and out.shape == (1, 1)
         return out
 
 
@@ -457,7 +465,8 @@ class _Hadamard(_Node):
     def ev(self, ctx):
         out = self.operands[0].ev(ctx)
         for f in self.operands[1:]:
-            out = _broadcast(out, f.ev(ctx), lambda a, b: a * b, ctx, f, "⊙")
+            out = _broadcast(out, f.ev(ctx), lambda a, b: a * b, ctx, f, "⊙",
+                             (out.shape != (1, 1) or not _is_bare_array(self.operands[0]), not _is_bare_array(f)))
         return out
 
 
@@ -483,7 +492,7 @@ class _Frac(_Node):
 
     def ev(self, ctx):
         A, B = self.num.ev(ctx), self.den.ev(ctx)
-        if B.shape != (1, 1):
+        if B.shape != (1, 1) or A.shape != (1, 1) and _is_bare_array(self.den):
             raise ctx.error(f"dimension mismatch: \\frac with a {_dims(B)} denominator", self.den)
         if B[0] == 0:
             raise ctx.error("division by zero", self.den)
@@ -566,7 +575,8 @@ class _Max(_Node):
     def ev(self, ctx):
         out = self.args[0].ev(ctx)
         for a in self.args[1:]:
-            out = _broadcast(out, a.ev(ctx), lambda u, v: sp.Max(u, v), ctx, a, "\\max")
+            out = _broadcast(out, a.ev(ctx), lambda u, v: sp.Max(u, v), ctx, a, "\\max",
+                             (not _is_bare_array(self.args[0]), not _is_bare_array(a)))
         return out
 
 
@@ -580,7 +590,7 @@ class _Indicator(_Node):
     def ev(self, ctx):
         fn = COND_OPS[self.op]
         return _broadcast(self.lhs.ev(ctx), self.rhs.ev(ctx), lambda a, b: indicator(fn(a, b)), ctx, self,
-                          "an indicator")
+                          "an indicator", (not _is_bare_array(self.lhs), not _is_bare_array(self.rhs)))
 
 
 @dataclass
@@ -852,6 +862,9 @@ class _Parser:
                     raise self.error("expected a factor after \\cdot")
             elif isinstance(factors[-1], _Const) and factors[-1].literal and self.at("num"):
                 raise self.error("two numbers side by side (write \\cdot)")
+            elif self.at("num") and not isinstance(factors[-1], _Const):
+                raise self.error("a number after a letter or quantity (v2) reads like v_2: write the number first "
+                                 "or use \\cdot")
             factors.append(self.factor())
             if (isinstance(factors[-2], _Const) and factors[-2].literal and isinstance(factors[-1], _Const)
                     and not factors[-1].literal):
@@ -1023,6 +1036,9 @@ class _Parser:
         t = self.next()
         if not self.at("sym", "^"):
             raise self.error("e is read only as e^{…} (the exponential)", tok=t, token="e")
+        if self.at("sym", "{", self.peek()) and self.at("sym", "(", self.peek(2)):
+            raise self.error("e^{(…)} looks like a layer superscript: e is the exponential; write e^{…} without "
+                             "the parentheses", tok=t, token="e")
         self.next()
         arg = self.group_or_atom()
         return _Apply(t.pos, self.span(t), "exp", arg)
@@ -1282,6 +1298,11 @@ class _Parser:
         den = self.diff_quantity(loss_ok=False)
         self.expect("sym", "}", "} closing the subscript of \\nabla")
         num = self.diff_quantity(loss_ok=True)
+        if num.kind != "loss":
+            raise self.error("\\nabla_{…} is read only for the loss (\\nabla_{W}\\mathcal{L}); write a Jacobian as "
+                             "\\frac{\\partial …}{\\partial …}", tok=t, token=self.span(t))
+        if self.at("sym", "^"):
+            raise self.error("a power or transpose after \\nabla_{…}\\mathcal{L} is ambiguous: use parentheses")
         return _Derivative(t.pos, self.span(t), num, den)
 
     def cmd_sum(self):
@@ -1308,14 +1329,14 @@ class _Parser:
         self.active.pop()
         return _SumOver(t.pos, self.span(t), v.value, int(lo.value), hi, body)
 
-    def dimension(self):
+    def dimension(self, grouped=False):
         """A size: an integer, C, or d_{layer} (optionally braced)."""
         braced = self.at("sym", "{")
         if braced:
             self.next()
         t = self.tok
         if t.kind == "num" and "." not in t.value:
-            if not braced:
+            if not (braced or grouped):
                 self._single_char(t, "size")
             self.next()
             node = _Const(t.pos, t.value, int(t.value))
@@ -1323,6 +1344,8 @@ class _Parser:
             self.next()
             node = _CWidth(t.pos, "C")
         elif self.at("letter", "d"):
+            if not (braced or grouped):
+                raise self.error("write the size in braces: \\mathbb{R}^{d_l} (TeX reads ^d_l as ^d then _l)")
             node = self.letter_d()
         else:
             raise self.error("a size must be an integer, C or d_l")
@@ -1373,11 +1396,11 @@ class _Parser:
         if not self.at("sym", "{"):
             return (self.dimension(), None, t)
         self.next()
-        m = self.dimension()
+        m = self.dimension(grouped=True)
         n = None
         if self.at("cmd", "times"):
             self.next()
-            n = self.dimension()
+            n = self.dimension(grouped=True)
         self.expect("sym", "}", "} closing the shape")
         return (m, n, t)
 
@@ -1630,6 +1653,14 @@ def parse_claim(text: str, net: Network, *, given=(), claim_id=None, file=None) 
                 src = next(r.src for r in rels if n in r.parser.index_names)
                 raise NotationError(f"free index {n} indexes no quantity, so its range is unknown", token=n,
                                     position=pos, text=src)
+        for n in free:
+            if n not in claim.parser.index_names:
+                r = next(r for r in givens if n in r.parser.index_names)
+                raise NotationError(f"index {n} appears only in a `given`: it would be one fixed entry per instance, "
+                                    f"not 'for all {n}'; write the condition as a vector (z^{{(l)}} \\le 0) or use "
+                                    f"the claim's index", token=n, position=r.parser.index_names[n], text=r.src)
+        if layer_symbol and not claim.parser.layer_used:
+            raise NotationError("the layer symbol l appears only in a `given`", token="l", text=given[0])
         order = [n for n in free]
         program = _Program(net, claim, givens, layers, ranges, order, layer_symbol)
         return ParsedClaim(text, dict(first), layer_symbol, layers, program)

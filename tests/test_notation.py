@@ -343,6 +343,17 @@ ERRORS = [
     (r"\log(-1) \cdot 0", OUT, r"\log(-1)", "not a real"),
     (r"\delta_{00}", OUT, "00", "1-based"),
     (r"W^{(1)} \hat y", Network((2, 3, 1), output="sigmoid", loss="bce"), r"\hat y", "dimension mismatch"),
+    # second review: whole 1x1 quantities in ⊙, sums, \max, \frac; \nabla only of the loss; v2; ^d_l; e^{(1)}
+    (r"\delta^{(2)} \odot (W^{(1)})^T", Network((2, 4, 1), output="sigmoid", loss="bce"), "(W^{(1)})^T",
+     "dimension mismatch"),
+    (r"z^{(1)} + \hat y", Network((3, 1, 3)), r"\hat y", "dimension mismatch"),
+    (r"\max(\hat y, z^{(1)})", Network((2, 4, 1), output="sigmoid", loss="bce"), "z^{(1)}", "dimension mismatch"),
+    (r"\frac{z^{(1)}}{\hat y}", Network((2, 4, 1), output="sigmoid", loss="bce"), r"\hat y", "dimension mismatch"),
+    (r"\nabla_{z^{(3)}} L^T", OUT, "^", "ambiguous"),
+    (r"\nabla_{a^{(2)}} z^{(3)}", OUT, r"\nabla_{a^{(2)}} z^{(3)}", "only for the loss"),
+    (r"u v2", OUT, "2", "reads like v_2"),
+    (r"z^{(1)}2", OUT, "2", "reads like v_2"),
+    (r"e^{(1)}", OUT, "e", "layer superscript"),
     (r"\hat y \otimes x \otimes y", OUT, r"\otimes", "ambiguous"),
     (r"{\hat y", OUT, "end of input", "}"),
 ]
@@ -628,3 +639,17 @@ def test_random_nesting_only_raises_notation_errors_and_is_order_independent(a, 
     first = (_outcome(a), _outcome(b))
     second = (_outcome(b), _outcome(a))
     assert first == second[::-1]
+
+
+def test_an_index_only_in_a_given_is_an_error():
+    """z_j <= 0 as a given of a claim about z_i would be one fixed entry per instance, not 'for all j'."""
+    with pytest.raises(NotationError, match="appears only in a `given`") as info:
+        parse_claim(r"z^{(1)}_i \le 0", OUT, given=(r"z^{(1)}_j \le 0",))
+    assert info.value.token == "j"
+    parse_claim(r"\max(0, z^{(1)}_i) = 0", OUT, given=(r"z^{(1)} \le 0",))      # the vector spelling is fine
+
+
+def test_a_shape_size_after_an_unbraced_caret_is_one_token():
+    with pytest.raises(NotationError, match="in braces"):
+        parse_claim(r"z^{(1)} \in \mathbb{R}^d_1", OUT)
+    assert next(parse_claim(r"z^{(1)} \in \mathbb{R}^{d_1}", OUT).instances()).shape == (4, 1)
