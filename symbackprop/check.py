@@ -148,7 +148,11 @@ def _value(expr, vals, dps):
 
 
 def _vanishing_denominator(expr, vals, dps):
-    """Whether a denominator of ``expr`` is 0, or 0 up to rounding, at the point (0/0 noise is no value)."""
+    """Whether a denominator of ``expr`` is 0, or 0 up to rounding, at the point (0/0 noise is no value).
+
+    "Up to rounding" is relative to the size of the denominator's terms: 10^{15}(ŷ_1 + ŷ_2 - 1) is as
+    much noise as ŷ_1 + ŷ_2 - 1.
+    """
     for pw in expr.atoms(sp.Pow):
         if pw.exp.is_negative:
             base = pw.base.xreplace(vals)
@@ -156,8 +160,12 @@ def _vanishing_denominator(expr, vals, dps):
                 if base == 0:
                     return True
                 continue
-            base = sp.N(base, dps)
-            if base.is_number and _close(base, sp.Integer(0), dps):
+            value = sp.N(base, dps)
+            if not value.is_number:
+                continue
+            terms = [sp.N(t.xreplace(vals), dps) for t in sp.Add.make_args(sp.expand(pw.base))]
+            scale = max([abs(t) for t in terms if t.is_number and t.is_real] + [abs(value)])
+            if abs(value) <= sp.Float(10, dps) ** (-(dps - 12)) * scale:
                 return True
     return False
 
@@ -266,10 +274,25 @@ def _claim_boundaries(parsed, g, scalars):
                      for rel in cond.atoms(sp.core.relational.Relational)]
             pairs += [(a, b) for m in side.expr.atoms(sp.Max) for a in m.args for b in m.args if a != b]
             for lhs, rhs in pairs:
-                for sym, c in ((lhs, rhs), (rhs, lhs)):
-                    if c.is_Rational and sym in settable:
-                        out.add((sym, c))
-    return sorted(out, key=lambda t: (t[0].name, t[1]))[:_MAX_BOUNDARIES]
+                out.update(_solve_boundary(lhs - rhs, settable))
+    return sorted(out, key=lambda t: (t[0].name, str(t[1])))[:_MAX_BOUNDARIES]
+
+
+def _solve_boundary(d, settable):
+    """(s, t) with d = 0 exactly when s = t, for each settable s in which d is affine with a rational slope.
+
+    t is a number (z > 1: z = 1) or an expression of the other symbols (x_1 > x_2: x_1 = x_2), evaluated
+    at each base point.
+    """
+    out = []
+    for sym in sorted(d.free_symbols & settable, key=lambda s_: s_.name):
+        slope = sp.diff(d, sym)
+        if not (slope.is_Rational and slope != 0):
+            continue
+        rest = sp.expand(d - slope * sym)
+        if sym not in rest.free_symbols and not rest.has(sp.Piecewise, sp.Max):
+            out.append((sym, -rest / slope))
+    return out
 
 
 def _primitive_index(g):
@@ -299,8 +322,11 @@ def _boundary_points(net, g, base, bounds, offset=0):
     zi, prim = _z_index(g), _primitive_index(g)
     out = []
     for sym, c, side in [(s_, c_, d) for s_, c_ in bounds for d in ((-1, 1) if offset else (0,))]:
-        value = _Fraction(int(c.p), int(c.q)) + side * offset
         for p in base[:2]:
+            t = c if c.is_Rational else c.xreplace(node_values(g, p, 50))
+            if not t.is_Rational:
+                continue                    # the boundary is not at an exact value here
+            value = _Fraction(int(t.p), int(t.q)) + side * offset
             if sym in zi:
                 q = force(net, p, *zi[sym], value)
             elif sym in prim:
@@ -308,7 +334,7 @@ def _boundary_points(net, g, base, bounds, offset=0):
             else:
                 q = replace(p, scalars={**p.scalars, sym: value})
             if q is not None:
-                q.label = f"boundary {sym.name} = {c}" if not side else f"near boundary {sym.name} = {value}"
+                q.label = f"boundary {sym.name} = {t}" if not side else f"near boundary {sym.name} = {value}"
                 out.append(q)
     return out
 
@@ -349,6 +375,7 @@ def _boundary_for_conditions(net, g, conds, p):
             hit = True
             if q is None:
                 return None
+            q.label = f"boundary of the given ({lhs.name} = {rhs})"
     return q if hit else None
 
 

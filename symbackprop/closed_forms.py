@@ -30,13 +30,22 @@ def _zero(e) -> bool:
         f = sp.piecewise_fold(e)
         if isinstance(f, sp.Piecewise) and all(_zero(branch) for branch, _ in f.args):
             return True           # zero on every branch
-        if sp.count_ops(f) > _SIMPLIFY_OPS:
-            return False          # too large to simplify here: not proved (never a guess)
+        if sp.count_ops(f) > _SIMPLIFY_OPS or not _polynomial_conditions(f):
+            return False          # too large, or conditions simplify cannot bound: not proved (never a guess)
         return sp.simplify(f) == 0
     e = sp.expand(e)
     if e == 0:
         return True
     return sp.cancel(sp.together(e)) == 0
+
+
+def _polynomial_conditions(f) -> bool:
+    """Whether every Piecewise condition compares polynomials (tanh or exp in a condition can hang simplify)."""
+    for rel in f.atoms(sp.core.relational.Relational):
+        d = rel.lhs - rel.rhs
+        if not d.is_polynomial(*d.free_symbols):
+            return False
+    return True
 
 
 def prove_equal(a, b, graph, assumptions=()) -> bool:

@@ -510,7 +510,7 @@ class _Power(_Node):
         if B.shape != (1, 1):
             raise ctx.error(f"power of a {_dims(B)} matrix (only scalars take powers)", self)
         b = B[0]
-        if b.is_Number and b != 0 and abs(self.exp) * (len(str(abs(b.p))) + len(str(b.q))) > MAX_NUMBER_DIGITS:
+        if b.is_Rational and b != 0 and abs(self.exp) * (len(str(abs(b.p))) + len(str(b.q))) > MAX_NUMBER_DIGITS:
             raise ctx.error("the power is too large to evaluate", self)
         if b == 0 and self.exp < 0:
             raise ctx.error("division by zero", self)
@@ -550,6 +550,18 @@ FUNCTIONS = {
 }
 
 
+def _real_log(u, ctx):
+    """log u, undefined (nan) where u <= 0 unless u is positive by construction (ŷ of softmax, e^…).
+
+    Without the guard SymPy would rewrite e^{log w} to w for any w, so a claim that is real nowhere
+    could be proved.
+    """
+    positive = {s: sp.Dummy(positive=True) for s in ctx.g.yhat} if ctx.net.output in ("softmax", "sigmoid") else {}
+    if u.xreplace(positive).is_positive:
+        return sp.log(u)
+    return sp.Piecewise((sp.log(u), u > 0))          # undefined (nan) elsewhere: outside the domain
+
+
 @dataclass
 class _Apply(_Node):
     """f(E) applied elementwise, optionally raised to a power (\\tanh^2)."""
@@ -560,8 +572,10 @@ class _Apply(_Node):
     def ev(self, ctx):
         fn = FUNCTIONS[self.name]
         A = self.arg.ev(ctx)
-        if self.name in ("log", "ln") and any(u.is_number and not u.is_positive for u in A):
-            raise ctx.error(f"\\{self.name} of a number that is not positive is not a real number", self)
+        if self.name in ("log", "ln"):
+            if any(u.is_number and not u.is_positive for u in A):
+                raise ctx.error(f"\\{self.name} of a number that is not positive is not a real number", self)
+            fn = lambda u: _real_log(u, ctx)  # noqa: E731
         if A.rows > 1 and A.cols > 1:
             raise ctx.error(f"\\{self.name.rstrip(chr(39))} of a {_dims(A)} matrix is ambiguous (elementwise or "
                             f"matrix function); apply it to a vector or a scalar", self)

@@ -111,16 +111,21 @@ def forward(net: Network, p: Point, dps: int = 50) -> dict:
 
 
 def force(net: Network, p: Point, l: int, j: int, value: Fraction) -> Point:
-    """A copy of ``p`` whose pre-activation z^(l)_j is exactly ``value`` (by shifting b_j of edge l-1)."""
+    """A copy of ``p`` whose pre-activation z^(l)_j is exactly ``value`` (by shifting b_j of edge l-1, or,
+    above a smooth layer, by cutting unit j off its inputs)."""
     fw = forward(net, p)
     cur = fw["z"][l][j]
-    if not isinstance(cur, Fraction):
-        return None        # smooth layers below: cannot hit a value exactly (no kinks there anyway)
-    b = [list(r) for r in p.b]
-    b[l - 1][j] += value - cur
+    W, b = p.W, [list(r) for r in p.b]
+    if isinstance(cur, Fraction):
+        b[l - 1][j] += value - cur
+    else:
+        # smooth layers below make z inexact: cut unit j off its inputs (row j of W = 0), then z = b_j exactly
+        W = [[list(r) for r in Wk] for Wk in p.W]
+        W[l - 1][j] = [Fraction(0)] * len(W[l - 1][j])
+        b[l - 1][j] = value
     forced = dict(p.forced)
     forced[(l, j)] = value
-    return Point(p.x, p.y, p.W, b, dict(p.scalars), forced, p.label)
+    return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label)
 
 
 def node_values(g: Graph, p: Point, dps: int = 50) -> dict:

@@ -370,6 +370,13 @@ SUBTLY_FALSE = [
     (SM, r"\max(u, 3) = 3", ()),
     # a scalar that appears only in some instances
     (SM, r"\delta_{i2} u \hat{y}_i = 0", ()),
+    # boundaries between two variables, of a sum, above a smooth layer (second review)
+    (SM, r"\mathbb{1}\{x_1 > x_2\} = \mathbb{1}\{x_1 \ge x_2\}", ()),
+    (SM, r"\max(u, v) = u \mathbb{1}\{u > v\} + v \mathbb{1}\{v > u\}", ()),
+    (SM, r"\varphi'(u - v) = \mathbb{1}\{u \ge v\}", ()),
+    (SM, r"\mathbb{1}\{z^{(1)}_1 + z^{(1)}_2 > 1\} = \mathbb{1}\{z^{(1)}_1 + z^{(1)}_2 \ge 1\}", ()),
+    (SM, r"\mathbb{1}\{u > v\} = 1", (r"u \ge v",)),
+    (MSE, r"\mathbb{1}\{z^{(2)}_1 > 0\} = \mathbb{1}\{z^{(2)}_1 \ge 0\}", ()),
     # one entry only
     (SM, r"\delta^{(L)}_i = \hat{y}_i - y_i + 10^{-40}\delta_{i2}", ()),
     (SM, r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{ij}} = \delta^{(2)}_i a^{(1)}_j + 10^{-30}\delta_{i2}\delta_{j3}",
@@ -742,6 +749,10 @@ def test_a_scalar_that_appears_only_in_a_given_is_a_free_variable():
     (SM, r"\frac{\hat{y}_1 + \hat{y}_2 - 1}{2\hat{y}_1 + 2\hat{y}_2 - 2} = \frac{1}{2}"),
     (SM, r"\frac{\hat{y}_1 + \hat{y}_2 - 1}{2\hat{y}_1 + 2\hat{y}_2 - 2} = \frac{1}{3}"),
     (MSE, r"\frac{a^{(1)}_1 - \tanh(z^{(1)}_1)}{2 a^{(1)}_1 - 2\tanh(z^{(1)}_1)} = \frac{1}{2}"),
+    # scaled noise is still noise (second review)
+    (SM, r"\frac{10^{15}(\hat{y}_1 + \hat{y}_2 - 1)}{10^{15}(2\hat{y}_1 + 2\hat{y}_2 - 2)} = \frac{1}{2}"),
+    (SM, r"\frac{10^{20}\log(\hat{y}_1+\hat{y}_2)}{10^{20}\log(\hat{y}_1+\hat{y}_2)+10^{20}(\hat{y}_1+\hat{y}_2-1)} = "
+         r"\frac{1}{2}"),
 ])
 def test_an_expression_undefined_everywhere_is_never_proved_or_refuted(net, claim):
     """0/0 at every point (ŷ_1 + ŷ_2 = 1): rounding noise over rounding noise is no value."""
@@ -758,3 +769,12 @@ def test_a_given_that_holds_only_up_to_rounding_selects_no_point():
 def test_an_equality_given_on_a_pre_activation_is_forced_exactly():
     res = check_claim(SM, "g", r"\delta^{(1)}_1 = 0", given=(r"z^{(1)}_1 = 0",))
     assert res.verdict in ("proved", "numerically-equal"), res.message
+
+
+def test_a_log_that_is_real_nowhere_is_never_proved():
+    """SymPy rewrites e^{log w} to w for any w; the notation layer keeps log undefined where w <= 0."""
+    res = check_claim(SM, "log", r"\exp(\frac{1}{2}\log(-1 - x_1^2))^2 = -1 - x_1^2")
+    assert res.verdict in ("error", "inconclusive"), (res.verdict, res.message)
+    res = check_claim(SM, "log", r"\exp(\log(u)) = u + 1")
+    assert res.verdict == "refuted"
+    assert float(Fraction(res.counterexample["values"]["u"])) > 0      # the witness is inside the domain

@@ -91,8 +91,9 @@ CONSTRUCTS = [
     ("tanh-squared", OUT, r"1 - \tanh^2(z^{(1)})", lambda: G().z[1].applyfunc(lambda w: 1 - sp.tanh(w) ** 2)),
     ("exp", OUT, r"\exp(u)", lambda: one(sp.exp(u))),
     ("e-power", OUT, r"e^{-u}", lambda: one(sp.exp(-u))),
-    ("log-natural", OUT, r"\log u", lambda: one(sp.log(u))),
-    ("ln", OUT, r"\ln(u)", lambda: one(sp.log(u))),
+    ("log-natural", OUT, r"\log u", lambda: one(sp.Piecewise((sp.log(u), u > 0)))),
+    ("ln", OUT, r"\ln(u)", lambda: one(sp.Piecewise((sp.log(u), u > 0)))),   # undefined for u <= 0
+    ("log-of-softmax-output", OUT, r"\log \hat{y}_2", lambda: one(sp.log(G().yhat[1]))),
     ("log-unbraced-entry", OUT, r"\log \hat{y}_2", lambda: one(sp.log(G().yhat[1]))),
     ("max", OUT, r"\max(0, u)", lambda: one(sp.Max(0, u))),
     ("max-elementwise", OUT, r"\max(0, z^{(1)})", lambda: G().z[1].applyfunc(lambda w: sp.Max(0, w))),
@@ -212,7 +213,7 @@ def test_misread_varphi_prime_is_applied():
 
 def test_misread_log_is_natural():
     got = parse_expression(r"\log u", OUT)[0]
-    assert got == sp.log(u) and got != sp.log(u, 10)
+    assert got == sp.Piecewise((sp.log(u), u > 0)) and sp.log(u, 10) not in got.atoms(sp.log)
 
 
 def test_misread_trailing_text_is_an_error():
