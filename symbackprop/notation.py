@@ -1321,8 +1321,8 @@ class _Parser:
 
     def cmd_sum(self):
         t = self.next()
-        self.expect("sym", "_", "_{k=1} after \\sum")
-        self.expect("sym", "{", "{k=1} after \\sum_")
+        self.expect("sym", "_", "bounds after \\sum: write \\sum_{k=1}^{C} (the range is never guessed)")
+        self.expect("sym", "{", "bounds after \\sum_: write \\sum_{k=1}^{C} (the range is never guessed)")
         v = self.tok
         if not (v.kind == "letter" and v.value.islower() and v.value not in INDEX_LETTERS_EXCLUDED):
             raise self.error("a sum index must be a single lowercase letter (not l, x, y, z, a, b, d, e)")
