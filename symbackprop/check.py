@@ -75,6 +75,8 @@ class ClaimResult:
     seconds: float = 0.0
     expect: bool = True
     given: tuple = ()
+    read_as: str | None = None       # canonical LaTeX of the claim as parsed (ours, never the user's TeX)
+    read_as_given: tuple = ()        # canonical LaTeX of each given, as parsed
 
     @property
     def as_expected(self) -> bool:
@@ -87,7 +89,8 @@ class ClaimResult:
                 "verdict": self.verdict, "step": self.step, "message": self.message,
                 "diagnosis": self.diagnosis, "counterexample": self.counterexample,
                 "assumptions": list(self.assumptions), "seconds": round(self.seconds, 3),
-                "as_expected": self.as_expected}
+                "as_expected": self.as_expected, "read_as": self.read_as,
+                "read_as_given": list(self.read_as_given)}
 
 
 class _Budget(Exception):
