@@ -70,6 +70,8 @@ def default_options(limits: Limits) -> CheckOptions:
 
 
 def _from_job(claim, res) -> ClaimResult:
+    if claim.error is not None:     # a malformed entry (spec.py): its error, no worker was run
+        return ClaimResult(claim.id, claim.claim, "error", message=claim.error, expect=claim.expect)
     if res.status == "ok":
         return res.value
     verdict, message = failed_run(res)
@@ -82,9 +84,9 @@ def check_spec(spec: DerivationSpec, limits: Limits = Limits(), opts: CheckOptio
     """Check the claims of ``spec`` (all, or the ids in ``only``) under ``limits``."""
     opts = opts or default_options(limits)
     claims = [c for c in spec.claims if only is None or c.id in only]
-    jobs = [(spec.network, c, opts, str(spec.path)) for c in claims]
+    jobs = [(spec.network, c, opts, str(spec.path)) for c in claims if c.error is None]
     if jobs and not inline and _small(spec.network):
         derive(spec.network)        # warm the caches once: forked workers inherit them
-    runs = run_inline(_job, jobs) if inline else run_jobs(_job, jobs, limits)
-    results = tuple(_from_job(c, r) for c, r in zip(claims, runs))
+    runs = iter(run_inline(_job, jobs) if inline else run_jobs(_job, jobs, limits))
+    results = tuple(_from_job(c, None if c.error is not None else next(runs)) for c in claims)
     return FileReport(spec, results)
