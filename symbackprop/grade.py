@@ -7,8 +7,22 @@ Decisions
 ---------
 Submissions.  Every ``*.yaml``/``*.yml`` file directly in the directory (NOT recursive: one file per
 student; subdirectories and dot-files are ignored), sorted by file name; the reference file itself is
-skipped if it lives there. A file that cannot be read (invalid YAML, missing ``network:``, a malformed
-claim, ...) gets a row with its error and 0 points; the other files are still graded.
+skipped if it lives there. A file that cannot be read (invalid YAML, missing ``network:``, ...) gets a
+row with its error and 0 points; the other files are still graded. A malformed claim entry is only that
+claim's ``error`` cell (its id, when readable, still names the column).
+
+Files, not links.  Only regular files are read (:mod:`symbackprop.intake`). A symbolic link in the
+submissions folder is refused with an error row (``is a symbolic link; links are not followed ...``)
+whether it points inside the folder or out of it: a link is never opened, so neither its target's
+content nor its target's name can reach the CSV, the JSON or a message (a link to ``/etc/shadow`` or to
+another student's file scores nothing). FIFOs, devices and sockets named ``*.yaml`` get an error row
+the same way, without being opened (no hang). Files over 1 MiB are refused before they are read.
+
+Names and cells.  File names are rendered printable (:func:`~symbackprop.intake.display_name`: bytes
+that are not UTF-8 become ``\xNN``, CR, LF and other control characters ``\xNN``), in rows, JSON and
+messages alike. Every CSV cell, headers included, goes through :func:`csv_cell`: control characters are
+escaped the same way and a cell that a spreadsheet would run as a formula (leading ``= + - @``, tab,
+CR) is prefixed with ``'``. Use :meth:`GradeTable.to_csv` for the CSV text.
 
 Network.  A submission's ``network:`` must equal the reference network field by field (sizes,
 activation, output, loss, weight convention, φ'(0), slope). Otherwise the row gets an error such as
@@ -56,7 +70,10 @@ a reference claim that cannot be parsed is a :class:`SpecError`.
 """
 from __future__ import annotations
 
+import csv
+import io
 import os
+import stat
 import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -65,18 +82,37 @@ import sympy as sp
 
 from .check import CheckOptions, ClaimResult, check_claim, mark_worker
 from .errors import SpecError, SymbackpropError
+from .intake import display_name
 from .network import Network, graph
 from .runner import Limits, run_inline, run_jobs
 from .spec import SUFFIXES, ClaimSpec, DerivationSpec, load_spec
 from .suite import default_options, failed_run
 
 __all__ = ["Cell", "GradeRow", "GradeTable", "grade_dir", "grade_spec", "find_submissions", "reference_keys",
-           "relation_key", "network_difference", "SCORING", "CELL_VERDICTS"]
+           "relation_key", "network_difference", "csv_cell", "SCORING", "CELL_VERDICTS"]
 
 SCORING = ("proved", "numerically-equal")
 CELL_VERDICTS = ("proved", "numerically-equal", "refuted", "error", "inconclusive", "missing",
                  "different-relation")
 
+
+# ----------------------------------------------------------------------------------------------
+# CSV cells
+
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value):
+    """One CSV cell that stays one cell and is never run as a spreadsheet formula (the only CSV sanitiser).
+
+    Strings (file names, ids, messages: they come from users) get control characters and non-UTF-8
+    bytes escaped as in :func:`display_name`, then a leading ``'`` when they start like a formula.
+    Numbers pass unchanged (a score of -1 cannot occur; 0.5 must stay a number).
+    """
+    if not isinstance(value, str):
+        return value
+    text = display_name(value)
+    return "'" + text if text[:1] in FORMULA_LEADS else text
 
 # ----------------------------------------------------------------------------------------------
 # data
@@ -154,6 +190,16 @@ class GradeTable:
         return [[r.submission, r.score, r.points, r.max, r.error or "",
                  *[r.verdict(cid) or "" for cid in self.columns]] for r in self.rows]
 
+    def csv_rows(self) -> list:
+        """Header and records with every cell through :func:`csv_cell`."""
+        return [[csv_cell(v) for v in row] for row in (self.header(), *self.records())]
+
+    def to_csv(self) -> str:
+        """The ``--format csv`` text (one line per row: no cell holds a line break)."""
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(self.csv_rows())
+        return buf.getvalue()
+
     def to_dict(self) -> dict:
         """The ``--format json`` document."""
         return {"reference": self.reference, "title": self.title, "network": self.network,
@@ -179,7 +225,12 @@ def network_difference(net: Network, ref: Network) -> str | None:
 
 
 def find_submissions(directory, reference=None) -> list:
-    """The submission files of ``directory`` (non-recursive *.yaml/*.yml, sorted, reference excluded)."""
+    """The submission entries of ``directory`` (non-recursive *.yaml/*.yml, sorted, reference excluded).
+
+    Subdirectories are skipped; every other entry with the suffix is listed, links, FIFOs and devices
+    included, so that each gets its own error row (grade_dir reads them without following links).
+    Nothing here opens an entry.
+    """
     d = Path(directory)
     if not d.exists():
         raise SymbackpropError("no such directory", file=str(directory))
@@ -191,12 +242,20 @@ def find_submissions(directory, reference=None) -> list:
         raise SymbackpropError(f"cannot list the directory: {e.strerror or e}", file=str(directory)) from None
     out = []
     for p in entries:
-        if p.name.startswith(".") or p.suffix.lower() not in SUFFIXES or p.is_dir():
+        if p.name.startswith(".") or p.suffix.lower() not in SUFFIXES or _is_real_dir(p):
             continue
         if reference is not None and _same_file(p, reference):
             continue
         out.append(p)
     return out
+
+
+def _is_real_dir(p) -> bool:
+    """A subdirectory itself (not a link to one: that gets an error row)."""
+    try:
+        return stat.S_ISDIR(os.lstat(p).st_mode)
+    except OSError:
+        return False
 
 
 def _same_file(a, b) -> bool:
@@ -346,6 +405,8 @@ def grade_spec(spec: DerivationSpec, reference: DerivationSpec, ref_keys: dict, 
         claim = by_id.get(cid)
         if claim is None:
             cells[cid] = Cell("missing", False, "no claim with this id")
+        elif claim.error is not None:
+            cells[cid] = Cell("error", False, claim.error)
         elif not claim.expect:
             cells[cid] = Cell("different-relation", False, "states a different relation: the submission marks "
                                                            "it expect: false (it does not assert it)")
@@ -376,6 +437,9 @@ def reference_keys(reference: DerivationSpec, limits: Limits = Limits(), inline:
 
     The reference is read in bounded workers too: a huge network there must not hang the grader.
     """
+    broken = next((c for c in reference.claims if c.error is not None), None)
+    if broken is not None:                  # its message already names the file, claim, key and line
+        raise SpecError(broken.error)
     claims = [c for c in reference.claims if c.expect]
     jobs = [(reference.network, c, str(reference.path)) for c in claims]
     out = {}
@@ -407,16 +471,17 @@ def grade_dir(submissions_dir, reference_path, limits: Limits = Limits(), progre
     opts = opts or default_options(limits)
     rows = []
     for i, p in enumerate(files):
+        name = display_name(p.name)
         if progress:
-            progress(i, len(files), p.name)
+            progress(i, len(files), name)
         try:
-            spec = load_spec(p)
+            spec = load_spec(p, follow_links=False)
         except SymbackpropError as e:
-            rows.append(GradeRow(p.name, str(p), len(ref_keys), error=_error_text(e)))
+            rows.append(GradeRow(name, display_name(p), len(ref_keys), error=_error_text(e)))
             continue
-        rows.append(grade_spec(spec, reference, ref_keys, limits, opts, p.name, inline=inline))
+        rows.append(grade_spec(spec, reference, ref_keys, limits, opts, name, inline=inline))
     if progress:
         progress(len(files), len(files), "")
     skipped = tuple(c.id for c in reference.claims if not c.expect)
-    return GradeTable(str(reference_path), reference.title, reference.network.describe(), tuple(ref_keys),
-                      skipped, tuple(rows))
+    return GradeTable(display_name(reference_path), reference.title, reference.network.describe(),
+                      tuple(ref_keys), skipped, tuple(rows))

@@ -364,3 +364,156 @@ def test_a_reference_too_large_to_read_in_time_is_a_clear_error(tmp_path):
     subs = write_dir(tmp_path / "subs", {"a.yaml": "network: [\n"})
     with pytest.raises(SpecError, match="time limit"):
         grade_dir(subs, ref, Limits(timeout=1, memory_mb=2048))
+
+
+# ----------------------------------------------------------------------------------------------
+# hostile submissions folders: links, FIFOs, devices, huge files, names with CR/LF/=, non-UTF-8 names
+
+import os                                         # noqa: E402  (used by the tests below only)
+import threading                                  # noqa: E402
+
+SMALL_REF = NET + ("claims:\n  - id: out\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n"
+                   "  - id: zero\n    claim: '\\varphi''(0) = 0'\n")
+SMALL_GOOD = NET + ("claims:\n  - id: out\n    claim: '\\delta^{(2)} = \\hat{y} - y'\n"
+                    "  - id: zero\n    claim: '\\varphi''(0) = 0'\n")
+SECRET = "secret-marker-d41d8cd9"
+
+
+def _within(seconds, fn, fifos=()):
+    """fn() in a thread that must finish within ``seconds``; a reader stuck on a FIFO is released first."""
+    box = {}
+    t = threading.Thread(target=lambda: box.update(value=fn()), daemon=True)
+    t.start()
+    t.join(seconds)
+    if t.is_alive():
+        for f in fifos:                                   # a writer appears and leaves: the reader gets EOF
+            os.close(os.open(f, os.O_WRONLY | os.O_NONBLOCK))
+        t.join(10)
+        pytest.fail(f"grading blocked for more than {seconds} s")
+    return box["value"]
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A reference and a submissions folder with a good file and every kind of entry that must not be read."""
+    base = tmp_path_factory.mktemp("hostile")
+    ref = base / "ref.yaml"
+    ref.write_text(SMALL_REF)
+    secret = base / "outside" / "settings.yaml"
+    secret.parent.mkdir()
+    secret.write_text(f"{SECRET}: 1\n" + SMALL_GOOD.replace("claims:", f"# {SECRET}\nclaims:"))
+    subs = write_dir(base / "subs", {"good.yaml": SMALL_GOOD})
+    os.symlink(secret, subs / "link_out.yaml")           # would score full marks and leak the marker
+    os.symlink("good.yaml", subs / "link_in.yaml")
+    os.symlink("/dev/zero", subs / "zero.yaml")
+    os.symlink(secret.parent, subs / "dirlink.yaml")
+    (subs / "realdir.yaml").mkdir()
+    os.mkfifo(subs / "fifo.yaml")
+    with open(subs / "huge.yaml", "wb") as f:
+        f.truncate(1 << 30)
+    return ref, subs, [subs / "fifo.yaml"]
+
+
+REFUSED = {"link_out.yaml": "is a symbolic link; links are not followed",
+           "link_in.yaml": "is a symbolic link; links are not followed",
+           "zero.yaml": "is a symbolic link; links are not followed",
+           "dirlink.yaml": "is a symbolic link; links are not followed",
+           "fifo.yaml": "is a FIFO (named pipe), not a regular file",
+           "huge.yaml": f"file is {1 << 30} bytes; derivation files are limited to 1048576 bytes"}
+
+
+def test_links_fifos_devices_and_huge_files_get_error_rows_without_being_read(hostile):
+    ref, subs, fifos = hostile
+    table = _within(120, lambda: grade_dir(subs, ref, LIMITS), fifos)
+    got = {r.submission: r for r in table.rows}
+    assert sorted(got) == sorted([*REFUSED, "good.yaml"])       # realdir.yaml is a folder: skipped
+    assert got["good.yaml"].error is None and got["good.yaml"].points == 2
+    for name, message in REFUSED.items():
+        assert got[name].error.startswith(message) and got[name].points == 0 and got[name].cells == {}
+    text = table.to_csv() + json.dumps(table.to_dict())
+    assert SECRET not in text and "outside" not in text and "/dev/zero" not in text
+
+
+def test_cli_never_echoes_a_linked_file(hostile, tmp_path, capsys):
+    ref, subs, fifos = hostile
+    out_json = tmp_path / "grades.json"
+    codes = _within(240, lambda: [cli.main(["grade", str(subs), "--against", str(ref)]),
+                                  cli.main(["grade", str(subs), "--against", str(ref), "--format", "json",
+                                            "-o", str(out_json)])], fifos)
+    out, err = capsys.readouterr()
+    assert codes == [1, 1]
+    everything = out + err + out_json.read_text()
+    assert SECRET not in everything and "settings" not in everything and "Traceback" not in everything
+    rows = list(csv.reader(io.StringIO(out)))
+    assert [r[0] for r in rows[1:]] == sorted([*REFUSED, "good.yaml"])
+
+
+def test_names_with_cr_lf_and_formulas_stay_one_printable_cell(tmp_path, capsys):
+    ref = tmp_path / "ref.yaml"
+    ref.write_text(SMALL_REF)
+    names = ["a\r=HYPERLINK(1).yaml", "b\n@cmd.yaml", "c\t+1.yaml", "=d.yaml", "-e.yaml", "f\x1b]0;x\x07.yaml"]
+    subs = write_dir(tmp_path / "subs", {n: "network: [\n" for n in names})
+    assert cli.main(["grade", str(subs), "--against", str(ref)]) == 1
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 1 + len(names)           # no name breaks a row, whatever the reader
+    rows = list(csv.reader(io.StringIO(out)))
+    assert sorted(r[0] for r in rows[1:]) == ["'-e.yaml", "'=d.yaml", "a\\x0d=HYPERLINK(1).yaml",
+                                              "b\\x0a@cmd.yaml", "c\\x09+1.yaml", "f\\x1b]0;x\\x07.yaml"]
+    assert all(len(r) == len(rows[0]) for r in rows)
+    assert not any(ch in out for ch in "\r\t\x1b\x07")
+
+
+def test_every_csv_cell_goes_through_one_sanitiser_headers_included(tmp_path):
+    ref = tmp_path / "ref.yaml"
+    ref.write_text(NET + "claims:\n  - id: -2-3\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n"
+                         "  - id: '@x'\n    claim: x\n")      # '@x' is not a valid id: the reference is refused
+    subs = write_dir(tmp_path / "subs", {"=a.yaml": SMALL_GOOD.replace("id: out", "id: -2-3")})
+    with pytest.raises(SpecError, match=r"ref.yaml: claim '#2': key 'id': id '@x' may use only letters, digits"):
+        grade_dir(subs, ref, LIMITS)
+    ref.write_text(NET + "claims:\n  - id: -2-3\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n")
+    table = grade_dir(subs, ref, LIMITS)
+    rows = table.csv_rows()
+    assert rows[0] == ["submission", "score", "points", "max", "error", "'-2-3"]
+    assert rows[1] == ["'=a.yaml", 1.0, 1, 1, "", "proved"]
+    assert list(csv.reader(io.StringIO(table.to_csv()))) == [[str(c) for c in r] for r in rows]
+
+
+def test_csv_cell():
+    from symbackprop.grade import csv_cell
+    table = [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "\\x09=1"),
+             ("\r=1", "\\x0d=1"), ("a\nb", "a\\x0ab"), ("caf\udce9", "caf\\xe9"), ("ok.yaml", "ok.yaml"),
+             ("", ""), ("δ ŷ", "δ ŷ"), ("\u202eexe.yaml", "\\u202eexe.yaml"), (0.5, 0.5), (-1, -1)]
+    assert [csv_cell(v) for v, _ in table] == [want for _, want in table]
+
+
+def test_non_utf8_file_names_are_rendered_in_csv_json_and_to_a_file(tmp_path, capsys):
+    ref = tmp_path / "ref.yaml"
+    ref.write_text(SMALL_REF)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for raw, text in ((b"caf\xe9.yaml", SMALL_GOOD), (b"bad\xff.yaml", "network: [\n")):
+        with open(os.fsencode(str(subs)) + b"/" + raw, "w") as f:
+            f.write(text)
+    target = tmp_path / "grades.json"
+    assert cli.main(["grade", str(subs), "--against", str(ref), "--format", "json", "-o", str(target)]) == 1
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert [(r["submission"], r["points"]) for r in doc["rows"]] == [("bad\\xff.yaml", 0), ("caf\\xe9.yaml", 2)]
+    assert doc["rows"][0]["error"].startswith("invalid YAML")
+    assert cli.main(["grade", str(subs), "--against", str(ref)]) == 1
+    out, err = capsys.readouterr()
+    assert "caf\\xe9.yaml,1.0,2,2" in out and "Traceback" not in err
+
+
+def test_a_malformed_claim_is_its_cell_and_the_rest_is_graded(tmp_path):
+    ref = tmp_path / "ref.yaml"
+    ref.write_text(SMALL_REF)
+    sub = SMALL_GOOD.replace("claim: '\\varphi''(0) = 0'", "claim: ''") + "  - {id: 'x y', claim: z}\n"
+    subs = write_dir(tmp_path / "subs", {"a.yaml": sub})
+    (r,) = grade_dir(subs, ref, LIMITS).rows
+    assert r.error is None and r.points == 1
+    assert r.verdict("out") == "proved" and r.verdict("zero") == "error"
+    assert "claim 'zero': key 'claim': claim is empty (line 10)" in r.cells["zero"].message
+    assert r.ignored_ids == ("#3",)
+    ref.write_text(SMALL_REF + "  - {id: extra, claim: [x]}\n")
+    with pytest.raises(SpecError, match=r"ref.yaml: claim 'extra': key 'claim': claim must be a string"):
+        grade_dir(subs, ref, LIMITS)

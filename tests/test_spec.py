@@ -98,20 +98,9 @@ BAD = [
     ("unknown-top-key", "titel: t\n" + NET + ONE, "titel", None, "did you mean 'title'", 1),
     ("unknown-network-key", "network:\n  sizes: [2, 2]\n  activaton: relu\n" + ONE,
      "network.activaton", None, "did you mean 'activation'", 3),
-    ("unknown-claim-key", NET + "claims:\n  - id: a\n    claim: c\n    expected: false\n",
-     "expected", "a", "did you mean 'expect'", 6),
-    ("duplicate-id", NET + "claims:\n  - {id: a, claim: c}\n  - {id: a, claim: d}\n", "id", "a",
-     "duplicate claim id 'a' (first used at line 4)", 5),
-    ("missing-id", NET + "claims:\n  - {id: a, claim: c}\n  - {claim: d}\n", "id", "#2", "no 'id'", 5),
-    ("missing-claim", NET + "claims:\n  - {id: a, given: g}\n", "claim", "a", "no 'claim'", 4),
     ("missing-network", ONE, "network", None, "missing required key 'network'", None),
     ("missing-claims", NET, "claims", None, "missing required key 'claims'", None),
     ("missing-sizes", "network:\n  activation: relu\n" + ONE, "network.sizes", None, "needs 'sizes'", 2),
-    ("claim-number", NET + "claims:\n  - {id: a, claim: 42}\n", "claim", "a", "an integer 42", 4),
-    ("claim-list", NET + "claims:\n  - {id: a, claim: [x, y]}\n", "claim", "a", "must be a string", 4),
-    ("claim-empty", NET + "claims:\n  - {id: a, claim: '  '}\n", "claim", "a", "empty", 4),
-    ("claim-too-long", NET + f"claims:\n  - {{id: a, claim: '{'x' * 10_001}'}}\n", "claim", "a",
-     "10001 characters", 4),
     ("sizes-scalar", "network:\n  sizes: 3\n" + ONE, "network.sizes", None, "must be a list", 2),
     ("sizes-string-entry", "network:\n  sizes: [3, '4', 3]\n" + ONE, "network.sizes", None,
      "sizes[1] must be an integer", 2),
@@ -119,16 +108,6 @@ BAD = [
     ("sizes-bool-entry", "network:\n  sizes:\n    - 3\n    - yes\n" + ONE, "network.sizes", None, "boolean", 4),
     ("sizes-too-short", "network:\n  sizes: [3]\n" + ONE, "network.sizes", None, "at least two", 2),
     ("sizes-huge-int", "network:\n  sizes: [3, " + "9" * 5000 + "]\n" + ONE, None, None, "invalid value", None),
-    ("expect-string", NET + "claims:\n  - {id: a, claim: c, expect: 'false'}\n", "expect", "a",
-     "true or false", 4),
-    ("expect-int", NET + "claims:\n  - {id: a, claim: c, expect: 0}\n", "expect", "a", "an integer 0", 4),
-    ("id-yes", NET + "claims:\n  - {id: yes, claim: c}\n", "id", "#1", "boolean true", 4),
-    ("id-number", NET + "claims:\n  - {id: 12, claim: c}\n", "id", "#1", "an integer 12", 4),
-    ("id-spaces", NET + "claims:\n  - {id: my claim, claim: c}\n", "id", "#1", "letters, digits", 4),
-    ("given-number", NET + "claims:\n  - {id: a, claim: c, given: 3}\n", "given", "a", "list of strings", 4),
-    ("given-list-number", NET + "claims:\n  - id: a\n    claim: c\n    given:\n      - ok\n      - 5\n",
-     "given", "a", "must be a string", 8),
-    ("note-number", NET + "claims:\n  - {id: a, claim: c, note: 5}\n", "note", "a", "must be a string", 4),
     ("title-number", "title: 2024\n" + NET + ONE, "title", None, "must be a string", 1),
     ("unknown-activation", "network:\n  sizes: [2, 2]\n  activation: swish\n" + ONE, "network.activation",
      None, "unknown activation 'swish'", 3),
@@ -145,7 +124,6 @@ BAD = [
     ("network-list", "network: [3, 4]\n" + ONE, "network", None, "must be a mapping", 1),
     ("claims-mapping", NET + "claims:\n  a: c\n", "claims", None, "must be a list", 3),
     ("claims-empty", NET + "claims: []\n", "claims", None, "claims is empty", 3),
-    ("claim-not-mapping", NET + "claims:\n  - 'x = 1'\n", "claims", "#1", "must be a mapping", 4),
     ("too-many-claims", MANY, "claims", None, "the limit is 500", 3),
     ("yaml-syntax", NET + "claims: [\n", None, None, "invalid YAML", None),
     ("yaml-tab", NET + ONE + "\t- id: b\n", None, None, "invalid YAML", 6),
@@ -164,6 +142,37 @@ BAD = [
     ("only-comments", "# nothing here\n\n", None, None, "empty file", None),
     ("top-list", "- a\n- b\n", None, None, "must be a mapping", 1),
     ("top-scalar", "hello\n", None, None, "must be a mapping", None),
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# bad claim entries: (name, text, key, error claim's id, fragment of the message, line). Each is that
+# claim's error only: a good claim after it still loads, and check_spec reports the error verdict.
+
+GOOD_AFTER = "  - {id: zz-good, claim: '\\varphi(0) = 0'}\n"
+BAD_CLAIMS = [
+    ("unknown-claim-key", NET + "claims:\n  - id: a\n    claim: c\n    expected: false\n",
+     "expected", "a", "did you mean 'expect'", 6),
+    ("duplicate-id", NET + "claims:\n  - {id: a, claim: c}\n  - {id: a, claim: d}\n", "id", "#2",
+     "duplicate claim id 'a' (first used at line 4); give each", 5),
+    ("missing-id", NET + "claims:\n  - {id: a, claim: c}\n  - {claim: d}\n", "id", "#2", "no 'id'", 5),
+    ("missing-claim", NET + "claims:\n  - {id: a, given: g}\n", "claim", "a", "no 'claim'", 4),
+    ("claim-number", NET + "claims:\n  - {id: a, claim: 42}\n", "claim", "a", "an integer 42", 4),
+    ("claim-list", NET + "claims:\n  - {id: a, claim: [x, y]}\n", "claim", "a", "must be a string", 4),
+    ("claim-empty", NET + "claims:\n  - {id: a, claim: '  '}\n", "claim", "a", "empty", 4),
+    ("claim-too-long", NET + f"claims:\n  - {{id: a, claim: '{'x' * 10_001}'}}\n", "claim", "a",
+     "10001 characters", 4),
+    ("expect-string", NET + "claims:\n  - {id: a, claim: c, expect: 'false'}\n", "expect", "a",
+     "true or false", 4),
+    ("expect-int", NET + "claims:\n  - {id: a, claim: c, expect: 0}\n", "expect", "a", "an integer 0", 4),
+    ("id-yes", NET + "claims:\n  - {id: yes, claim: c}\n", "id", "#1", "boolean true", 4),
+    ("id-number", NET + "claims:\n  - {id: 12, claim: c}\n", "id", "#1", "an integer 12", 4),
+    ("id-spaces", NET + "claims:\n  - {id: my claim, claim: c}\n", "id", "#1", "letters, digits", 4),
+    ("given-number", NET + "claims:\n  - {id: a, claim: c, given: 3}\n", "given", "a", "list of strings", 4),
+    ("given-list-number", NET + "claims:\n  - id: a\n    claim: c\n    given:\n      - ok\n      - 5\n",
+     "given", "a", "must be a string", 8),
+    ("note-number", NET + "claims:\n  - {id: a, claim: c, note: 5}\n", "note", "a", "must be a string", 4),
+    ("claim-not-mapping", NET + "claims:\n  - 'x = 1'\n", "claims", "#1", "must be a mapping", 4),
 ]
 
 
@@ -203,6 +212,50 @@ def test_bad_bytes(tmp_path, name, data, fragment, line):
         with pytest.raises(SpecError) as info:
             load()
         _assert_located(info.value, path, None, None, fragment, line)
+
+
+def _error_claim(spec, cid):
+    (c,) = [c for c in spec.claims if c.id == cid]
+    assert c.error is not None
+    return c
+
+
+@pytest.mark.parametrize("name,text,key,claim,fragment,line", BAD_CLAIMS, ids=[b[0] for b in BAD_CLAIMS])
+def test_bad_claim_entry_is_that_claims_error(tmp_path, name, text, key, claim, fragment, line):
+    path = write(tmp_path, text + GOOD_AFTER)
+    spec = load_spec(path)
+    bad = _error_claim(spec, claim)
+    assert bad.error.startswith(f"{path}: claim {claim!r}: key {key!r}: ")
+    assert fragment in bad.error and bad.error.endswith(f"(line {line})") and "\n" not in bad.error
+    assert bad.line is not None and bad.line <= line
+    (good,) = [c for c in spec.claims if c.id == "zz-good"]
+    assert good.error is None and good.claim == "\\varphi(0) = 0"
+    assert len({c.id for c in spec.claims}) == len(spec.claims)
+
+
+def test_bad_claim_entries_are_error_verdicts_and_the_rest_is_checked():
+    from symbackprop.suite import check_spec
+    text = NET + ("claims:\n  - {id: empty, claim: ''}\n  - {id: good, claim: '\\varphi(0) = 0'}\n"
+                  "  - {id: listed, claim: [a, b]}\n  - {id: good, claim: '\\varphi(0) = 0'}\n"
+                  "  - {id: wrong, claim: '\\varphi(0) = 1', expect: false}\n  - {id: k, claim: x, colour: red}\n"
+                  "  - {id: 'bad id', claim: x}\n")
+    spec = load_spec_text(text, "f.yaml")
+    report = check_spec(spec, inline=True)
+    got = [(r.id, r.verdict) for r in report.results]
+    assert got == [("empty", "error"), ("good", "proved"), ("listed", "error"), ("#4", "error"),
+                   ("wrong", "refuted"), ("k", "error"), ("#7", "error")]
+    msgs = {r.id: r.message for r in report.results}
+    assert msgs["empty"] == "f.yaml: claim 'empty': key 'claim': claim is empty (line 4)"
+    assert "duplicate claim id 'good' (first used at line 5)" in msgs["#4"]
+    assert "unknown key 'colour'" in msgs["k"] and "(line 9)" in msgs["k"]
+    assert "letters, digits" in msgs["#7"]
+    assert not report.ok and sum(r.as_expected for r in report.results) == 2
+
+
+def test_a_bad_entry_reusing_an_earlier_id_is_a_duplicate():
+    spec = load_spec_text(NET + "claims:\n  - {id: a, claim: x}\n  - {id: a, claim: ''}\n", "f.yaml")
+    assert [c.id for c in spec.claims] == ["a", "#2"]
+    assert spec.claims[0].error is None and "duplicate claim id 'a'" in spec.claims[1].error
 
 
 def test_missing_file_and_directory(tmp_path):
@@ -248,6 +301,172 @@ def test_arbitrary_claim_values_load_or_raise_spec_error(value):
     try:
         spec = load_spec_text(yaml.safe_dump(doc, allow_unicode=True))
     except SpecError as err:
-        assert err.key in ("claim", None)
+        assert err.key is None           # only the YAML budget can fail the whole file
+        return
+    (c,) = spec.claims
+    if isinstance(value, str) and value.strip() and len(value) <= 10_000:
+        assert c.error is None and c.claim == value.strip()
     else:
-        assert isinstance(value, str) and spec.claims[0].claim == value.strip()
+        assert c.id == "a" and c.error.startswith("<string>: claim 'a': key 'claim': ")
+
+
+# ----------------------------------------------------------------------------------------------
+# file intake: regular files only, never blocked by a FIFO, links refusable, size cap before reading
+
+
+def _within(seconds, fn, unblock=None):
+    """fn() run in a thread, which must finish within ``seconds`` (then its result or exception)."""
+    import threading
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as e:          # the test inspects whatever fn raised
+            box["error"] = e
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    if t.is_alive():
+        if unblock:
+            unblock()
+        t.join(5)
+        pytest.fail(f"still running after {seconds} s (blocked)")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _open_writer(fifo):
+    """Unblock a reader stuck in open() of ``fifo`` (a writer appears, then leaves: EOF)."""
+    import os
+    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    import os
+    fifo = tmp_path / "x.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(SpecError) as info:
+        _within(5, lambda: load_spec(fifo), unblock=lambda: _open_writer(fifo))
+    _assert_located(info.value, fifo, None, None, "is a FIFO (named pipe), not a regular file", None)
+
+
+def test_device_and_socket_are_refused(tmp_path):
+    import os
+    import socket
+    link = tmp_path / "zero.yaml"
+    os.symlink("/dev/zero", link)
+    with pytest.raises(SpecError) as info:
+        _within(5, lambda: load_spec(link))
+    _assert_located(info.value, link, None, None, "is a character device, not a regular file", None)
+    sock_path = tmp_path / "s.yaml"
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(sock_path))
+        with pytest.raises(SpecError, match="is a socket, not a regular file"):
+            load_spec(sock_path)
+    finally:
+        sock.close()
+
+
+SECRET = "top-secret-marker-5c1f9a"
+
+
+@pytest.fixture
+def secret(tmp_path):
+    """A file outside the folder whose content would be echoed by a YAML error (an unknown key)."""
+    p = tmp_path / "outside" / "config"
+    p.parent.mkdir()
+    p.write_text(f"{SECRET}: hunter2\n")
+    return p
+
+
+def test_links_are_followed_by_default_and_refused_on_request(tmp_path, secret):
+    import os
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    link = folder / "a.yaml"
+    os.symlink(secret, link)
+    with pytest.raises(SpecError) as followed:          # check: the user named this link
+        load_spec(link)
+    assert SECRET in str(followed.value)                  # (the user's own file: its key is quoted)
+    with pytest.raises(SpecError) as refused:
+        load_spec(link, follow_links=False)
+    _assert_located(refused.value, link, None, None, "is a symbolic link; links are not followed", None)
+    assert SECRET not in str(refused.value) and str(secret) not in str(refused.value)
+    inner = folder / "b.yaml"
+    inner.write_text(NET + ONE)
+    os.symlink("b.yaml", folder / "c.yaml")
+    assert load_spec(folder / "c.yaml").claims == load_spec(inner).claims
+    with pytest.raises(SpecError, match="symbolic link"):
+        load_spec(folder / "c.yaml", follow_links=False)
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path):
+    import time
+    sparse = tmp_path / "huge.yaml"
+    with open(sparse, "wb") as f:
+        f.truncate(1 << 40)                               # 1 TiB, sparse: reading it would never end
+    start = time.process_time()
+    with pytest.raises(SpecError) as info:
+        load_spec(sparse)
+    assert time.process_time() - start < 1
+    _assert_located(info.value, sparse, None, None, f"file is {1 << 40} bytes; derivation files are limited "
+                                                    f"to {MAX_BYTES} bytes (1 MiB)", None)
+
+
+def test_non_utf8_and_control_character_names_are_rendered_printable(tmp_path):
+    import json
+    import os
+    raw = os.fsencode(str(tmp_path)) + b"/caf\xe9\r\n=x\x1b[2J.yaml"
+    with open(raw, "w") as f:
+        f.write(NET + ONE)
+    name = os.fsdecode(raw)
+    spec = load_spec(name)
+    assert spec.path == str(tmp_path) + "/caf\\xe9\\x0d\\x0a=x\\x1b[2J.yaml"
+    json.dumps({"file": spec.path}, ensure_ascii=False).encode("utf-8")      # no lone surrogates
+    os.unlink(raw)
+    with open(raw, "w") as f:
+        f.write(NET + "claims: [\n")
+    with pytest.raises(SpecError) as info:
+        load_spec(name)
+    line = info.value.one_line()
+    assert line.startswith(spec.path + ": invalid YAML") and "\r" not in line and "\x1b" not in line
+    line.encode("utf-8")
+
+
+# ----------------------------------------------------------------------------------------------
+# YAML budget: hostile files end fast with a clear error (before the budget: 28 s and 410 MB for 1 MiB)
+
+BOMBS = [
+    ("flat-scalars", "title: [" + "a," * ((MAX_BYTES - 20) // 2) + "]\n", "more than 20000 YAML values"),
+    ("flat-lists", "title: [" + "[]," * ((MAX_BYTES - 20) // 3) + "]\n", "more than 20000 YAML values"),
+    ("flat-maps", "title: [" + "{a: 1}," * ((MAX_BYTES - 20) // 7) + "]\n", "more than 20000 YAML values"),
+    ("nested-flow-seq", "title: " + "[" * (MAX_BYTES // 2 - 10) + "]" * (MAX_BYTES // 2 - 10) + "\n",
+     "nesting deeper than 32"),
+    ("nested-flow-map", "title: " + "{a: " * ((MAX_BYTES - 20) // 4) + "}\n", "nesting deeper than 32"),
+    ("nested-block-seq", "title:\n" + "- " * ((MAX_BYTES - 20) // 2) + "x\n", "nesting deeper than 32"),
+    ("billion-laughs", "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n"
+     + "".join(f"{k}: &{k} [{', '.join([f'*{j}'] * 9)}]\n" for j, k in zip("abcdefgh", "bcdefghi")),
+     "anchors (&name) are not allowed"),
+    ("alias-without-anchor", NET + "claims: *x\n", "aliases (*name) are not allowed"),
+]
+
+
+@pytest.mark.parametrize("name,text,fragment", BOMBS, ids=[b[0] for b in BOMBS])
+def test_hostile_yaml_ends_fast_with_a_clear_error(tmp_path, name, text, fragment):
+    import time
+    path = write(tmp_path, text)
+    start = time.process_time()
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert time.process_time() - start < 2.0
+    _assert_located(info.value, path, None, None, fragment, None)
+
+
+def test_a_large_legitimate_file_is_within_the_budget():
+    claims = "".join(f"  - id: c{i}\n    claim: 'x = {i}'\n    given: ['u > 0', 'v < 1']\n    note: n\n"
+                     for i in range(MAX_CLAIMS))
+    spec = load_spec_text(NET + "claims:\n" + claims)
+    assert len(spec.claims) == MAX_CLAIMS and all(c.error is None for c in spec.claims)
