@@ -28,7 +28,8 @@ Each collected file becomes one collector whose items are its claims: node id ``
 ``derivation`` (``-m derivation`` / ``-m "not derivation"``).  A claim passes when its verdict is what the
 file expects (``ClaimResult.as_expected``); a failure is reported as text (claim, verdict, expectation,
 failing step, message, counterexample, diagnosis with its explanation), not as a traceback.  A file that
-cannot be read (invalid YAML, unknown key, ...) gives one collection error with the one-line SpecError.
+cannot be read (invalid YAML, a bad network key, ...) is one failed item ``file.yaml::file`` showing the
+one-line SpecError, and the session goes on; a malformed claim entry is that claim's failure.
 
 Checking is lazy and batched: nothing is checked at collection (``--collect-only`` is instant).  When the
 first claim of a file runs, the claims of that file that are still selected after deselection (``-k``,
@@ -60,7 +61,8 @@ import pytest
 
 from .spec import SUFFIXES
 
-__all__ = ["DerivationFile", "DerivationItem", "ClaimFailure", "is_derivation_file", "render_failure"]
+__all__ = ["DerivationFile", "DerivationItem", "UnreadableFileItem", "ClaimFailure", "is_derivation_file",
+           "render_failure"]
 
 DIR_NAME = "derivations"
 BATCHING_DIST_MODES = ("loadfile", "loadscope")
@@ -145,10 +147,6 @@ def pytest_collect_file(file_path, parent):
 # collection
 
 
-class SpecLoadError(Exception):
-    """A derivation file that could not be read; the message is the SpecError's one line."""
-
-
 class DerivationFile(pytest.File):
     """One derivation file: collects one item per claim and checks the selected claims once."""
 
@@ -161,17 +159,13 @@ class DerivationFile(pytest.File):
             self.spec = load_spec(self.path)
         except SpecError as e:
             e.file = self.nodeid or str(self.path)
-            raise SpecLoadError(e.one_line()) from None
+            # one failed item, not a collection error: the rest of the session still runs
+            yield UnreadableFileItem.from_parent(self, name="file", message=e.one_line())
+            return
         self._results = {}
         self._failure = None
         for claim in self.spec.claims:
             yield DerivationItem.from_parent(self, name=claim.id, claim=claim)
-
-    def repr_failure(self, excinfo, style=None):
-        """The one-line SpecError of a malformed file, without a traceback."""
-        if excinfo.errisinstance(SpecLoadError):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
 
     def _batch(self, item) -> list:
         """The claim ids to check together with ``item``'s claim."""
@@ -240,6 +234,31 @@ class DerivationItem(pytest.Item):
         """(path, 0-based line of the claim, 'claim <id>')."""
         line = self.claim.line - 1 if self.claim.line else None
         return self.path, line, f"claim {self.claim.id}"
+
+
+class UnreadableFile(Exception):
+    """A derivation file that could not be read; the message is the SpecError's one line."""
+
+
+class UnreadableFileItem(pytest.Item):
+    """The one item of a derivation file that cannot be read (invalid YAML, unknown key, ...): it fails
+    with the one-line SpecError, and the other files of the session are still checked."""
+
+    def __init__(self, *, message, **kwargs):
+        super().__init__(**kwargs)
+        self.message = message
+        self.add_marker(pytest.mark.derivation)
+
+    def runtest(self):
+        raise UnreadableFile(self.message)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, UnreadableFile):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, None, "derivation file"
 
 
 def render_failure(item, r) -> str:

@@ -140,7 +140,6 @@ def test_missing_second_file(tmp_path, capsys):
     ("network: [unclosed\n", ["invalid YAML", "line"]),
     ("network:\n  sizes: [2, 3, 2]\nclaims:\n  - id: a\n    claim: 'x = x'\n   bad-indent: 1\n", ["invalid YAML"]),
     ("\tnetwork: 1\n", ["invalid YAML"]),
-    (NET + "claims:\n  - id: a\n    claim: 'x_1 = x_1'\n    colour: red\n", ["unknown key 'colour'"]),
     (NET + "claims: []\n", ["claims is empty"]),
     ("network:\n  sizes: [2, 3, 2]\n  activation: swish\nclaims:\n  - id: a\n    claim: 'x_1 = x_1'\n",
      ["unknown activation 'swish'"]),
@@ -301,10 +300,22 @@ def test_hostile_claims_are_reported_and_the_rest_still_checked(tmp_path, capsys
     assert not marker.exists()
 
 
-def test_a_megabyte_claim_is_a_usage_error_not_a_crash(tmp_path, capsys):
-    text = NET + "claims:\n  - id: big\n    claim: '" + "x_1 + " * 100_000 + "x_1 = 0'\n"
-    path = write(tmp_path, "big.yaml", text)
-    assert_usage_error(*run(capsys, "check", path), path, "limit")
+@pytest.mark.parametrize("entry, key, fragment", [
+    ("    claim: '" + "x_1 + " * 100_000 + "x_1 = 0'\n", "claim", "the limit is"),
+    ("    claim: 'x_1 = x_1'\n    colour: red\n", "colour", "unknown key 'colour'"),
+    ("    claim: ''\n", "claim", "empty"),
+])
+def test_a_malformed_claim_entry_is_that_claims_error_and_the_rest_is_checked(tmp_path, capsys, entry, key,
+                                                                                fragment):
+    text = NET + "claims:\n  - id: bad\n" + entry + "  - id: good\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n"
+    path = write(tmp_path, "bad.yaml", text)
+    code, out, err = run(capsys, "check", path, "--format", "json", *FAST)
+    assert code == 1 and "Traceback" not in err
+    by_id = {c["id"]: c for c in json.loads(out)["claims"]}
+    assert by_id["good"]["verdict"] == "proved"
+    bad = by_id["bad"]
+    assert bad["verdict"] == "error" and f"key '{key}'" in bad["message"] and fragment in bad["message"]
+    assert path in bad["message"] and "(line " in bad["message"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -368,3 +379,17 @@ def test_output_into_a_closed_pipe_is_quiet(tmp_path):
     proc = subprocess.run(f"{sys.executable} -m symbackprop.cli derive --sizes 3,4,3 --no-numeric | head -1",
                           shell=True, capture_output=True, text=True, timeout=120)
     assert proc.stdout.startswith("sizes 3-4-3") and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_terminal_escapes_in_a_file_never_reach_the_terminal(tmp_path, capsys):
+    # YAML double quotes turn \e, \a, \r, \u202e into ESC, BEL, CR and a bidi override
+    text = ('title: "t\\e]0;pwned\\a\\e[2J\\rX\\u202e"\n' + NET +
+            'claims:\n  - id: a\n    claim: "x_1 = \\e[31mred\\e[0m"\n    note: "\\e]8;;http://x\\a"\n'
+            '  - id: b\n    claim: "\\\\delta^{(L)} = \\\\hat{y} - y"\n')
+    path = write(tmp_path, "esc.yaml", text)
+    code, out, err = run(capsys, "check", path, *FAST)
+    assert code == 1 and "Traceback" not in err
+    for bad in ("\x1b", "\x07", "\r", "\u202e", "\x9b"):
+        assert bad not in out and bad not in err, repr(bad)
+    assert "]0;pwned" not in out                 # the OSC payload (a window title) is dropped whole
+    assert "proved" in out

@@ -11,7 +11,7 @@ from symbackprop.check import check_claim
 from symbackprop.cli import main
 from symbackprop.export import EXPANDED_MAX_ENTRIES, escape_text, export_document, export_fragment, export_report
 from symbackprop.spec import load_spec, load_spec_text
-from symbackprop.suite import check_spec
+from symbackprop.suite import FileReport, check_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OVERFULL_PT = 1.0          # the largest overfull box tolerated, in points
@@ -194,3 +194,50 @@ def test_cli_export_usage_errors_are_one_line(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("symbackprop: error:") and err.count("\n") == 1 and "Traceback" not in err
+
+
+# ----------------------------------------------------------------------------------------------
+# user text never reaches TeX raw: a claim that was never parsed (inconclusive before the parser ran,
+# an error) is escaped text; Unicode in any field compiles
+
+
+CATCODE_ATTACK = r"\text{\catcode95=12 \lccode88=47 \lowercase{\input{XetcXpasswd}}}"
+UNICODE_CLAIM = "δ^{(L)} = ŷ − y ⊙ σ′(z) — ∂ℒ/∂W ∈ ℝ^{2×3}, naïve ☃ 中文 \u202e\x1b]0;t\x07"
+
+
+def _report(*results, title="t"):
+    from symbackprop.check import ClaimResult
+    spec = load_spec_text("network: {sizes: [2, 3, 2]}\ntitle: " + repr(title).replace("'", '"')
+                          + "\nclaims:\n  - {id: a, claim: 'x_1 = x_1'}\n", "u.yaml")
+    return FileReport(spec, tuple(ClaimResult(cid, text, verdict, message=msg, given=given)
+                                  for cid, text, verdict, msg, given in results))
+
+
+def _pdf_text(tmp_path):
+    proc = subprocess.run(["pdftotext", "-layout", str(tmp_path / "doc.pdf"), "-"], capture_output=True,
+                          text=True, errors="replace", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+@pytest.mark.parametrize("verdict", ["inconclusive", "error", "proved", "refuted"])
+def test_unparsed_claims_are_never_typeset_raw(tmp_path, verdict):
+    from symbackprop.export import report_math
+    rep = _report(("attack", CATCODE_ATTACK, verdict, "time limit: killed", (CATCODE_ATTACK,)))
+    tex = export_report([rep])
+    assert CATCODE_ATTACK not in tex and "\\catcode" not in tex.replace("\\textbackslash{}catcode", "")
+    assert "\\catcode" not in report_math(rep).replace(r"\backslash catcode", "")
+    compile_tex(tex, tmp_path)
+    text = _pdf_text(tmp_path)
+    assert "root:" not in text and "/bin/" not in text          # /etc/passwd was not read
+    assert "catcode95=12" in text.replace("\n", "")              # the source is shown as text
+
+
+def test_unicode_in_every_field_compiles(tmp_path):
+    rep = _report(("ü-id-δ", UNICODE_CLAIM, "error", "unknown character 'δ' — ŷ", (UNICODE_CLAIM,)),
+                  ("ok", UNICODE_CLAIM, "inconclusive", "", ()), title="Übung 4 – δ ŷ ☃")
+    tex = export_report([rep])
+    assert all(ord(ch) < 128 for ch in tex), [ch for ch in tex if ord(ch) >= 128][:5]
+    log = compile_tex(tex, tmp_path)
+    assert "Missing character" not in log
+    assert "U+2603" in _pdf_text(tmp_path)                      # the snowman is named, not dropped silently

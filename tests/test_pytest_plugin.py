@@ -120,21 +120,26 @@ def test_expected_false_claim_that_holds_fails(project):
     result.stdout.fnmatch_lines(["proved, expected refuted", "  expected: * refuted (expect: false)"])
 
 
-@pytest.mark.parametrize("text, message", [
-    ("network: [1\n", "derivations/bad.yaml: invalid YAML: * (line 2)"),
-    (NETWORK + PROVED.replace("claim:", "claims:"),
-     "derivations/bad.yaml: claim 'output-error': key 'claims': unknown key 'claims' in claim; "
-     "did you mean 'claim'? (line 9)"),
-])
-def test_invalid_file_is_one_collection_error_without_traceback(project, text, message):
+def test_invalid_file_is_one_failed_item_and_the_session_goes_on(project):
     write(project, "derivations/ok.yaml", PROVED)
-    write(project, "derivations/bad.yaml", text, header="")
-    result = run(project, "--continue-on-collection-errors")
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*ERROR collecting derivations/bad.yaml*", message,
-                                 "ERROR derivations/bad.yaml*"])
+    write(project, "derivations/bad.yaml", "network: [1\n", header="")
+    result = run(project)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*derivations/bad.yaml: invalid YAML: * (line 2)",
+                                 "FAILED derivations/bad.yaml::file - *invalid YAML*"])
     out = result.stdout.str()
     assert "Traceback" not in out and "pytest_plugin.py" not in out and "SpecLoadError" not in out
+
+
+def test_malformed_claim_entry_is_that_claims_failure(project):
+    write(project, "derivations/ok.yaml", PROVED)
+    write(project, "derivations/bad.yaml", NETWORK + PROVED.replace("claim:", "claims:"), header="")
+    result = run(project)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*derivations/bad.yaml: claim 'output-error': key 'claims': unknown key 'claims' "
+                                 "in claim; did you mean 'claim'? (line 9)"])
+    out = result.stdout.str()
+    assert "Traceback" not in out and "pytest_plugin.py" not in out
 
 
 def test_select_claims_by_id_and_check_only_those(project, calls):
