@@ -21,10 +21,16 @@ __all__ = ["export_document", "export_fragment", "export_report", "escape_text",
 
 EXPANDED_MAX_ENTRIES = 400     # --expanded writes entries only for networks up to this many gradient entries
 _TERMS_PER_LINE = 4            # terms of an expanded sum per printed line (keeps lines inside the page)
+# amssymb has no blackboard-bold digits: \mathbb{1} silently prints the glyph ⊮ (pdflatex says nothing).
+# The source keeps the course's \mathbb{1} (it reads back through the notation layer); the document
+# prints the indicator as a bold 1, the usual fallback (Goodfellow et al. write \mathbf{1}).
 _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{amsmath}
 \usepackage{amssymb}
 \allowdisplaybreaks
+\let\SBPmathbb\mathbb
+\def\SBPone{1}
+\renewcommand{\mathbb}[1]{\def\SBParg{#1}\ifx\SBParg\SBPone\mathbf{1}\else\SBPmathbb{#1}\fi}
 \begin{document}
 """
 _VERDICT_TEX = {"proved": r"\textbf{proved}", "numerically-equal": r"\textbf{numerically equal}",

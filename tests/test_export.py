@@ -241,3 +241,13 @@ def test_unicode_in_every_field_compiles(tmp_path):
     log = compile_tex(tex, tmp_path)
     assert "Missing character" not in log
     assert "U+2603" in _pdf_text(tmp_path)                      # the snowman is named, not dropped silently
+
+
+def test_the_indicator_prints_as_a_one_not_a_missing_glyph(tmp_path):
+    # amssymb has no blackboard 1: without care \mathbb{1} prints as ⊮ (U+22EE) and pdflatex says nothing
+    tex = export_document(Network((2, 3, 2)))
+    assert r"\mathbb{1}\{z^{(1)} > 0\}" in tex
+    compile_tex(tex, tmp_path)
+    text = _pdf_text(tmp_path)
+    assert "\u22ee" not in text and "1{z" in text.replace(" ", "")
+    assert "δ (1) = (W (1) )⊤ δ (2) ⊙ 1{z (1) > 0}" in text
