@@ -135,7 +135,7 @@ _LIMIT_FLAGS = {"timeout": "--timeout", "memory_mb": "--memory-mb", "workers": "
 
 def _limits(a):
     """The Limits of the command line (the flags' types already range-checked them)."""
-    from .runner import BOUNDS, Limits, check_bound
+    from .runner import Limits, check_bound
     given = {"timeout": a.timeout, "memory_mb": a.memory_mb, "workers": getattr(a, "jobs", None),
              "file_timeout": getattr(a, "file_timeout", None)}
     for name, value in given.items():
@@ -144,7 +144,6 @@ def _limits(a):
                 check_bound(name, value, _LIMIT_FLAGS[name])
             except ValueError as e:
                 raise _Usage(str(e)) from None
-    assert set(given) <= set(BOUNDS)
     return Limits(**given)
 
 
@@ -163,8 +162,9 @@ def _inside(path, folder) -> bool:
 
 
 def _check_output(path, flag, inputs=(), folder=None):
-    """Usage error if the output ``path`` is (or is a link to, or a hard link of) an input file, or lies
-    in the submissions ``folder``; nothing is written here."""
+    """Usage error if the output ``path`` is (or is a link to, or a hard link of) an input file: one of
+    ``inputs`` ((kind, path) pairs) or a file in the submissions ``folder`` (an existing file anywhere
+    under it, or a new *.yaml/*.yml there, which would become a submission). Nothing is written here."""
     if not path:
         return
     out = os.path.realpath(path)
@@ -173,10 +173,15 @@ def _check_output(path, flag, inputs=(), folder=None):
             raise _Usage(f"{flag} {display_name(path)} is the {kind} {display_name(f)}; refusing to overwrite "
                          f"an input, give another output file")
     if folder:
-        real = os.path.realpath(folder)
-        if _inside(out, real):
-            raise _Usage(f"{flag} {display_name(path)} is inside the submissions folder {display_name(folder)}; "
-                         f"write the output outside it")
+        from .spec import SUFFIXES
+        where = f"the submissions folder {display_name(folder)}"
+        if _inside(out, os.path.realpath(folder)):
+            if os.path.lexists(out) or os.path.lexists(path):
+                raise _Usage(f"{flag} {display_name(path)} is a file in {where}; refusing to overwrite it, "
+                             f"write the output outside the folder")
+            if os.path.splitext(out)[1].lower() in SUFFIXES:
+                raise _Usage(f"{flag} {display_name(path)} would be a new submission in {where}; "
+                             f"write the output outside the folder")
         try:
             entries = [e.path for e in os.scandir(folder)]
         except OSError:

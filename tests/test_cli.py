@@ -623,6 +623,8 @@ def grading(tmp_path):
     os.link(ref, tmp_path / "hardlink.csv")
     os.symlink(ref, tmp_path / "symlink.csv")
     os.link(subs / "a.yaml", tmp_path / "sub-hardlink.csv")
+    (subs / "deeper").mkdir()
+    (subs / "deeper" / "notes.txt").write_text("a student's notes\n")
     return tmp_path, ref, subs
 
 
@@ -632,21 +634,24 @@ def grading(tmp_path):
     ("hardlink.csv", ["reference file"]),
     ("symlink.csv", ["reference file"]),
     ("subs/a.yaml", ["submissions folder"]),
-    ("subs/grades.csv", ["submissions folder"]),
+    ("subs/new.yml", ["new submission", "submissions folder"]),
+    ("subs/deeper/notes.txt", ["submissions folder"]),
+    ("subs", ["submissions folder"]),
     ("sub-hardlink.csv", ["a.yaml", "submissions folder"]),
 ])
 def test_grade_output_never_overwrites_an_input(grading, output, words, capsys, monkeypatch):
     root, ref, subs = grading
     monkeypatch.chdir(root)
-    before = {p: p.read_bytes() for p in (ref, subs / "a.yaml")}
+    before = {p: p.read_bytes() for p in (ref, subs / "a.yaml", subs / "deeper" / "notes.txt")}
     code, out, err = run(capsys, "grade", "subs", "--against", "ref.yaml", "-o", output, "--jobs", "2")
     assert_usage_error(code, out, err, "-o/--output", output, *words)
     assert {p: p.read_bytes() for p in before} == before
-    assert sorted(os.listdir(subs)) == ["a.yaml"]
-    code, out, err = run(capsys, "grade", "subs", "--against", "ref.yaml", "-o", "grades.csv", "--jobs", "2")
-    assert code == 0 and out == "" and "Traceback" not in err               # elsewhere is fine
-    assert (root / "grades.csv").read_text().splitlines()[1].startswith("a.yaml,1.0,1,1,")
-    assert [n for n in os.listdir(root) if n.startswith(".symbackprop")] == []
+    assert sorted(os.listdir(subs)) == ["a.yaml", "deeper"]
+    for fine in ("grades.csv", "subs/grades.csv"):          # elsewhere, or a new non-YAML file: written
+        code, out, err = run(capsys, "grade", "subs", "--against", "ref.yaml", "-o", fine, "--jobs", "2")
+        assert code == 0 and out == "" and "Traceback" not in err, err
+        assert (root / fine).read_text().splitlines()[1].startswith("a.yaml,1.0,1,1,")
+    assert [n for n in os.listdir(root) + os.listdir(subs) if n.startswith(".symbackprop")] == []
 
 
 def test_export_output_never_overwrites_the_from_file(grading, capsys, monkeypatch):
