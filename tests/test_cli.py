@@ -457,10 +457,17 @@ def _wait_gone(pids, seconds):
     return alive
 
 
-def _start_check(path):
+def _default_signals():
+    """In the child before exec: SIGINT/SIGHUP as a terminal would deliver them (a CI runner started in
+    the background or under nohup passes them on ignored, and an ignored signal stays ignored)."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def _start_check(path, *extra):
     return subprocess.Popen([sys.executable, "-m", "symbackprop.cli", "check", path, "--timeout", "300",
-                             "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8")
+                             "--jobs", "1", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", preexec_fn=_default_signals)
 
 
 def _wait_for_slow_worker(proc, seen, seconds=180):
@@ -513,9 +520,7 @@ def test_a_signal_stops_check_kills_its_workers_and_keeps_the_finished_verdicts(
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_sigterm_during_json_output_gives_a_complete_document(tmp_path):
     path = write(tmp_path, "slow.yaml", SLOW)
-    proc = subprocess.Popen([sys.executable, "-m", "symbackprop.cli", "check", path, "--timeout", "300",
-                             "--jobs", "1", "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, encoding="utf-8")
+    proc = _start_check(path, "--format", "json")
     seen = []
     try:
         assert _wait_for_slow_worker(proc, seen) is not None
