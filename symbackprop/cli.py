@@ -1,12 +1,28 @@
-"""Command line: ``symbackprop derive|check|export|grade``. The only module that prints or exits."""
+"""Command line: ``symbackprop derive|check|export|grade``. The only module that prints or exits.
+
+Signals.  SIGINT (Ctrl-C), SIGTERM (``timeout``, CI cancellation) and SIGHUP (a closed terminal) all stop
+the run the same way: the workers are killed, ``check`` prints the verdicts that finished and marks the
+other claims "not checked", and one line on stderr says what happened; the exit code is 128 + the
+signal's number (130, 143, 129).  A second signal while that is printed exits at once with that code.
+
+Output files.  ``-o`` never names an input (the derivation file, the reference, a submission, anything
+in the submissions folder; compared by resolved path and by inode, so hard links count) -- a usage
+error -- and is written atomically: a temporary file in the same directory, then ``os.replace``, so an
+error or an interrupt leaves the old file (or none), never a half-written one.  An existing non-regular
+target (``/dev/stdout``, a FIFO) is written in place.
+"""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import secrets
+import signal
+import stat
 import sys
 
 from .errors import SymbackpropError
+from .intake import display_name
 
 __all__ = ["main"]
 
@@ -20,6 +36,29 @@ class _Parser(argparse.ArgumentParser):
 
 class _Usage(Exception):
     pass
+
+
+class _Stopped(Exception):
+    """A run stopped by a signal after printing what finished: one stderr line, exit 128 + signum."""
+
+    def __init__(self, signum, message):
+        super().__init__(message)
+        self.signum = signum
+
+
+def _bounded_arg(name):
+    """An argparse type for the numeric limit ``name`` of ``runner.BOUNDS`` (range errors name the flag)."""
+    from .runner import BOUNDS, bound_text, check_bound
+    kind = BOUNDS[name][0]
+
+    def parse(text):
+        try:
+            value = kind(text)
+            return check_bound(name, value)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"must be {bound_text(name)}, got {text!r}") from None
+    parse.__name__ = name
+    return parse
 
 
 _NET_OPTIONS = ("activation", "output", "loss", "weights", "relu_prime_at_zero", "negative_slope")
@@ -78,8 +117,6 @@ def _export_job(job):
 def _cmd_derive(a) -> int:
     from .report import render_derive_text
     net = _network(a)
-    if a.points < 1 or a.seed < 0:
-        raise _Usage("--points must be at least 1 and --seed at least 0")
     if a.format == "latex":               # the equations only (as export --fragment): no numeric work
         _write(_bounded(_export_job, (net, True, False), a), None)
         return 0
@@ -92,42 +129,128 @@ def _cmd_derive(a) -> int:
     return 0 if ok else 1
 
 
+_LIMIT_FLAGS = {"timeout": "--timeout", "memory_mb": "--memory-mb", "workers": "--jobs",
+                "file_timeout": "--file-timeout"}
+
+
 def _limits(a):
-    from .runner import Limits
-    for flag, value, low in (("--timeout", a.timeout, 0), ("--memory-mb", a.memory_mb, 0),
-                             ("--jobs", getattr(a, "jobs", None), 0)):
-        if value is not None and not value > low:
-            raise _Usage(f"{flag} must be a positive number, got {value}")
+    """The Limits of the command line (the flags' types already range-checked them)."""
+    from .runner import Limits, check_bound
+    given = {"timeout": a.timeout, "memory_mb": a.memory_mb, "workers": getattr(a, "jobs", None),
+             "file_timeout": getattr(a, "file_timeout", None)}
+    for name, value in given.items():
+        if value is not None:
+            try:
+                check_bound(name, value, _LIMIT_FLAGS[name])
+            except ValueError as e:
+                raise _Usage(str(e)) from None
+    return Limits(**given)
+
+
+def _same_file(a, b) -> bool:
     try:
-        return Limits(timeout=a.timeout, memory_mb=a.memory_mb, workers=getattr(a, "jobs", None))
-    except ValueError as e:
-        raise _Usage(str(e)) from None
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+def _inside(path, folder) -> bool:
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:
+        return False
+
+
+def _check_output(path, flag, inputs=(), folder=None):
+    """Usage error if the output ``path`` is (or is a link to, or a hard link of) an input file: one of
+    ``inputs`` ((kind, path) pairs) or a file in the submissions ``folder`` (an existing file anywhere
+    under it, or a new *.yaml/*.yml there, which would become a submission). Nothing is written here."""
+    if not path:
+        return
+    out = os.path.realpath(path)
+    for kind, f in inputs:
+        if f and (os.path.realpath(f) == out or _same_file(path, f)):
+            raise _Usage(f"{flag} {display_name(path)} is the {kind} {display_name(f)}; refusing to overwrite "
+                         f"an input, give another output file")
+    if folder:
+        from .spec import SUFFIXES
+        where = f"the submissions folder {display_name(folder)}"
+        if _inside(out, os.path.realpath(folder)):
+            if os.path.lexists(out) or os.path.lexists(path):
+                raise _Usage(f"{flag} {display_name(path)} is a file in {where}; refusing to overwrite it, "
+                             f"write the output outside the folder")
+            if os.path.splitext(out)[1].lower() in SUFFIXES:
+                raise _Usage(f"{flag} {display_name(path)} would be a new submission in {where}; "
+                             f"write the output outside the folder")
+        try:
+            entries = [e.path for e in os.scandir(folder)]
+        except OSError:
+            entries = []
+        for e in entries:
+            if _same_file(path, e):
+                raise _Usage(f"{flag} {display_name(path)} is the same file as {display_name(e)} in the "
+                             f"submissions folder; refusing to overwrite an input, give another output file")
 
 
 def _write(text, path):
-    """Write ``text`` to ``path``, or to stdout when no path is given."""
+    """Write ``text`` to ``path`` atomically (temporary file + os.replace), or to stdout without a path."""
     if not path:
         sys.stdout.write(text)
         return
+    name = display_name(path)
+    target = os.path.realpath(path)           # through a link, as open() would
     try:
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
     except OSError as e:
-        raise SymbackpropError(f"cannot write the output: {e.strerror or e}", file=path) from None
+        raise SymbackpropError(f"cannot write the output: {e.strerror or e}", file=name) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise _Usage(f"{name}: is a directory; give the output file's name")
+    try:
+        if st is not None and not stat.S_ISREG(st.st_mode):     # /dev/stdout, /dev/null, a FIFO
+            with open(target, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            return
+        _replace_atomically(target, text.encode("utf-8"), st)
+    except OSError as e:
+        raise SymbackpropError(f"cannot write the output: {e.strerror or e}", file=name) from None
 
 
-def _cmd_check(a) -> int:
+def _replace_atomically(target, data: bytes, st):
+    """A temporary file beside ``target`` with ``data`` (and the old file's mode), then os.replace."""
+    folder = os.path.dirname(target) or "."
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".symbackprop-{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"no free temporary name in {folder}")
+    try:
+        try:
+            if st is not None:
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _print_check(reports, a):
     from .report import render_check_text
-    from .spec import load_spec
-    from .suite import check_spec
-    limits = _limits(a)
-    specs = [load_spec(path) for path in a.files]       # every file is read before any is checked
-    if a.only:
-        known = {c.id for spec in specs for c in spec.claims}
-        unknown = [i for i in a.only if i not in known]
-        if unknown:
-            raise _Usage(f"--only {unknown[0]!r} names no claim of the given files")
-    reports = [check_spec(spec, limits, only=set(a.only) if a.only else None) for spec in specs]
     if a.format == "json":
         docs = [r.to_dict() for r in reports]
         print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
@@ -136,6 +259,40 @@ def _cmd_check(a) -> int:
         print(export_report(reports))
     else:
         print("\n\n".join(render_check_text(r, _color(sys.stdout)) for r in reports))
+
+
+def _cmd_check(a) -> int:
+    from .spec import load_spec
+    from .suite import CheckInterrupted, check_spec, signal_name, unchecked_report
+    limits = _limits(a)
+    specs = [load_spec(path) for path in a.files]       # every file is read before any is checked
+    only = set(a.only) if a.only else None
+    if a.only:
+        known = {c.id for spec in specs for c in spec.claims}
+        unknown = [i for i in a.only if i not in known]
+        if unknown:
+            raise _Usage(f"--only {unknown[0]!r} names no claim of the given files")
+    reports = []
+    try:
+        for spec in specs:
+            reports.append(check_spec(spec, limits, only=only))
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", signal.SIGINT)
+        _exit_on_next_signal()
+        why = f"interrupted by {signal_name(signum)}"
+        if isinstance(e, CheckInterrupted):
+            reports.append(e.report)
+        reports += [unchecked_report(spec, why, only) for spec in specs[len(reports):]]
+        results = [r for rep in reports for r in rep.results]
+        skipped = sum(1 for r in results if r.verdict == "inconclusive" and r.message.startswith("not checked:"))
+        try:
+            _print_check(reports, a)
+            sys.stdout.flush()
+        except OSError:                     # SIGHUP: the terminal may be gone
+            pass
+        raise _Stopped(signum, f"{why}: {skipped} of {len(results)} claims not checked "
+                               f"(the verdicts that finished are printed)") from None
+    _print_check(reports, a)
     return 0 if all(r.ok for r in reports) else 1
 
 
@@ -162,6 +319,7 @@ def _cmd_grade(a) -> int:
     import io
     from .grade import grade_dir
     limits = _limits(a)
+    _check_output(a.output, "-o/--output", [("reference file", a.against)], folder=a.directory)
     progress = _progress_bar(sys.stderr) if sys.stderr.isatty() else None
     table = grade_dir(a.directory, a.against, limits, progress=progress)
     if a.format == "json":
@@ -172,6 +330,7 @@ def _cmd_grade(a) -> int:
         writer.writerow(table.header())
         writer.writerows([[_cell(v) for v in row] for row in table.records()])
         text = buf.getvalue()
+    _check_output(a.output, "-o/--output", [("reference file", a.against)], folder=a.directory)
     _write(text, a.output)
     for r in table.rows:
         if r.ignored_ids:
@@ -183,6 +342,7 @@ def _cmd_grade(a) -> int:
 def _cmd_export(a) -> int:
     if bool(a.sizes) == bool(a.spec):
         raise _Usage("give either --sizes (and the other network options) or --from FILE")
+    _check_output(a.outfile, "-o/--out-file", [("derivation file (--from)", a.spec)])
     if a.spec:
         from .spec import load_spec
         extra = [k for k in _NET_OPTIONS if getattr(a, k) is not None]
@@ -191,13 +351,26 @@ def _cmd_export(a) -> int:
         net = load_spec(a.spec).network
     else:
         net = _network(a)
-    _write(_bounded(_export_job, (net, a.fragment, a.expanded), a), a.outfile)
+    text = _bounded(_export_job, (net, a.fragment, a.expanded), a)
+    _check_output(a.outfile, "-o/--out-file", [("derivation file (--from)", a.spec)])
+    _write(text, a.outfile)
     return 0
 
 
 def _work_limits(p, timeout):
-    p.add_argument("--timeout", type=float, default=timeout, help=f"seconds for the whole job (default {timeout:g})")
-    p.add_argument("--memory-mb", type=int, default=4096, help="memory cap of the job")
+    p.add_argument("--timeout", type=_bounded_arg("timeout"), default=timeout,
+                   help=f"seconds for the whole job (default {timeout:g})")
+    p.add_argument("--memory-mb", type=_bounded_arg("memory_mb"), default=4096, help="memory cap of the job (MiB)")
+
+
+def _claim_limits(p):
+    """--timeout, --memory-mb, --jobs and --file-timeout of check and grade."""
+    p.add_argument("--timeout", type=_bounded_arg("timeout"), default=20.0, help="seconds per claim")
+    p.add_argument("--memory-mb", type=_bounded_arg("memory_mb"), default=2048, help="memory cap per claim (MiB)")
+    p.add_argument("--jobs", type=_bounded_arg("workers"), default=None, help="parallel workers (default: cores)")
+    p.add_argument("--file-timeout", type=_bounded_arg("file_timeout"), default=None, metavar="SECONDS",
+                   help="time budget of each file: claims not finished by then end inconclusive "
+                        "('file time budget exhausted')")
 
 
 def build_parser():
@@ -207,17 +380,15 @@ def build_parser():
     d = sub.add_parser("derive", help="derive and prove the closed-form gradients of a network")
     _network_args(d)
     d.add_argument("--format", choices=("text", "json", "latex"), default="text")
-    d.add_argument("--points", type=int, default=3, help="numeric witness points")
-    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--points", type=_bounded_arg("points"), default=3, help="numeric witness points")
+    d.add_argument("--seed", type=_bounded_arg("seed"), default=0)
     d.add_argument("--no-numeric", action="store_true", help="skip the numeric witnesses")
     _work_limits(d, 300.0)
     d.set_defaults(func=_cmd_derive)
     c = sub.add_parser("check", help="check the claims of derivation files")
     c.add_argument("files", nargs="+")
     c.add_argument("--format", choices=("text", "json", "tex"), default="text")
-    c.add_argument("--timeout", type=float, default=20.0, help="seconds per claim")
-    c.add_argument("--memory-mb", type=int, default=2048, help="memory cap per claim")
-    c.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
+    _claim_limits(c)
     c.add_argument("--only", action="append", help="check only this claim id (repeatable)")
     c.set_defaults(func=_cmd_check)
     e = sub.add_parser("export", help="write the closed-form gradients of a network as LaTeX",
@@ -240,37 +411,56 @@ def build_parser():
     g.add_argument("--against", required=True, metavar="REFERENCE", help="the reference derivation file")
     g.add_argument("--format", choices=("csv", "json"), default="csv")
     g.add_argument("-o", "--output", metavar="FILE", help="write the table to FILE instead of stdout")
-    g.add_argument("--timeout", type=float, default=20.0, help="seconds per claim")
-    g.add_argument("--memory-mb", type=int, default=2048, help="memory cap per claim")
-    g.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
+    _claim_limits(g)
     g.set_defaults(func=_cmd_grade)
     return p
 
 
+def _exit_on_next_signal():
+    """After the first interrupt: a second SIGINT/SIGTERM/SIGHUP ends the process at once (128 + number)."""
+    import threading
+    from .runner import interrupt_on_signals
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in interrupt_on_signals.SIGNALS:
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, lambda signum, frame: os._exit(128 + signum))
+
+
 def main(argv=None) -> int:
-    """Entry point; returns the exit code (0 ok, 1 a claim/form failed, 2 usage error)."""
+    """Entry point; returns the exit code (0 ok, 1 a claim/form failed, 2 usage error, 128 + N on signal N)."""
+    from .runner import interrupt_on_signals
+    from .suite import signal_name
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")          # ✓ ≈ on an ASCII terminal: replaced, not a crash
-    try:
-        args = build_parser().parse_args(argv)
-        code = args.func(args)
-    except _Usage as e:
-        print(f"symbackprop: error: {e}", file=sys.stderr)
-        code = 2
-    except SymbackpropError as e:
-        print(f"symbackprop: error: {e.one_line()}", file=sys.stderr)
-        code = 2
-    except KeyboardInterrupt:
-        print("symbackprop: interrupted", file=sys.stderr)
-        code = 130
-    except BrokenPipeError:                                 # `symbackprop check … | head`
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    with interrupt_on_signals():                          # SIGTERM and SIGHUP stop the run like Ctrl-C
+        try:
+            args = build_parser().parse_args(argv)
+            code = args.func(args)
+        except _Usage as e:
+            print(f"symbackprop: error: {e}", file=sys.stderr)
+            code = 2
+        except SymbackpropError as e:
+            print(f"symbackprop: error: {e.one_line()}", file=sys.stderr)
+            code = 2
+        except _Stopped as e:
+            print(f"symbackprop: {e}", file=sys.stderr)
+            code = 128 + e.signum
+        except KeyboardInterrupt as e:
+            _exit_on_next_signal()
+            signum = getattr(e, "signum", signal.SIGINT)
+            print(f"symbackprop: interrupted by {signal_name(signum)}", file=sys.stderr)
+            code = 128 + signum
+        except BrokenPipeError:                                 # `symbackprop check … | head`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
     return code
 
 

@@ -65,7 +65,8 @@ narrows the claim (``\varphi'(u) = 1`` given ``u > 0`` is not ``\varphi'(u) = \m
 
 Work on submission text (parsing, the relation comparison, the check) runs in the bounded worker
 processes of :mod:`symbackprop.runner`, one job per claim, one submission at a time (so ``progress``
-can report after each). The reference is trusted: its relation keys are computed in this process, and
+can report after each). ``Limits.file_timeout`` (``--file-timeout``) is the time budget of each
+submission: its claims not finished by then are ``inconclusive`` cells ("file time budget exhausted"). The reference is trusted: its relation keys are computed in this process, and
 a reference claim that cannot be parsed is a :class:`SpecError`.
 """
 from __future__ import annotations
@@ -74,6 +75,7 @@ import csv
 import io
 import os
 import stat
+import time
 import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -413,7 +415,8 @@ def grade_spec(spec: DerivationSpec, reference: DerivationSpec, ref_keys: dict, 
         else:
             jobs.append((spec.network, claim, ref_keys[cid], opts, str(spec.path)))
             job_ids.append(cid)
-    runs = run_inline(_job, jobs) if inline else run_jobs(_job, jobs, limits)
+    deadline = time.monotonic() + limits.file_timeout if limits.file_timeout else None
+    runs = run_inline(_job, jobs) if inline else run_jobs(_job, jobs, limits, deadline=deadline)
     for cid, res in zip(job_ids, runs):
         cells[cid] = _cell(res)
     ignored = tuple(c.id for c in spec.claims if c.id not in ref_keys)

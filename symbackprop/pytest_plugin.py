@@ -45,6 +45,10 @@ Options:
 * ``--derivations`` — see 3. above.
 * ``--derivations-timeout SECONDS`` — wall/CPU limit per claim (default 20).
 * ``--derivations-memory-mb MB`` — memory cap per claim (default 2048).
+* ``--derivations-file-timeout SECONDS`` — time budget of each file's batch of claims (default: none);
+  claims not finished when it runs out fail as ``inconclusive`` ("file time budget exhausted").  Under
+  pytest-xdist without ``--dist loadfile``/``loadscope`` a batch is one claim, so it bounds each claim.
+  Each limit is range-checked like the CLI's flags (a bad value is a usage error naming the option).
 * ``--derivations-allow-inconclusive`` — an inconclusive claim (time or memory limit, or a check that
   cannot decide) is reported as xfail instead of a failure.  Verdict ``error`` always fails.
 
@@ -85,6 +89,8 @@ def pytest_addoption(parser):
                     help="time limit per claim in seconds (default: 20)")
     group.addoption("--derivations-memory-mb", type=int, default=2048, metavar="MB",
                     help="memory cap per claim in MiB (default: 2048)")
+    group.addoption("--derivations-file-timeout", type=float, default=None, metavar="SECONDS",
+                    help="time budget of each derivation file; claims not finished by then are inconclusive")
     parser.addini("derivations_glob", type="linelist", default=[],
                   help="extra patterns of derivation files: with '/' matched (fnmatch) against the "
                        "path relative to the rootdir, without '/' against the file name")
@@ -102,15 +108,22 @@ def pytest_configure_node(node):
     node.workerinput["symbackprop_dist"] = str(node.config.getoption("dist", "no"))
 
 
-def _limits(config):
-    """The per-claim Limits of this run (pytest.UsageError if they are invalid)."""
-    from .runner import Limits
+_OPTIONS = {"timeout": "--derivations-timeout", "memory_mb": "--derivations-memory-mb",
+            "file_timeout": "--derivations-file-timeout"}
 
-    try:
-        return Limits(timeout=config.getoption("derivations_timeout"),
-                      memory_mb=config.getoption("derivations_memory_mb"))
-    except ValueError as e:
-        raise pytest.UsageError(f"symbackprop: --derivations-timeout / --derivations-memory-mb: {e}") from None
+
+def _limits(config):
+    """The Limits of this run (pytest.UsageError naming the option and its range if one is out of range)."""
+    from .runner import Limits, check_bound
+
+    given = {name: config.getoption(flag[2:].replace("-", "_")) for name, flag in _OPTIONS.items()}
+    for name, value in given.items():
+        if value is not None:
+            try:
+                check_bound(name, value, _OPTIONS[name])
+            except ValueError as e:
+                raise pytest.UsageError(f"symbackprop: {e}") from None
+    return Limits(**given)
 
 
 def _relative_parts(path: Path, root: Path):

@@ -8,12 +8,32 @@ deadlock the child on a lock one of them holds, so with more than one thread the
 ``forkserver`` (a clean single-threaded server, preloaded with ``func``'s module), else ``spawn``.
 Only the result crosses a pipe, pickled in the child (at most MAX_RESULT_BYTES).
 
-Limits are set inside the child; the parent never uses signals or timers.  RLIMIT_AS caps the address
+Limits are set inside the child; the parent never uses signals or timers (the CLI may turn SIGTERM and
+SIGHUP into :class:`Interrupted`, a KeyboardInterrupt: either way ``run_jobs`` kills its children on the
+way out).  RLIMIT_AS caps the address
 space at what the child inherited plus ``memory_mb`` (a forked child already maps the parent's pages,
 which are shared and are not the job's cost).  RLIMIT_CPU is ``timeout`` plus CPU_SLACK seconds: SIGXCPU
 becomes a "timeout" report, and a child deaf to it is killed a second later.  The parent keeps the
 wall-clock deadline and kills the child's whole process group.  A forked child's stdout and stderr go
 to a pipe the parent drains; their last line explains a crash (use ``run_inline`` to see the output).
+
+Workers die with the parent.  A parent that is killed outright (SIGKILL, or a signal it does not handle)
+runs no cleanup, so each child also watches its parent itself, twice over:
+
+* PR_SET_PDEATHSIG (Linux, through ``prctl``): the kernel sends the child SIGKILL when its parent exits.
+* A watchdog pipe (POSIX): the parent holds the write end of one pipe per child and never writes to it;
+  the child holds the read end with ``O_ASYNC`` and ``F_SETOWN`` set to its own process group, so when
+  the parent is gone (its descriptors closed by the kernel: EOF) the kernel sends SIGIO (default
+  action: terminate) to the child *and to whatever it started* -- without the child running a line of
+  Python, so a job stuck inside one long C call still goes.  Where ``O_ASYNC`` is missing a daemon
+  thread blocks on the read end instead.  A forked child first releases the write ends of its siblings'
+  pipes that it inherited (else siblings would keep each other alive), and after arming it checks that
+  the parent has not already gone.
+
+Budgets.  ``Limits`` checks every limit against one table of ranges (:data:`BOUNDS`; the CLI and the
+pytest plugin use the same table for their flags).  ``run_jobs(..., deadline=...)`` also takes a
+deadline for the whole batch (``time.monotonic()`` seconds, e.g. a file's time budget): jobs still
+running then are killed and jobs not started are not started; both end with status ``budget``.
 """
 from __future__ import annotations
 
@@ -23,6 +43,7 @@ import multiprocessing as mp
 import os
 import pickle
 import resource
+import select
 import signal
 import sys
 import threading
@@ -31,9 +52,11 @@ from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
-__all__ = ["Limits", "JobResult", "run_jobs", "run_inline", "STATUSES"]
+__all__ = ["Limits", "JobResult", "run_jobs", "run_inline", "STATUSES", "BOUNDS", "bound_text", "check_bound", "Interrupted",
+           "interrupt_on_signals", "BUDGET_MESSAGE"]
 
-STATUSES = ("ok", "timeout", "memory", "crashed")
+STATUSES = ("ok", "timeout", "memory", "crashed", "budget")
+BUDGET_MESSAGE = "file time budget exhausted"
 MAX_RESULT_BYTES = 64 << 20
 CPU_SLACK = 1.0
 OUTPUT_TAIL = 4096
@@ -43,23 +66,98 @@ MEMORY_WORDS = ("memoryerror", "cannot allocate memory", "out of memory", "bad_a
                 "failed to allocate")
 
 
+# The allowed range of every numeric limit, in one place: (kind, lowest, highest, unit).  A float's lowest
+# bound is exclusive (a time must be positive), an int's inclusive.  Far beyond these the C calls behind
+# them overflow (selectors' poll timeout, setrlimit) or no machine could honour them.
+MAX_TIMEOUT = 86_400.0              # one day per job
+MAX_FILE_TIMEOUT = 7 * 86_400.0     # one week per file
+MAX_MEMORY_MB = 1 << 20             # 1 TiB of address space per job
+MAX_WORKERS = 256
+BOUNDS = {
+    "timeout": (float, 0.0, MAX_TIMEOUT, "seconds", "1 day"),
+    "file_timeout": (float, 0.0, MAX_FILE_TIMEOUT, "seconds", "7 days"),
+    "memory_mb": (int, 1, MAX_MEMORY_MB, "MiB", "1 TiB"),
+    "workers": (int, 1, MAX_WORKERS, "processes", ""),
+    "points": (int, 1, 10_000, "points", ""),
+    "seed": (int, 0, 2**32 - 1, "", "2**32 - 1"),
+}
+
+
+def bound_text(name) -> str:
+    """The allowed range of ``name`` in words, e.g. 'a positive number of seconds, at most 86400 (1 day)'."""
+    kind, low, high, unit, hint = BOUNDS[name]
+    most = f"at most {high:g}" if kind is float else f"at most {high}"
+    most += f" ({hint})" if hint else ""
+    if kind is float:
+        return f"a positive number of {unit}, {most}"
+    if low == 1:
+        return f"a positive integer{' number of ' + unit if unit else ''}, {most}"
+    return f"an integer from {low} to {high}" + (f" ({hint})" if hint else "")
+
+
+def check_bound(name, value, what=None):
+    """``value`` if it is within ``BOUNDS[name]``, else ValueError '<what> must be ..., got <value>'."""
+    kind, low, high = BOUNDS[name][:3]
+    what = what or name
+    if kind is float:
+        good = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+                and low < value <= high)
+    else:
+        good = not isinstance(value, bool) and isinstance(value, int) and low <= value <= high
+    if not good:
+        raise ValueError(f"{what} must be {bound_text(name)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Per-job limits: wall/CPU seconds, extra address space in MiB, and parallel workers."""
+    """Per-job limits: wall/CPU seconds, extra address space in MiB, parallel workers; and the time
+    budget of a whole file (``file_timeout``, used by ``suite.check_spec`` and ``grade``; None: none)."""
     timeout: float = 20.0
     memory_mb: int = 2048
     workers: int | None = None
+    file_timeout: float | None = None
 
     def __post_init__(self):
-        """ValueError unless every limit is positive (and finite)."""
-        t = self.timeout
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {t!r}")
-        if isinstance(self.memory_mb, bool) or not isinstance(self.memory_mb, int) or self.memory_mb <= 0:
-            raise ValueError(f"memory_mb must be a positive integer, got {self.memory_mb!r}")
-        w = self.workers
-        if w is not None and (isinstance(w, bool) or not isinstance(w, int) or w <= 0):
-            raise ValueError(f"workers must be a positive integer or None, got {w!r}")
+        """ValueError unless every limit is within its range of :data:`BOUNDS`."""
+        check_bound("timeout", self.timeout)
+        check_bound("memory_mb", self.memory_mb)
+        if self.workers is not None:
+            check_bound("workers", self.workers)
+        if self.file_timeout is not None:
+            check_bound("file_timeout", self.file_timeout)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal that stops the run (SIGINT, SIGTERM, SIGHUP) as a KeyboardInterrupt; ``signum`` says which."""
+
+    def __init__(self, signum=signal.SIGINT):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
+class interrupt_on_signals:
+    """Context manager (main thread): SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted`, so the
+    runner's cleanup (killing its workers) runs and the caller can report what finished."""
+
+    SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+    def __enter__(self):
+        self.saved = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in self.SIGNALS:
+                if signal.getsignal(sig) is not signal.SIG_IGN:       # nohup: stay deaf to SIGHUP
+                    self.saved[sig] = signal.signal(sig, _raise_interrupted)
+        return self
+
+    def __exit__(self, *exc):
+        for sig, old in self.saved.items():
+            signal.signal(sig, old)
+        return False
 
 
 @dataclass(frozen=True)
@@ -151,11 +249,116 @@ def _pack(status, value, detail) -> bytes:
     return data
 
 
-def _child(func, job, conn, limits, out_fd):
-    """Child entry point: confine, run ``func(job)``, send exactly one message."""
+PDEATHSIG = True            # PR_SET_PDEATHSIG where available (tests turn it off to test the pipe alone)
+_PR_SET_PDEATHSIG = 1
+_HELD_WATCHDOGS = set()     # in the parent: the write ends of the running children's watchdog pipes
+_HELD_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+
+
+_LIBC = []
+
+
+def _prctl():
+    """libc's prctl (Linux), loaded once (in the parent, so forked children inherit it), else None."""
+    if not _LIBC:
+        func = None
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+                func = ctypes.CDLL(None, use_errno=True).prctl
+            except (OSError, AttributeError, ImportError):
+                func = None
+        _LIBC.append(func)
+    return _LIBC[0]
+
+
+def _set_pdeathsig() -> bool:
+    """Ask the kernel (Linux) for SIGKILL when the parent exits; False where it cannot be done."""
+    prctl = _prctl() if PDEATHSIG else None
+    try:
+        return prctl is not None and prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except OSError:
+        return False
+
+
+def _parent_gone(fd) -> bool:
+    """Whether the watchdog pipe is at EOF (readable: the parent never writes)."""
+    try:
+        if hasattr(select, "poll"):
+            p = select.poll()
+            p.register(fd, select.POLLIN)
+            return bool(p.poll(0))
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return False
+
+
+def _release_siblings():
+    """A forked child: let go of the watchdog write ends of its siblings that it inherited."""
+    if not _HELD_WATCHDOGS:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        for fd in list(_HELD_WATCHDOGS):
+            try:
+                os.dup2(null, fd)       # not close(): the number stays taken (stale objects may close it)
+            except OSError:
+                pass
+    finally:
+        os.close(null)
+    _HELD_WATCHDOGS.clear()
+
+
+def _die_with_group():
+    """The parent is gone: end this child and what it started."""
+    try:
+        if os.getpgrp() == os.getpid():
+            os.killpg(0, signal.SIGKILL)
+    finally:
+        os._exit(1)
+
+
+def _watch_thread(fd):
+    def watch():
+        try:
+            while os.read(fd, 1):
+                pass
+        except OSError:
+            return
+        _die_with_group()
+    threading.Thread(target=watch, name="symbackprop-watchdog", daemon=True).start()
+
+
+def _watch_parent(watchdog):
+    """Die with the parent: PR_SET_PDEATHSIG, and SIGIO to our process group at EOF of the watchdog pipe."""
+    for sig in ("SIGTERM", "SIGHUP"):          # the parent's handlers (if any) are not the child's business
+        if hasattr(signal, sig):
+            signal.signal(getattr(signal, sig), signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):     # held by the parent while it started us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)
+    _release_siblings()
+    _set_pdeathsig()
+    if watchdog is None:
+        return
+    fd = watchdog.fileno()
+    try:
+        import fcntl
+        signal.signal(signal.SIGIO, signal.SIG_DFL)            # default action: terminate
+        owner = -os.getpgrp() if os.getpgrp() == os.getpid() else os.getpid()   # never the parent's group
+        fcntl.fcntl(fd, fcntl.F_SETOWN, owner)
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_ASYNC)
+    except (ImportError, AttributeError, OSError, ValueError):
+        _watch_thread(fd)
+    if _parent_gone(fd):                       # the parent went before we were watching
+        _die_with_group()
+
+
+def _child(func, job, conn, limits, out_fd, watchdog=None):
+    """Child entry point: watch the parent, confine, run ``func(job)``, send exactly one message."""
     memory_msg = pickle.dumps(("memory", None, "MemoryError (address-space limit reached)"))
     ballast = bytearray(64 << 10)  # freed on MemoryError so the report can be sent
     _confine(limits, out_fd)
+    _watch_parent(watchdog)
     outcome = None
     try:
         outcome = ("ok", func(job), "")
@@ -206,7 +409,9 @@ class _Running:
     conn: object
     out_fd: int | None
     started: float
-    deadline: float
+    deadline: float             # its own limit, or the batch's deadline if that comes first
+    watchdog: object = None     # the write end of its watchdog pipe (closing it tells the child to go)
+    cut: bool = False           # the deadline is the batch's (a file budget), not the job's own limit
     tail: bytes = b""
     eof: bool = False
     blind: bool = False
@@ -232,13 +437,25 @@ def _last_words(run: _Running) -> str:
     return lines[-1][:300] if lines else ""
 
 
-def _start(ctx, func, job, index, limits) -> _Running:
-    """Fork/spawn the child of one job with its result pipe and (fork only) output capture."""
+def _start(ctx, func, job, index, limits, deadline=None) -> _Running:
+    """Fork/spawn the child of one job with its result pipe, watchdog pipe and (fork only) output capture."""
     recv, send = ctx.Pipe(duplex=False)
+    wd_recv, wd_send = ctx.Pipe(duplex=False)
     out_r, out_w = os.pipe() if ctx.get_start_method() == "fork" else (None, None)
-    proc = ctx.Process(target=_child, args=(func, job, send, limits, out_w), daemon=True)
-    proc.start()
+    _HELD_WATCHDOGS.add(wd_send.fileno())
+    proc = ctx.Process(target=_child, args=(func, job, send, limits, out_w, wd_recv), daemon=True)
+    try:
+        proc.start()
+    except BaseException:
+        _HELD_WATCHDOGS.discard(wd_send.fileno())
+        for c in (recv, send, wd_recv, wd_send):
+            c.close()
+        for fd in (out_r, out_w):
+            if fd is not None:
+                os.close(fd)
+        raise
     send.close()
+    wd_recv.close()
     if out_w is not None:
         os.close(out_w)
         os.set_blocking(out_r, False)
@@ -247,25 +464,36 @@ def _start(ctx, func, job, index, limits) -> _Running:
     except OSError:
         pass
     now = time.monotonic()
-    return _Running(index, proc, recv, out_r, now, now + limits.timeout)
+    own = now + limits.timeout
+    cut = deadline is not None and deadline < own
+    return _Running(index, proc, recv, out_r, now, deadline if cut else own, wd_send, cut)
+
+
+def _signal_child(run: _Running):
+    """SIGKILL to the child's process group (or the child alone); never raises."""
+    for kill in (lambda: os.killpg(run.process.pid, signal.SIGKILL), run.process.kill):
+        try:
+            kill()
+            return
+        except (OSError, ValueError, AttributeError):
+            continue
 
 
 def _kill(run: _Running):
     """Kill the child and its process group, and reap it."""
-    for kill in (lambda: os.killpg(run.process.pid, signal.SIGKILL), run.process.kill):
-        try:
-            kill()
-            break
-        except OSError:
-            continue
+    _signal_child(run)
     run.process.join()
 
 
 def _finish(run: _Running, result: JobResult) -> JobResult:
-    """Close the child's pipes and return ``result``."""
+    """Close the child's pipes (the watchdog last: the child is gone by now) and return ``result``."""
     run.conn.close()
     if run.out_fd is not None:
         os.close(run.out_fd)
+    if run.watchdog is not None:
+        _HELD_WATCHDOGS.discard(run.watchdog.fileno())
+        run.watchdog.close()
+        run.watchdog = None
     return result
 
 
@@ -313,8 +541,8 @@ def _exited(run: _Running, ready: set) -> bool:
     return True
 
 
-def _step(running: dict, results: list, limits: Limits):
-    """Wait for the next message, exit or deadline; move finished jobs into ``results``."""
+def _step(running: dict, limits: Limits, done):
+    """Wait for the next message, exit or deadline; hand each finished job to ``done(index, result)``."""
     now = time.monotonic()
     timeout = max(0.0, min(r.deadline for r in running.values()) - now)
     if any(r.blind for r in running.values()):
@@ -334,12 +562,12 @@ def _step(running: dict, results: list, limits: Limits):
             res = _died(run)
         if res is None and now >= run.deadline:
             _kill(run)
-            res = JobResult("timeout", None, now - run.started,
-                            f"wall-clock limit of {limits.timeout:g} s exceeded")
+            res = (JobResult("budget", None, now - run.started, BUDGET_MESSAGE) if run.cut else
+                   JobResult("timeout", None, now - run.started, f"wall-clock limit of {limits.timeout:g} s exceeded"))
         if res is None:
             continue
-        results[run.index] = _finish(run, res)
         del running[key]
+        done(run.index, _finish(run, res))
 
 
 def _workers(limits: Limits, n: int) -> int:
@@ -350,26 +578,70 @@ def _workers(limits: Limits, n: int) -> int:
     return max(1, min(cpus, n))
 
 
-def run_jobs(func, jobs, limits: Limits = Limits(), *, start_method: str | None = None) -> list:
-    """Run ``func(job)`` for every job, each in its own limited child process; results in job order."""
+class _signals_held:
+    """Block SIGINT/SIGTERM/SIGHUP for a moment (delivered on exit); children unblock them themselves."""
+
+    def __enter__(self):
+        self.old = None
+        if hasattr(signal, "pthread_sigmask"):
+            self.old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.old)
+        return False
+
+
+def _cleanup(running: dict):
+    """Kill every child still running (all signals first, then reap), close their pipes."""
+    for run in running.values():
+        _signal_child(run)
+    for run in list(running.values()):
+        try:
+            run.process.join()
+        finally:
+            _finish(run, None)
+    running.clear()
+
+
+def run_jobs(func, jobs, limits: Limits = Limits(), *, start_method: str | None = None, deadline=None,
+             on_result=None) -> list:
+    """Run ``func(job)`` for every job, each in its own limited child process; results in job order.
+
+    ``deadline`` (a ``time.monotonic()`` time, optional) bounds the whole batch: what is still running
+    then is killed, what has not started never starts; both get status ``budget``.  ``on_result(index,
+    result)`` (optional) is called as each job finishes, so a caller interrupted (KeyboardInterrupt,
+    :class:`Interrupted`) still knows what finished; the children are killed before the exception leaves.
+    """
     jobs = list(jobs)
     if not jobs:
         return []
     ctx = mp.get_context(_start_method(start_method))
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload([getattr(func, "__module__", None) or "__main__"])
+    _prctl()
     results, pending, running = [None] * len(jobs), deque(enumerate(jobs)), {}
+
+    def done(index, result):
+        results[index] = result
+        if on_result is not None:
+            on_result(index, result)
+
     cap = _workers(limits, len(jobs))
     try:
         while pending or running:
+            if deadline is not None and pending and time.monotonic() >= deadline:
+                while pending:
+                    done(pending.popleft()[0], JobResult("budget", None, 0.0, BUDGET_MESSAGE))
+                continue
             while pending and len(running) < cap:
                 i, job = pending.popleft()
-                running[i] = _start(ctx, func, job, i, limits)
-            _step(running, results, limits)
+                with _signals_held():       # a started child is always in ``running`` (cleanup sees it)
+                    running[i] = _start(ctx, func, job, i, limits, deadline)
+            _step(running, limits, done)
     finally:
-        for run in running.values():
-            _kill(run)
-            _finish(run, None)
+        _cleanup(running)
     return results
 
 

@@ -1,14 +1,25 @@
-"""Check every claim of a derivation file, one bounded worker process per claim."""
+"""Check every claim of a derivation file, one bounded worker process per claim.
+
+A file's time budget (``Limits.file_timeout``) counts from the start of :func:`check_spec`: claims still
+running when it runs out are stopped, claims not started are not started, and both end ``inconclusive``
+with the message "file time budget exhausted"; the other results are kept.  An interrupt (Ctrl-C, or
+SIGTERM/SIGHUP turned into :class:`~symbackprop.runner.Interrupted` by the CLI) stops the workers and
+raises :class:`CheckInterrupted`, a KeyboardInterrupt carrying the partial report: the claims that
+finished, and the others ``inconclusive`` with "not checked: interrupted by SIG...".
+"""
 from __future__ import annotations
 
+import signal
+import time
 from dataclasses import dataclass
 
 from .check import CheckOptions, ClaimResult, check_claim, mark_worker
 from .derive import derive
-from .runner import Limits, run_inline, run_jobs
+from .runner import BUDGET_MESSAGE, Limits, run_inline, run_jobs
 from .spec import DerivationSpec
 
-__all__ = ["FileReport", "check_spec", "failed_run", "default_options"]
+__all__ = ["FileReport", "CheckInterrupted", "check_spec", "failed_run", "default_options", "not_checked",
+           "unchecked_report", "signal_name"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,8 @@ def _job(job):
 
 def failed_run(res) -> tuple:
     """(verdict, message) of a worker that returned nothing: a limit is inconclusive, a crash an error."""
+    if res.status == "budget":
+        return "inconclusive", BUDGET_MESSAGE
     verdict = "inconclusive" if res.status in ("timeout", "memory") else "error"
     what = {"timeout": "time limit", "memory": "memory limit"}.get(res.status, "worker failure")
     return verdict, f"{what}: {res.detail}"
@@ -67,6 +80,29 @@ def failed_run(res) -> tuple:
 def default_options(limits: Limits) -> CheckOptions:
     """Checker options under ``limits``: half of the time limit for the symbolic phase."""
     return CheckOptions(symbolic_seconds=limits.timeout * 0.5)
+
+
+def signal_name(signum) -> str:
+    """'SIGTERM' for 15."""
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+class CheckInterrupted(KeyboardInterrupt):
+    """Checking was interrupted; ``report`` holds what finished (the rest: not checked), ``signum`` why."""
+
+    def __init__(self, report, signum):
+        super().__init__(signal_name(signum))
+        self.report = report
+        self.signum = signum
+
+
+def not_checked(claim, why: str) -> ClaimResult:
+    """The result of a claim that was never checked (interrupted): ``inconclusive``, 'not checked: why'."""
+    return ClaimResult(claim.id, claim.claim, "inconclusive", message=f"not checked: {why}",
+                       expect=claim.expect, given=claim.given)
 
 
 def _from_job(claim, res) -> ClaimResult:
@@ -79,14 +115,42 @@ def _from_job(claim, res) -> ClaimResult:
                        seconds=res.seconds, expect=claim.expect, given=claim.given)
 
 
+def _selected(spec, only) -> list:
+    return [c for c in spec.claims if only is None or c.id in only]
+
+
+def unchecked_report(spec: DerivationSpec, why: str, only=None) -> FileReport:
+    """A report of ``spec`` in which no claim was checked (malformed entries keep their error)."""
+    return FileReport(spec, tuple(_from_job(c, None) if c.error is not None else not_checked(c, why)
+                                  for c in _selected(spec, only)))
+
+
 def check_spec(spec: DerivationSpec, limits: Limits = Limits(), opts: CheckOptions | None = None,
                inline: bool = False, only=None) -> FileReport:
-    """Check the claims of ``spec`` (all, or the ids in ``only``) under ``limits``."""
+    """Check the claims of ``spec`` (all, or the ids in ``only``) under ``limits``.
+
+    Raises :class:`CheckInterrupted` (a KeyboardInterrupt, with the partial report) when interrupted.
+    """
+    deadline = time.monotonic() + limits.file_timeout if limits.file_timeout else None
     opts = opts or default_options(limits)
-    claims = [c for c in spec.claims if only is None or c.id in only]
-    jobs = [(spec.network, c, opts, str(spec.path)) for c in claims if c.error is None]
-    if jobs and not inline and _small(spec.network):
-        derive(spec.network)        # warm the caches once: forked workers inherit them
-    runs = iter(run_inline(_job, jobs) if inline else run_jobs(_job, jobs, limits))
+    claims = _selected(spec, only)
+    checked = [c for c in claims if c.error is None]
+    jobs = [(spec.network, c, opts, str(spec.path)) for c in checked]
+    done = {}
+    try:
+        if jobs and not inline and _small(spec.network):
+            derive(spec.network)        # warm the caches once: forked workers inherit them
+        if inline:
+            runs = run_inline(_job, jobs)
+        else:
+            runs = run_jobs(_job, jobs, limits, deadline=deadline, on_result=done.__setitem__)
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", signal.SIGINT)
+        by_id = {c.id: _from_job(c, done[i]) for i, c in enumerate(checked) if i in done}
+        why = f"interrupted by {signal_name(signum)}"
+        results = tuple(_from_job(c, None) if c.error is not None else by_id.get(c.id) or not_checked(c, why)
+                        for c in claims)
+        raise CheckInterrupted(FileReport(spec, results), signum) from e
+    runs = iter(runs)
     results = tuple(_from_job(c, None if c.error is not None else next(runs)) for c in claims)
     return FileReport(spec, results)

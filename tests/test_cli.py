@@ -393,3 +393,322 @@ def test_terminal_escapes_in_a_file_never_reach_the_terminal(tmp_path, capsys):
         assert bad not in out and bad not in err, repr(bad)
     assert "]0;pwned" not in out                 # the OSC payload (a window title) is dropped whole
     assert "proved" in out
+
+
+# ----------------------------------------------------------------------------------------------
+# signals: workers die with the CLI, finished verdicts are printed (subprocesses; /proc is read to
+# find the workers, and every pid seen is killed at the end whatever happens)
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+SLOW = NET + r"""claims:
+  - id: fast
+    claim: '\delta^{(L)} = \hat{y} - y'
+  - id: slow
+    claim: '(u+v+w)^{60}(u-v+w)^{60} = ((u+w)^2-v^2)^{60}'
+"""
+# fast: proved in well under a second of CPU; slow: minutes of CPU (expanding a degree-240 product)
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid):
+    """(state, ppid, cpu seconds) of ``pid`` from /proc, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[0], int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _children(pid) -> list:
+    """Live (not zombie) child processes of ``pid``."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            st = _stat(int(d))
+            if st and st[1] == pid and st[0] not in ("Z", "X"):
+                out.append(int(d))
+    return out
+
+
+def _gone(pid) -> bool:
+    st = _stat(pid)
+    return st is None or st[0] in ("Z", "X")
+
+
+def _wait_gone(pids, seconds):
+    """Poll until every pid is gone (or a zombie); returns the survivors, which are then killed."""
+    end = time.monotonic() + seconds
+    alive = set(pids)
+    while alive and time.monotonic() < end:
+        alive = {p for p in alive if not _gone(p)}
+        if alive:
+            time.sleep(0.05)
+    for p in alive:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+    return alive
+
+
+def _default_signals():
+    """In the child before exec: SIGINT/SIGHUP as a terminal would deliver them (a CI runner started in
+    the background or under nohup passes them on ignored, and an ignored signal stays ignored)."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def _start_check(path, *extra):
+    return subprocess.Popen([sys.executable, "-m", "symbackprop.cli", "check", path, "--timeout", "300",
+                             "--jobs", "1", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", preexec_fn=_default_signals)
+
+
+def _wait_for_slow_worker(proc, seen, seconds=180):
+    """With --jobs 1 the claims run in order: a worker past 1 s of CPU is the slow claim's, so the fast
+    claim has finished. Returns its pid (every worker pid seen is added to ``seen``)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and proc.poll() is None:
+        for pid in _children(proc.pid):
+            if pid not in seen:
+                seen.append(pid)
+            st = _stat(pid)
+            if st and st[2] >= 1.0:
+                return pid
+        time.sleep(0.05)
+    return None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL],
+                         ids=["SIGTERM", "SIGINT", "SIGHUP", "SIGKILL"])
+def test_a_signal_stops_check_kills_its_workers_and_keeps_the_finished_verdicts(tmp_path, sig):
+    path = write(tmp_path, "slow.yaml", SLOW)
+    proc = _start_check(path)
+    seen = []
+    try:
+        worker = _wait_for_slow_worker(proc, seen)
+        assert worker is not None, f"the slow claim never ran: {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}"
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        survivors = _wait_gone(seen, 20)
+    assert not survivors, f"workers {survivors} outlived the parent after {signal.Signals(sig).name}"
+    if sig == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+        return
+    name = signal.Signals(sig).name
+    assert proc.returncode == 128 + sig, (proc.returncode, err)
+    assert "Traceback" not in out + err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"symbackprop: interrupted by {name}"), err
+    assert "1 of 2 claims not checked" in lines[0]
+    assert re.search(r"✓ fast\s+proved", out), out                      # the finished verdict is printed
+    assert re.search(r"\? slow\s+inconclusive", out), out
+    assert f"not checked: interrupted by {name}" in out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_during_json_output_gives_a_complete_document(tmp_path):
+    path = write(tmp_path, "slow.yaml", SLOW)
+    proc = _start_check(path, "--format", "json")
+    seen = []
+    try:
+        assert _wait_for_slow_worker(proc, seen) is not None
+        proc.terminate()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        survivors = _wait_gone(seen, 20)
+    assert not survivors
+    assert proc.returncode == 143, err
+    doc = json.loads(out)
+    by_id = {c["id"]: c for c in doc["claims"]}
+    assert by_id["fast"]["verdict"] == "proved"
+    assert by_id["slow"]["verdict"] == "inconclusive"
+    assert by_id["slow"]["message"] == "not checked: interrupted by SIGTERM"
+    assert doc["ok"] is False
+
+
+# ----------------------------------------------------------------------------------------------
+# a time budget per file
+
+
+def test_file_timeout_ends_the_file_in_about_the_budget_and_keeps_the_rest(tmp_path, capsys):
+    claims = "".join(f"  - id: c{i}\n    claim: '{c}'\n" for i, c in
+                     enumerate(["\\delta^{(L)} = \\hat{y} - y", "x_1 + x_2 = x_2 + x_1"] * 100))
+    path = write(tmp_path, "many.yaml", NET + "claims:\n" + claims)
+    t0 = time.monotonic()
+    code, out, err = run(capsys, "check", path, "--file-timeout", "3", "--jobs", "2", "--timeout", "20",
+                         "--format", "json")
+    elapsed = time.monotonic() - t0
+    assert code == 1 and "Traceback" not in err
+    results = json.loads(out)["claims"]
+    assert [r["id"] for r in results] == [f"c{i}" for i in range(200)]       # the report is whole
+    verdicts = [r["verdict"] for r in results]
+    assert set(verdicts) <= {"proved", "inconclusive"}, set(verdicts)
+    assert "proved" in verdicts and "inconclusive" in verdicts
+    assert all(r["message"] == "file time budget exhausted" for r in results if r["verdict"] == "inconclusive")
+    assert elapsed < 3 + 12, elapsed        # the budget plus reading, warming and slack for a loaded machine
+
+
+def test_file_timeout_in_grade_makes_unfinished_cells_inconclusive(tmp_path, capsys):
+    ref = write(tmp_path, "ref.yaml", SLOW)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    write(subs, "a.yaml", SLOW)
+    code, out, err = run(capsys, "grade", str(subs), "--against", ref, "--file-timeout", "2", "--timeout", "300",
+                         "--format", "json")
+    assert "Traceback" not in err
+    row = json.loads(out)["rows"][0]
+    assert row["claims"]["fast"]["verdict"] == "proved"
+    assert row["claims"]["slow"] == {"verdict": "inconclusive", "scored": False,
+                                     "message": "file time budget exhausted", "diagnosis": None}
+
+
+# ----------------------------------------------------------------------------------------------
+# numeric flags are range-checked as usage errors, in every subcommand
+
+
+GOOD_FILE = "derivations/mle_ex4_task1.yaml"
+
+
+@pytest.mark.parametrize("argv, flag, words", [
+    (["check", GOOD_FILE, "--timeout", "1e10"], "--timeout", ["at most 86400"]),
+    (["check", GOOD_FILE, "--timeout", "inf"], "--timeout", ["at most 86400"]),
+    (["check", GOOD_FILE, "--memory-mb", "99999999999999"], "--memory-mb", ["at most 1048576"]),
+    (["check", GOOD_FILE, "--jobs", "100000"], "--jobs", ["at most 256"]),
+    (["check", GOOD_FILE, "--file-timeout", "0"], "--file-timeout", ["positive"]),
+    (["check", GOOD_FILE, "--file-timeout", "1e300"], "--file-timeout", ["at most 604800"]),
+    (["grade", "derivations", "--against", GOOD_FILE, "--timeout", "1e10"], "--timeout", ["at most 86400"]),
+    (["grade", "derivations", "--against", GOOD_FILE, "--memory-mb", "99999999999999"], "--memory-mb",
+     ["at most 1048576"]),
+    (["grade", "derivations", "--against", GOOD_FILE, "--jobs", "100000"], "--jobs", ["at most 256"]),
+    (["derive", "--sizes", "2,3,2", "--timeout", "1e10"], "--timeout", ["at most 86400"]),
+    (["derive", "--sizes", "2,3,2", "--memory-mb", "99999999999999"], "--memory-mb", ["at most 1048576"]),
+    (["derive", "--sizes", "2,3,2", "--points", "1000000000", "--timeout", "5"], "--points", ["at most 10000"]),
+    (["derive", "--sizes", "2,3,2", "--seed", str(2**64), "--timeout", "5"], "--seed", ["4294967295"]),
+    (["export", "--sizes", "2,3,2", "--timeout", "1e10"], "--timeout", ["at most 86400"]),
+    (["export", "--sizes", "2,3,2", "--memory-mb", "99999999999999"], "--memory-mb", ["at most 1048576"]),
+])
+def test_numeric_flags_out_of_range_are_usage_errors_naming_flag_and_range(argv, flag, words, capsys, monkeypatch):
+    monkeypatch.chdir(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code, out, err = run(capsys, *argv)
+    assert_usage_error(code, out, err, flag, *words)
+
+
+# ----------------------------------------------------------------------------------------------
+# -o never overwrites an input, and writes atomically
+
+
+REF = NET + r"""claims:
+  - id: output-error
+    claim: '\delta^{(L)} = \hat{y} - y'
+"""
+
+
+@pytest.fixture
+def grading(tmp_path):
+    ref = tmp_path / "ref.yaml"
+    ref.write_text(REF)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.yaml").write_text(REF)
+    os.link(ref, tmp_path / "hardlink.csv")
+    os.symlink(ref, tmp_path / "symlink.csv")
+    os.link(subs / "a.yaml", tmp_path / "sub-hardlink.csv")
+    (subs / "deeper").mkdir()
+    (subs / "deeper" / "notes.txt").write_text("a student's notes\n")
+    return tmp_path, ref, subs
+
+
+@pytest.mark.parametrize("output, words", [
+    ("ref.yaml", ["reference file"]),
+    ("./subs/../ref.yaml", ["reference file"]),
+    ("hardlink.csv", ["reference file"]),
+    ("symlink.csv", ["reference file"]),
+    ("subs/a.yaml", ["submissions folder"]),
+    ("subs/new.yml", ["new submission", "submissions folder"]),
+    ("subs/deeper/notes.txt", ["submissions folder"]),
+    ("subs", ["submissions folder"]),
+    ("sub-hardlink.csv", ["a.yaml", "submissions folder"]),
+])
+def test_grade_output_never_overwrites_an_input(grading, output, words, capsys, monkeypatch):
+    root, ref, subs = grading
+    monkeypatch.chdir(root)
+    before = {p: p.read_bytes() for p in (ref, subs / "a.yaml", subs / "deeper" / "notes.txt")}
+    code, out, err = run(capsys, "grade", "subs", "--against", "ref.yaml", "-o", output, "--jobs", "2")
+    assert_usage_error(code, out, err, "-o/--output", output, *words)
+    assert {p: p.read_bytes() for p in before} == before
+    assert sorted(os.listdir(subs)) == ["a.yaml", "deeper"]
+    for fine in ("grades.csv", "subs/grades.csv"):          # elsewhere, or a new non-YAML file: written
+        code, out, err = run(capsys, "grade", "subs", "--against", "ref.yaml", "-o", fine, "--jobs", "2")
+        assert code == 0 and out == "" and "Traceback" not in err, err
+        assert (root / fine).read_text().splitlines()[1].startswith("a.yaml,1.0,1,1,")
+    assert [n for n in os.listdir(root) + os.listdir(subs) if n.startswith(".symbackprop")] == []
+
+
+def test_export_output_never_overwrites_the_from_file(grading, capsys, monkeypatch):
+    root, ref, _ = grading
+    monkeypatch.chdir(root)
+    before = ref.read_bytes()
+    for output in ("ref.yaml", "hardlink.csv", "symlink.csv"):
+        code, out, err = run(capsys, "export", "--from", "ref.yaml", "-o", output)
+        assert_usage_error(code, out, err, "-o/--out-file", output, "--from")
+    assert ref.read_bytes() == before
+
+
+def _export_with_file_size_limit(target, limit):
+    """``symbackprop export`` in a subprocess whose files may not grow past ``limit`` bytes (RLIMIT_FSIZE):
+    the write of the document fails part-way (EFBIG, SIGXFSZ is ignored by Python)."""
+    import resource
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return subprocess.run([sys.executable, "-m", "symbackprop.cli", "export", "--sizes", "2,3,2", "-o", str(target)],
+                          preexec_fn=cap, capture_output=True, text=True, timeout=300)
+
+
+def test_a_failed_write_leaves_the_old_output_whole(tmp_path):
+    target = tmp_path / "grads.tex"
+    target.write_text("% the previous document\n")
+    os.chmod(target, 0o640)
+    proc = _export_with_file_size_limit(target, 1000)         # the document is several kB
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+    assert "cannot write the output" in proc.stderr and "grads.tex" in proc.stderr
+    assert target.read_text() == "% the previous document\n"          # not truncated, not half-written
+    assert sorted(os.listdir(tmp_path)) == ["grads.tex"]                # no temporary file left behind
+    proc = subprocess.run([sys.executable, "-m", "symbackprop.cli", "export", "--sizes", "2,3,2", "-o", str(target)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert target.read_text().startswith("\\documentclass")
+    assert os.stat(target).st_mode & 0o777 == 0o640                    # the file keeps its mode
+    assert sorted(os.listdir(tmp_path)) == ["grads.tex"]
+
+
+def test_non_utf8_output_names_are_written_and_reported_printably(grading, capsys):
+    root, ref, subs = grading
+    name = os.fsdecode(os.path.join(os.fsencode(root), b"grades-\xff\xfe.csv"))
+    code, out, err = run(capsys, "grade", str(subs), "--against", str(ref), "-o", name, "--jobs", "2")
+    assert code == 0 and "Traceback" not in err
+    assert b"grades-\xff\xfe.csv" in os.listdir(os.fsencode(root))
+    missing = os.fsdecode(os.path.join(os.fsencode(root), b"no-dir-\xff", b"out.csv"))
+    code, out, err = run(capsys, "export", "--sizes", "2,3,2", "-o", missing)
+    assert code == 2 and "Traceback" not in err and err.count("\n") == 1
+    assert "no-dir-\\xff" in err and "cannot write the output" in err
+    bad_ref = os.fsdecode(os.path.join(os.fsencode(root), b"ref-\xff.yaml"))
+    os.link(ref, bad_ref)
+    code, out, err = run(capsys, "grade", str(subs), "--against", bad_ref, "-o", bad_ref)
+    assert_usage_error(code, out, err, "ref-\\xff.yaml", "reference file")

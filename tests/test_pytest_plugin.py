@@ -229,3 +229,33 @@ def test_xdist_worker_batches_only_when_a_file_stays_on_one_worker(project, call
     write(project, "derivations/d.yaml", PROVED, EXPECTED_FALSE)
     run(project).assert_outcomes(passed=2)
     assert calls == expected
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--derivations-timeout", "1e10"], ["--derivations-timeout", "at most 86400"]),
+    (["--derivations-memory-mb", "99999999999999"], ["--derivations-memory-mb", "at most 1048576"]),
+    (["--derivations-file-timeout", "0"], ["--derivations-file-timeout", "positive"]),
+    (["--derivations-file-timeout", "1e300"], ["--derivations-file-timeout", "at most 604800"]),
+])
+def test_limits_out_of_range_are_a_usage_error_naming_the_option(project, args, words):
+    write(project, "derivations/d.yaml", PROVED)
+    result = run(project, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    for w in words:
+        assert w in err, (w, err)
+    assert "Traceback" not in err
+
+
+SLOW = """\
+  - id: slow
+    claim: '(u+v+w)^{60}(u-v+w)^{60} = ((u+w)^2-v^2)^{60}'
+"""
+
+
+def test_file_timeout_makes_unfinished_claims_inconclusive(project):
+    write(project, "derivations/d.yaml", PROVED, SLOW)
+    result = run(project, "--derivations-file-timeout", "2", "--derivations-timeout", "300")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["inconclusive, expected proved", "  message: * file time budget exhausted"])
+    assert result.duration < 120

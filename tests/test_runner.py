@@ -361,3 +361,117 @@ def test_fork_is_chosen_without_threads_and_avoided_with_threads():
     finally:
         stop.set()
         t.join()
+
+
+# ----------------------------------------------------------------------------------------------
+# limits have ranges; a batch deadline (a file's time budget); workers die with the parent
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"timeout": 1e10}, ["timeout", "at most 86400"]),
+    ({"timeout": 86_400.5}, ["timeout", "at most 86400"]),
+    ({"memory_mb": 99_999_999_999_999}, ["memory_mb", "at most 1048576"]),
+    ({"workers": 100_000}, ["workers", "at most 256"]),
+    ({"file_timeout": 0}, ["file_timeout", "positive"]),
+    ({"file_timeout": float("nan")}, ["file_timeout"]),
+    ({"file_timeout": 1e9}, ["file_timeout", "at most 604800"]),
+])
+def test_limits_have_upper_bounds_and_say_which(kwargs, words):
+    with pytest.raises((ValueError, TypeError)) as info:
+        Limits(**kwargs)
+    assert info.type is ValueError, info.value
+    for w in words:
+        assert w in str(info.value), (w, str(info.value))
+
+
+def test_the_largest_limits_are_accepted():
+    limits = Limits(timeout=86_400, memory_mb=1 << 20, workers=256, file_timeout=604_800)
+    (res,) = run_jobs(square, [7], limits)
+    assert (res.status, res.value) == ("ok", 49)
+
+
+def test_a_batch_deadline_stops_running_jobs_and_skips_the_rest():
+    jobs = [("square", 2), ("sleep", None), ("sleep", None), ("square", 3)]
+    finished = []
+    t0 = time.monotonic()
+    results = run_jobs(dispatch, jobs, Limits(timeout=60, memory_mb=512, workers=2),
+                       deadline=t0 + 3, on_result=lambda i, r: finished.append(i))
+    elapsed = time.monotonic() - t0
+    assert [r.status for r in results] == ["ok", "budget", "budget", "budget"], results
+    assert results[0].value == 4
+    assert all(r.detail == "file time budget exhausted" for r in results[1:])
+    assert sorted(finished) == [0, 1, 2, 3]
+    assert elapsed < 30, elapsed      # the budget (3 s), not the job limit (60 s); generous for a loaded host
+
+
+def test_a_job_limit_before_the_deadline_is_still_a_timeout():
+    (res,) = run_jobs(sleep_forever, [None], SHORT, deadline=time.monotonic() + 600)
+    assert res.status == "timeout" and "wall-clock" in res.detail
+
+
+def _state(pid):
+    """The /proc state letter of ``pid`` ('Z' zombie), or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+
+
+def _wait_gone(pids, seconds):
+    """Poll until every pid is gone or a zombie; the survivors (killed here, never left behind)."""
+    end = time.monotonic() + seconds
+    alive = set(pids)
+    while alive and time.monotonic() < end:
+        alive = {p for p in alive if _state(p) not in (None, "Z", "X")}
+        if alive:
+            time.sleep(0.05)
+    for p in alive:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+    return alive
+
+
+PARENT_SCRIPT = r"""
+import os, subprocess, sys, time
+from symbackprop import runner
+runner.PDEATHSIG = sys.argv[2] == "pdeathsig"
+
+def job(pid_file):
+    child = subprocess.Popen(["sleep", "300"])
+    with open(pid_file + ".tmp", "w") as f:
+        f.write(f"{os.getpid()} {child.pid}")
+    os.replace(pid_file + ".tmp", pid_file)
+    time.sleep(300)
+
+if __name__ == "__main__":
+    runner.run_jobs(job, [sys.argv[1]], runner.Limits(timeout=250, memory_mb=512), start_method=sys.argv[3])
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("guard, method", [("pdeathsig", "fork"), ("pipe-only", "fork"),
+                                           ("pipe-only", "forkserver")])
+def test_workers_and_what_they_started_die_when_the_parent_is_killed(tmp_path, guard, method):
+    import subprocess
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT_SCRIPT)
+    pid_file = tmp_path / "pids"
+    parent = subprocess.Popen([sys.executable, str(script), str(pid_file), guard, method])
+    pids = []
+    try:
+        end = time.monotonic() + 120
+        while not pid_file.exists() and time.monotonic() < end and parent.poll() is None:
+            time.sleep(0.05)
+        assert pid_file.exists(), "the job never started"
+        pids = [int(p) for p in pid_file.read_text().split()]
+        parent.kill()                                  # SIGKILL: no cleanup runs in the parent
+        parent.wait(60)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(60)
+        survivors = _wait_gone(pids, 20)
+    assert not survivors, f"worker/grandchild {survivors} outlived the killed parent ({guard}, {method})"
