@@ -623,8 +623,8 @@ class _Product(_Node):
         for prev, f in zip(self.factors, self.factors[1:]):
             s = _at(f, POST)
             p = _bare(prev)
-            dot = (s[0].isdigit() or isinstance(p, _Const) and s.startswith("\\frac")
-                   or isinstance(p, _Var) and s.startswith("\\left("))
+            dot = (s[0].isdigit() or isinstance(p, _Const) and s.startswith("\\frac")     # v2, 2\frac12
+                   or s.startswith("\\left(") and (isinstance(p, _Var) or p.tex().endswith("{L}")))  # u(v), L(v)
             out += (" \\cdot " if dot else " ") + s
         return out
 
@@ -788,6 +788,19 @@ FUNCTIONS = {
 }
 
 
+def _build(ctx, node, make):
+    """``make()``, a SymPy construction over the claim's values; SymPy refusing it is an error naming the node.
+
+    SymPy cannot form a function of a partial expression (``\\log \\log u``, ``1\\{\\log u > 0\\}``: the inner log is
+    undefined for u <= 0, a Piecewise without a default) and raises ValueError/NotImplementedError.
+    """
+    try:
+        return make()
+    except (ValueError, NotImplementedError) as e:
+        raise ctx.error(f"SymPy cannot form this for every value (a function of something undefined somewhere, "
+                        f"such as \\log of a value that may be <= 0): {type(e).__name__}", node) from None
+
+
 def _real_log(u, ctx):
     """log u, undefined (nan) where u <= 0 unless u is positive by construction (ŷ of softmax, e^…).
 
@@ -817,7 +830,7 @@ class _Apply(_Node):
         if A.rows > 1 and A.cols > 1:
             raise ctx.error(f"\\{self.name.rstrip(chr(39))} of a {_dims(A)} matrix is ambiguous (elementwise or "
                             f"matrix function); apply it to a vector or a scalar", self)
-        return A.applyfunc(lambda u: fn(u) ** self.power)
+        return A.applyfunc(lambda u: _build(ctx, self, lambda: fn(u) ** self.power))
 
     level = ATOM
 
@@ -836,7 +849,7 @@ class _Max(_Node):
     def ev(self, ctx):
         out = self.args[0].ev(ctx)
         for a in self.args[1:]:
-            out = _broadcast(out, a.ev(ctx), lambda u, v: sp.Max(u, v), ctx, a, "\\max",
+            out = _broadcast(out, a.ev(ctx), lambda u, v: _build(ctx, self, lambda: sp.Max(u, v)), ctx, a, "\\max",
                              (not _is_bare_array(self.args[0]), not _is_bare_array(a)))
         return out
 
@@ -858,7 +871,9 @@ class _Indicator(_Node):
 
     def ev(self, ctx):
         fn = COND_OPS[self.op]
-        return _broadcast(self.lhs.ev(ctx), self.rhs.ev(ctx), lambda a, b: indicator(fn(a, b)), ctx, self,
+
+        return _broadcast(self.lhs.ev(ctx), self.rhs.ev(ctx), lambda a, b: _build(ctx, self, lambda: indicator(fn(a, b))),
+                          ctx, self,
                           "an indicator", (not _is_bare_array(self.lhs), not _is_bare_array(self.rhs)))
 
     level = ATOM
@@ -1945,7 +1960,7 @@ class _Program:
         M = node.ev(ctx)
         allowed = self.allowed | {sp.Symbol(n, real=True) for n in self.claim.parser.var_names}
         _check_tree(M, allowed, ctx, node)
-        q = node.quantity(ctx) if hasattr(node, "quantity") else None
+        q = _bare(node).quantity(ctx) if hasattr(_bare(node), "quantity") else None      # (x) is x
         return Side(M, latex, q)
 
 
@@ -2023,8 +2038,8 @@ def _probe(rels, net, layer):
         for node, _, _ in r.sides:
             if node is not None:
                 node.ev(ctx)
-                if hasattr(node, "quantity"):
-                    node.quantity(ctx)
+                if hasattr(_bare(node), "quantity"):
+                    _bare(node).quantity(ctx)
         if r.shape:
             _shape_value(r.shape, ctx)
     return {n: size for n, (size, _) in ranges.items()}
