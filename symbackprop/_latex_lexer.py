@@ -110,10 +110,19 @@ def _lex_one(text, i):
     _fail(f"unexpected character {c!r}", text, i, c)
 
 
+WHITESPACE = " \t\r\n"       # what TeX reads as a space; other "spaces" (\x0b \x0c \x1f \x85 \xa0 …) are errors
+
+
 def _raw_tokens(text):
     out, i = [], 0
     while i < len(text):
-        if text[i].isspace():
+        if text[i] in WHITESPACE:
+            if text[i] == "\n":
+                j = i + 1
+                while j < len(text) and text[j] in " \t\r":
+                    j += 1
+                if j < len(text) and text[j] == "\n":
+                    _fail("an empty line ends a formula in TeX: remove it", text, i, "\n")
             i += 1
             continue
         tok, i = _lex_one(text, i)

@@ -1655,8 +1655,7 @@ class _Parser:
             if d.value[1] == "0":
                 raise self.error("division by zero", tok=t, token=self.span(t))
             return _Const(t.pos, self.span(t), numeric_literal(d.value[0], d.value[1]), False)
-        num = self.frac_arg(t)
-        den = self.frac_arg(t)
+        num, den = _bare(self.frac_arg(t)), _bare(self.frac_arg(t))
         if all(isinstance(n, _Const) and n.literal for n in (num, den)):
             if den.value == 0:
                 raise self.error("division by zero", tok=t, token=self.span(t))
@@ -1957,11 +1956,24 @@ class _Program:
     def _side(self, ctx, node, latex):
         if node is None:
             return Side(None, latex, None)
-        M = node.ev(ctx)
+        M = _evaluate(node, ctx)
         allowed = self.allowed | {sp.Symbol(n, real=True) for n in self.claim.parser.var_names}
         _check_tree(M, allowed, ctx, node)
-        q = _bare(node).quantity(ctx) if hasattr(_bare(node), "quantity") else None      # (x) is x
+        q = _evaluate(node, ctx, quantity=True)
         return Side(M, latex, q)
+
+
+def _evaluate(node, ctx, quantity=False):
+    """``node.ev(ctx)`` (or its bare quantity tuple, None if it is not one); SymPy failing with a TypeError is
+    an error naming the node, never a crash: SymPy evaluates the generic φ at a number (``rules.phi``) as
+    ``mpmath.phi``, the golden ratio, called with the argument, and fails depending on its caches."""
+    try:
+        if quantity:
+            bare = _bare(node)                       # (x) is x
+            return bare.quantity(ctx) if hasattr(bare, "quantity") else None
+        return node.ev(ctx)
+    except TypeError as e:
+        raise ctx.error(f"SymPy failed to evaluate this expression (TypeError: {e})"[:300], node) from None
 
 
 def _broadcast_constants(sides):
@@ -1987,7 +1999,7 @@ def _conditions(rel, ctx, allowed):
     allowed = allowed | {sp.Symbol(n, real=True) for n in rel.parser.var_names}
     values = []
     for node, _, _ in rel.sides:
-        M = node.ev(ctx)
+        M = _evaluate(node, ctx)
         _check_tree(M, allowed, ctx, node)
         values.append((node, M))
     for (na, A), op, (nb, B) in zip(values, rel.ops, values[1:]):
@@ -2037,9 +2049,8 @@ def _probe(rels, net, layer):
         ctx.ranges = ranges
         for node, _, _ in r.sides:
             if node is not None:
-                node.ev(ctx)
-                if hasattr(_bare(node), "quantity"):
-                    _bare(node).quantity(ctx)
+                _evaluate(node, ctx)
+                _evaluate(node, ctx, quantity=True)
         if r.shape:
             _shape_value(r.shape, ctx)
     return {n: size for n, (size, _) in ranges.items()}
@@ -2121,7 +2132,7 @@ def parse_expression(text: str, net: Network) -> sp.Matrix:
                             position=p.index_names[n], text=text)
     ctx = _Ctx(text, net, None, probe=True)
     try:
-        M = node.ev(ctx)
+        M = _evaluate(node, ctx)
     except RecursionError:
         raise NotationError("the text is nested too deeply to evaluate", token=text[:20], position=0,
                             text=text) from None

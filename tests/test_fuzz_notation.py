@@ -19,6 +19,7 @@ seed with ``--hypothesis-show-statistics``/``--hypothesis-seed`` to reproduce);
 ``SYMBACKPROP_FUZZ_EXAMPLES=N`` sets the number of examples of either profile.
 """
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -26,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbackprop import Network, derive
+from symbackprop._latex_lexer import _raw_tokens
 from symbackprop.errors import SymbackpropError
 from symbackprop.export import safe_math
 from symbackprop.notation import parse_claim
@@ -122,6 +124,64 @@ def claim(draw):
     return text
 
 
+# well-typed claims on the course network (widths 3, 4, 4, 3): i, j range over 4 entries, k over C = 3, so
+# that most of them are accepted and their reading is exercised
+
+S_ATOMS = ["u", "v", "w", "2", "3", r"\frac12", "0.5", "C", "d_1", "d_{L-1}", r"\hat y_k", r"\hat{y}_1", "y_k", "x_2",
+           "z^{(1)}_i", "z_i^{(2)}", "a^{(L-1)}_j", "W^{(1)}_{ij}", "W^{(0)}_{12}", "W^{(L-1)}_{k,j}", "b^{(1)}_i",
+           r"\delta^{(2)}_i", r"\delta_{ik}", r"\delta_{12}", r"\mathcal{L}", r"\frac{\partial L}{\partial z^{(2)}_i}",
+           r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{ij}}", r"\frac{\partial z^{(2)}_i}{\partial a^{(1)}_j}",
+           r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_k}", r"(\hat y - y)_k", r"\left[W^{(1)} a^{(1)}\right]_i",
+           r"(\nabla_{W^{(2)}} \mathcal{L})_{k,i}",
+           r"\sum_{k=1}^{C} y_k", r"\sum_{j=1}^{d_1} W^{(1)}_{ij} a^{(1)}_j"]
+S_WRAPS = [r"\varphi(%s)", r"\varphi'(%s)", r"\sigma(%s)", r"\sigma'(%s)", r"\tanh^2(%s)", r"\exp(%s)", "e^{%s}",
+           r"\log(%s)", r"\ln %s", r"\max(0, %s)", r"\mathbb{1}\{%s > 0\}", r"\mathbf{1}_{%s \le 1}", "(%s)^2",
+           "(%s)^{-1}", "-%s", "(%s)", r"\left(%s\right)", r"2 \cdot %s", r"\frac{%s}{2}", r"\frac{1}{%s}",
+           r"\sum_{k=1}^{C} %s", r"\left[%s\right]_1", "{%s}"]
+S_BINS = [" + ", " - ", " ", r" \cdot ", r" \odot ", r"\,"]
+V_ATOMS = ["z^{(1)}", "z^{(2)}", "a^{(1)}", "a^{(L-1)}", "b^{(0)}", "b^{(1)}", r"\delta^{(1)}", r"\delta^{(2)}",
+           "W^{(1)} a^{(1)}", r"(W^{(2)})^T \delta^{(3)}", r"{W^{(2)}}^T(\hat y - y)", r"\frac{\partial L}{\partial z^{(1)}}",
+           r"\nabla_{b^{(1)}} \mathcal{L}", r"\frac{\partial \mathcal{L}}{\partial a^{(2)}}", r"\left(W^{(1)}\right)^{\top} z^{(2)}"]
+V_WRAPS = [r"\varphi'(%s)", r"\sigma(%s)", r"\mathbb{1}\{%s > 0\}", r"\max(0, %s)", "(%s)", r"\left(%s\right)",
+           r"W^{(1)} %s", r"(W^{(1)})^T %s", "e^{%s}", r"\tanh^2 %s", "-%s", r"\frac{%s}{2}", r"\frac12 %s"]
+V_BINS = [" + ", " - ", r" \odot ", r" \circ "]
+
+
+def _typed(atoms, wraps, bins, scalar=None):
+    def extend(inner):
+        options = [st.tuples(st.sampled_from(wraps), inner).map(lambda t: t[0] % t[1]),
+                   st.tuples(inner, st.sampled_from(bins), inner).map("".join)]
+        if scalar is not None:
+            options.append(st.tuples(scalar, inner).map(lambda t: "(%s) %s" % t))
+        return st.one_of(*options)
+    return st.recursive(st.sampled_from(atoms), extend, max_leaves=4)
+
+
+SCALAR = _typed(S_ATOMS, S_WRAPS, S_BINS)
+VECTOR = _typed(V_ATOMS, V_WRAPS, V_BINS, SCALAR)
+MATRIX = st.one_of(st.sampled_from([r"\nabla_{W^{(1)}}\mathcal{L}", r"\delta^{(2)} (a^{(1)})^T",
+                                    r"\delta^{(2)} \otimes a^{(1)}", "W^{(1)}", r"\frac{\partial z^{(2)}}{\partial a^{(1)}}"]),
+                   st.tuples(VECTOR, VECTOR).map(lambda t: r"(%s) \otimes (%s)" % t),
+                   st.tuples(VECTOR, VECTOR).map(lambda t: r"(%s)(%s)^T" % t))
+
+
+@st.composite
+def typed_claim(draw):
+    kind = draw(st.sampled_from(["s", "s", "v", "v", "m", "shape"]))
+    if kind == "shape":
+        side = draw(st.one_of(VECTOR, MATRIX))
+        text = side + r" \in \mathbb{R}^{" + draw(st.sampled_from(["d_1", "4", "d_2 \times d_1", "4 \times 4"])) + "}"
+    else:
+        side = {"s": SCALAR, "v": VECTOR, "m": MATRIX}[kind]
+        text = draw(side)
+        for _ in range(draw(st.integers(1, 2))):
+            text += draw(st.sampled_from(RELS if kind == "s" else [" = ", r" \neq "])) + draw(side)
+    if draw(st.integers(0, 3)) == 0:                                     # one mutation
+        pos = draw(st.integers(0, len(text)))
+        text = text[:pos] + draw(st.sampled_from(JUNK)) + text[pos:]
+    return text
+
+
 GIVENS = st.lists(st.sampled_from([r"z^{(1)}_i \le 0", r"z^{(1)} > 0", r"0 < u \leq 1", r"u \ge v",
                                    r"z^{(l)}_i > 0", r"a^{(1)}_j \neq 0", r"z^{(L)} \le 0"]), max_size=1)
 
@@ -153,12 +213,25 @@ def _read(text, net, given=()):
         return None
 
 
+def _spaced(text):
+    """``text`` with a space between every two tokens: TeX ignores spaces in math, so must the reading."""
+    try:
+        toks = _raw_tokens(text)
+    except SymbackpropError:
+        return None
+    return " ".join(text[t.pos:t.end] for t in toks)
+
+
 def check_text(text, net, given=()):
     """The fuzz oracle for one text (also used by the regression tests below)."""
     p = _read(text, net, given)
+    spaced = _spaced(text)
+    if spaced is not None and spaced != text:
+        s = _read(spaced, net, given)
+        assert (s is None) == (p is None) and (s is None or s.latex == p.latex), (text, spaced)
     if p is None:
         return None
-    assert safe_math(text) is not None, f"accepted text TeX would not typeset as read: {text!r}"
+    assert safe_math(re.sub(r"[ \t\r\n]+", " ", text)) is not None, f"accepted text TeX would not typeset: {text!r}"
     assert safe_math(p.latex) is not None, (text, p.latex)
     assert len(p.given_latex) == len(given) and all(safe_math(g) is not None for g in p.given_latex), p.given_latex
     try:
@@ -179,6 +252,13 @@ def test_fuzz_claims_only_our_errors_and_read_as_round_trips(text, k, givens):
 
 
 @FUZZ
+@given(typed_claim(), st.lists(st.sampled_from([r"0 < u \leq 1", r"u \ge v", r"z^{(1)} > 0", r"w \neq 0"]),
+                               max_size=1))
+def test_fuzz_typed_claims_read_as_round_trips(text, givens):
+    check_text(text, NETS[0], tuple(givens))
+
+
+@FUZZ
 @given(st.lists(st.sampled_from(list("^_{}()[]'+-=,<>\\ uvxyzWabLCdeTlik0123456789.")
                                  + ["\\left", "\\right", "\\,", "\\hat", "\\frac", "\\delta", "\\sum", "\\mathbb",
                                     "\\mathcal", "\\varphi", "\\top", "\\odot", "\\partial", "\\{", "\\}", "\\quad"]),
@@ -187,17 +267,71 @@ def test_fuzz_token_soup_only_our_errors(text, k):
     check_text(text + " = 0", NETS[k])
 
 
-# regressions found by the fuzzer (each was accepted, crashed or failed to round-trip before it was fixed)
+# regressions found by the fuzzer: (text, network, accepted?). Each was accepted, crashed or failed to round-trip
 FOUND = [
-    (r"u = (x)", 0),                                               # a bracketed side lost its quantity
-    (r"\ \nabla_{b^{(l+1)}} L \, \cdot \left[d_1\right]_{i} = w", 0),   # printed L(…), a call
-    (r"x = \frac{2}{\mathbb{1}\{x_i > 0\}}", 0),                      # an instance undefined (oracle fixed)
-    (r"x = \log \log u", 0),                                       # SymPy ValueError escaped
-    (r"x = \log \log \mathcal{L}", 0),                              # SymPy NotImplementedError escaped
-    (r"u = \mathbb{1}\{\log z^{(1)} > 0\}", 0),                      # ValueError (found by test_notation's property)
+    (r"u = (x)", 0, True),                                          # a bracketed side lost its quantity
+    (r"\ \nabla_{b^{(l+1)}} L \, \cdot \left[d_1\right]_{i} = w", 0, True),   # read_as printed L(…), a call
+    (r"x = \frac{2}{\mathbb{1}\{x_i > 0\}}", 0, True),                # an instance undefined (oracle fixed)
+    (r"x = u = \frac{0}{(1)}", 0, True),                            # read_as not a fixpoint (\frac{0}{1} -> 0)
+    (r"x = \log \log u", 0, False),                                # SymPy's ValueError escaped
+    (r"x = \log \log \mathcal{L}", 0, False),                       # SymPy's NotImplementedError escaped
+    (r"u = \mathbb{1}\{\log z^{(1)} > 0\}", 0, False),              # ValueError (test_notation's property test)
+    ("\x850u = u", 0, False),                                       # NEL and \x1f were skipped as white space
+    ("\x1fu = x", 0, False),
+    ("u =\n \n u", 0, False),                                       # an empty line ends a TeX formula
 ]
 
 
-@pytest.mark.parametrize("text,k", FOUND)
-def test_fuzz_findings(text, k):
-    check_text(text, NETS[k])
+@pytest.mark.parametrize("text,k,accepted", FOUND, ids=[repr(f[0])[:50] for f in FOUND])
+def test_fuzz_findings(text, k, accepted):
+    assert (check_text(text, NETS[k]) is not None) == accepted
+
+
+# ----------------------------------------------------------------------------------------------
+# the round trip on every claim we know to be accepted: the derivation files and test_notation's tables
+
+
+def _corpus():
+    import glob
+
+    import test_notation as T
+    from symbackprop.spec import load_spec
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = []
+    for path in sorted(glob.glob(os.path.join(root, "derivations", "*.yaml"))
+                       + glob.glob(os.path.join(root, "derivations", "mistakes", "*.yaml"))):
+        spec = load_spec(path)
+        out += [(f"{os.path.basename(path)}::{c.id}", spec.network, c.claim, tuple(c.given)) for c in spec.claims]
+    out += [(f"construct::{name}", net, text + " = 0", ()) for name, net, text, _ in T.CONSTRUCTS]
+    out += [(f"exported::{n}", net, text, ()) for n, (text, net, _) in enumerate(T.EXPORTED)]
+    out += [(f"tex-reading::{text}", T.OUT, text + " = 0", ()) for text, _, _ in T.TEX_READINGS]
+    out += [(f"kind::{text}", net, text + " = 0", ()) for net, text, _ in T.KINDS]
+    out += [(f"read-as::{claim}", T.OUT, claim, given) for claim, given, _, _ in T.READ_AS]
+    sheet = [r"\delta^{(L)} = \hat{y} - y", r"\varphi'(x) = \mathbb{1}\{x > 0\}",
+             r"\nabla_{W^{(L-1)}}\mathcal{L} = \delta^{(L)}(a^{(L-1)})^T", r"\nabla_{b^{(L-1)}}\mathcal{L} = \delta^{(L)}",
+             r"\delta^{(L-1)} = (W^{(L-1)})^T(\hat y - y) \odot \varphi'(z^{(L-1)})",
+             r"\frac{\partial \mathcal{L}}{\partial \hat{y}_k} = -\frac{y_k}{\hat{y}_k}",
+             r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = \hat{y}_k(\delta_{ik} - \hat{y}_i)",
+             r"\nabla_{b^{(L-1)}}\mathcal{L} \in \mathbb{R}^{C}", r"z^{(1)} \in \mathbb{R}^4",
+             r"\delta^{(l)} = (W^{(l)})^T \delta^{(l+1)} \odot \varphi'(z^{(l)})",
+             r"\nabla_{W^{(l)}}\mathcal{L} = \delta^{(l+1)} (a^{(l)})^T", r"\delta^{(L-2)} \neq 0",
+             r"\delta^{(L)}_i = \sum_{k=1}^{C} \frac{\partial \mathcal{L}}{\partial \hat{y}_k}"
+             r" \frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = \hat{y}_i \sum_{k=1}^{C} y_k - y_i = \hat{y}_i - y_i"]
+    out += [(f"sheet::{text}", T.OUT, text, ()) for text in sheet]
+    out += [("given::dead", T.OUT, r"\delta^{(L-1)}_i = 0", (r"z^{(L-1)}_i \le 0",)),
+            ("given::chain", T.OUT, r"u = u", (r"0 < u \leq 1",)),
+            ("given::vector", T.OUT, r"\max(0, z^{(1)}_i) = 0", (r"z^{(1)} \le 0",))]
+    return out
+
+
+CORPUS = _corpus()
+
+
+def test_the_corpus_is_large():
+    assert len(CORPUS) >= 200 and sum(name.startswith(("mle_", "mse_")) for name, *_ in CORPUS) >= 30
+
+
+@pytest.mark.parametrize("name,net,text,givens", CORPUS, ids=[c[0][:60] for c in CORPUS])
+def test_read_as_round_trips_on_every_accepted_claim(name, net, text, givens):
+    p = check_text(text, net, givens)
+    assert p is not None, f"{name} is no longer accepted"

