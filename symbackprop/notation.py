@@ -1259,8 +1259,8 @@ class _Parser:
             raise self.unexpected("expected an expression")
         factors = [self.factor()]
         while self.starts_factor() or self.at("cmd", "cdot"):
-            last = factors[-1]
-            if self.at("cmd", "cdot"):
+            last, dotted = factors[-1], self.at("cmd", "cdot")
+            if dotted:
                 self.next()
                 if not self.starts_factor():
                     raise self.error("expected a factor after \\cdot")
@@ -1273,8 +1273,8 @@ class _Parser:
                 raise self.error("a number after a letter or quantity (v2) reads like v_2: write the number first "
                                  "or use \\cdot")
             factors.append(self.factor())
-            if (isinstance(factors[-2], _Const) and factors[-2].literal and isinstance(factors[-1], _Const)
-                    and not factors[-1].literal):
+            if (not dotted and isinstance(factors[-2], _Const) and factors[-2].literal
+                    and isinstance(factors[-1], _Const) and not factors[-1].literal):
                 raise self.error("a number before a numeric fraction reads as a mixed number (2\\frac{1}{2}): "
                                  "write \\cdot", tok=start, token=self.span(start))
         return factors[0] if len(factors) == 1 else _Product(start.pos, self.span(start), factors)

@@ -159,6 +159,10 @@ def _typed(atoms, wraps, bins, scalar=None):
 
 SCALAR = _typed(S_ATOMS, S_WRAPS, S_BINS)
 VECTOR = _typed(V_ATOMS, V_WRAPS, V_BINS, SCALAR)
+L_ATOMS = ["z^{(l)}", r"\delta^{(l)}", r"(W^{(l)})^T \delta^{(l+1)}", r"\varphi'(z^{(l)})", "b^{(l-1)}",
+           r"\frac{\partial \mathcal{L}}{\partial z^{(l)}}", r"\nabla_{b^{(l-1)}} L", r"W^{(l-1)} a^{(l-1)}"]
+LAYERED_VECTOR = _typed(L_ATOMS, [r"\varphi'(%s)", "(%s)", r"\mathbb{1}\{%s > 0\}", r"\frac{1}{2} %s", "-%s",
+                                  r"\left[%s\right]_i"], V_BINS, SCALAR)
 MATRIX = st.one_of(st.sampled_from([r"\nabla_{W^{(1)}}\mathcal{L}", r"\delta^{(2)} (a^{(1)})^T",
                                     r"\delta^{(2)} \otimes a^{(1)}", "W^{(1)}", r"\frac{\partial z^{(2)}}{\partial a^{(1)}}"]),
                    st.tuples(VECTOR, VECTOR).map(lambda t: r"(%s) \otimes (%s)" % t),
@@ -167,12 +171,12 @@ MATRIX = st.one_of(st.sampled_from([r"\nabla_{W^{(1)}}\mathcal{L}", r"\delta^{(2
 
 @st.composite
 def typed_claim(draw):
-    kind = draw(st.sampled_from(["s", "s", "v", "v", "m", "shape"]))
+    kind = draw(st.sampled_from(["s", "s", "v", "v", "l", "m", "shape"]))
     if kind == "shape":
         side = draw(st.one_of(VECTOR, MATRIX))
         text = side + r" \in \mathbb{R}^{" + draw(st.sampled_from(["d_1", "4", "d_2 \times d_1", "4 \times 4"])) + "}"
     else:
-        side = {"s": SCALAR, "v": VECTOR, "m": MATRIX}[kind]
+        side = {"s": SCALAR, "v": VECTOR, "l": LAYERED_VECTOR, "m": MATRIX}[kind]
         text = draw(side)
         for _ in range(draw(st.integers(1, 2))):
             text += draw(st.sampled_from(RELS if kind == "s" else [" = ", r" \neq "])) + draw(side)
@@ -273,6 +277,7 @@ FOUND = [
     (r"\ \nabla_{b^{(l+1)}} L \, \cdot \left[d_1\right]_{i} = w", 0, True),   # read_as printed L(…), a call
     (r"x = \frac{2}{\mathbb{1}\{x_i > 0\}}", 0, True),                # an instance undefined (oracle fixed)
     (r"x = u = \frac{0}{(1)}", 0, True),                            # read_as not a fixpoint (\frac{0}{1} -> 0)
+    (r"u = 2 \cdot 0.5", 0, True),                                  # read_as 2 \cdot \frac{1}{2} was refused
     (r"x = \log \log u", 0, False),                                # SymPy's ValueError escaped
     (r"x = \log \log \mathcal{L}", 0, False),                       # SymPy's NotImplementedError escaped
     (r"u = \mathbb{1}\{\log z^{(1)} > 0\}", 0, False),              # ValueError (test_notation's property test)
