@@ -619,12 +619,12 @@ class _Product(_Node):
         return kind
 
     def tex(self):
-        out = _at(self.factors[0], POST)
-        for prev, f in zip(self.factors, self.factors[1:]):
-            s = _at(f, POST)
-            p = _bare(prev)
-            dot = (s[0].isdigit() or isinstance(p, _Const) and s.startswith("\\frac")     # v2, 2\frac12
-                   or s.startswith("\\left(") and (isinstance(p, _Var) or p.tex().endswith("{L}")))  # u(v), L(v)
+        texts = [_at(f, POST) for f in self.factors]
+        out = texts[0]
+        for prev, p, s in zip(self.factors, texts, texts[1:]):
+            prev = _bare(prev)
+            dot = (s[0].isdigit() or isinstance(prev, _Const) and s.startswith("\\frac")     # v2, 2\frac12
+                   or s.startswith("\\left(") and (isinstance(prev, _Var) or p.endswith("{L}")))  # u(v), L(v)
             out += (" \\cdot " if dot else " ") + s
         return out
 

@@ -34,7 +34,7 @@ from symbackprop.notation import parse_claim
 
 LONG = os.environ.get("SYMBACKPROP_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("SYMBACKPROP_FUZZ_EXAMPLES") or (5000 if LONG else 200))
-FUZZ = settings(max_examples=EXAMPLES, derandomize=not LONG, database=None, deadline=timedelta(seconds=30),
+FUZZ = settings(max_examples=EXAMPLES, derandomize=not LONG, database=None, deadline=timedelta(seconds=60),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
 
@@ -42,7 +42,7 @@ NETS = [Network((3, 4, 4, 3)),                                  # the course net
         Network((2, 11, 1), "tanh", "identity", "mse"),          # W^(1) has one row, width 11
         Network((1, 3, 1), "sigmoid", "sigmoid", "bce", weights="incoming"),   # W^(1) one column
         Network((1, 1, 1), "relu", "identity", "mse")]           # 1x1 weights, width-1 layers
-MAX_INSTANCES = 12          # instances compared per round trip (the first ones, in the deterministic order)
+MAX_INSTANCES = 6           # instances compared per round trip (the first ones, in the deterministic order)
 
 
 @pytest.fixture(scope="module", autouse=True)

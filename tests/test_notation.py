@@ -916,3 +916,13 @@ def test_read_as_report_compiles_and_shows_the_deltas(tmp_path):
     assert "\\delta" not in text and "\\left" not in text        # typeset, not printed as source
     assert text.count("δ") == 8, text                             # every δ of the six claims, typeset
     assert "⊙" in text and "∂" in text and "⊤" in text
+
+
+def test_read_as_of_deep_nesting_is_linear():
+    """99 nested products: the canonical reading is built in one pass (each factor printed once)."""
+    import time
+    text = "(" * 99 + "u" + " v)" * 99 + " = u"
+    t0 = time.perf_counter()
+    p = parse_claim(text, OUT)
+    assert time.perf_counter() - t0 < 10
+    assert p.latex == r"\left(" * 98 + "u v" + r"\right) v" * 98 + " = u"
