@@ -330,10 +330,7 @@ def _corpus():
 
 
 CORPUS = _corpus()
-
-
-def test_the_corpus_is_large():
-    assert len(CORPUS) >= 200 and sum(name.startswith(("mle_", "mse_")) for name, *_ in CORPUS) >= 30
+assert len(CORPUS) >= 200 and sum(name.startswith(("mle_", "mse_")) for name, *_ in CORPUS) >= 30, len(CORPUS)
 
 
 @pytest.mark.parametrize("name,net,text,givens", CORPUS, ids=[c[0][:60] for c in CORPUS])
