@@ -11,6 +11,9 @@ one helper, so that nothing is read differently from how it prints:
   argument of ``^``/``_``/``\frac``/``\hat``/…, never before ``^``, ``_`` or ``'`` (that would detach the
   script from its base): :func:`_check_spacing`. They carry no meaning and are then dropped.
 
+White space is what TeX reads as a space: ASCII space, tab and line ends (an empty line, which ends a TeX
+formula, is an error); other "space" characters (``\x0b \x0c \x1f \x85 \xa0`` …) are unexpected characters.
+
 What TeX takes as one argument after an unbraced ``^``, ``_`` or ``\frac`` is decided by the parser
 (``_Parser.script_group`` / ``_Parser.command_arg``), which knows what each token means.
 """

@@ -355,8 +355,9 @@ def _component(M, idx, ctx, node, kind):
         kind = "matrix" if M.rows > 1 and M.cols > 1 else "col"
         if len(idx) == 1 and idx[0].literal is not None and len(idx[0].token) == 2 and M.shape != (1, 1):
             raise ctx.error(f"the subscript {idx[0].token} of a {_dims(M)} expression is ambiguous (entry "
-                            f"{idx[0].token} or row {idx[0].token[0]}, column {idx[0].token[1]}): write "
-                            f"_{{{idx[0].token[0]},{idx[0].token[1]}}} or index a quantity", idx[0])
+                            f"{idx[0].token}, or row {idx[0].token[0]}, column {idx[0].token[1]}): write "
+                            f"_{{{idx[0].token[0]},{idx[0].token[1]}}} for row {idx[0].token[0]}, column "
+                            f"{idx[0].token[1]}, or index the quantities", idx[0])
     if kind != "matrix":
         if len(idx) != 1:
             raise ctx.error(f"a {'vector' if kind != 'scalar' else 'scalar'} takes one index, got {len(idx)}", node)
