@@ -1,26 +1,51 @@
-"""Tokenizer of the notation layer: LaTeX text -> tokens with positions, input limits enforced first."""
+r"""Tokenizer of the notation layer: LaTeX text -> tokens with positions, input limits and TeX's rules first.
+
+Besides splitting the text, :func:`tokenize` enforces the rules by which TeX itself groups tokens, each in
+one helper, so that nothing is read differently from how it prints:
+
+- ``{`` and ``}`` balance, ``\left``/``\right`` pair up inside one group, each with a delimiter
+  (``\left( … \right)``, ``\left[ … \right]``, ``\left\{ … \right\}``): :func:`_pair_groups`. A pair becomes
+  two tokens ``\left(`` / ``\right)`` of their own, which only the parser's bracket rules accept, so a
+  ``\left(`` is never closed by a plain ``)``.
+- spacing commands (``\, \; \! \quad \qquad``, control space) stand only between atoms: never as the
+  argument of ``^``/``_``/``\frac``/``\hat``/…, never before ``^``, ``_`` or ``'`` (that would detach the
+  script from its base): :func:`_check_spacing`. They carry no meaning and are then dropped.
+
+White space is what TeX reads as a space: ASCII space, tab and line ends (an empty line, which ends a TeX
+formula, is an error); other "space" characters (``\x0b \x0c \x1f \x85 \xa0`` …) are unexpected characters.
+
+What TeX takes as one argument after an unbraced ``^``, ``_`` or ``\frac`` is decided by the parser
+(``_Parser.script_group`` / ``_Parser.command_arg``), which knows what each token means.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .errors import NotationError
 
-__all__ = ["Token", "tokenize", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS"]
+__all__ = ["Token", "tokenize", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS", "SPACING", "ARITY"]
 
 MAX_LENGTH = 10_000      # characters of one relation
 MAX_DEPTH = 100          # nesting of { ( [ \{ (at least 64 must be allowed)
 MAX_DIGITS = 30          # digits of one number literal
 
-# commands that are pure spacing/sizing and carry no meaning here
-IGNORED = frozenset({"left", "right", ",", ";", "!", "quad", "qquad", " "})
+# commands that are pure spacing and carry no meaning here (allowed only between atoms)
+SPACING = frozenset({",", ";", "!", "quad", "qquad", " "})
+# commands of the vocabulary that take arguments (TeX reads each as one token or one {group})
+ARITY = {"frac": 2, "hat": 1, "mathcal": 1, "mathbb": 1, "mathbf": 1}
 SYMBOLS = frozenset("^_{}()[]+-=,'<>")
-OPENERS = {"{": "}", "(": ")", "[": "]", "\\{": "\\}"}
+LEFT = {"(": "\\left(", "[": "\\left[", "\\{": "\\left\\{"}
+RIGHT = {")": "\\right)", "]": "\\right]", "\\}": "\\right\\}"}
+PARTNER = {"\\left(": "\\right)", "\\left[": "\\right]", "\\left\\{": "\\right\\}"}
+OPENERS = {"{": "}", "(": ")", "[": "]", "\\{": "\\}", **PARTNER}
 CLOSERS = frozenset(OPENERS.values())
 
 
 @dataclass(frozen=True)
 class Token:
-    """One token: kind ('cmd', 'letter', 'num', 'sym', 'end'), its value, and its span in the text."""
+    """One token: kind ('cmd', 'letter', 'num', 'sym', 'space', 'end'), its value, and its span in the text.
+
+    ``\\left(`` and ``\\right)`` are single 'sym' tokens (value ``\\left(``) spanning both parts."""
     kind: str
     value: str
     pos: int
@@ -67,12 +92,12 @@ def _number(text, i):
 
 
 def _lex_one(text, i):
-    """The token at ``i`` (None for ignored spacing) and the position after it."""
+    """The token at ``i`` and the position after it."""
     c = text[i]
     if c == "\\":
         name, j = _command(text, i)
-        if name in IGNORED:
-            return None, j
+        if name in SPACING:
+            return Token("space", "\\" + name, i, j), j
         if name in ("{", "}"):
             return Token("sym", "\\" + name, i, j), j
         if not (name.isascii() and name.isalpha()):
@@ -88,23 +113,122 @@ def _lex_one(text, i):
     _fail(f"unexpected character {c!r}", text, i, c)
 
 
-def tokenize(text: str) -> list:
-    """Tokens of ``text`` ending with an 'end' token; NotationError on any character outside the vocabulary."""
-    _check_limits(text)
-    out, i, depth = [], 0, 0
+WHITESPACE = " \t\r\n"       # what TeX reads as a space; other "spaces" (\x0b \x0c \x1f \x85 \xa0 …) are errors
+
+
+def _raw_tokens(text):
+    out, i = [], 0
     while i < len(text):
-        if text[i].isspace():
+        if text[i] in WHITESPACE:
+            if text[i] == "\n":
+                j = i + 1
+                while j < len(text) and text[j] in " \t\r":
+                    j += 1
+                if j < len(text) and text[j] == "\n":
+                    _fail("an empty line ends a formula in TeX: remove it", text, i, "\n")
             i += 1
             continue
         tok, i = _lex_one(text, i)
-        if tok is None:
+        out.append(tok)
+    return out
+
+
+def _sized(toks, text):
+    """``\\left`` / ``\\right`` merged with their delimiter into one token (the delimiter must follow)."""
+    out, k = [], 0
+    while k < len(toks):
+        t = toks[k]
+        if t.kind == "cmd" and t.value in ("left", "right"):
+            table = LEFT if t.value == "left" else RIGHT
+            d = toks[k + 1] if k + 1 < len(toks) else None
+            if d is None or d.kind != "sym" or d.value not in table:
+                shown = "end of input" if d is None else d.value if d.kind != "cmd" else "\\" + d.value
+                _fail(f"\\{t.value} must be followed by one of {' '.join(table)} (as in \\left( … \\right))",
+                      text, len(text) if d is None else d.pos, shown)
+            out.append(Token("sym", table[d.value], t.pos, d.end))
+            k += 2
             continue
-        if tok.kind == "sym" and tok.value in OPENERS:
+        out.append(t)
+        k += 1
+    return out
+
+
+def _pair_groups(toks, text):
+    """TeX's grouping: braces balance, ``\\left``/``\\right`` pair inside one group; nesting depth is bounded.
+
+    Returns {index of '{': index of its '}'} for the argument rules.
+    """
+    stack, partner, depth = [], {}, 0
+    for k, t in enumerate(toks):
+        if t.kind != "sym":
+            continue
+        if t.value in OPENERS:
             depth += 1
             if depth > MAX_DEPTH:
-                _fail(f"brackets nested deeper than {MAX_DEPTH}", text, tok.pos, tok.value)
-        elif tok.kind == "sym" and tok.value in CLOSERS:
+                _fail(f"brackets nested deeper than {MAX_DEPTH}", text, t.pos, t.value)
+        elif t.value in CLOSERS:
             depth -= 1
-        out.append(tok)
+        if t.value in ("{",) or t.value in PARTNER:
+            stack.append(k)
+        elif t.value == "}" or t.value in RIGHT.values():
+            if not stack:
+                what = "{" if t.value == "}" else "\\left"
+                _fail(f"{t.value} without a matching {what}", text, t.pos, t.value)
+            o = toks[stack[-1]]
+            want = "}" if o.value == "{" else PARTNER[o.value]
+            if t.value != want:
+                if want == "}" or t.value == "}":
+                    _fail(f"expected {want} closing the {o.value} at position {o.pos} before {t.value} "
+                          f"(\\left … \\right must pair inside one {{…}} group)", text, t.pos, t.value)
+                _fail(f"{t.value} closes the {o.value} at position {o.pos}: write {want}", text, t.pos, t.value)
+            partner[stack.pop()] = k
+    if stack:
+        o = toks[stack[-1]]
+        want = "}" if o.value == "{" else PARTNER[o.value]
+        _fail(f"expected {want} closing the {o.value} at position {o.pos}", text, len(text), "end of input")
+    return partner
+
+
+def _check_spacing(toks, text, partner):
+    """Spacing commands only between atoms: not a script or command argument, not before ^ _ '."""
+    for k, t in enumerate(toks):
+        if t.kind != "space":
+            continue
+        prev = toks[k - 1] if k else None
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if prev is not None and prev.kind == "sym" and prev.value in "^_":
+            _fail(f"{t.value} after {prev.value} would be the {'super' if prev.value == '^' else 'sub'}script "
+                  f"(TeX takes the next token): remove it", text, t.pos, t.value)
+        if nxt is not None and nxt.kind == "sym" and nxt.value in "^_'":
+            _fail(f"{t.value} before {nxt.value} detaches the script from its base (TeX prints it on an empty "
+                  f"atom): remove it", text, t.pos, t.value)
+    for k, t in enumerate(toks):
+        if t.kind == "cmd" and t.value in ARITY:
+            _check_arguments(toks, text, partner, k)
+
+
+def _check_arguments(toks, text, partner, k):
+    """No spacing command among the arguments of the command at ``k`` (TeX would take it as an argument)."""
+    cmd, j, need = toks[k], k + 1, ARITY[toks[k].value]
+    while need > 0 and j < len(toks):
+        a = toks[j]
+        if a.kind == "space":
+            _fail(f"{a.value} between \\{cmd.value} and its argument would be the argument (TeX takes the next "
+                  f"token): remove it", text, a.pos, a.value)
+        if a.kind == "sym" and a.value == "{" and j in partner:
+            j, need = partner[j] + 1, need - 1
+        else:
+            need -= len(a.value) if a.kind == "num" else 1       # \frac12: each digit is one TeX token
+            j += 1
+
+
+def tokenize(text: str) -> list:
+    """Tokens of ``text`` ending with an 'end' token; NotationError on any character outside the vocabulary
+    and on text that breaks TeX's grouping rules (see the module docstring). Spacing is checked and dropped."""
+    _check_limits(text)
+    toks = _sized(_raw_tokens(text), text)
+    partner = _pair_groups(toks, text)
+    _check_spacing(toks, text, partner)
+    out = [t for t in toks if t.kind != "space"]
     out.append(Token("end", "", len(text), len(text)))
     return out

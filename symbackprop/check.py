@@ -880,6 +880,7 @@ def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
     base = ClaimResult(claim_id, text, "error", expect=expect, given=tuple(given))
     try:
         parsed = parse_claim(text, net, given=tuple(given), claim_id=claim_id, file=file)
+        base = replace(base, read_as=parsed.latex, read_as_given=parsed.given_latex)
         (verdict, step, msg, diag, ce), assumptions = decide(net, parsed, opts)
     except SymbackpropError as e:
         return replace(base, message=str(e.located(file=file, claim_id=claim_id)),

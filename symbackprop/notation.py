@@ -38,7 +38,24 @@ Readings fixed here (each pinned by tests/test_notation.py)
 - ``+``, ``-``, ``\odot``, ``\max`` and indicators broadcast a 1x1 operand; other shape clashes are
   "dimension mismatch" errors. In a relation, a side that is a bare number next to matrix sides of one
   shape is read as that constant matrix (``\delta^{(l)} = 0`` is the zero vector).
-- ``W_{12}`` (one two-digit literal on a matrix) is row 1, column 2, as the LaTeX export writes it.
+- Indices go by what a quantity IS, never by the network's sizes: a weight matrix (``W``, ``\nabla_W``, an
+  outer product) always takes two indices, a vector (``z a b \delta x y \hat y``) one. ``W_{12}`` (one two-digit
+  literal on a matrix) is row 1, column 2, as the LaTeX export writes it, also for a matrix with one row or
+  column; ``z_{12}`` is entry 12. A bracketed expression whose kind only its sizes could tell makes a
+  two-digit literal on a vector shape an error.
+- TeX's own rules (``_latex_lexer`` and ``_Parser.script_group``/``command_arg``/``factor``): after an unbraced
+  ``^``/``_`` only one token is the script (``e^(u)``, ``e^\varphi(u)``, ``u^23`` are errors; ``e^u``, ``^T``,
+  ``\hat y``, ``\mathcal L`` and ``\frac12`` = ½ are read as TeX reads them); one superscript and one subscript
+  per atom (``W^{(1)}^T``, ``\hat y_1_2`` are errors, ``{W^{(1)}}^T`` and ``(W^{(1)})^T`` are fine; a transpose
+  after a subscript is an error since TeX prints both orders alike); ``\left``/``\right`` pair with a delimiter
+  each and ``\left(`` is closed only by ``\right)``; spacing commands only between atoms; a number right
+  after a fraction (``\frac{1}{2}3`` prints ½3) needs ``\cdot``.
+- Canonical reading: every node prints our own LaTeX of what was parsed (``tex``), from the tree only, with
+  ``\left( … \right)`` wherever precedence could mislead (operands of ⊙ and ⊗ that are products, a sum over
+  k inside a product, every function argument and transposed quantity); layers as written (``L-1``,
+  ``l+1``: constants folded), ``\ln`` as ``\log``, ``\circ`` as ``\odot``, ``e^{u}`` as ``\exp(u)``, indicators as
+  ``\mathbb{1}\{…\}``, numbers as integers or ``\frac{p}{q}``, matrix indices split (``W_{1,2}``).
+  ``ParsedClaim.latex``/``given_latex`` hold it; it re-parses to the same claim (tests/test_fuzz_notation.py).
 - Letters: ``x y z a W b`` quantities, ``L`` the layer count (or the loss right after ``\partial``/in
   ``\nabla``), ``C``/``d_l`` widths, ``e`` only as ``e^{…}``, ``l`` the layer symbol; a subscript letter is
   an index (free unless bound by an enclosing ``\sum``), any other lowercase letter a real scalar
@@ -77,6 +94,7 @@ INDEX_LETTERS_EXCLUDED = frozenset("lxyzabde")
 RESERVED_LETTERS = frozenset("xyzaWbLCdelT")
 SYM_RELOPS = {"=": "=", "<": "<", ">": ">"}
 CMD_RELOPS = {"neq": "!=", "ne": "!=", "le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "in": "in"}
+_RELOP_TEX = {"=": "=", "!=": r"\neq", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "in": r"\in"}
 COND_OPS = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
             ">=": lambda a, b: a >= b}
 
@@ -111,6 +129,8 @@ class ParsedClaim:
     layer_symbol: str | None
     layers: tuple
     _program: object = field(default=None, repr=False, compare=False)
+    latex: str = ""                 # our canonical LaTeX of the claim as parsed (never the user's text)
+    given_latex: tuple = ()         # … and of each given
 
     def instances(self) -> Iterator[Instance]:
         """Every assignment of the layer symbol and free indices, in a deterministic order."""
@@ -225,7 +245,49 @@ class _Ctx:
 
 
 # ----------------------------------------------------------------------------------------------
-# AST: every node knows its source span and evaluates to a Matrix
+# AST: every node knows its source span, evaluates to a Matrix (``ev``), prints our canonical LaTeX of
+# what was parsed (``tex``: from the tree only, never from the user's text; grouping explicit wherever
+# precedence could mislead, layers as written: L, l+1) and says statically what kind of value it is
+# (``shape_kind``: 'scalar', 'col', 'row', 'matrix', or None when only the sizes could tell)
+
+SUM, HAD, OUTER, PROD, POST, ATOM = range(1, 7)      # precedence of printed nodes (``level``)
+
+
+def _bare(node):
+    while isinstance(node, _Bracketed):
+        node = node.inner
+    return node
+
+
+def _paren(s: str) -> str:
+    return "\\left(" + s + "\\right)"
+
+
+def _at(node, level: int) -> str:
+    """The canonical LaTeX of ``node``, parenthesized when it binds more loosely than ``level``."""
+    node = _bare(node)
+    s = node.tex()
+    return _paren(s) if node.level < level else s
+
+
+def _kind(node):
+    return _bare(node).shape_kind()
+
+
+def _combine(kinds):
+    """The kind of an elementwise combination (a scalar broadcasts); None if the kinds disagree."""
+    kinds = set(kinds) - {"scalar"}
+    if not kinds:
+        return "scalar"
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+_PRODUCT_KIND = {("col", "row"): "matrix", ("row", "col"): "scalar", ("matrix", "col"): "col",
+                 ("row", "matrix"): "row", ("matrix", "matrix"): "matrix"}
+
+
+def _idx_tex(idx) -> str:
+    return "_{" + ",".join(ix.tex() for ix in idx) + "}"
 
 
 @dataclass
@@ -246,6 +308,13 @@ class _LayerExpr(_Node):
             raise ctx.error("the layer symbol l has no value here", self)
         return self.const + self.coef_L * ctx.net.L + self.coef_l * (ctx.layer or 0)
 
+    def tex(self):
+        names = [n for n, c in (("L", self.coef_L), ("l", self.coef_l)) if c]
+        if not names:
+            return str(self.const) if self.const >= 0 else f"0-{-self.const}"
+        const = "" if self.const == 0 else f"+{self.const}" if self.const > 0 else f"-{-self.const}"
+        return "+".join(names) + const
+
 
 @dataclass
 class _Index(_Node):
@@ -260,6 +329,9 @@ class _Index(_Node):
             return self.literal
         return ctx.index_value(self.name, size, self)
 
+    def tex(self):
+        return str(self.literal) if self.name is None else self.name
+
 
 def _split_digits(idx):
     """A two-digit literal subscript of a matrix (W_{12}) as two one-digit indices."""
@@ -270,11 +342,25 @@ def _split_digits(idx):
     return idx
 
 
-def _component(M, idx, ctx, node):
-    """Entry (or entries) of M picked by 1-based indices; returns (1x1 Matrix, 0-based tuple)."""
-    if M.cols == 1 or M.rows == 1:
+def _component(M, idx, ctx, node, kind):
+    """Entry of M picked by 1-based indices; returns (1x1 Matrix, 0-based tuple).
+
+    ``kind`` is what the indexed thing IS, never what its current shape happens to be: a 'matrix' (W, ∇_W,
+    an outer product) takes two indices (``_{12}`` is row 1, column 2) even with one row or one column; a
+    vector ('col'/'row': z, a, b, δ, x, y, ŷ) takes one (``_{12}`` is entry 12); a 'scalar' takes ``_1``.
+    ``None`` (a bracketed expression whose kind is not known statically) goes by the shape, and a
+    two-digit literal on a vector shape is then ambiguous.
+    """
+    if kind is None:
+        kind = "matrix" if M.rows > 1 and M.cols > 1 else "col"
+        if len(idx) == 1 and idx[0].literal is not None and len(idx[0].token) == 2 and M.shape != (1, 1):
+            raise ctx.error(f"the subscript {idx[0].token} of a {_dims(M)} expression is ambiguous (entry "
+                            f"{idx[0].token}, or row {idx[0].token[0]}, column {idx[0].token[1]}): write "
+                            f"_{{{idx[0].token[0]},{idx[0].token[1]}}} for row {idx[0].token[0]}, column "
+                            f"{idx[0].token[1]}, or index the quantities", idx[0])
+    if kind != "matrix":
         if len(idx) != 1:
-            raise ctx.error(f"a vector takes one index, got {len(idx)}", node)
+            raise ctx.error(f"a {'vector' if kind != 'scalar' else 'scalar'} takes one index, got {len(idx)}", node)
         i = idx[0].value(ctx, len(M)) - 1
         return sp.Matrix([[M[i]]]), (i,)
     idx = _split_digits(idx)
@@ -290,6 +376,9 @@ def _layer_in(ctx, node, l, valid, what):
                         node, _OutOfRange)
     return l
 
+
+_QUANTITY_TEX = {"z": "z", "a": "a", "delta": r"\delta", "W": "W", "b": "b", "x": "x", "y": "y",
+                 "yhat": r"\hat{y}", "loss": r"\mathcal{L}"}
 
 _QUANTITY = {
     # kind: (value(ctx, node, layer), quantity tuple(ctx, layer))
@@ -316,6 +405,7 @@ class _Quantity(_Node):
     kind: str = ""
     layer: _LayerExpr | None = None
     idx: tuple | None = None
+    level = ATOM
 
     def layer_value(self, ctx):
         return None if self.layer is None else self.layer.value(ctx)
@@ -323,15 +413,30 @@ class _Quantity(_Node):
     def full(self, ctx):
         return _QUANTITY[self.kind][0](ctx, self, self.layer_value(ctx))
 
+    def index_kind(self):
+        """What the whole quantity is, whatever the network's sizes: W a matrix, the loss a scalar, else a vector."""
+        return "matrix" if self.kind == "W" else "scalar" if self.kind == "loss" else "col"
+
     def ev(self, ctx):
         M = self.full(ctx)
-        return M if self.idx is None else _component(M, self.idx, ctx, self)[0]
+        return M if self.idx is None else _component(M, self.idx, ctx, self, self.index_kind())[0]
 
     def quantity(self, ctx):
         q = _QUANTITY[self.kind][1](ctx, self.layer_value(ctx))
         if self.idx is None:
             return q
-        return q + (_component(self.full(ctx), self.idx, ctx, self)[1],)
+        return q + (_component(self.full(ctx), self.idx, ctx, self, self.index_kind())[1],)
+
+    def shape_kind(self):
+        return "scalar" if self.idx is not None else self.index_kind()
+
+    def tex(self):
+        out = _QUANTITY_TEX[self.kind]
+        if self.layer is not None:
+            out += "^{(" + self.layer.tex() + ")}"
+        if self.idx is not None:
+            out += _idx_tex(_split_digits(self.idx) if self.index_kind() == "matrix" else self.idx)
+        return out
 
 
 @dataclass
@@ -339,9 +444,17 @@ class _Const(_Node):
     """A number, a width (d_l, C) or an already built scalar."""
     value: object = None
     literal: bool = False
+    level = ATOM
 
     def ev(self, ctx):
         return sp.Matrix([[self.value]])
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        v = sp.Rational(self.value)
+        return str(v.p) if v.q == 1 else r"\frac{%d}{%d}" % (v.p, v.q)
 
 
 @dataclass
@@ -357,14 +470,29 @@ class _Width(_Node):
     def ev(self, ctx):
         return sp.Matrix([[sp.Integer(self.size(ctx))]])
 
+    level = ATOM
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        return "d_{" + self.layer.tex() + "}"
+
 
 @dataclass
 class _Var(_Node):
     """A real scalar variable (a single lowercase letter outside the reserved ones)."""
     name: str = ""
+    level = ATOM
 
     def ev(self, ctx):
         return sp.Matrix([[sp.Symbol(self.name, real=True)]])
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        return self.name
 
 
 @dataclass
@@ -372,9 +500,17 @@ class _Kronecker(_Node):
     """δ_{ik} without a layer superscript."""
     idx: tuple = ()
 
+    level = ATOM
+
     def ev(self, ctx):
         vals = [ix.literal if ix.name is None else ctx.env.get(ix.name, 1) for ix in self.idx]
         return sp.Matrix([[sp.KroneckerDelta(*vals)]])
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        return r"\delta" + _idx_tex(self.idx)
 
 
 def _dims(M):
@@ -420,13 +556,36 @@ class _Sum(_Node):
             scalar = scalar and out.shape == (1, 1)
         return out
 
+    level = SUM
+
+    def shape_kind(self):
+        return _combine(_kind(t) for _, t in self.terms)
+
+    def tex(self):
+        if len(self.terms) == 1:            # -X: a sum over k may follow the sign unparenthesized
+            sign, t = self.terms[0]
+            body = t.tex() if isinstance(_bare(t), _SumOver) else _at(t, PROD)
+            return ("-" if sign < 0 else "") + body
+        out = []
+        for n, (sign, t) in enumerate(self.terms):
+            op = ("-" if sign < 0 else "") if n == 0 else (" - " if sign < 0 else " + ")
+            out.append(op + _at(t, PROD))
+        return "".join(out)
+
 
 @dataclass
 class _Neg(_Node):
     arg: object = None
+    level = SUM
 
     def ev(self, ctx):
         return -self.arg.ev(ctx)
+
+    def shape_kind(self):
+        return _kind(self.arg)
+
+    def tex(self):
+        return "-" + _at(self.arg, PROD)
 
 
 @dataclass
@@ -449,6 +608,27 @@ class _Product(_Node):
             scalar = scalar and out.shape == (1, 1)
         return out
 
+    level = PROD
+
+    def shape_kind(self):
+        kind = _kind(self.factors[0])
+        for f in self.factors[1:]:
+            k = _kind(f)
+            if kind is None or k is None:
+                return None
+            kind = k if kind == "scalar" else kind if k == "scalar" else _PRODUCT_KIND.get((kind, k))
+        return kind
+
+    def tex(self):
+        texts = [_at(f, POST) for f in self.factors]
+        out = texts[0]
+        for prev, p, s in zip(self.factors, texts, texts[1:]):
+            prev = _bare(prev)
+            dot = (s[0].isdigit() or isinstance(prev, _Const) and s.startswith("\\frac")     # v2, 2\frac12
+                   or s.startswith("\\left(") and (isinstance(prev, _Var) or p.endswith("{L}")))  # u(v), L(v)
+            out += (" \\cdot " if dot else " ") + s
+        return out
+
 
 def _is_bare_array(node) -> bool:
     """A whole vector/matrix quantity (ŷ, W^{(l)}, …): 1x1 only by the network's sizes, never a scalar factor."""
@@ -469,6 +649,14 @@ class _Hadamard(_Node):
                              (out.shape != (1, 1) or not _is_bare_array(self.operands[0]), not _is_bare_array(f)))
         return out
 
+    level = HAD
+
+    def shape_kind(self):
+        return _combine(_kind(o) for o in self.operands)
+
+    def tex(self):
+        return " \\odot ".join(_at(o, POST) for o in self.operands)
+
 
 @dataclass
 class _Outer(_Node):
@@ -482,6 +670,14 @@ class _Outer(_Node):
             if M.cols != 1:
                 raise ctx.error(f"\\otimes needs column vectors, got {_dims(M)}", node)
         return u * v.T
+
+    level = OUTER
+
+    def shape_kind(self):
+        return "matrix"
+
+    def tex(self):
+        return _at(self.left, POST) + " \\otimes " + _at(self.right, POST)
 
 
 @dataclass
@@ -497,6 +693,14 @@ class _Frac(_Node):
         if B[0] == 0:
             raise ctx.error("division by zero", self.den)
         return A.applyfunc(lambda e: e / B[0])
+
+    level = ATOM
+
+    def shape_kind(self):
+        return _kind(self.num)
+
+    def tex(self):
+        return r"\frac{" + self.num.tex() + "}{" + self.den.tex() + "}"
 
 
 @dataclass
@@ -519,13 +723,37 @@ class _Power(_Node):
             raise ctx.error(f"the combined exponent {out.exp} exceeds {MAX_EXPONENT} in size", self)
         return sp.Matrix([[out]])
 
+    level = POST
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        return _script_base(self.base) + "^{" + str(self.exp) + "}"
+
+
+def _script_base(node) -> str:
+    """A base for ^: a letter, an integer or an unscripted quantity (x, y, ŷ) as is, anything else in parentheses."""
+    b = _bare(node)
+    if (isinstance(b, _Var) or isinstance(b, _Const) and sp.Rational(b.value).q == 1
+            or isinstance(b, _Quantity) and b.layer is None and b.idx is None):
+        return b.tex()
+    return _paren(b.tex())
+
 
 @dataclass
 class _Transpose(_Node):
     arg: object = None
+    level = POST
 
     def ev(self, ctx):
         return self.arg.ev(ctx).T
+
+    def shape_kind(self):
+        return {"col": "row", "row": "col"}.get(_kind(self.arg), _kind(self.arg))
+
+    def tex(self):
+        return _script_base(self.arg) + r"^{\top}"
 
 
 @dataclass
@@ -533,14 +761,25 @@ class _Pick(_Node):
     """(E)_i, [E]_{ij}: a component of a bracketed expression."""
     arg: object = None
     idx: tuple = ()
+    level = POST
 
     def ev(self, ctx):
-        return _component(self.arg.ev(ctx), self.idx, ctx, self)[0]
+        return _component(self.arg.ev(ctx), self.idx, ctx, self, _kind(self.arg))[0]
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        return _paren(self.arg.tex()) + _idx_tex(_split_digits(self.idx) if _kind(self.arg) == "matrix" else self.idx)
 
 
 def _sigma(u):
     return 1 / (1 + sp.exp(-u))
 
+
+_FUNCTION_TEX = {"varphi": r"\varphi", "phi": r"\varphi", "varphi'": r"\varphi'", "phi'": r"\varphi'",
+                 "sigma": r"\sigma", "sigma'": r"\sigma'", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log",
+                 "ln": r"\log"}
 
 FUNCTIONS = {
     # name as written (with ' for the derivative) -> elementwise SymPy function
@@ -548,6 +787,19 @@ FUNCTIONS = {
     "sigma": _sigma, "sigma'": lambda u: _sigma(u) * (1 - _sigma(u)),
     "tanh": sp.tanh, "exp": sp.exp, "log": sp.log, "ln": sp.log,
 }
+
+
+def _build(ctx, node, make):
+    """``make()``, a SymPy construction over the claim's values; SymPy refusing it is an error naming the node.
+
+    SymPy cannot form a function of a partial expression (``\\log \\log u``, ``1\\{\\log u > 0\\}``: the inner log is
+    undefined for u <= 0, a Piecewise without a default) and raises ValueError/NotImplementedError.
+    """
+    try:
+        return make()
+    except (ValueError, NotImplementedError) as e:
+        raise ctx.error(f"SymPy cannot form this for every value (a function of something undefined somewhere, "
+                        f"such as \\log of a value that may be <= 0): {type(e).__name__}", node) from None
 
 
 def _real_log(u, ctx):
@@ -579,7 +831,16 @@ class _Apply(_Node):
         if A.rows > 1 and A.cols > 1:
             raise ctx.error(f"\\{self.name.rstrip(chr(39))} of a {_dims(A)} matrix is ambiguous (elementwise or "
                             f"matrix function); apply it to a vector or a scalar", self)
-        return A.applyfunc(lambda u: fn(u) ** self.power)
+        return A.applyfunc(lambda u: _build(ctx, self, lambda: fn(u) ** self.power))
+
+    level = ATOM
+
+    def shape_kind(self):
+        return _kind(self.arg)
+
+    def tex(self):
+        power = "" if self.power == 1 else "^{%d}" % self.power
+        return _FUNCTION_TEX[self.name] + power + _paren(self.arg.tex())
 
 
 @dataclass
@@ -589,9 +850,17 @@ class _Max(_Node):
     def ev(self, ctx):
         out = self.args[0].ev(ctx)
         for a in self.args[1:]:
-            out = _broadcast(out, a.ev(ctx), lambda u, v: sp.Max(u, v), ctx, a, "\\max",
+            out = _broadcast(out, a.ev(ctx), lambda u, v: _build(ctx, self, lambda: sp.Max(u, v)), ctx, a, "\\max",
                              (not _is_bare_array(self.args[0]), not _is_bare_array(a)))
         return out
+
+    level = ATOM
+
+    def shape_kind(self):
+        return _combine(_kind(a) for a in self.args)
+
+    def tex(self):
+        return r"\max" + _paren(", ".join(a.tex() for a in self.args))
 
 
 @dataclass
@@ -603,8 +872,18 @@ class _Indicator(_Node):
 
     def ev(self, ctx):
         fn = COND_OPS[self.op]
-        return _broadcast(self.lhs.ev(ctx), self.rhs.ev(ctx), lambda a, b: indicator(fn(a, b)), ctx, self,
+
+        return _broadcast(self.lhs.ev(ctx), self.rhs.ev(ctx), lambda a, b: _build(ctx, self, lambda: indicator(fn(a, b))),
+                          ctx, self,
                           "an indicator", (not _is_bare_array(self.lhs), not _is_bare_array(self.rhs)))
+
+    level = ATOM
+
+    def shape_kind(self):
+        return _combine((_kind(self.lhs), _kind(self.rhs)))
+
+    def tex(self):
+        return r"\mathbb{1}\{" + self.lhs.tex() + " " + _RELOP_TEX[self.op] + " " + self.rhs.tex() + r"\}"
 
 
 @dataclass
@@ -635,6 +914,20 @@ class _SumOver(_Node):
                 ctx.env[self.var] = saved
         # shapes never depend on index values, so every term has the first term's shape
         return sp.Matrix(*terms[0].shape, lambda i, j: sp.Add(*[t[i, j] for t in terms]))
+
+    level = SUM       # its body extends to the end of the product: parenthesized inside anything larger
+
+    def shape_kind(self):
+        return _kind(self.body)
+
+    def tex(self):
+        b = _bare(self.body)
+        body = b.tex() if isinstance(b, (_SumOver, _Neg)) else _at(b, PROD)
+        return r"\sum_{%s=%d}^{%s} " % (self.var, self.lo, _dim_tex(self.hi)) + body
+
+
+def _dim_tex(d) -> str:
+    return d.tex() if isinstance(d, _Width_types) else str(int(d.value))
 
 
 # derivatives ---------------------------------------------------------------------------------
@@ -680,6 +973,20 @@ class _Derivative(_Node):
     """∂A/∂B or ∇_B A between network quantities."""
     num: _Quantity = None
     den: _Quantity = None
+    nabla: bool = False
+    level = ATOM
+
+    def shape_kind(self):
+        if self.num.kind == "loss":
+            return self.den.shape_kind()
+        if self.num.idx is not None:
+            return self.den.shape_kind()
+        return "col" if self.den.idx is not None else "matrix"
+
+    def tex(self):
+        if self.nabla:
+            return r"\nabla_{" + self.den.tex() + "} " + self.num.tex()
+        return r"\frac{\partial " + self.num.tex() + r"}{\partial " + self.den.tex() + "}"
 
     def _unsupported(self, ctx):
         return ctx.error(f"unsupported derivative of {self.num.token} with respect to {self.den.token}", self)
@@ -706,7 +1013,7 @@ class _Derivative(_Node):
         G, q = got
         if B.idx is None:
             return G, q
-        M, comp = _component(G, B.idx, ctx, B)
+        M, comp = _component(G, B.idx, ctx, B, B.index_kind())
         return M, q + (comp,)
 
     def _of_node(self, ctx, A, B):
@@ -720,8 +1027,8 @@ class _Derivative(_Node):
         else:
             entry = lambda r, f: sp.diff(defn[r], Bfull[f])
         flat = lambda comp: comp[0] * Bfull.cols + comp[1] if len(comp) == 2 else comp[0]
-        r = _component(Afull, A.idx, ctx, A)[1][0] if A.idx is not None else None
-        f = flat(_component(Bfull, B.idx, ctx, B)[1]) if B.idx is not None else None
+        r = _component(Afull, A.idx, ctx, A, A.index_kind())[1][0] if A.idx is not None else None
+        f = flat(_component(Bfull, B.idx, ctx, B, B.index_kind())[1]) if B.idx is not None else None
         if r is not None and f is not None:
             return sp.Matrix([[entry(r, f)]]), None
         if r is not None:
@@ -740,15 +1047,36 @@ class _Derivative(_Node):
 _FUNC_CMDS = frozenset({"varphi", "phi", "sigma", "tanh", "exp", "log", "ln"})
 _FACTOR_CMDS = _FUNC_CMDS | {"frac", "hat", "mathcal", "delta", "max", "mathbb", "mathbf", "sum", "nabla"}
 _KNOWN_CMDS = _FACTOR_CMDS | {"odot", "circ", "otimes", "cdot", "partial", "times", "top"} | set(CMD_RELOPS)
+_BRACKETS = {"(": ")", "[": "]", "{": "}", "\\left(": "\\right)", "\\left[": "\\right]"}
+_PARENS = ("(", "\\left(")                 # what may open a function's argument
+_END = "end of input"
+
+
+def _scripts_of(node):
+    """(superscript, subscript) already attached to the atom ``node`` by its own syntax (z^{(l)}_i, e^{u}, d_l)."""
+    if isinstance(node, _Quantity):
+        return node.layer is not None, node.idx is not None
+    if isinstance(node, (_Kronecker, _Width)):
+        return False, True
+    if isinstance(node, _Apply) and node.token.startswith("e^"):
+        return True, False
+    return False, False
 
 
 class _Parser:
-    """Recursive descent over tokens: relation > sum > ⊙ > product > factor > primary."""
+    """Recursive descent over tokens: relation > sum > ⊙ > product > factor > primary.
+
+    TeX's rules for what one argument is are enforced in two helpers: :meth:`script_group` (after ``^`` and
+    ``_``: a braced group or exactly one token) and :meth:`command_arg` / :meth:`frac_arg` (the arguments of
+    ``\\hat``, ``\\mathcal``, ``\\mathbb``, ``\\mathbf``, ``\\frac``); one superscript and one subscript per atom
+    in :meth:`factor`. Braces, ``\\left``/``\\right`` and spacing are checked by the lexer.
+    """
 
     def __init__(self, text: str):
         self.src = text
         self.toks = tokenize(text)
         self.i = 0
+        self.stop = None           # index of a token the parse may not reach (one-token arguments)
         self.index_names = {}      # letter -> first position used as an index
         self.var_names = {}        # letter -> first position used as a scalar variable
         self.bound_names = {}      # letter -> position of a \sum binding it
@@ -756,16 +1084,23 @@ class _Parser:
         self.layer_used = False
 
     # token helpers
+    def _token_at(self, j) -> Token:
+        if self.stop is not None and j >= self.stop:
+            t = self.toks[self.stop]
+            return Token("end", "", t.pos, t.pos)
+        return self.toks[min(j, len(self.toks) - 1)]
+
     @property
     def tok(self) -> Token:
-        return self.toks[self.i]
+        return self._token_at(self.i)
 
     def peek(self, k=1) -> Token:
-        return self.toks[min(self.i + k, len(self.toks) - 1)]
+        return self._token_at(self.i + k)
 
     def next(self) -> Token:
         t = self.tok
-        self.i = min(self.i + 1, len(self.toks) - 1)
+        if t.kind != "end":
+            self.i += 1
         return t
 
     def at(self, kind, value=None, tok=None) -> bool:
@@ -774,7 +1109,7 @@ class _Parser:
 
     def error(self, message, tok=None, token=None):
         t = tok or self.tok
-        shown = token if token is not None else (("\\" + t.value) if t.kind == "cmd" else t.value or "end of input")
+        shown = token if token is not None else (("\\" + t.value) if t.kind == "cmd" else t.value or _END)
         return NotationError(message, token=shown, position=t.pos, text=self.src)
 
     def unexpected(self, message):
@@ -792,6 +1127,61 @@ class _Parser:
     def span(self, start: Token) -> str:
         end = self.toks[self.i - 1].end if self.i > 0 else start.end
         return self.src[start.pos:max(end, start.end)]
+
+    def one_token(self, parse):
+        """``parse()`` confined to the current token (TeX's unbraced argument), which it must consume."""
+        saved, self.stop = self.stop, self.i + 1
+        try:
+            node = parse()
+        finally:
+            self.stop = saved
+        return node
+
+    # TeX's argument rules
+    def script_group(self, caret: Token, what: str) -> bool:
+        """After ``^``/``_`` (``caret``, consumed): True, with ``{`` consumed, when a braced group follows; False
+        when the next token is one TeX takes whole as the script (a letter, one digit, ``\\top``). Anything
+        else is an error naming it, because TeX would print only that token in the script."""
+        c, t = caret.value, self.tok
+        if self.at("sym", "{"):
+            self.next()
+            return True
+        if t.kind == "letter" or t.kind == "num" and len(t.value) == 1 or self.at("cmd", "top"):
+            return False
+        if t.kind == "num":
+            raise self.error(f"write a multi-character {what} in braces (TeX reads {c}{t.value} as "
+                             f"{c}{t.value[0]} followed by {t.value[1:]})", tok=t)
+        if t.kind == "end":
+            raise self.error(f"{c} needs a {what}")
+        shown = ("\\" + t.value) if t.kind == "cmd" else t.value
+        raise self.error(f"after an unbraced {c} TeX takes only the next token, {shown}, as the {what} (the rest "
+                         f"prints after it): write {c}{{…}}", tok=t)
+
+    def command_arg(self, kind, value) -> bool:
+        """The argument of ``\\hat``/``\\mathcal``/``\\mathbb``/``\\mathbf`` (consumed): True (and consumed) when it
+        is exactly the token ``value``, braced (``\\hat{y}``) or as TeX's single-token argument (``\\hat y``)."""
+        if self.at("sym", "{") and self.at(kind, value, self.peek()) and self.at("sym", "}", self.peek(2)):
+            self.i += 3
+            return True
+        if self.at(kind, value):
+            self.next()
+            return True
+        return False
+
+    def frac_arg(self, cmd: Token):
+        """One argument of ``\\frac``: a braced group, or one letter or digit (TeX reads ``\\frac12`` as ½)."""
+        if self.at("sym", "{"):
+            self.next()
+            inner = self.expr()
+            self.expect("sym", "}", "} closing the argument of \\frac")
+            return inner
+        t = self.tok
+        if t.kind == "letter" or t.kind == "num" and len(t.value) == 1:
+            return self.one_token(self.primary)
+        if t.kind == "num":
+            raise self.error(f"TeX takes one digit, {t.value[0]}, as an argument of \\frac and prints the rest after "
+                             f"the fraction: write the arguments in braces", tok=t)
+        raise self.error("\\frac needs braced arguments (or single letters or digits, as in \\frac12)", tok=t)
 
     # relations
     def relation(self):
@@ -861,7 +1251,7 @@ class _Parser:
 
     def starts_factor(self) -> bool:
         t = self.tok
-        return (t.kind in ("letter", "num") or t.kind == "sym" and t.value in ("(", "[", "{")
+        return (t.kind in ("letter", "num") or t.kind == "sym" and t.value in _BRACKETS
                 or t.kind == "cmd" and t.value in _FACTOR_CMDS)
 
     def product(self):
@@ -870,18 +1260,22 @@ class _Parser:
             raise self.unexpected("expected an expression")
         factors = [self.factor()]
         while self.starts_factor() or self.at("cmd", "cdot"):
-            if self.at("cmd", "cdot"):
+            last, dotted = factors[-1], self.at("cmd", "cdot")
+            if dotted:
                 self.next()
                 if not self.starts_factor():
                     raise self.error("expected a factor after \\cdot")
-            elif isinstance(factors[-1], _Const) and factors[-1].literal and self.at("num"):
+            elif isinstance(last, _Const) and last.literal and self.at("num"):
                 raise self.error("two numbers side by side (write \\cdot)")
-            elif self.at("num") and not isinstance(factors[-1], _Const):
+            elif isinstance(last, _Const) and self.at("num"):
+                raise self.error("a number right after a fraction (\\frac{1}{2}3 prints as ½3, like a mixed number): "
+                                 "write \\cdot")
+            elif self.at("num") and not isinstance(last, _Const):
                 raise self.error("a number after a letter or quantity (v2) reads like v_2: write the number first "
                                  "or use \\cdot")
             factors.append(self.factor())
-            if (isinstance(factors[-2], _Const) and factors[-2].literal and isinstance(factors[-1], _Const)
-                    and not factors[-1].literal):
+            if (not dotted and isinstance(factors[-2], _Const) and factors[-2].literal
+                    and isinstance(factors[-1], _Const) and not factors[-1].literal):
                 raise self.error("a number before a numeric fraction reads as a mixed number (2\\frac{1}{2}): "
                                  "write \\cdot", tok=start, token=self.span(start))
         return factors[0] if len(factors) == 1 else _Product(start.pos, self.span(start), factors)
@@ -897,32 +1291,41 @@ class _Parser:
         return self.product()
 
     def factor(self):
+        """A primary and its scripts: TeX allows one superscript and one subscript per atom."""
         start = self.tok
         node = self.primary()
+        sup, sub = _scripts_of(node)
         while self.at("sym", "^") or self.at("sym", "_"):
-            if self.at("sym", "^") and (isinstance(node, (_Power, _Transpose))
-                                         or isinstance(node, _Apply) and node.token.startswith("e^")):
-                raise self.error("double superscript (TeX rejects x^{a}^{b}): use parentheses")
-            node = self.postfix(node, start)
+            c = self.tok
+            if c.value == "^" and sup:
+                raise self.error("double superscript (TeX rejects x^{a}^{b}): use parentheses, as in (W^{(l)})^T "
+                                 "or {W^{(l)}}^T")
+            if c.value == "_" and sub:
+                raise self.error("double subscript (TeX rejects x_{a}_{b}): use parentheses")
+            node = self.postfix(node, start, sub)
+            sup, sub = sup or c.value == "^", sub or c.value == "_"
         return node
 
-    def postfix(self, node, start):
+    def postfix(self, node, start, after_sub):
+        caret = self.tok
         if self.at("sym", "_"):
             if not isinstance(node, _Bracketed):
                 raise self.error("a subscript here is not an index of a bracketed expression")
             self.next()
-            idx = self.index_list()
+            idx = self.index_list(caret)
             return _Pick(start.pos, self.span(start), node.inner, idx)
         self.next()
-        if self.transpose_follows():
+        if self.transpose_follows(caret):
+            if after_sub:
+                raise self.error("a transpose after a subscript prints as (E)^T_{ij} (entry of the transpose?): "
+                                 "write ((E)_{ij})^T or ((E)^T)_{ij}", tok=caret)
             return _Transpose(start.pos, self.span(start), _unwrap(node))
-        exp = self.exponent()
+        exp = self.exponent(caret)
         return _Power(start.pos, self.span(start), _unwrap(node), exp)
 
-    def transpose_follows(self) -> bool:
-        """Consume ^T / ^\\top / ^{T} / ^{\\top} (after the ^) if present."""
-        t = self.tok
-        if self._is_T(t):
+    def transpose_follows(self, caret) -> bool:
+        """Consume T / \\top / {T} / {\\top} after the ^ ``caret`` if present."""
+        if self._is_T(self.tok):
             self.next()
             return True
         if self.at("sym", "{") and self._is_T(self.peek()) and self.at("sym", "}", self.peek(2)):
@@ -934,15 +1337,14 @@ class _Parser:
     def _is_T(t):
         return t.kind == "letter" and t.value == "T" or t.kind == "cmd" and t.value == "top"
 
-    def exponent(self) -> int:
-        """An integer exponent (optionally signed, braced); nested or symbolic exponents are errors."""
+    def exponent(self, caret) -> int:
+        """An integer exponent after the ^ ``caret`` (optionally signed, braced); nested or symbolic exponents
+        are errors."""
         start = self.tok
-        if self.at("num"):
-            self._single_char(start, "an exponent")
+        if not self.script_group(caret, "exponent"):
+            if not self.at("num"):
+                raise self.error("an exponent must be an integer (or T for a transpose)")
             return self._exp_value(self.next())
-        if not self.at("sym", "{"):
-            raise self.error("an exponent must be an integer (or T for a transpose)")
-        self.next()
         sign = 1
         if self.at("sym", "-") or self.at("sym", "+"):
             sign = -1 if self.next().value == "-" else 1
@@ -955,12 +1357,6 @@ class _Parser:
         if abs(value) > MAX_EXPONENT:
             raise self.error(f"exponent {value} exceeds {MAX_EXPONENT} in size", tok=start)
         return value
-
-    def _single_char(self, t, what):
-        """TeX reads one character after an unbraced ^ or _: ^23 is ^2 followed by 3."""
-        if t.kind == "num" and len(t.value) > 1:
-            raise self.error(f"write a multi-character {what} in braces (TeX reads ^{t.value} as "
-                             f"^{t.value[0]} followed by {t.value[1:]})", tok=t)
 
     def _exp_value(self, t) -> int:
         if "." in t.value:
@@ -978,7 +1374,7 @@ class _Parser:
         handlers = {"num": self.number, "letter": self.letter}
         if t.kind in handlers:
             return handlers[t.kind]()
-        if t.kind == "sym" and t.value in ("(", "[", "{"):      # {…} groups like (…): {a^{(l)}}^T
+        if t.kind == "sym" and t.value in _BRACKETS:      # {…} groups like (…): {a^{(l)}}^T
             return self.bracketed()
         if t.kind == "cmd":
             method = getattr(self, "cmd_" + t.value, None) if t.value in _FACTOR_CMDS else None
@@ -992,7 +1388,7 @@ class _Parser:
 
     def bracketed(self):
         open_ = self.next()
-        close = {"(": ")", "[": "]", "{": "}"}[open_.value]
+        close = _BRACKETS[open_.value]
         inner = self.expr()
         self.expect("sym", close, f"{close} closing the {open_.value} at position {open_.pos}")
         if open_.value == "{" and not isinstance(inner, (_Quantity, _Apply, _Bracketed)):
@@ -1019,7 +1415,7 @@ class _Parser:
 
     def variable(self):
         t = self.next()
-        if self.at("sym", "("):
+        if self.tok.kind == "sym" and self.tok.value in _PARENS:
             raise self.error(f"{t.value}(…) could be a function call or a product: write {t.value} \\cdot (…) "
                              f"for a product", tok=t, token=t.value)
         if self.at("sym", "^") and self.at("sym", "{", self.peek()) and self.at("sym", "(", self.peek(2)):
@@ -1042,8 +1438,8 @@ class _Parser:
         t = self.next()
         if not self.at("sym", "_"):
             raise self.error("d is a layer width and needs a subscript d_l", tok=t, token="d")
-        self.next()
-        layer = self.layer_expr(braced=self.at("sym", "{"))
+        caret = self.next()
+        layer = self.layer_expr(closing="}" if self.script_group(caret, "subscript") else None)
         return _Width(t.pos, self.span(t), layer)
 
     def letter_e(self):
@@ -1053,22 +1449,21 @@ class _Parser:
         if self.at("sym", "{", self.peek()) and self.at("sym", "(", self.peek(2)):
             raise self.error("e^{(…)} looks like a layer superscript: e is the exponential; write e^{…} without "
                              "the parentheses", tok=t, token="e")
-        self.next()
-        arg = self.group_or_atom()
+        caret = self.next()
+        if self.script_group(caret, "exponent"):
+            arg = self.expr()
+            self.expect("sym", "}")
+        elif self.at("letter", "e") and self.at("sym", "^", self.peek()):
+            raise self.error("double superscript (TeX rejects e^e^u): write e^{e^{u}}", tok=self.peek())
+        else:
+            arg = self.one_token(self.primary)
+        if self.at("sym", "_"):
+            raise self.error("TeX puts this subscript on e, not in the exponent (e^u_1 prints as e with u above and 1 "
+                             "below): write the index inside e^{…}")
         return _Apply(t.pos, self.span(t), "exp", arg)
 
     def letter_l(self):
         raise self.error("the layer symbol l is used only in layer superscripts and d_l")
-
-    def group_or_atom(self):
-        """A braced group {E} or one token (as TeX reads ^x)."""
-        if self.at("sym", "{"):
-            self.next()
-            inner = self.expr()
-            self.expect("sym", "}")
-            return inner
-        self._single_char(self.tok, "exponent")
-        return self.primary()
 
     # quantities
     def quantity(self, kind, layered=True):
@@ -1080,27 +1475,26 @@ class _Parser:
         layer = idx = None
         while True:
             if self.at("sym", "_") and idx is None:
-                self.next()
-                idx = self.index_list()
+                idx = self.index_list(self.next())
             elif (self.at("sym", "^") and layer is None and self.at("sym", "{", self.peek())
                   and self.at("sym", "(", self.peek(2))):
                 if not layered:
                     raise self.error(f"{t.value if t.kind == 'letter' else kind} takes no layer superscript")
                 self.i += 3
-                layer = self.layer_expr(braced=False, closing=")")
+                layer = self.layer_expr(closing=")")
                 self.expect("sym", "}", "} after the layer")
+            elif layered and layer is None and self.at("sym", "^") and self.at("sym", "(", self.peek()):
+                raise self.error("TeX prints ^(…) as ^( followed by the rest: write the layer as ^{(…)}",
+                                 tok=self.peek())
             else:
                 break
         if layered and layer is None:
             raise self.error(f"{self.span(t)} needs a layer superscript ^{{(l)}}", tok=t, token=self.span(t))
         return _Quantity(t.pos, self.span(t), kind, layer, idx)
 
-    def layer_expr(self, braced, closing=None):
-        """c, L, l and ± of them, up to ``closing`` (or the closing brace, or one token)."""
+    def layer_expr(self, closing=None):
+        """c, L, l and ± of them, up to ``closing`` (consumed), or one token when ``closing`` is None."""
         start = self.tok
-        if braced:
-            self.next()
-            closing = "}"
         node = _LayerExpr(start.pos, "")
         sign, any_ = 1, False
         while True:
@@ -1108,8 +1502,6 @@ class _Parser:
             if closing is None and any_:
                 break
             if t.kind == "num" and "." not in t.value:
-                if closing is None:
-                    self._single_char(t, "subscript")
                 node.const += sign * int(t.value)
             elif t.kind == "letter" and t.value == "L":
                 node.coef_L += sign
@@ -1133,11 +1525,10 @@ class _Parser:
         node.token = self.span(start)
         return node
 
-    def index_list(self):
-        """Indices after _: a letter, a number, or a braced list (i j, i,j, 12 -> 1,2 for matrices)."""
-        if not self.at("sym", "{"):
-            return (self.index_item(single_token=True),)
-        self.next()
+    def index_list(self, caret):
+        """Indices after the _ ``caret`` (consumed): a letter, a number, or a braced list (i j, i,j, 12)."""
+        if not self.script_group(caret, "subscript"):
+            return (self.index_item(),)
         items = []
         while not self.at("sym", "}"):
             if items and self.at("sym", ","):
@@ -1150,13 +1541,10 @@ class _Parser:
             raise self.error("empty subscript")
         return tuple(items)
 
-    def index_item(self, single_token=False):
+    def index_item(self):
         t = self.tok
         if t.kind == "num" and "." not in t.value:
             self.next()
-            if single_token and len(t.value) > 1:
-                # TeX reads _12 as _1 followed by 2
-                raise self.error("write a multi-digit subscript in braces", tok=t)
             if int(t.value) == 0:
                 raise self.error("indices are 1-based: 0 is not an index", tok=t)
             return _Index(t.pos, t.value, literal=int(t.value))
@@ -1170,23 +1558,18 @@ class _Parser:
     # commands
     def cmd_hat(self):
         t = self.next()
-        if self.at("sym", "{") and self.at("letter", "y", self.peek()) and self.at("sym", "}", self.peek(2)):
-            self.i += 3
-        elif self.at("letter", "y"):
-            self.next()
-        else:
+        if not self.command_arg("letter", "y"):
             raise self.error("only \\hat{y} is known", tok=t, token="\\hat")
         return self.scripts(t, "yhat", False)
 
     def cmd_mathcal(self):
         t = self.next()
-        if not (self.at("sym", "{") and self.at("letter", "L", self.peek()) and self.at("sym", "}", self.peek(2))):
+        if not self.command_arg("letter", "L"):
             raise self.error("only \\mathcal{L} (the loss) is known", tok=t, token="\\mathcal")
-        self.i += 3
         if self.at("sym", "_") or self.at("sym", "^") and self.at("sym", "{", self.peek()) \
                 and self.at("sym", "(", self.peek(2)):
             raise self.error("the loss \\mathcal{L} takes no index or layer")
-        if self.at("sym", "("):
+        if self.tok.kind == "sym" and self.tok.value in _PARENS:
             raise self.error("\\mathcal{L}(…) is not in the vocabulary: the loss is \\mathcal{L} alone")
         return _Quantity(t.pos, self.span(t), "loss")
 
@@ -1194,8 +1577,7 @@ class _Parser:
         t = self.tok
         if self.at("sym", "_", self.peek()) and not self._layer_after_sub():
             self.next()
-            self.next()
-            idx = _split_digits(self.index_list())
+            idx = _split_digits(self.index_list(self.next()))
             if len(idx) != 2:
                 raise self.error("the Kronecker delta \\delta_{ik} takes two indices", tok=t, token=self.span(t))
             return _Kronecker(t.pos, self.span(t), idx)
@@ -1229,15 +1611,15 @@ class _Parser:
                 raise self.error("second derivatives are not in the vocabulary")
         power = 1
         if self.at("sym", "^"):
-            self.next()
+            caret = self.next()
             pt = self.tok
-            power = self.exponent()
+            power = self.exponent(caret)
             if power < 1:
                 raise self.error(f"\\{name}^{{{power}}} could mean the inverse function or a reciprocal: "
                                  f"write 1/… with \\frac", tok=pt)
         if self.at("sym", "_"):
             raise self.error(f"\\{t.value} takes no subscript")
-        if self.at("sym", "("):
+        if self.tok.kind == "sym" and self.tok.value in _PARENS:
             arg = _unwrap(self.bracketed())
         elif self.starts_factor():
             arg = self.factor()
@@ -1252,12 +1634,14 @@ class _Parser:
 
     def cmd_max(self):
         t = self.next()
-        self.expect("sym", "(", "( after \\max")
+        if not (self.tok.kind == "sym" and self.tok.value in _PARENS):
+            raise self.error("expected ( after \\max")
+        close = _BRACKETS[self.next().value]
         args = [self.expr()]
         while self.at("sym", ","):
             self.next()
             args.append(self.expr())
-        self.expect("sym", ")", ") closing \\max")
+        self.expect("sym", close, f"{close} closing \\max")
         if len(args) < 2:
             raise self.error("\\max needs at least two arguments", tok=t, token="\\max")
         return _Max(t.pos, self.span(t), args)
@@ -1266,21 +1650,18 @@ class _Parser:
         t = self.next()
         if self.at("sym", "{") and self.at("cmd", "partial", self.peek()):
             return self.partial_fraction(t)
-        num = self.brace_arg("\\frac")
-        den = self.brace_arg("\\frac")
+        d = self.tok
+        if d.kind == "num" and len(d.value) == 2 and d.value.isdigit():       # \frac12: TeX's two one-digit args
+            self.next()
+            if d.value[1] == "0":
+                raise self.error("division by zero", tok=t, token=self.span(t))
+            return _Const(t.pos, self.span(t), numeric_literal(d.value[0], d.value[1]), False)
+        num, den = _bare(self.frac_arg(t)), _bare(self.frac_arg(t))
         if all(isinstance(n, _Const) and n.literal for n in (num, den)):
             if den.value == 0:
                 raise self.error("division by zero", tok=t, token=self.span(t))
             return _Const(t.pos, self.span(t), numeric_literal(num.token, den.token), False)
         return _Frac(t.pos, self.span(t), num, den)
-
-    def brace_arg(self, what):
-        if not self.at("sym", "{"):
-            raise self.error(f"{what} needs braced arguments")
-        self.next()
-        inner = self.expr()
-        self.expect("sym", "}", f"}} closing the argument of {what}")
-        return inner
 
     def partial_fraction(self, t):
         self.next()
@@ -1317,7 +1698,7 @@ class _Parser:
                              "\\frac{\\partial …}{\\partial …}", tok=t, token=self.span(t))
         if self.at("sym", "^"):
             raise self.error("a power or transpose after \\nabla_{…}\\mathcal{L} is ambiguous: use parentheses")
-        return _Derivative(t.pos, self.span(t), num, den)
+        return _Derivative(t.pos, self.span(t), num, den, nabla=True)
 
     def cmd_sum(self):
         t = self.next()
@@ -1335,30 +1716,36 @@ class _Parser:
             raise self.error("the lower bound of a sum must be a positive integer")
         self.next()
         self.expect("sym", "}", "} after the lower bound")
-        self.expect("sym", "^", "^{upper bound} of the sum")
-        hi = self.dimension()
+        caret = self.expect("sym", "^", "^{upper bound} of the sum")
+        hi = self.size_script(caret)
         self.bound_names.setdefault(v.value, v.pos)
         self.active.append(v.value)
         body = self.signed_product()
         self.active.pop()
         return _SumOver(t.pos, self.span(t), v.value, int(lo.value), hi, body)
 
-    def dimension(self, grouped=False):
-        """A size: an integer, C, or d_{layer} (optionally braced)."""
-        braced = self.at("sym", "{")
+    def size_script(self, caret):
+        """A size after the ^ ``caret``: ^3, ^C or ^{…} with one size inside."""
+        if not self.script_group(caret, "size"):
+            return self.dimension(grouped=False)
+        node = self.dimension(grouped=True)
+        self.expect("sym", "}", "} closing the size")
+        return node
+
+    def dimension(self, grouped):
+        """A size: an integer, C, or d_{layer}; inside a group (``grouped``) or as TeX's one token."""
+        braced = grouped and self.at("sym", "{")
         if braced:
             self.next()
         t = self.tok
         if t.kind == "num" and "." not in t.value:
-            if not (braced or grouped):
-                self._single_char(t, "size")
             self.next()
             node = _Const(t.pos, t.value, int(t.value))
         elif self.at("letter", "C"):
             self.next()
             node = _CWidth(t.pos, "C")
         elif self.at("letter", "d"):
-            if not (braced or grouped):
+            if not grouped:
                 raise self.error("write the size in braces: \\mathbb{R}^{d_l} (TeX reads ^d_l as ^d then _l)")
             node = self.letter_d()
         else:
@@ -1369,24 +1756,22 @@ class _Parser:
 
     def cmd_mathbb(self):
         t = self.next()
-        if self.at("sym", "{") and self.at("num", "1", self.peek()) and self.at("sym", "}", self.peek(2)):
-            self.i += 3
-            return self.indicator(t, ("\\{", "["))
+        if self.command_arg("num", "1"):
+            return self.indicator(t, ("\\{", "[", "\\left\\{", "\\left["))
         raise self.error("only \\mathbb{1} (indicator) and \\mathbb{R} (after \\in) are known", tok=t,
                          token="\\mathbb")
 
     def cmd_mathbf(self):
         t = self.next()
-        if self.at("sym", "{") and self.at("num", "1", self.peek()) and self.at("sym", "}", self.peek(2)):
-            self.i += 3
+        if self.command_arg("num", "1"):
             return self.indicator(t, ("_",))
         raise self.error("only \\mathbf{1} (indicator) is known", tok=t, token="\\mathbf")
 
     def indicator(self, t, openers):
-        closers = {"\\{": "\\}", "[": "]", "_": "}"}
+        closers = {"\\{": "\\}", "[": "]", "_": "}", "\\left\\{": "\\right\\}", "\\left[": "\\right]"}
         o = self.tok
         if not (o.kind == "sym" and o.value in openers):
-            raise self.error(f"the indicator needs its condition in {' or '.join(openers)}")
+            raise self.error(f"the indicator needs its condition in {' or '.join(openers[:2])}")
         self.next()
         if o.value == "_":
             self.expect("sym", "{", "{ after \\mathbf{1}_")
@@ -1402,14 +1787,14 @@ class _Parser:
     def shape(self):
         """\\mathbb{R}^{m \\times n} or \\mathbb{R}^{m}: (dim nodes, start token)."""
         t = self.tok
-        if not (self.at("cmd", "mathbb") and self.at("sym", "{", self.peek()) and self.at("letter", "R", self.peek(2))
-                and self.at("sym", "}", self.peek(3))):
+        if not self.at("cmd", "mathbb"):
             raise self.error("\\in must be followed by \\mathbb{R}^{…}")
-        self.i += 4
-        self.expect("sym", "^", "^{m \\times n} after \\mathbb{R}")
-        if not self.at("sym", "{"):
-            return (self.dimension(), None, t)
         self.next()
+        if not self.command_arg("letter", "R"):
+            raise self.error("\\in must be followed by \\mathbb{R}^{…}", tok=t, token="\\mathbb")
+        caret = self.expect("sym", "^", "^{m \\times n} after \\mathbb{R}")
+        if not self.script_group(caret, "size"):
+            return (self.dimension(grouped=False), None, t)
         m = self.dimension(grouped=True)
         n = None
         if self.at("cmd", "times"):
@@ -1419,18 +1804,48 @@ class _Parser:
         return (m, n, t)
 
 
+def _relation_tex(rel) -> str:
+    """The canonical LaTeX of one parsed relation (claim or given): from the tree only."""
+    out = [rel.sides[0][0].tex()]
+    for (node, _, _), op in zip(rel.sides[1:], rel.ops):
+        out.append(r"\in " + _shape_tex(rel.shape) if op == "in" else _RELOP_TEX[op] + " " + node.tex())
+    return " ".join(out)
+
+
+def _shape_tex(shape) -> str:
+    m, n, _ = shape
+    return r"\mathbb{R}^{" + _dim_tex(m) + ("" if n is None else r" \times " + _dim_tex(n)) + "}"
+
+
 @dataclass
 class _Bracketed(_Node):
-    """(E) or [E]: kept as a node so that a following _i picks a component."""
+    """(E) or [E]: kept as a node so that a following _i picks a component (transparent in print)."""
     inner: object = None
 
     def ev(self, ctx):
         return self.inner.ev(ctx)
 
+    @property
+    def level(self):
+        return _bare(self).level
+
+    def shape_kind(self):
+        return _kind(self.inner)
+
+    def tex(self):
+        return _bare(self).tex()
+
 
 @dataclass
 class _CWidth(_Node):
     """C = d_L."""
+    level = ATOM
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        return "C"
 
     def size(self, ctx):
         return ctx.net.C
@@ -1542,11 +1957,24 @@ class _Program:
     def _side(self, ctx, node, latex):
         if node is None:
             return Side(None, latex, None)
-        M = node.ev(ctx)
+        M = _evaluate(node, ctx)
         allowed = self.allowed | {sp.Symbol(n, real=True) for n in self.claim.parser.var_names}
         _check_tree(M, allowed, ctx, node)
-        q = node.quantity(ctx) if hasattr(node, "quantity") else None
+        q = _evaluate(node, ctx, quantity=True)
         return Side(M, latex, q)
+
+
+def _evaluate(node, ctx, quantity=False):
+    """``node.ev(ctx)`` (or its bare quantity tuple, None if it is not one); SymPy failing with a TypeError is
+    an error naming the node, never a crash: SymPy evaluates the generic φ at a number (``rules.phi``) as
+    ``mpmath.phi``, the golden ratio, called with the argument, and fails depending on its caches."""
+    try:
+        if quantity:
+            bare = _bare(node)                       # (x) is x
+            return bare.quantity(ctx) if hasattr(bare, "quantity") else None
+        return node.ev(ctx)
+    except TypeError as e:
+        raise ctx.error(f"SymPy failed to evaluate this expression (TypeError: {e})"[:300], node) from None
 
 
 def _broadcast_constants(sides):
@@ -1572,7 +2000,7 @@ def _conditions(rel, ctx, allowed):
     allowed = allowed | {sp.Symbol(n, real=True) for n in rel.parser.var_names}
     values = []
     for node, _, _ in rel.sides:
-        M = node.ev(ctx)
+        M = _evaluate(node, ctx)
         _check_tree(M, allowed, ctx, node)
         values.append((node, M))
     for (na, A), op, (nb, B) in zip(values, rel.ops, values[1:]):
@@ -1622,9 +2050,8 @@ def _probe(rels, net, layer):
         ctx.ranges = ranges
         for node, _, _ in r.sides:
             if node is not None:
-                node.ev(ctx)
-                if hasattr(node, "quantity"):
-                    node.quantity(ctx)
+                _evaluate(node, ctx)
+                _evaluate(node, ctx, quantity=True)
         if r.shape:
             _shape_value(r.shape, ctx)
     return {n: size for n, (size, _) in ranges.items()}
@@ -1677,7 +2104,8 @@ def parse_claim(text: str, net: Network, *, given=(), claim_id=None, file=None) 
             raise NotationError("the layer symbol l appears only in a `given`", token="l", text=given[0])
         order = [n for n in free]
         program = _Program(net, claim, givens, layers, ranges, order, layer_symbol)
-        return ParsedClaim(text, dict(first), layer_symbol, layers, program)
+        return ParsedClaim(text, dict(first), layer_symbol, layers, program, _relation_tex(claim),
+                           tuple(_relation_tex(g) for g in givens))
     except NotationError as e:
         raise e.located(file=file, claim_id=claim_id)
     except RecursionError:
@@ -1705,7 +2133,7 @@ def parse_expression(text: str, net: Network) -> sp.Matrix:
                             position=p.index_names[n], text=text)
     ctx = _Ctx(text, net, None, probe=True)
     try:
-        M = node.ev(ctx)
+        M = _evaluate(node, ctx)
     except RecursionError:
         raise NotationError("the text is nested too deeply to evaluate", token=text[:20], position=0,
                             text=text) from None

@@ -654,3 +654,275 @@ def test_a_shape_size_after_an_unbraced_caret_is_one_token():
     with pytest.raises(NotationError, match="in braces"):
         parse_claim(r"z^{(1)} \in \mathbb{R}^d_1", OUT)
     assert next(parse_claim(r"z^{(1)} \in \mathbb{R}^{d_1}", OUT).instances()).shape == (4, 1)
+
+
+# ----------------------------------------------------------------------------------------------
+# TeX's own rules: a text that TeX prints differently from how it would be read is an error naming the
+# token, with the fix when it is certain. Each row was accepted before (most of them proved), or refused
+# with a message that did not say why.
+
+TEX_RULES = [
+    # (text, token, fragment of the message)
+    # one superscript and one subscript per atom (TeX: "Double superscript")
+    (r"W^{(L-1)}^T", "^", "double superscript"),
+    (r"z^{(1)}_1^2", "^", "double superscript"),
+    (r"e^e^u", "^", "double superscript"),
+    (r"\hat y_1_2", "_", "double subscript"),
+    (r"(u)_1_1", "_", "double subscript"),
+    (r"(\hat y)_1^T", "^", "transpose after a subscript"),          # prints as (ŷ)^T_1
+    # \left and \right pair, each with a delimiter; \left( is closed by \right) only
+    (r"\left \hat{y}", r"\hat", r"\left must be followed"),
+    (r"\hat{y} \right", "end of input", r"\right must be followed"),
+    (r"\left\langle u \right\rangle", r"\langle", r"\left must be followed"),
+    (r"u \right)", r"\right)", "without a matching"),
+    (r"\left(u", "end of input", r"expected \right)"),
+    (r"\left(u\right]", r"\right]", r"write \right)"),
+    (r"{\left(u}\right)", "}", r"expected \right)"),
+    (r"(u - \left( v ) - v \right)", ")", r"expected \right)"),   # TeX groups u - ((v) - v)
+    # spacing only between atoms: never a script or an argument, never before ^ _ '
+    (r"z^\quad{(L)}", r"\quad", "superscript"),
+    (r"u^\,2", r"\,", "superscript"),
+    (r"\hat y_\;1", r"\;", "subscript"),
+    (r"\hat\quad y", r"\quad", "argument"),
+    (r"\mathcal\,{L}", r"\,", "argument"),
+    (r"\frac\;{u}{v}", r"\;", "argument"),
+    (r"\frac{u}\,{v}", r"\,", "argument"),
+    (r"\frac1\!2", r"\!", "argument"),
+    (r"(u)\,^2", r"\,", "detaches"),
+    (r"\hat y\quad_1", r"\quad", "detaches"),
+    (r"\varphi\,'(u)", r"\,", "detaches"),
+    # after an unbraced ^ or _ TeX takes one token
+    (r"e^(u)", "(", "only the next token, ("),                       # prints e^( u)
+    (r"e^\varphi(u)", r"\varphi", r"only the next token, \varphi"),   # prints e^φ (u)
+    (r"e^-u", "-", "write ^{…}"),
+    (r"e^\hat{y}", r"\hat", "only the next token"),
+    (r"e^x_1", "_", "on e, not in the exponent"),                  # prints e^x_1: x above, 1 below e
+    (r"e^{u}_1", "_", "on e, not in the exponent"),
+    (r"z^(1)", "(", "^{(…)}"),                                       # prints z^( 1)
+    # \frac takes two one-token or braced arguments; a number right after a fraction reads as a mixed number
+    (r"\frac123", "123", "one digit, 1"),                            # TeX: \frac{1}{2}3
+    (r"\frac1 23", "23", "one digit, 2"),
+    (r"\frac{1}{2}3", "3", "after a fraction"),
+]
+
+
+@pytest.mark.parametrize("text,token,fragment", TEX_RULES, ids=[r[0] for r in TEX_RULES])
+def test_tex_rules_are_enforced(text, token, fragment):
+    with pytest.raises(NotationError) as e:
+        parse_expression(text, OUT)
+    err = e.value
+    assert err.token == token, (err.token, str(err))
+    assert fragment in err.message, err.message
+    assert text[err.position:].startswith(token) or token == "end of input" and err.position == len(text)
+    assert "\n" not in err.one_line()
+
+
+def test_tex_misreads_are_never_proved():
+    """The misreads of the issue were proved before; now each is an error verdict naming the token."""
+    from symbackprop.check import check_claim
+    for text, token, pos in [(r"\left \hat{y} = \hat{y}", r"\hat", 6), (r"z^\quad{(L)} = z^{(L)}", r"\quad", 2),
+                             (r"W^{(1)}^T = (W^{(1)})^T", "^", 7), (r"e^(u) = e^{u}", "(", 2),
+                             (r"e^\varphi(u) = e^{\varphi(u)}", r"\varphi", 2),
+                             (r"\mathcal\,{L} = \mathcal{L}", r"\,", 8), (r"\hat\quad y = \hat y", r"\quad", 4),
+                             (r"e^x_1 = e^{x_1}", "_", 3), (r"(u - \left( v ) - v \right) = u", ")", 14)]:
+        res = check_claim(OUT, "c", text)
+        assert res.verdict == "error", (text, res.verdict)
+        assert f"(at {token!r}, position {pos})" in res.message, res.message
+
+
+# spellings TeX reads as one token or group are read as TeX reads them (canonical reading typed by hand)
+TEX_READINGS = [
+    # (text, canonical reading, value)
+    (r"\frac12 u", r"\frac{1}{2} u", lambda: one(u / 2)),                   # TeX: \frac{1}{2}
+    (r"\frac1u", r"\frac{1}{u}", lambda: one(1 / u)),
+    (r"\frac 1 2", r"\frac{1}{2}", lambda: one(sp.Rational(1, 2))),
+    (r"\mathcal L", r"\mathcal{L}", lambda: one(G().loss)),
+    (r"\mathbb 1\{u > 0\}", r"\mathbb{1}\{u > 0\}", lambda: one(indicator(u > 0))),
+    (r"\mathbf 1_{u < 0}", r"\mathbb{1}\{u < 0\}", lambda: one(indicator(u < 0))),
+    (r"\mathbb{1}\left\{u \le 0\right\}", r"\mathbb{1}\{u \le 0\}", lambda: one(indicator(u <= 0))),
+    (r"\mathbb{1}\left[u \ge 0\right]", r"\mathbb{1}\{u \ge 0\}", lambda: one(indicator(u >= 0))),
+    (r"\max\left(0, u\right)", r"\max\left(0, u\right)", lambda: one(sp.Max(0, u))),
+    (r"\varphi\left(u\right)", r"\varphi\left(u\right)", lambda: one(phi(u))),
+    (r"e^u v", r"\exp\left(u\right) v", lambda: one(sp.exp(u) * v)),         # TeX: e^{u} v
+    (r"e^x", r"\exp\left(x\right)", lambda: G().x.applyfunc(sp.exp)),
+    (r"e^2", r"\exp\left(2\right)", lambda: one(sp.exp(2))),
+    (r"{W^{(1)}}^T", r"\left(W^{(1)}\right)^{\top}", lambda: G().W[1].T),
+    (r"(W^{(1)})^\top", r"\left(W^{(1)}\right)^{\top}", lambda: G().W[1].T),
+    (r"W^{(1)}_{1\,2}", r"W^{(1)}_{1,2}", lambda: one(G().W[1][0, 1])),
+    (r"u \, v \quad", r"u v", lambda: one(u * v)),
+    (r"\hat y_1^2", r"\left(\hat{y}_{1}\right)^{2}", lambda: one(G().yhat[0] ** 2)),
+    (r"\left[\hat y - y\right]_2", r"\left(\hat{y} - y\right)_{2}", lambda: one(G().yhat[1] - G().y[1])),
+    (r"\left(u - \left(v - u\right)\right)", r"u - \left(v - u\right)", lambda: one(2 * u - v)),
+    (r"\frac{1}{2} \cdot 3", r"\frac{1}{2} \cdot 3", lambda: one(sp.Rational(3, 2))),
+    (r"\ln u", r"\log\left(u\right)", lambda: one(sp.Piecewise((sp.log(u), u > 0)))),
+]
+
+
+@pytest.mark.parametrize("text,reading,build", TEX_READINGS, ids=[r[0] for r in TEX_READINGS])
+def test_tex_spellings_are_read_as_tex_reads_them(text, reading, build):
+    assert parse_expression(text, OUT) == build()
+    assert parse_claim(text + " = 0", OUT).latex == reading + " = 0"
+
+
+# ----------------------------------------------------------------------------------------------
+# indices go by what a quantity is, not by its shape: a weight matrix always takes two indices
+
+ROW = Network((2, 11, 1), "tanh", "identity", "mse")        # W^(1) is 1x11; layer 1 has width 11
+COLUMN = Network((1, 11, 2), "tanh", "identity", "mse")     # W^(0) is 11x1
+UNIT = Network((1, 1, 1), "tanh", "identity", "mse")        # every W is 1x1, every layer has width 1
+
+KINDS = [
+    # (net, text, value built by hand)
+    (ROW, r"W^{(1)}_{11}", lambda: one(G(ROW).W[1][0, 0])),                  # row 1, column 1 (not entry 11)
+    (ROW, r"W^{(1)}_{1,11}", lambda: one(G(ROW).W[1][0, 10])),
+    (ROW, r"W^{(1)}_{1 2}", lambda: one(G(ROW).W[1][0, 1])),
+    (ROW, r"W^{(1)}_{11} + z^{(1)}_{11}", lambda: one(G(ROW).W[1][0, 0] + G(ROW).z[1][10])),   # z: entry 11
+    (ROW, r"(W^{(1)})_{11}", lambda: one(G(ROW).W[1][0, 0])),
+    (ROW, r"((W^{(1)})^T)_{11}", lambda: one(G(ROW).W[1][0, 0])),
+    (ROW, r"(\delta^{(2)} (a^{(1)})^T)_{11}", lambda: one(D(ROW).delta[2][0] * G(ROW).a[1][0])),
+    (ROW, r"(\delta^{(2)} \otimes a^{(1)})_{1,10}", lambda: one(D(ROW).delta[2][0] * G(ROW).a[1][9])),
+    (ROW, r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{11}}", lambda: one(D(ROW).grad_W[1][0, 0])),
+    (ROW, r"\frac{\partial z^{(2)}_1}{\partial W^{(1)}_{1,3}}", lambda: one(G(ROW).a[1][2])),
+    (COLUMN, r"W^{(0)}_{11}", lambda: one(G(COLUMN).W[0][0, 0])),
+    (COLUMN, r"W^{(0)}_{11,1}", lambda: one(G(COLUMN).W[0][10, 0])),
+    (COLUMN, r"\frac{\partial \mathcal{L}}{\partial W^{(0)}_{21}}", lambda: one(D(COLUMN).grad_W[0][1, 0])),
+    (COLUMN, r"\frac{\partial z^{(1)}_{11}}{\partial W^{(0)}_{11,1}}", lambda: one(G(COLUMN).x[0])),
+    (UNIT, r"W^{(0)}_{11}", lambda: one(G(UNIT).W[0][0, 0])),
+    (UNIT, r"W^{(1)}_{1,1}", lambda: one(G(UNIT).W[1][0, 0])),
+    (UNIT, r"\nabla_{W^{(1)}}\mathcal{L} + W^{(1)}_{11}", lambda: D(UNIT).grad_W[1] + one(G(UNIT).W[1][0, 0])),
+    (UNIT, r"z^{(1)}_1 + \hat y_1 + W^{(0)}_{11}", lambda: one(G(UNIT).z[1][0] + G(UNIT).yhat[0] + G(UNIT).W[0][0, 0])),
+]
+
+
+@pytest.mark.parametrize("net,text,build", KINDS, ids=[f"{'-'.join(map(str, r[0].sizes))}:{r[1]}" for r in KINDS])
+def test_components_go_by_kind_not_shape(net, text, build):
+    assert parse_expression(text, net) == build()
+
+
+@pytest.mark.parametrize("net,text,token,fragment", [
+    (ROW, r"W^{(1)}_{5}", r"W^{(1)}_{5}", "takes two indices"),              # entry 5 of a 1x11 matrix?
+    (UNIT, r"W^{(0)}_{1}", r"W^{(0)}_{1}", "takes two indices"),
+    (ROW, r"(\hat y W^{(1)})_{11}", "11", "ambiguous"),                      # kind known only from sizes
+])
+def test_component_kind_errors(net, text, token, fragment):
+    with pytest.raises(NotationError) as e:
+        parse_expression(text, net)
+    assert e.value.token == token and fragment in e.value.message, str(e.value)
+
+
+def test_one_row_and_one_column_weight_claims_are_checked_entrywise():
+    from symbackprop.check import check_claim
+    row = parse_claim(r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{1j}} = \delta^{(2)}_1 a^{(1)}_j", ROW)
+    assert row.free_indices == {"j": 11}
+    assert row.instance(j=11).sides[0].quantity == ("grad_W", 1, (0, 10))
+    col = parse_claim(r"\frac{\partial \mathcal{L}}{\partial W^{(0)}_{i1}} = \delta^{(1)}_i x_1", COLUMN)
+    assert col.free_indices == {"i": 11}
+    for net, text in [(ROW, r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{11}} = \delta^{(2)}_1 a^{(1)}_1"),
+                      (ROW, r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{1j}} = \delta^{(2)}_1 a^{(1)}_j"),
+                      (COLUMN, r"\frac{\partial \mathcal{L}}{\partial W^{(0)}_{i1}} = \delta^{(1)}_i x_1"),
+                      (UNIT, r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{11}} = \delta^{(2)}_1 a^{(1)}_1")]:
+        res = check_claim(net, "c", text)
+        assert res.verdict == "proved", (text, res.verdict, res.message)
+    wrong = check_claim(ROW, "c", r"\frac{\partial \mathcal{L}}{\partial W^{(1)}_{11}} = \delta^{(2)}_1 a^{(1)}_{11}")
+    assert wrong.verdict == "refuted"
+
+
+# ----------------------------------------------------------------------------------------------
+# the canonical reading (read_as): our LaTeX of the parse, typed by hand here
+
+READ_AS = [
+    # (claim, givens, canonical claim, canonical givens)
+    (r"\delta^{(2)} = (W^{(2)})^T\delta^{(3)} \odot \varphi'(z^{(2)})", (),
+     r"\delta^{(2)} = \left(\left(W^{(2)}\right)^{\top} \delta^{(3)}\right) \odot \varphi'\left(z^{(2)}\right)", ()),
+    (r"\delta^{(l)} = (W^{(l)})^T \delta^{(l+1)} \circ \varphi'(z^{(l)})", (),
+     r"\delta^{(l)} = \left(\left(W^{(l)}\right)^{\top} \delta^{(l+1)}\right) \odot \varphi'\left(z^{(l)}\right)", ()),
+    (r"\delta^{(L-1)}_i = 0", (r"z^{(L-1)}_i \leq 0",), r"\delta^{(L-1)}_{i} = 0", (r"z^{(L-1)}_{i} \le 0",)),
+    (r"\mathcal{L} = -\sum_{k=1}^{C} y_k \ln \hat{y}_k", (),
+     r"\mathcal{L} = -\sum_{k=1}^{C} y_{k} \log\left(\hat{y}_{k}\right)", ()),
+    (r"\delta^{(L)}_i = \hat{y}_i \sum_{k=1}^{C} y_k - y_i = \hat y_i - y_i", (),
+     r"\delta^{(L)}_{i} = \hat{y}_{i} \left(\sum_{k=1}^{C} y_{k}\right) - y_{i} = \hat{y}_{i} - y_{i}", ()),
+    (r"\nabla_{W^{(L-1)}}\mathcal{L} \in \mathbb{R}^{C \times d_{L-1}}", (),
+     r"\nabla_{W^{(L-1)}} \mathcal{L} \in \mathbb{R}^{C \times d_{L-1}}", ()),
+    (r"\frac{\partial L}{\partial W^{(2)}_{13}} = \delta^{(3)}_1 a^{(2)}_3", (),
+     r"\frac{\partial \mathcal{L}}{\partial W^{(2)}_{1,3}} = \delta^{(3)}_{1} a^{(2)}_{3}", ()),
+    (r"\varphi'(u) = \mathbf{1}_{u>0}", (r"0 < u \le 1",),
+     r"\varphi'\left(u\right) = \mathbb{1}\{u > 0\}", (r"0 < u \le 1",)),
+    (r"2\hat y \otimes x \neq e^{-u} - \frac12 a^{(1+1)} \odot b^{(1)} + u^2", (),
+     r"\left(2 \hat{y}\right) \otimes x \neq \exp\left(-u\right) - \left(\left(\frac{1}{2} a^{(2)}\right) \odot b^{(1)}\right) + u^{2}",
+     ()),
+    (r"u\,\cdot\, (v) = [u]_1 \cdot \tanh^2 v + u \cdot (v)_1", (),
+     r"u v = \left(u\right)_{1} \tanh^{2}\left(v\right) + u \cdot \left(v\right)_{1}", ()),
+]
+
+
+@pytest.mark.parametrize("claim,given,want,want_given", READ_AS, ids=[r[0][:50] for r in READ_AS])
+def test_read_as_is_the_canonical_latex_of_the_parse(claim, given, want, want_given):
+    p = parse_claim(claim, OUT, given=given)
+    assert p.latex == want
+    assert p.given_latex == want_given
+
+
+def test_check_claim_reports_read_as():
+    from symbackprop.check import check_claim
+    res = check_claim(OUT, "c", r"\delta^{(L-1)}_i = 0", given=(r"z^{(L-1)}_i \le 0",))
+    assert res.read_as == r"\delta^{(L-1)}_{i} = 0" and res.read_as_given == (r"z^{(L-1)}_{i} \le 0",)
+    assert res.to_dict()["read_as"] == res.read_as
+    bad = check_claim(OUT, "c", r"\delta^{(L)} = \input{x}")
+    assert bad.verdict == "error" and bad.read_as is None and bad.read_as_given == ()
+    refuted = check_claim(OUT, "c", r"\delta^{(L)} = y - \hat y")
+    assert refuted.verdict == "refuted" and refuted.read_as == r"\delta^{(L)} = y - \hat{y}"
+
+
+READ_AS_REPORT = r"""
+title: read-as
+network: {sizes: [3, 4, 4, 3]}
+claims:
+  - id: output-error
+    claim: '\delta^{(L)} = \hat y - y'
+  - id: hidden
+    claim: '\delta^{(l)} = (W^{(l)})^T\delta^{(l+1)} \odot \varphi''(z^{(l)})'
+  - id: dead
+    given: 'z^{(L-1)}_i \le 0'
+    claim: '\delta^{(L-1)}_i = 0'
+  - id: chain
+    claim: '\delta^{(L)}_i = \sum_{k=1}^{C} \frac{\partial L}{\partial \hat y_k} \frac{\partial \hat y_k}{\partial z^{(L)}_i} = \hat y_i - y_i'
+  - id: wrong
+    claim: '\delta^{(L-2)} = W^{(L-2)} \delta^{(L-1)} \odot \varphi''(z^{(L-2)})'
+    expect: false
+  - id: grad
+    claim: '\nabla_{W^{(1)}} L = \delta^{(2)} (a^{(1)})^T'
+"""
+
+
+def test_read_as_report_compiles_and_shows_the_deltas(tmp_path):
+    """A report typesets our reading of every claim: pdflatex compiles it, and the PDF shows δ, not TeX source."""
+    import subprocess
+
+    from symbackprop.export import export_report
+    from symbackprop.spec import load_spec_text
+    from symbackprop.suite import check_spec
+    from test_export import compile_tex
+    rep = check_spec(load_spec_text(READ_AS_REPORT, "read-as.yaml"), inline=True)
+    assert [r.verdict for r in rep.results] == ["proved"] * 4 + ["refuted", "proved"]
+    assert all(r.read_as for r in rep.results)
+    tex = export_report([rep])
+    assert r"\left(\left(W^{(l)}\right)^{\top} \delta^{(l+1)}\right) \odot \varphi'\left(z^{(l)}\right)" in tex
+    assert "Given: $z^{(L-1)}_{i} \\le 0$." in tex
+    compile_tex(tex, tmp_path)
+    out = subprocess.run(["pdftotext", "-layout", str(tmp_path / "doc.pdf"), "-"], capture_output=True, text=True,
+                         errors="replace", timeout=60)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "\\delta" not in text and "\\left" not in text        # typeset, not printed as source
+    assert text.count("δ") == 8, text                             # every δ of the six claims, typeset
+    assert "⊙" in text and "∂" in text and "⊤" in text
+
+
+def test_read_as_of_deep_nesting_is_linear():
+    """99 nested products: the canonical reading is built in one pass (each factor printed once)."""
+    import time
+    text = "(" * 99 + "u" + " v)" * 99 + " = u"
+    t0 = time.perf_counter()
+    p = parse_claim(text, OUT)
+    assert time.perf_counter() - t0 < 10
+    assert p.latex == r"\left(" * 98 + "u v" + r"\right) v" * 98 + " = u"
