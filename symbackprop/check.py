@@ -15,6 +15,7 @@ The ladder is built so that no rung is reached by a guess:
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import signal
 import threading
@@ -351,6 +352,7 @@ def _surfaces_in(expr, generic, net, kind_jump="jump"):
     for m in expr.atoms(sp.Max, sp.Min):
         args = list(m.args)
         out += [(a - b, "corner") for i, a in enumerate(args) for b in args[i + 1:]]
+    out += [(f.args[0], "corner") for f in expr.atoms(sp.Abs, sp.sign, sp.Heaviside)]
     if generic is not None:
         kinks = ACTIVATIONS[net.activation].kinks
         for f in generic.atoms(phi, phi_prime):
@@ -554,7 +556,11 @@ def _fresh_condition_symbols(conds):
 
 
 def _try_prove(lhs, rhs, g, conds, opts):
-    """Exact proof of lhs = rhs (generic, then concrete activation, then down to primitives)."""
+    """Exact proof of lhs = rhs (generic, then concrete activation, then down to primitives).
+
+    The givens bound the proof twice: sign conditions on a symbol become a symbol with that sign, and the
+    whole conjunction is the region where a case split must vanish (``prove_zero(region=...)``).
+    """
     net = g.net
     head = HEADS[(net.output, net.loss)]
     cond_subs = _fresh_condition_symbols(conds)
@@ -564,6 +570,7 @@ def _try_prove(lhs, rhs, g, conds, opts):
     tried = []
     for stage, fn in stages:
         e = diff.applyfunc(fn)
+        region = _given_region(conds, fn, cond_subs)
         for used in ((), head.assumptions) if head.assumptions else ((),):
             cur = e
             for asm in used:
@@ -572,9 +579,21 @@ def _try_prove(lhs, rhs, g, conds, opts):
             if cur in tried:                   # no φ to concretize, or no assumption to apply: same proof
                 continue
             tried.append(cur)
-            if prove_zero(cur):
+            if prove_zero(cur, region):
                 return stage, used
     return None, ()
+
+
+def _given_region(conds, fn, cond_subs):
+    """The conjunction of the givens at one proof stage (None without givens or when one cannot be built)."""
+    if not conds:
+        return None
+    try:
+        rels = [_REL[op](fn(lhs), fn(rhs)) for lhs, op, rhs in conds]
+        region = sp.And(*rels)
+        return region.xreplace(cond_subs) if cond_subs else region
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 _VIOLATED = {"=": lambda v: v != 0, "!=": lambda v: v != 0, "<=": lambda v: v > 0, "<": lambda v: v > 0,
@@ -626,28 +645,81 @@ def _claim_digits(instances, given_exprs=()):
     return int(min(_TINY_MAX_DPS, max(400, 2 * scale + 100)))
 
 
+_EXPAND_TERMS = 4000      # a larger expansion is not built: the difference is evaluated as written
+_SPREAD_NODES = 200
+
+
+def _expanded_size(e, cap=_EXPAND_TERMS):
+    """An estimate of the number of terms of ``sp.expand(e)`` (stops counting beyond ``cap``)."""
+    if e.is_Add:
+        n = 0
+        for a in e.args:
+            n += _expanded_size(a, cap)
+            if n > cap:
+                return cap + 1
+        return n
+    if e.is_Mul:
+        n = 1
+        for a in e.args:
+            n *= _expanded_size(a, cap)
+            if n > cap:
+                return cap + 1
+        return n
+    if e.is_Pow and e.exp.is_Integer and e.exp > 0 and e.base.is_Add:
+        return min(cap + 1, math.comb(_expanded_size(e.base, cap) + int(e.exp) - 1, int(e.exp)))
+    return 1
+
+
+def _log10_abs(x, vals, memo):
+    """log10 |x| at the point (-inf for 0, None when undefined), product by product, memoised."""
+    if x in memo:
+        return memo[x]
+    r = None
+    try:
+        if x.is_Mul:
+            parts = [_log10_abs(f, vals, memo) for f in x.args]
+            r = None if any(q is None for q in parts) else sum(parts)
+        elif x.is_Pow and x.exp.is_Rational and not x.base.is_number:
+            b = _log10_abs(x.base, vals, memo)
+            r = None if b is None else (b * float(x.exp) if b != -math.inf else (-math.inf if x.exp > 0 else None))
+        else:
+            v = _value(x, vals, 30)
+            if v is not None:
+                r = -math.inf if v == 0 else float(mpmath.log10(abs(mpmath.mpf(sp.Float(v, 30)._mpf_))))
+    except (TypeError, ValueError, OverflowError, SymbackpropError):
+        r = None
+    memo[x] = r
+    return r
+
+
 def _term_spread(e, vals):
-    """log10(largest |term| / smallest nonzero |term|) of the expanded difference at a point."""
-    mags = []
-    for t in sp.Add.make_args(e):
-        try:
-            v = _value(t, vals, 30)
-        except (TypeError, ValueError, SymbackpropError):
-            v = None
-        if v is not None and v != 0:
-            mags.append(_magnitude(v) * (1 if abs(v) >= 1 else -1))
-    return (max(mags) - min(mags)) if len(mags) > 1 else 0.0
+    """log10(largest |term| / smallest nonzero |term|) over the sums in ``e`` at a point: the digits that
+    cancellation can take away (ŷ^{100} 10^{-50} beside ŷ needs ~80 more digits)."""
+    memo, spread, seen = {}, 0.0, 0
+    stack = [e]
+    while stack and seen < _SPREAD_NODES:
+        x = stack.pop()
+        if not x.is_Add:
+            stack.extend(a for a in x.args if a.free_symbols)
+            continue
+        seen += 1
+        mags = [m for m in (_log10_abs(t, vals, memo) for t in x.args) if m is not None and m != -math.inf]
+        if len(mags) > 1:
+            spread = max(spread, max(mags) - min(mags))
+        stack.extend(a for a in x.args if a.free_symbols)
+    return spread
 
 
 def _tiny_difference(ctx, A, B, pts, op="="):
-    """A point where the *expanded* difference A - B is nonzero, stably at two precisions chosen from the claim.
+    """A point where the difference A - B is nonzero, stably at two precisions chosen from the claim.
 
-    Expanding cancels equal terms exactly, so a slip far below the working precision (ŷ(1 + 10^{-100}) - y
-    against ŷ - y leaves 10^{-100} ŷ) is still seen; rounding noise of a true identity changes with the
-    precision and is never taken.  The precision is chosen so that the claim's smallest constant and the
-    spread of the difference's terms at the point both sit well above the rounding (10^{-200} needs more
-    than 200 digits), recomputed from the exact rational point; beyond ``_TINY_MAX_DPS`` digits the answer
-    is "precision:<size>" (the caller is then inconclusive).  Returns (point, entry, value), None or that.
+    The difference is expanded when that stays small (equal terms cancel exactly), else evaluated as
+    written.  The precision is chosen so that the claim's smallest constant and the spread of the terms
+    of its sums at the point both sit well above the rounding (10^{-200} needs more than 200 digits),
+    recomputed from the exact rational point; rounding noise of a true identity changes with the
+    precision and is never taken.  Beyond ``_TINY_MAX_DPS`` digits the exact difference at the exact
+    point is tried (SymPy's certified evalf), else the answer is "precision:<size>" (the caller is then
+    inconclusive).  Returns (point, entry, value, digits, digits), None or that string.
     """
     cands = [p for p in pts if not p.kink][:3]
     head = HEADS[(ctx.net.output, ctx.net.loss)]
@@ -655,7 +727,8 @@ def _tiny_difference(ctx, A, B, pts, op="="):
         e = a - b
         for asm in head.assumptions:            # the points satisfy them (one-hot targets)
             e = asm.apply(e, ctx.g)
-        e = sp.expand(e)
+        if _expanded_size(e) <= _EXPAND_TERMS:
+            e = sp.expand(e)
         if e == 0:
             continue
         scale = _constant_scale(e)
@@ -838,7 +911,7 @@ class _Ctx:
         self.kink_used = False
         self.symbolic = _Clock(opts.symbolic_seconds)
         # the exact-difference check is numeric work with its own allowance; running out is inconclusive
-        self.tiny_clock = _Clock(None if opts.symbolic_seconds is None else max(1.0, 0.25 * opts.symbolic_seconds))
+        self.tiny_clock = _Clock(None if opts.symbolic_seconds is None else max(2.0, 0.5 * opts.symbolic_seconds))
         self._step_surfaces, self._on = {}, {}
         self.surfaces = self._claim_surfaces(instances)
         self.digits = _claim_digits(instances, given_exprs=())
