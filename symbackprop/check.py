@@ -314,6 +314,7 @@ def _kink_points(net, g, base):
 _MAX_BOUNDARY_INSTANCES = 256
 _MAX_BOUNDARIES = 32
 _POINTS_PER_BOUNDARY = 2
+_MAX_NEAR = 24            # points beside boundaries (beyond the random range: max(u, 3) = 3 fails for u > 3)
 
 
 @dataclass(frozen=True)
@@ -1005,7 +1006,7 @@ class _Ctx:
                     kinks.append(_Pt(p, v, True))
         seeds = [p.point for p in out[:2]]
         fallback = [p.point for p in kinks]
-        on = []                         # boundary points first: the simplest witness of a boundary slip
+        on, near = [], []               # boundary points first: the simplest witness of a boundary slip
         for S in surfaces:
             have = sum(1 for p in kinks + on if self.on(S, p))
             for p in seeds:
@@ -1016,13 +1017,13 @@ class _Ctx:
                 if have:
                     break
                 have += self._add_on(S, p, ok, on)
-            if not _is_kink_of_unit(S, self.g):
+            if not _is_kink_of_unit(S, self.g) and len(near) < _MAX_NEAR:
                 for q in _near_points(self, S, self.base[0] if not seeds else seeds[0], _Fraction(1, 2)):
                     v = ok(q)
                     if v is not None:
                         q.surface = S.key
-                        out.append(_Pt(q, v))
-        return out + on + kinks
+                        near.append(_Pt(q, v))
+        return out + near + on + kinks
 
 
 def _is_kink_of_unit(S, g):
