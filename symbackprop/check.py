@@ -256,6 +256,10 @@ def _holds(op, lhs, rhs, vals, dps):
         if a is None or b is None:
             return None, idx, "undecided" if "undecided" in (why_a, why_b) else "domain"
         ok = _close(a, b, dps) if op == "=" else _STRICT[op](a, b) or (op in ("<=", ">=") and _close(a, b, dps))
+        if op != "=" and not (a.is_Rational and b.is_Rational) and _close(a, b, dps):
+            sign = _exact_sign(lhs[idx] - rhs[idx], vals)    # a tie (max(ŷ_1, ŷ_2) = 1/2) decided exactly
+            if sign is not None:
+                ok = _TRUTH[op](sign)
         if not ok:
             return False, idx, (a, b)
     return True, None, None
@@ -314,6 +318,7 @@ def _kink_points(net, g, base):
 _MAX_BOUNDARY_INSTANCES = 256
 _MAX_BOUNDARIES = 32
 _POINTS_PER_BOUNDARY = 2
+_MAX_CROSSINGS = 12       # points on two boundaries at once
 _MAX_NEAR = 24            # points beside boundaries (beyond the random range: max(u, 3) = 3 fails for u > 3)
 
 
@@ -422,7 +427,7 @@ def _set_variable(ctx, q, s_, value):
     return _set_primitive(q, _primitive_index(ctx.g)[s_], value)
 
 
-def _solutions_on(ctx, S, p, limit=3):
+def _solutions_on(ctx, S, p, limit=3, avoid=()):
     """[(point before, variable, exact value)] that put ``p`` exactly on the surface S: solve d = 0 for one
     settable variable (a pre-activation — forced —, a scalar, an input, weight or bias) with the others
     held at exact values (other pre-activations first made exact rationals), each solution exact
@@ -435,6 +440,7 @@ def _solutions_on(ctx, S, p, limit=3):
     order = sorted(free & set(zn), key=lambda v: (-zn[v][0], zn[v][1])) + \
         sorted(free & scal, key=lambda v: v.name) + \
         sorted(free & set(prim), key=lambda v: ("xbW".index(prim[v][0]), prim[v][1:]))
+    order = [v for v in order if v not in avoid] + [v for v in order if v in avoid]
     for s_ in order[:3]:
         q = p
         for v in sorted(free & set(zn), key=lambda v: zn[v]):       # decouple the other pre-activations
@@ -454,14 +460,14 @@ def _solutions_on(ctx, S, p, limit=3):
     return []
 
 
-def _points_on(ctx, S, p, limit=3):
+def _points_on(ctx, S, p, limit=3, avoid=()):
     """Points exactly on the surface S built from ``p``, each verified on S at the exact level."""
     out = []
-    for q, s_, r in _solutions_on(ctx, S, p, limit):
+    for q, s_, r in _solutions_on(ctx, S, p, limit, avoid):
         q2 = _set_variable(ctx, q, s_, _exact_value(r))
         if q2 is None or not _on_surface(S.d, node_values(ctx.g, q2, ctx.opts.dps), ctx.opts.dps):
             continue
-        q2.label, q2.surface = f"boundary {S.text} ({s_.name} = {sp.sstr(r)})", S.key
+        q2.label, q2.surface = f"boundary {S.text} ({s_.name} = {sp.sstr(r)})", (S.key,)
         out.append(q2)
     return out
 
@@ -1021,9 +1027,32 @@ class _Ctx:
                 for q in _near_points(self, S, self.base[0] if not seeds else seeds[0], _Fraction(1, 2)):
                     v = ok(q)
                     if v is not None:
-                        q.surface = S.key
+                        q.surface = (S.key,)
                         near.append(_Pt(q, v))
-        return out + near + on + kinks
+        return out + near + on + self._crossings(surfaces, on + kinks, ok) + kinks
+
+    def _crossings(self, surfaces, on, ok):
+        """Points on two boundaries at once (1{u >= 0}1{v >= 0} can be misread only at u = v = 0): from a
+        point on one, solve the other for a variable the first does not use; verified on both."""
+        out = []
+        pairs = sorted(((S1, S2) for i, S1 in enumerate(surfaces) for S2 in surfaces[i + 1:]),
+                       key=lambda pr: _is_kink_of_unit(pr[0], self.g) + _is_kink_of_unit(pr[1], self.g))
+        dps = self.opts.dps
+        for S1, S2 in pairs:
+            if len(out) >= _MAX_CROSSINGS:
+                break
+            start = next((p.point for p in on if p.point.surface == (S1.key,)), None) or \
+                next((p.point for p in on if self.on(S1, p)), None)
+            if start is None:
+                continue
+            avoid = _pullback(self.g, S1.d).free_symbols
+            for q in _points_on(self, S2, start, limit=1, avoid=avoid):
+                v = ok(q)
+                if v is not None and _on_surface(S1.d, v, dps):
+                    q.label = f"crossing of {S1.text} and {S2.text}"
+                    q.surface = (S1.key, S2.key)
+                    out.append(_Pt(q, v, True))
+        return out
 
 
 def _is_kink_of_unit(S, g):
@@ -1063,7 +1092,7 @@ def _check_step(ctx, inst, k, pts):
     hi = ctx.opts.verify_dps
     surfaces = ctx.step_surfaces(a, b, inst.conditions)
     keys = {S.key for S in surfaces}
-    pts = [p for p in pts if p.point.surface is None or p.point.surface in keys]
+    pts = [p for p in pts if p.point.surface is None or all(k in keys for k in p.point.surface)]
     (checked, domain, unstable, randoms), bad, covered = _scan(ctx, cmp_op, A, B, pts, dps, hi)
     tiny = None
     if bad is None and checked >= min(ctx.opts.points, 5):
@@ -1205,6 +1234,8 @@ def _confirm(cmp_op, A, B, g, point, lo_vals, lo, hi):
         return "unstable", None, None
     a_lo, b_lo = _value(A[idx], lo_vals, lo), _value(B[idx], lo_vals, lo)
     exact = vals[0].is_Rational and vals[1].is_Rational
+    if cmp_op != "=" and not exact and _close(vals[0], vals[1], hi) and _exact_sign(A[idx] - B[idx], hv) is not None:
+        return "differs", idx, vals           # the tie was decided exactly (sign of the exact difference)
     if a_lo is None or b_lo is None or (cmp_op in ("<", ">") and not exact and _close(vals[0], vals[1], hi)):
         return "unstable", None, None
     d_lo, d_hi = a_lo - b_lo, vals[0] - vals[1]
@@ -1233,8 +1264,25 @@ def _counter(ctx, a, b, p, idx, vals, pts, kink_only):
         ce["forced"] = {f"z^({l})_{j + 1}": str(v) for (l, j), v in p.point.forced.items()}
     msg = f"at {p.point.label} point, entry {ce['entry']}: left = {ce['lhs']}, right = {ce['rhs']}"
     if ce["lhs"] == ce["rhs"]:
-        msg += f" (left - right = {ce['difference']})"
+        exact = _exact_difference(ctx.conc(a.expr)[idx] - ctx.conc(b.expr)[idx], hv)
+        if exact is not None:
+            ce["difference"] = exact
+            msg += f" (left - right = {exact}, exactly at this point)"
+        else:
+            msg += f" (left - right = {ce['difference']})"
     return {"message": msg, "diagnosis": diag, "counterexample": ce}
+
+
+def _exact_difference(d, vals):
+    """The exact difference at the exact point to 12 digits (certified by evalf), or None."""
+    try:
+        v = d.xreplace(vals.exact())
+        if v.is_Rational and max(len(str(abs(v.p))), len(str(v.q))) <= 12:
+            return str(v)
+        v = v.evalf(12, strict=True, maxn=_EXACT_DIGITS[0]) if not v.is_Rational else sp.Float(v, 12)
+        return sp.Float(v, 12).__str__() if v.is_Number else None
+    except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError, AttributeError, ZeroDivisionError):
+        return None
 
 
 def _bounded(clock, fn):

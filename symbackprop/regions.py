@@ -74,24 +74,31 @@ def tame(e) -> bool:
 
 
 def is_exact_zero(c) -> bool:
-    """Whether the constant ``c`` is exactly 0, shown by exact rewriting only (False: not shown)."""
+    """Whether the constant ``c`` is exactly 0, shown by exact rewriting only (False: not shown).
+
+    Tried in turn: expansion and cancellation; the same after writing tanh and friends with exp
+    (tanh(log(3)/2) = (3 - 1)/(3 + 1)); the minimal polynomial of an algebraic number.
+    """
     if c == 0:
         return True
     if c.is_Rational or c.free_symbols or c.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.Float) or not tame(c):
         return False
-    try:
-        e = sp.expand(c)
-        if e == 0:
-            return True
-        if sp.cancel(sp.together(e)) == 0:
-            return True
-    except (PolynomialError, TypeError, ValueError, ZeroDivisionError):
-        return False
-    if _is_algebraic_constant(c) and sp.count_ops(c) <= 200:
+    forms = [c]
+    if c.has(sp.tanh, sp.sinh, sp.cosh, sp.coth, sp.sech, sp.csch):
+        forms.append(c.rewrite(sp.exp))
+    for f in forms:
         try:
-            return sp.minimal_polynomial(c, _X) == _X
-        except (NotImplementedError, ValueError, PolynomialError, TypeError):
-            return False
+            e = sp.expand(f)
+            if e == 0 or sp.cancel(sp.together(e)) == 0:
+                return True
+        except (PolynomialError, TypeError, ValueError, ZeroDivisionError):
+            continue
+        if _is_algebraic_constant(e) and sp.count_ops(e) <= 200:
+            try:
+                if sp.minimal_polynomial(e, _X) == _X:
+                    return True
+            except (NotImplementedError, ValueError, PolynomialError, TypeError):
+                pass
     return False
 
 

@@ -150,6 +150,30 @@ BOUNDARIES = [
       "differ at u = W(1) (no closed form the checker builds)", id="transcendental-level"),
     R(TANH, r"\mathbb{1}\{u - \exp(-u) \ge 0\} = \mathbb{1}\{u \ge \exp(-u)\}", "proved", "the same condition",
       id="transcendental-level-true"),
+    R(TANH, r"\mathbb{1}\{a^{(1)}_1 > \frac{1}{2}\} = \mathbb{1}\{z^{(1)}_1 \ge \frac{1}{2}\log(3)\}", "refuted",
+      "atanh(1/2) = log(3)/2: 0 vs 1 there", id="closed-form-level"),
+    R(TANH, r"\mathbb{1}\{a^{(1)}_1 \ge \frac{1}{2}\} = \mathbb{1}\{z^{(1)}_1 \ge \frac{1}{2}\log(3)\}", "true",
+      "atanh(1/2) = log(3)/2", id="closed-form-level-true"),
+    # false only where two boundaries cross
+    R(TANH, r"\mathbb{1}\{u \ge 0\}\mathbb{1}\{v \ge 0\} = \mathbb{1}\{u > 0\}\mathbb{1}\{v \ge 0\} + "
+            r"\mathbb{1}\{u \ge 0\}\mathbb{1}\{v > 0\} - \mathbb{1}\{u > 0\}\mathbb{1}\{v > 0\}", "refuted",
+      "1 vs 0 at u = v = 0 only", id="crossing-scalars"),
+    R(RELU4, r"\varphi'(z^{(1)}_1)\varphi'(z^{(2)}_1) = \mathbb{1}\{z^{(1)}_1 \ge 0\}\mathbb{1}\{z^{(2)}_1 > 0\} + "
+             r"\mathbb{1}\{z^{(1)}_1 > 0\}\mathbb{1}\{z^{(2)}_1 \ge 0\} - \mathbb{1}\{z^{(1)}_1 \ge 0\}\mathbb{1}\{z^{(2)}_1 \ge 0\}",
+      "refuted", "0 vs -1 where both pre-activations are 0", id="crossing-kinks"),
+    R(RELU4, r"\varphi'(z^{(1)}_1)\varphi'(z^{(2)}_1) = \mathbb{1}\{z^{(1)}_1 > 0\}\mathbb{1}\{z^{(2)}_1 > 0\}", "proved",
+      "relu'(0) = 0", id="crossing-kinks-true"),
+    R(RELU, r"\mathbb{1}\{x_1 \ge 0\}\mathbb{1}\{u \ge 1\} = \mathbb{1}\{x_1 > 0\}\mathbb{1}\{u \ge 1\} + "
+            r"\mathbb{1}\{x_1 \ge 0\}\mathbb{1}\{u > 1\} - \mathbb{1}\{x_1 > 0\}\mathbb{1}\{u > 1\}", "refuted",
+      "1 vs 0 at x_1 = 0, u = 1 only", id="crossing-input-scalar"),
+    # inequalities decided exactly at a tie
+    R(RELU, r"\max(\hat{y}_1, \hat{y}_2) > \frac{1}{2}", "refuted", "= 1/2 at the tie", id="strict-at-tie"),
+    R(RELU, r"\max(\hat{y}_1, \hat{y}_2) \ge \frac{1}{2}", "true", "two classes: the larger is >= 1/2",
+      id="nonstrict-at-tie"),
+    R(RELU, r"\hat{y}_1 > \hat{y}_2", "refuted", "equal at z^(2)_1 = z^(2)_2", given=[r"z^{(2)}_1 \ge z^{(2)}_2"],
+      id="strict-at-given-tie"),
+    R(RELU, r"\hat{y}_1 \ge \hat{y}_2", "true", "softmax is monotone", given=[r"z^{(2)}_1 \ge z^{(2)}_2"],
+      id="nonstrict-at-given-tie"),
 ]
 
 # 3b. boundaries of givens
