@@ -946,9 +946,9 @@ class _Ctx:
     def on(self, S, p):
         """Whether the evaluated point ``p`` lies exactly on the surface S (memoised)."""
         key = (S.key, id(p))
-        if key not in self._on:
-            self._on[key] = _on_surface(S.d, p.vals, self.opts.dps)
-        return self._on[key]
+        if key not in self._on:            # the point is kept with its answer: its id is never reused
+            self._on[key] = (p, _on_surface(S.d, p.vals, self.opts.dps))
+        return self._on[key][1]
 
     def conc(self, M):
         """``M`` with the concrete activation (φ, φ' per convention), memoised per matrix."""
@@ -1038,20 +1038,25 @@ class _Ctx:
         pairs = sorted(((S1, S2) for i, S1 in enumerate(surfaces) for S2 in surfaces[i + 1:]),
                        key=lambda pr: _is_kink_of_unit(pr[0], self.g) + _is_kink_of_unit(pr[1], self.g))
         dps = self.opts.dps
-        for S1, S2 in pairs:
+        for pair in pairs:
             if len(out) >= _MAX_CROSSINGS:
                 break
-            start = next((p.point for p in on if p.point.surface == (S1.key,)), None) or \
-                next((p.point for p in on if self.on(S1, p)), None)
-            if start is None:
-                continue
-            avoid = _pullback(self.g, S1.d).free_symbols
-            for q in _points_on(self, S2, start, limit=1, avoid=avoid):
-                v = ok(q)
-                if v is not None and _on_surface(S1.d, v, dps):
-                    q.label = f"crossing of {S1.text} and {S2.text}"
-                    q.surface = (S1.key, S2.key)
-                    out.append(_Pt(q, v, True))
+            for S1, S2 in (pair, pair[::-1]):     # moving onto the lower layer's boundary first keeps the other
+                start = next((p.point for p in on if p.point.surface == (S1.key,)), None) or \
+                    next((p.point for p in on if self.on(S1, p)), None)
+                if start is None:
+                    continue
+                avoid = _pullback(self.g, S1.d).free_symbols
+                found = False
+                for q in _points_on(self, S2, start, limit=1, avoid=avoid):
+                    v = ok(q)
+                    if v is not None and _on_surface(S1.d, v, dps):
+                        q.label = f"crossing of {S1.text} and {S2.text}"
+                        q.surface = (S1.key, S2.key)
+                        out.append(_Pt(q, v, True))
+                        found = True
+                if found:
+                    break
         return out
 
 
