@@ -424,7 +424,12 @@ def _set_variable(ctx, q, s_, value):
         return force(ctx.net, q, *zn[s_], value)
     if s_ in ctx.scalars:
         return replace(q, scalars={**q.scalars, s_: value})
-    return _set_primitive(q, _primitive_index(ctx.g)[s_], value)
+    where = _primitive_index(ctx.g)[s_]
+    if where[0] == "y" and LOSSES[ctx.net.loss].target == "probability":
+        v = sp.Rational(value.numerator, value.denominator) if isinstance(value, _Fraction) else value
+        if exact_sign(v) not in (0, 1) or exact_sign(v - 1) not in (0, -1):
+            return None                          # a probability target (BCE) stays in [0, 1]
+    return _set_primitive(q, where, value)
 
 
 def _solutions_on(ctx, S, p, limit=3, avoid=()):
@@ -439,7 +444,7 @@ def _solutions_on(ctx, S, p, limit=3, avoid=()):
     free = d.free_symbols
     order = sorted(free & set(zn), key=lambda v: (-zn[v][0], zn[v][1])) + \
         sorted(free & scal, key=lambda v: v.name) + \
-        sorted(free & set(prim), key=lambda v: ("xbW".index(prim[v][0]), prim[v][1:]))
+        sorted(free & set(prim), key=lambda v: ("yxbW".index(prim[v][0]), prim[v][1:]))
     order = [v for v in order if v not in avoid] + [v for v in order if v in avoid]
     for s_ in order[:3]:
         q = p
@@ -488,8 +493,10 @@ def _near_points(ctx, S, p, offset):
 
 
 def _primitive_index(g):
-    """x, W and b symbols -> where they live in a Point (the target y stays one-hot)."""
+    """x, W, b (and y unless the target is one-hot) symbols -> where they live in a Point."""
     out = {s: ("x", i) for i, s in enumerate(g.x)}
+    if LOSSES[g.net.loss].target != "one-hot":
+        out.update({s: ("y", i) for i, s in enumerate(g.y)})
     for k, (W, b) in enumerate(zip(g.W, g.b)):
         out.update({W[i, j]: ("W", k, i, j) for i in range(W.rows) for j in range(W.cols)})
         out.update({s: ("b", k, i) for i, s in enumerate(b)})
@@ -497,8 +504,11 @@ def _primitive_index(g):
 
 
 def _set_primitive(p, where, value):
-    """A copy of ``p`` with one input, weight or bias set to ``value``."""
-    x, W, b = list(p.x), [[list(r) for r in Wk] for Wk in p.W], [list(r) for r in p.b]
+    """A copy of ``p`` with one input, target, weight or bias set to ``value``."""
+    x, W, b, y = list(p.x), [[list(r) for r in Wk] for Wk in p.W], [list(r) for r in p.b], list(p.y)
+    if where[0] == "y":
+        y[where[1]] = value
+        return Point(x, y, W, b, dict(p.scalars), dict(p.forced), p.label)
     if where[0] == "x":
         x[where[1]] = value
     elif where[0] == "W":
@@ -578,6 +588,9 @@ def _try_prove(lhs, rhs, g, conds, opts):
     for stage, fn in stages:
         e = diff.applyfunc(fn)
         region = _given_region(conds, fn, cond_subs)
+        facts = [r for s_, r in _ranges(g) if s_ in e.free_symbols]    # 0 < ŷ < 1, -1 < tanh < 1, ...
+        if facts:
+            region = sp.And(*facts, *([region] if region is not None else []))
         for used in ((), head.assumptions) if head.assumptions else ((),):
             cur = e
             for asm in used:
@@ -1179,13 +1192,34 @@ _REL = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "=": sp.Eq, "!=": sp.N
 
 
 def _misses_region(S, conds, g):
-    """Whether d = 0 and the givens provably never hold together (node symbols taken as free reals: a
-    superset of what the network can reach, so an empty answer is exact)."""
+    """Whether d = 0 and the givens provably never hold together (node symbols taken as free reals within
+    the ranges the network guarantees — a superset of what it can reach, so an empty answer is exact)."""
     try:
         rels = [sp.Eq(S.d, 0)] + [_REL[op](g.concretize(lhs), g.concretize(rhs)) for lhs, op, rhs in conds]
+        syms = set().union(*[r.free_symbols for r in rels])
+        rels += [r for s_, r in _ranges(g) if s_ in syms]
         return region_empty(sp.And(*rels))
     except (TypeError, ValueError, RecursionError):
         return False
+
+
+def _ranges(g):
+    """(symbol, relation) facts every point satisfies: 0 < ŷ < 1 for softmax and sigmoid heads, the range
+    of the hidden activation, 0 <= y <= 1 for one-hot and probability targets."""
+    net = g.net
+    out = []
+    if net.output in ("softmax", "sigmoid"):
+        out += [(s_, sp.And(s_ > 0, s_ < 1)) for s_ in g.yhat]
+    if LOSSES[net.loss].target in ("one-hot", "probability"):
+        out += [(s_, sp.And(s_ >= 0, s_ <= 1)) for s_ in g.y]
+    hidden = [s_ for l in range(1, net.L) for s_ in g.a[l]]
+    if net.activation == "tanh":
+        out += [(s_, sp.And(s_ > -1, s_ < 1)) for s_ in hidden]
+    elif net.activation == "sigmoid":
+        out += [(s_, sp.And(s_ > 0, s_ < 1)) for s_ in hidden]
+    elif net.activation == "relu":
+        out += [(s_, s_ >= 0) for s_ in hidden]
+    return out
 
 
 def _scan(ctx, cmp_op, A, B, pts, lo, hi, fine=False):
