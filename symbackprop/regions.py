@@ -102,33 +102,42 @@ def is_exact_zero(c) -> bool:
     return False
 
 
+def _certified_sign(c, maxn):
+    """The sign of c from two evalf results whose accuracy SymPy certifies (``strict``), or None."""
+    try:
+        v1 = c.evalf(30, strict=True, maxn=maxn)
+        v2 = c.evalf(45, strict=True, maxn=maxn + 30)
+    except (sp.core.evalf.PrecisionExhausted, ValueError, TypeError, ZeroDivisionError):
+        return None
+    if not (v1.is_Number and v2.is_Number and v1.is_real and v2.is_real) or v1 == 0:
+        return None
+    if _sign(v1) == _sign(v2) and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -20:
+        return _sign(v1)
+    return None
+
+
 def exact_sign(c, max_digits: int = 400):
     """-1, 0 or 1 for the constant ``c``, or None when it cannot be decided within ``max_digits``.
 
-    0 only by an exact proof; a nonzero sign only from a value whose accuracy SymPy's evalf certifies
-    (``strict``) at two working precisions that agree.
+    0 only by an exact proof (``is_exact_zero``); a nonzero sign only from values whose accuracy SymPy's
+    evalf certifies (``strict``) at two working precisions that agree.  The cheap certified evaluation
+    comes first (a value that is certainly nonzero needs no proof attempt).
     """
     if c.is_Rational:
         return _sign(c)
-    if c.free_symbols:
+    if c.free_symbols or c.has(sp.nan, sp.zoo):
         return None
+    sign = _certified_sign(c, 100)
+    if sign is not None:
+        return sign
     if is_exact_zero(c):
         return 0
-    n = 30
     maxn = 100
-    while maxn <= max(max_digits, 100):
-        try:
-            v1 = c.evalf(n, strict=True, maxn=maxn)
-            v2 = c.evalf(n + 15, strict=True, maxn=maxn + 30)
-        except (sp.core.evalf.PrecisionExhausted, ValueError, TypeError):
-            v1 = v2 = None
-        if v1 is not None and v1.is_Number and v2.is_Number and v1.is_real and v2.is_real and v1 != 0:
-            if _sign(v1) == _sign(v2) and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -20:
-                return _sign(v1)
-            return None
-        if maxn >= max_digits:
-            break
-        maxn = min(4 * maxn, max(max_digits, 100))
+    while maxn < max_digits:
+        maxn = min(4 * maxn, max_digits)
+        sign = _certified_sign(c, maxn)
+        if sign is not None:
+            return sign
     return None
 
 

@@ -166,6 +166,16 @@ BOUNDARIES = [
     R(RELU, r"\mathbb{1}\{x_1 \ge 0\}\mathbb{1}\{u \ge 1\} = \mathbb{1}\{x_1 > 0\}\mathbb{1}\{u \ge 1\} + "
             r"\mathbb{1}\{x_1 \ge 0\}\mathbb{1}\{u > 1\} - \mathbb{1}\{x_1 > 0\}\mathbb{1}\{u > 1\}", "refuted",
       "1 vs 0 at x_1 = 0, u = 1 only", id="crossing-input-scalar"),
+    # targets and ranges
+    R(SIG, r"\mathbb{1}\{y_1 > \frac{1}{3}\} = \mathbb{1}\{y_1 \ge \frac{1}{3}\}", "refuted",
+      "a probability target can be 1/3", id="target-level"),
+    R(TMSE, r"\mathbb{1}\{y_1 > \hat{y}_1\} = \mathbb{1}\{y_1 \ge \hat{y}_1\}", "refuted",
+      "a real target can equal the output", id="target-output-tie"),
+    R(SIG, r"\mathbb{1}\{y_1 > 2\} = \mathbb{1}\{y_1 \ge 2\}", "true", "a probability target is never 2",
+      id="target-out-of-range"),
+    R(TANH, r"\mathbb{1}\{a^{(1)}_1 \ge 1\} = 0", "proved", "tanh < 1", id="tanh-range"),
+    R(RELU, r"\mathbb{1}\{\hat{y}_1 \ge 1\} = 0", "proved", "softmax < 1", id="softmax-range"),
+    R(TANH, r"\mathbb{1}\{a^{(1)}_1 > 0\} = 0", "refuted", "tanh(z) > 0 for z > 0", id="tanh-range-false"),
     # inequalities decided exactly at a tie
     R(RELU, r"\max(\hat{y}_1, \hat{y}_2) > \frac{1}{2}", "refuted", "= 1/2 at the tie", id="strict-at-tie"),
     R(RELU, r"\max(\hat{y}_1, \hat{y}_2) \ge \frac{1}{2}", "true", "two classes: the larger is >= 1/2",
