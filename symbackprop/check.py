@@ -23,6 +23,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from fractions import Fraction as _Fraction
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -191,10 +192,22 @@ def _exact_sign(d, vals):
         return None
 
 
+@lru_cache(maxsize=4096)
+def _relations(expr):
+    """The conditions inside ``expr`` (memoised: the same sides are evaluated at many points)."""
+    return tuple(expr.atoms(sp.core.relational.Relational))
+
+
+@lru_cache(maxsize=4096)
+def _denominators(expr):
+    """(denominator, its expanded terms) for every negative power in ``expr`` (memoised)."""
+    return tuple((pw.base, sp.Add.make_args(sp.expand(pw.base))) for pw in expr.atoms(sp.Pow) if pw.exp.is_negative)
+
+
 def _decide_branches(expr, vals, dps):
     """``expr`` with each condition that rounding cannot decide replaced by its exact truth value."""
     subs = {}
-    for rel in expr.atoms(sp.core.relational.Relational):
+    for rel in _relations(expr):
         lhs, rhs = rel.lhs.xreplace(vals), rel.rhs.xreplace(vals)
         if lhs.is_Rational and rhs.is_Rational:
             continue
@@ -215,20 +228,19 @@ def _vanishing_denominator(expr, vals, dps):
     "Up to rounding" is relative to the size of the denominator's terms: 10^{15}(ŷ_1 + ŷ_2 - 1) is as
     much noise as ŷ_1 + ŷ_2 - 1.
     """
-    for pw in expr.atoms(sp.Pow):
-        if pw.exp.is_negative:
-            base = pw.base.xreplace(vals)
-            if base.is_Rational:
-                if base == 0:
-                    return "domain"
-                continue
-            value = sp.N(base, dps)
-            if not value.is_number:
-                continue
-            terms = [sp.N(t.xreplace(vals), dps) for t in sp.Add.make_args(sp.expand(pw.base))]
-            scale = max([abs(t) for t in terms if t.is_number and t.is_real] + [abs(value)])
-            if abs(value) <= sp.Float(10, dps) ** (-(dps - 12)) * scale:
-                return "domain" if _exact_sign(pw.base, vals) == 0 else "undecided"
+    for den, expanded in _denominators(expr):
+        base = den.xreplace(vals)
+        if base.is_Rational:
+            if base == 0:
+                return "domain"
+            continue
+        value = sp.N(base, dps)
+        if not value.is_number:
+            continue
+        terms = [sp.N(t.xreplace(vals), dps) for t in expanded]
+        scale = max([abs(t) for t in terms if t.is_number and t.is_real] + [abs(value)])
+        if abs(value) <= sp.Float(10, dps) ** (-(dps - 12)) * scale:
+            return "domain" if _exact_sign(den, vals) == 0 else "undecided"
     return None
 
 
@@ -367,7 +379,7 @@ def _surfaces_in(expr, generic, net, kind_jump="jump"):
 
 
 def _add_surfaces(out, pairs):
-    for d, kind in pairs:
+    for d, kind in sorted(pairs, key=lambda t: (t[1], sp.default_sort_key(t[0]))):   # a fixed order
         key = _canon(d)
         if key is not None and key not in out:
             out[key] = _Surface(key, key, kind)

@@ -399,3 +399,30 @@ def test_a_claim_with_many_instances_stays_within_one_symbolic_budget():
     elapsed = time.monotonic() - t0
     assert r.verdict == "numerically-equal" and "time budget" in r.message, r.message
     assert elapsed < 8.0, elapsed
+
+
+DETERMINISM_SCRIPT = r"""
+import json
+from symbackprop import Network, check_claim
+out = []
+for net, claim in [(Network((3, 4, 4, 3)), r"\varphi'(z^{(1)}_1)\varphi'(z^{(2)}_1) = \mathbb{1}\{z^{(1)}_1 \ge 0\}\mathbb{1}\{z^{(2)}_1 > 0\} + \mathbb{1}\{z^{(1)}_1 > 0\}\mathbb{1}\{z^{(2)}_1 \ge 0\} - \mathbb{1}\{z^{(1)}_1 \ge 0\}\mathbb{1}\{z^{(2)}_1 \ge 0\}"),
+                   (Network((2, 3, 2)), r"\mathbb{1}\{\hat{y}_1 \ge \hat{y}_2\} = \mathbb{1}\{\hat{y}_1 > \hat{y}_2\}")]:
+    d = check_claim(net, "c", claim).to_dict()
+    d.pop("seconds")
+    out.append(d)
+print(json.dumps(out, sort_keys=True))
+"""
+
+
+def test_boundary_points_do_not_depend_on_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    runs = []
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", DETERMINISM_SCRIPT], capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, cwd=Path(__file__).resolve().parents[1])
+        assert done.returncode == 0, done.stderr[-2000:]
+        runs.append(done.stdout.strip().splitlines()[-1])
+    assert runs[0] == runs[1]
