@@ -8,9 +8,15 @@ The ladder is built so that no rung is reached by a guess:
   exact rational inputs with the same difference (a difference that changes with the precision is
   rounding noise of an ill-conditioned expression: that point is unstable, not a counterexample).
   Exact rational values are compared exactly.
-- *numerically-equal* needs agreement at >= ``points`` random points plus the kink points, at 50 and
-  at 80 digits (a slip of 10^{-40} hides inside the 50-digit tolerance), and no stable nonzero value of
-  the exactly expanded difference at 160 and 320 digits (a slip of 10^{-200} hides at 80 digits).
+- *numerically-equal* needs agreement at >= ``points`` random points plus the kink and boundary points, at
+  50 and at 80 digits (a slip of 10^{-40} hides inside the 50-digit tolerance), no stable nonzero value of
+  the difference at two precisions chosen from the claim's constants (a slip of 10^{-200} hides at 80
+  digits; beyond ``_TINY_MAX_DPS`` digits the claim is inconclusive), and an evaluated point exactly on
+  every boundary of the claim: each condition of an indicator or φ', each argument of φ/φ' at a kink of
+  the activation (``ActivationRule.kinks``), each corner of a max, each non-strict given.  Points on a
+  boundary are solved exactly (rational, algebraic or closed-form values such as z = atanh(1/2)) and a
+  comparison that rounding cannot decide there (a tie ŷ_1 = ŷ_2) is decided at the exact level.  A
+  boundary with no such point makes the claim inconclusive, saying which.
 """
 from __future__ import annotations
 
@@ -62,7 +68,7 @@ class CheckOptions:
     dps: int = 50             # working precision (digits)
     verify_dps: int = 80      # re-verification precision of a counterexample
     seed: int = 0
-    symbolic_seconds: float | None = None   # budget of the symbolic phase (worker processes only)
+    symbolic_seconds: float | None = None   # one budget for the whole symbolic phase of a claim (workers only)
     max_candidates: int = 400  # random draws allowed to find points that satisfy `given`
 
 
