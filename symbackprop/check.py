@@ -8,12 +8,20 @@ The ladder is built so that no rung is reached by a guess:
   exact rational inputs with the same difference (a difference that changes with the precision is
   rounding noise of an ill-conditioned expression: that point is unstable, not a counterexample).
   Exact rational values are compared exactly.
-- *numerically-equal* needs agreement at >= ``points`` random points plus the kink points, at 50 and
-  at 80 digits (a slip of 10^{-40} hides inside the 50-digit tolerance), and no stable nonzero value of
-  the exactly expanded difference at 160 and 320 digits (a slip of 10^{-200} hides at 80 digits).
+- *numerically-equal* needs agreement at >= ``points`` random points plus the kink and boundary points, at
+  50 and at 80 digits (a slip of 10^{-40} hides inside the 50-digit tolerance), no stable nonzero value of
+  the difference at two precisions chosen from the claim's constants (a slip of 10^{-200} hides at 80
+  digits; beyond ``_TINY_MAX_DPS`` digits the claim is inconclusive), and an evaluated point exactly on
+  every boundary of the claim: each condition of an indicator or φ', each argument of φ/φ' at a kink of
+  the activation (``ActivationRule.kinks``), each corner of a max, each non-strict given.  Points on a
+  boundary are solved exactly (rational, algebraic or closed-form values such as z = atanh(1/2)) and a
+  comparison that rounding cannot decide there (a tie ŷ_1 = ŷ_2) is decided at the exact level.  A
+  boundary with no such point makes the claim inconclusive, saying which.
 """
 from __future__ import annotations
 
+import itertools
+import math
 import random
 import signal
 import threading
@@ -21,15 +29,18 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from fractions import Fraction as _Fraction
+from functools import lru_cache
 
+import mpmath
 import sympy as sp
 
 from .closed_forms import prove_zero
 from .derive import derive
 from .errors import SymbackpropError
 from .network import Network, graph
-from .points import Point, force, node_values, sample_point
-from .rules import ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, kink_convention, phi_prime
+from .points import Point, exact_values, force, node_values, sample_point
+from .regions import exact_sign, region_empty, solve_real
+from .rules import ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, kink_convention, phi, phi_prime
 
 __all__ = ["CheckOptions", "ClaimResult", "check_claim", "VERDICTS", "DIAGNOSES"]
 
@@ -57,7 +68,7 @@ class CheckOptions:
     dps: int = 50             # working precision (digits)
     verify_dps: int = 80      # re-verification precision of a counterexample
     seed: int = 0
-    symbolic_seconds: float | None = None   # budget of the symbolic phase (worker processes only)
+    symbolic_seconds: float | None = None   # one budget for the whole symbolic phase of a claim (workers only)
     max_candidates: int = 400  # random draws allowed to find points that satisfy `given`
 
 
@@ -97,27 +108,38 @@ class _Budget(Exception):
     """The symbolic phase ran out of its time budget."""
 
 
-@contextmanager
-def _budget(seconds):
-    """Bound the symbolic phase with an interval timer — only inside a worker process's main thread."""
-    if not seconds or threading.current_thread() is not threading.main_thread() or not _IN_WORKER[0]:
-        yield
-        return
+class _Clock:
+    """One time allowance for a whole claim: each attempt gets what is left (not a fresh timer each time)."""
 
-    def _raise(signum, frame):
-        raise _Budget()
+    def __init__(self, seconds):
+        self.left = seconds
 
-    old = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+    @contextmanager
+    def bound(self):
+        """Run the block within what is left — an interval timer, only in a worker process's main thread."""
+        if self.left is None or threading.current_thread() is not threading.main_thread() or not _IN_WORKER[0]:
+            yield
+            return
+        if self.left <= 0:
+            raise _Budget()
+
+        def _raise(signum, frame):
+            raise _Budget()
+
+        t0 = time.monotonic()
+        old = signal.signal(signal.SIGALRM, _raise)
+        signal.setitimer(signal.ITIMER_REAL, self.left)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+            self.left -= time.monotonic() - t0
 
 
 _IN_WORKER = [False]
 _F0 = _Fraction(0)
+_EXACT_DIGITS = [400]      # precision cap of exact decisions (ties) for the claim being checked
 
 
 def mark_worker():
@@ -129,60 +151,103 @@ def mark_worker():
 # numeric evaluation
 
 
-def _value(expr, vals, dps):
-    """A SymPy number for ``expr`` at the point, or None outside its domain (nan, complex, inf).
+def _eval(expr, vals, dps):
+    """(SymPy number, None) for ``expr`` at the point, or (None, why) outside its domain or undecidable.
 
-    An exact rational value stays exact.  A 0/1 branch (indicator, φ') whose condition compares two
-    inexact values that agree to the working precision cannot be decided at this point: None.
+    ``why`` is "domain" when the point is exactly outside the domain (nan, complex, inf, a denominator
+    that is exactly 0) and "undecided" when only rounding says so.  An exact rational value stays exact.
+    A 0/1 branch (indicator, φ') whose condition compares two inexact values that agree to the working
+    precision is decided at the exact level (``points.exact_values``: the tie ŷ_1 = ŷ_2 of two equal
+    pre-activations is exactly 0); when that cannot be decided either, the point decides nothing.
     """
-    if expr.has(sp.Piecewise) and _undecidable_branch(expr, vals, dps):
-        return None
-    if _vanishing_denominator(expr, vals, dps):
-        return None
+    if expr.has(sp.Piecewise):
+        expr = _decide_branches(expr, vals, dps)
+        if expr is None:
+            return None, "undecided"
+    den = _vanishing_denominator(expr, vals, dps)
+    if den:
+        return None, den
     v = expr.xreplace(vals)
     if v.free_symbols:
         raise SymbackpropError(f"internal: symbols left after substitution: {sorted(map(str, v.free_symbols))}")
     if v.is_Rational:
-        return v
+        return v, None
     v = sp.N(v, dps)
     if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not v.is_real:
+        return None, "domain"
+    return v, None
+
+
+def _value(expr, vals, dps):
+    """A SymPy number for ``expr`` at the point, or None outside its domain (see ``_eval``)."""
+    return _eval(expr, vals, dps)[0]
+
+
+_TRUTH = {"<": lambda s: s < 0, "<=": lambda s: s <= 0, ">": lambda s: s > 0, ">=": lambda s: s >= 0,
+          "==": lambda s: s == 0, "!=": lambda s: s != 0}
+
+
+def _exact_sign(d, vals):
+    """The exact sign of the node-level expression ``d`` at the point of ``vals`` (None: undecidable)."""
+    exact = getattr(vals, "exact", None)
+    if exact is None:
         return None
-    return v
+    try:
+        return exact_sign(d.xreplace(exact()), _EXACT_DIGITS[0])
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
 
 
-def _vanishing_denominator(expr, vals, dps):
-    """Whether a denominator of ``expr`` is 0, or 0 up to rounding, at the point (0/0 noise is no value).
-
-    "Up to rounding" is relative to the size of the denominator's terms: 10^{15}(ŷ_1 + ŷ_2 - 1) is as
-    much noise as ŷ_1 + ŷ_2 - 1.
-    """
-    for pw in expr.atoms(sp.Pow):
-        if pw.exp.is_negative:
-            base = pw.base.xreplace(vals)
-            if base.is_Rational:
-                if base == 0:
-                    return True
-                continue
-            value = sp.N(base, dps)
-            if not value.is_number:
-                continue
-            terms = [sp.N(t.xreplace(vals), dps) for t in sp.Add.make_args(sp.expand(pw.base))]
-            scale = max([abs(t) for t in terms if t.is_number and t.is_real] + [abs(value)])
-            if abs(value) <= sp.Float(10, dps) ** (-(dps - 12)) * scale:
-                return True
-    return False
+@lru_cache(maxsize=4096)
+def _relations(expr):
+    """The conditions inside ``expr`` (memoised: the same sides are evaluated at many points)."""
+    return tuple(expr.atoms(sp.core.relational.Relational))
 
 
-def _undecidable_branch(expr, vals, dps):
-    """Whether a condition of a Piecewise in ``expr`` sits on its boundary within rounding (inexact values)."""
-    for rel in expr.atoms(sp.core.relational.Relational):
+@lru_cache(maxsize=4096)
+def _denominators(expr):
+    """(denominator, its expanded terms) for every negative power in ``expr`` (memoised)."""
+    return tuple((pw.base, sp.Add.make_args(sp.expand(pw.base))) for pw in expr.atoms(sp.Pow) if pw.exp.is_negative)
+
+
+def _decide_branches(expr, vals, dps):
+    """``expr`` with each condition that rounding cannot decide replaced by its exact truth value."""
+    subs = {}
+    for rel in _relations(expr):
         lhs, rhs = rel.lhs.xreplace(vals), rel.rhs.xreplace(vals)
         if lhs.is_Rational and rhs.is_Rational:
             continue
         lhs, rhs = sp.N(lhs, dps), sp.N(rhs, dps)
-        if lhs.is_number and rhs.is_number and lhs.is_real and rhs.is_real and _close(lhs, rhs, dps):
-            return True
-    return False
+        if not (lhs.is_number and rhs.is_number and lhs.is_real and rhs.is_real and _close(lhs, rhs, dps)):
+            continue
+        sign = _exact_sign(rel.lhs - rel.rhs, vals)
+        if sign is None:
+            return None
+        subs[rel] = sp.true if _TRUTH[rel.rel_op](sign) else sp.false
+    return expr.xreplace(subs) if subs else expr
+
+
+def _vanishing_denominator(expr, vals, dps):
+    """"domain" if a denominator of ``expr`` is 0 at the point, "undecided" if 0 only up to rounding
+    (0/0 noise is no value either way), else None.
+
+    "Up to rounding" is relative to the size of the denominator's terms: 10^{15}(ŷ_1 + ŷ_2 - 1) is as
+    much noise as ŷ_1 + ŷ_2 - 1.
+    """
+    for den, expanded in _denominators(expr):
+        base = den.xreplace(vals)
+        if base.is_Rational:
+            if base == 0:
+                return "domain"
+            continue
+        value = sp.N(base, dps)
+        if not value.is_number:
+            continue
+        terms = [sp.N(t.xreplace(vals), dps) for t in expanded]
+        scale = max([abs(t) for t in terms if t.is_number and t.is_real] + [abs(value)])
+        if abs(value) <= sp.Float(10, dps) ** (-(dps - 12)) * scale:
+            return "domain" if _exact_sign(den, vals) == 0 else "undecided"
+    return None
 
 
 def _close(a, b, dps):
@@ -200,25 +265,36 @@ class _Pt:
 
 
 def _holds(op, lhs, rhs, vals, dps):
-    """Compare two matrices at a point: (True|False|None, index of first differing entry, values)."""
+    """Compare two matrices at a point: (True|False|None, index of first differing entry, values).
+
+    With None (an entry outside the domain or undecidable) the third item is "domain" or "undecided".
+    """
     for idx in range(len(lhs)):
-        a, b = _value(lhs[idx], vals, dps), _value(rhs[idx], vals, dps)
+        (a, why_a), (b, why_b) = _eval(lhs[idx], vals, dps), _eval(rhs[idx], vals, dps)
         if a is None or b is None:
-            return None, idx, (a, b)
+            return None, idx, "undecided" if "undecided" in (why_a, why_b) else "domain"
         ok = _close(a, b, dps) if op == "=" else _STRICT[op](a, b) or (op in ("<=", ">=") and _close(a, b, dps))
+        if op != "=" and not (a.is_Rational and b.is_Rational) and _close(a, b, dps):
+            sign = _exact_sign(lhs[idx] - rhs[idx], vals)    # a tie (max(ŷ_1, ŷ_2) = 1/2) decided exactly
+            if sign is not None:
+                ok = _TRUTH[op](sign)
         if not ok:
             return False, idx, (a, b)
     return True, None, None
 
 
 def _cond_ok(conds, vals, dps):
-    """Whether every condition surely holds at the point (sides equal up to rounding decide nothing)."""
+    """Whether every condition surely holds at the point (sides equal up to rounding are decided exactly,
+    or decide nothing)."""
     for lhs, op, rhs in conds:
         a, b = _value(lhs, vals, dps), _value(rhs, vals, dps)
         if a is None or b is None:
             return False
         if not (a.is_Rational and b.is_Rational) and _close(a, b, dps):
-            return False
+            sign = _exact_sign(lhs - rhs, vals)
+            if sign is None or not _TRUTH["==" if op == "=" else op](sign):
+                return False
+            continue
         if not _RELATIONS[op](a, b):
             return False
     return True
@@ -236,71 +312,209 @@ def _z_index(g):
     return out
 
 
-def _kink_points(net, g, base, rng, opts):
-    """Points where hidden pre-activations are exactly at the kink (one unit, then a whole layer)."""
-    if not ACTIVATIONS[net.activation].kinks:
-        return []
+def _kink_points(net, g, base):
+    """Points where a whole hidden layer sits exactly at a kink of the activation (``ActivationRule.kinks``).
+
+    One unit at a time is the boundary search's job (every φ'(z^(l)_j) of a claim is one of its boundaries).
+    """
     out = []
-    for l in range(1, net.L):
-        for p in base[:2]:
-            j = rng.randrange(net.sizes[l])
-            q = force(net, p, l, j, _F0)
+    for c in ACTIVATIONS[net.activation].kinks:
+        value = _Fraction(sp.Rational(c).p, sp.Rational(c).q)
+        for l in range(1, net.L):
+            q = base[0]
+            for j in range(net.sizes[l]):
+                q = force(net, q, l, j, value) if q is not None else None
             if q is not None:
-                q.label = f"kink z^({l})_{j + 1} = 0"
+                q.label = f"kink z^({l}) = {c}"
                 out.append(q)
-        q = base[0]
-        for j in range(net.sizes[l]):
-            q = force(net, q, l, j, _F0) if q is not None else None
-        if q is not None:
-            q.label = f"kink z^({l}) = 0"
-            out.append(q)
     return out
 
 
-
+# ----------------------------------------------------------------------------------------------
+# boundaries: every surface where a side of the claim can jump or bend, and points exactly on it
 
 _MAX_BOUNDARY_INSTANCES = 256
-_MAX_BOUNDARIES = 24
+_MAX_BOUNDARIES = 32
+_POINTS_PER_BOUNDARY = 2
+_MAX_CROSSINGS = 12       # points on two boundaries at once
+_MAX_NEAR = 24            # points beside boundaries (beyond the random range: max(u, 3) = 3 fails for u > 3)
 
 
-def _claim_boundaries(parsed, g, scalars):
-    """(symbol, c) for each condition ``s op c`` inside the claim's indicators, s a pre-activation or scalar."""
-    settable = set(_z_index(g)) | set(scalars) | set(_primitive_index(g))
-    out = set()
-    for n, inst in enumerate(parsed.instances()):
-        if n >= _MAX_BOUNDARY_INSTANCES or len(out) >= _MAX_BOUNDARIES:
-            break
-        for side in inst.sides:
-            if side.expr is None:
-                continue
-            pairs = [(rel.lhs, rel.rhs) for pw in side.expr.atoms(sp.Piecewise) for _, cond in pw.args
-                     for rel in cond.atoms(sp.core.relational.Relational)]
-            pairs += [(a, b) for m in side.expr.atoms(sp.Max) for a in m.args for b in m.args if a != b]
-            for lhs, rhs in pairs:
-                out.update(_solve_boundary(lhs - rhs, settable))
-    return sorted(out, key=lambda t: (t[0].name, str(t[1])))[:_MAX_BOUNDARIES]
+@dataclass(frozen=True)
+class _Surface:
+    """The set d = 0 where a claim can change: a condition's two sides meet (jump), the arguments of a
+    max meet (corner), an argument of φ/φ' sits at a kink of the activation, or a non-strict given is tight."""
+    key: object       # canonical form of d (the same surface written u - 1 or 1 - u)
+    d: object         # node-level expression
+    kind: str
+
+    @property
+    def text(self):
+        return f"{sp.sstr(self.d)} = 0"
 
 
-def _solve_boundary(d, settable):
-    """(s, t) with d = 0 exactly when s = t, for each settable s in which d is affine with a rational slope.
+def _canon(d):
+    """A canonical form of the surface d = 0 (None for a constant: no surface)."""
+    try:
+        d = sp.expand(d)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if not d.free_symbols or d.has(sp.nan, sp.zoo):
+        return None
+    _, d = d.as_content_primitive()
+    if d.could_extract_minus_sign():
+        d = -d
+    return d
 
-    t is a number (z > 1: z = 1) or an expression of the other symbols (x_1 > x_2: x_1 = x_2), evaluated
-    at each base point.
-    """
+
+def _surfaces_in(expr, generic, net, kind_jump="jump"):
+    """The surfaces of one (concretized) expression and its generic form: [(d, kind)]."""
     out = []
-    for sym in sorted(d.free_symbols & settable, key=lambda s_: s_.name):
-        slope = sp.diff(d, sym)
-        if not (slope.is_Rational and slope != 0):
+    for pw in expr.atoms(sp.Piecewise):
+        for _, cond in pw.args:
+            out += [(rel.lhs - rel.rhs, kind_jump) for rel in cond.atoms(sp.core.relational.Relational)]
+    for m in expr.atoms(sp.Max, sp.Min):
+        args = list(m.args)
+        out += [(a - b, "corner") for i, a in enumerate(args) for b in args[i + 1:]]
+    out += [(f.args[0], "corner") for f in expr.atoms(sp.Abs, sp.sign, sp.Heaviside)]
+    if generic is not None:
+        kinks = ACTIVATIONS[net.activation].kinks
+        for f in generic.atoms(phi, phi_prime):
+            out += [(f.args[0] - c, "jump") for c in kinks]
+    return out
+
+
+def _add_surfaces(out, pairs):
+    for d, kind in sorted(pairs, key=lambda t: (t[1], sp.default_sort_key(t[0]))):   # a fixed order
+        key = _canon(d)
+        if key is not None and key not in out:
+            out[key] = _Surface(key, key, kind)
+
+
+def _given_surfaces(conds, conc):
+    """The boundary of each non-strict given (lhs <= rhs is tight on lhs = rhs), and the surfaces inside it."""
+    out = []
+    for lhs, op, rhs in conds:
+        L, R = conc(lhs), conc(rhs)
+        if op in ("<=", ">=", "="):
+            out.append((L - R, "given"))
+        out += _surfaces_in(L, None, None) + _surfaces_in(R, None, None)
+    return out
+
+
+def _pullback(g, d):
+    """d over pre-activations: ŷ = head(z^(L)) and a^(l) = φ(z^(l)) with the concrete activation."""
+    if d.free_symbols & set(g.yhat):
+        d = d.xreplace(dict(zip(g.yhat, g.yhat_def)))
+    for l in range(g.net.L - 1, 0, -1):
+        if d.free_symbols & set(g.a[l]):
+            d = d.xreplace({a: g.concretize(phi(z)) for a, z in zip(g.a[l], g.z[l])})
+    return d
+
+
+def _z_nodes(g):
+    return {s: (l, j) for l, vec in g.z.items() for j, s in enumerate(vec)}
+
+
+def _exact_value(v):
+    """A Fraction for a rational SymPy number, else the exact SymPy number itself."""
+    return _Fraction(int(v.p), int(v.q)) if v.is_Rational else v
+
+
+def _on_surface(d, vals, dps):
+    """Whether the point of ``vals`` lies exactly on d = 0."""
+    v = d.xreplace(vals)
+    if v.is_Rational:
+        return v == 0
+    try:
+        v = sp.N(v, dps)
+    except (TypeError, ValueError):
+        return False
+    if not (v.is_number and v.is_real) or abs(v) > sp.Float(10) ** (-(dps - 15)):
+        return False
+    return _exact_sign(d, vals) == 0
+
+
+def _set_variable(ctx, q, s_, value):
+    """A copy of ``q`` with the settable variable ``s_`` set exactly to ``value`` (None if impossible)."""
+    zn = _z_nodes(ctx.g)
+    if s_ in zn:
+        return force(ctx.net, q, *zn[s_], value)
+    if s_ in ctx.scalars:
+        return replace(q, scalars={**q.scalars, s_: value})
+    where = _primitive_index(ctx.g)[s_]
+    if where[0] == "y" and LOSSES[ctx.net.loss].target == "probability":
+        v = sp.Rational(value.numerator, value.denominator) if isinstance(value, _Fraction) else value
+        if exact_sign(v) not in (0, 1) or exact_sign(v - 1) not in (0, -1):
+            return None                          # a probability target (BCE) stays in [0, 1]
+    return _set_primitive(q, where, value)
+
+
+def _solutions_on(ctx, S, p, limit=3, avoid=()):
+    """[(point before, variable, exact value)] that put ``p`` exactly on the surface S: solve d = 0 for one
+    settable variable (a pre-activation — forced —, a scalar, an input, weight or bias) with the others
+    held at exact values (other pre-activations first made exact rationals), each solution exact
+    (``regions.solve_real``: rational, algebraic or a closed form such as atanh(1/2))."""
+    g = ctx.g
+    d = _pullback(g, S.d)
+    zn, prim = _z_nodes(g), _primitive_index(g)
+    scal = set(ctx.scalars)
+    free = d.free_symbols
+    order = sorted(free & set(zn), key=lambda v: (-zn[v][0], zn[v][1])) + \
+        sorted(free & scal, key=lambda v: v.name) + \
+        sorted(free & set(prim), key=lambda v: ("yxbW".index(prim[v][0]), prim[v][1:]))
+    order = [v for v in order if v not in avoid] + [v for v in order if v in avoid]
+    for s_ in order[:3]:
+        q = p
+        for v in sorted(free & set(zn), key=lambda v: zn[v]):       # decouple the other pre-activations
+            if v == s_:
+                continue
+            cur = node_values(g, q, 30)[v]
+            if not cur.is_Rational:
+                q = force(ctx.net, q, *zn[v], _Fraction(int(sp.floor(cur * 4096)), 4096))
+        ex = exact_values(g, q)
+        try:
+            d1 = d.xreplace({v: ex[v] for v in free if v != s_ and v in ex})
+            roots = solve_real(d1, s_) if d1.free_symbols == {s_} else None
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError, NotImplementedError):
+            roots = None
+        if roots:
+            return [(q, s_, r) for r in roots[:limit]]
+    return []
+
+
+def _points_on(ctx, S, p, limit=3, avoid=()):
+    """Points exactly on the surface S built from ``p``, each verified on S at the exact level."""
+    out = []
+    for q, s_, r in _solutions_on(ctx, S, p, limit, avoid):
+        q2 = _set_variable(ctx, q, s_, _exact_value(r))
+        if q2 is None or not _on_surface(S.d, node_values(ctx.g, q2, ctx.opts.dps), ctx.opts.dps):
             continue
-        rest = sp.expand(d - slope * sym)
-        if sym not in rest.free_symbols and not rest.has(sp.Piecewise, sp.Max):
-            out.append((sym, -rest / slope))
+        q2.label, q2.surface = f"boundary {S.text} ({s_.name} = {sp.sstr(r)})", (S.key,)
+        out.append(q2)
+    return out
+
+
+def _near_points(ctx, S, p, offset):
+    """Points at ``offset`` on either side of a boundary (max(u, 3) = 3 fails only beyond u = 3)."""
+    out = []
+    for q, s_, r in _solutions_on(ctx, S, p, 2):
+        if not r.is_Rational:
+            r = sp.Rational(sp.floor(r * 64), 64)
+        for side in (-1, 1):
+            value = _exact_value(r) + side * offset
+            q2 = _set_variable(ctx, q, s_, value)
+            if q2 is not None:
+                q2.label, q2.surface = f"near {S.text} ({s_.name} = {value})", None
+                out.append(q2)
     return out
 
 
 def _primitive_index(g):
-    """x, W and b symbols -> where they live in a Point (the target y stays one-hot)."""
+    """x, W, b (and y unless the target is one-hot) symbols -> where they live in a Point."""
     out = {s: ("x", i) for i, s in enumerate(g.x)}
+    if LOSSES[g.net.loss].target != "one-hot":
+        out.update({s: ("y", i) for i, s in enumerate(g.y)})
     for k, (W, b) in enumerate(zip(g.W, g.b)):
         out.update({W[i, j]: ("W", k, i, j) for i in range(W.rows) for j in range(W.cols)})
         out.update({s: ("b", k, i) for i, s in enumerate(b)})
@@ -308,8 +522,11 @@ def _primitive_index(g):
 
 
 def _set_primitive(p, where, value):
-    """A copy of ``p`` with one input, weight or bias set to ``value``."""
-    x, W, b = list(p.x), [[list(r) for r in Wk] for Wk in p.W], [list(r) for r in p.b]
+    """A copy of ``p`` with one input, target, weight or bias set to ``value``."""
+    x, W, b, y = list(p.x), [[list(r) for r in Wk] for Wk in p.W], [list(r) for r in p.b], list(p.y)
+    if where[0] == "y":
+        y[where[1]] = value
+        return Point(x, y, W, b, dict(p.scalars), dict(p.forced), p.label)
     if where[0] == "x":
         x[where[1]] = value
     elif where[0] == "W":
@@ -317,29 +534,6 @@ def _set_primitive(p, where, value):
     else:
         b[where[1]][where[2]] = value
     return Point(x, list(p.y), W, b, dict(p.scalars), {}, p.label)
-
-
-def _boundary_points(net, g, base, bounds, offset=0):
-    """Points exactly on the claim's indicator and max boundaries (1{z > 1} and 1{z >= 1} differ only at
-    z = 1), or at ``offset`` on either side of them (max(u, 3) = 3 fails only beyond u = 3)."""
-    zi, prim = _z_index(g), _primitive_index(g)
-    out = []
-    for sym, c, side in [(s_, c_, d) for s_, c_ in bounds for d in ((-1, 1) if offset else (0,))]:
-        for p in base[:2]:
-            t = c if c.is_Rational else c.xreplace(node_values(g, p, 50))
-            if not t.is_Rational:
-                continue                    # the boundary is not at an exact value here
-            value = _Fraction(int(t.p), int(t.q)) + side * offset
-            if sym in zi:
-                q = force(net, p, *zi[sym], value)
-            elif sym in prim:
-                q = _set_primitive(p, prim[sym], value)
-            else:
-                q = replace(p, scalars={**p.scalars, sym: value})
-            if q is not None:
-                q.label = f"boundary {sym.name} = {t}" if not side else f"near boundary {sym.name} = {value}"
-                out.append(q)
-    return out
 
 
 def _scalar_kinks(base, scalars):
@@ -397,7 +591,11 @@ def _fresh_condition_symbols(conds):
 
 
 def _try_prove(lhs, rhs, g, conds, opts):
-    """Exact proof of lhs = rhs (generic, then concrete activation, then down to primitives)."""
+    """Exact proof of lhs = rhs (generic, then concrete activation, then down to primitives).
+
+    The givens bound the proof twice: sign conditions on a symbol become a symbol with that sign, and the
+    whole conjunction is the region where a case split must vanish (``prove_zero(region=...)``).
+    """
     net = g.net
     head = HEADS[(net.output, net.loss)]
     cond_subs = _fresh_condition_symbols(conds)
@@ -407,6 +605,10 @@ def _try_prove(lhs, rhs, g, conds, opts):
     tried = []
     for stage, fn in stages:
         e = diff.applyfunc(fn)
+        region = _given_region(conds, fn, cond_subs)
+        facts = [r for s_, r in _ranges(g) if s_ in e.free_symbols]    # 0 < ŷ < 1, -1 < tanh < 1, ...
+        if facts:
+            region = sp.And(*facts, *([region] if region is not None else []))
         for used in ((), head.assumptions) if head.assumptions else ((),):
             cur = e
             for asm in used:
@@ -415,38 +617,176 @@ def _try_prove(lhs, rhs, g, conds, opts):
             if cur in tried:                   # no φ to concretize, or no assumption to apply: same proof
                 continue
             tried.append(cur)
-            if prove_zero(cur):
+            if prove_zero(cur, region):
                 return stage, used
     return None, ()
+
+
+def _given_region(conds, fn, cond_subs):
+    """The conjunction of the givens at one proof stage (None without givens or when one cannot be built)."""
+    if not conds:
+        return None
+    try:
+        rels = [_REL[op](fn(lhs), fn(rhs)) for lhs, op, rhs in conds]
+        region = sp.And(*rels)
+        return region.xreplace(cond_subs) if cond_subs else region
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 _VIOLATED = {"=": lambda v: v != 0, "!=": lambda v: v != 0, "<=": lambda v: v > 0, "<": lambda v: v > 0,
              ">=": lambda v: v < 0, ">": lambda v: v < 0}
 
 
-def _tiny_difference(ctx, A, B, pts, op="="):
-    """A point where the *expanded* difference A - B is nonzero, stably at 2x and 4x the verify precision.
+_TINY_MAX_DPS = 4000      # beyond this a difference the claim's constants could make is not looked for
+_TINY_MARGIN = 40
 
-    Expanding cancels equal terms exactly, so a slip far below the working precision (ŷ(1 + 10^{-100}) - y
-    against ŷ - y leaves 10^{-100} ŷ) is still seen; rounding noise of a true identity changes with the
-    precision and is never taken.  Returns (point, entry, value) or None.
+
+def _magnitude(c):
+    """|log10 |c|| of a nonzero constant (0 when it cannot be evaluated or is 0)."""
+    try:
+        v = sp.N(c, 15)
+        if not (v.is_number and v.is_real) or v == 0:
+            return 0
+        return abs(float(mpmath.log10(abs(mpmath.mpf(v._mpf_)))))
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        return 0
+
+
+def _constant_scale(e):
+    """Digits that a constant written in ``e`` carries: |log10| of its size (10^{-200}: 200; e^{-10^4}:
+    4343), and for a rational the size of its numerator and denominator (1 + 10^{-200}: 200)."""
+    out = 0.0
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if not x.free_symbols:
+            if x.is_Rational:
+                out = max(out, len(str(abs(x.p))) - 1, len(str(x.q)) - 1)
+            elif x.is_number:
+                out = max(out, _magnitude(x))
+                stack.extend(a for a in x.args if a.is_Rational)
+            continue
+        stack.extend(x.args)
+    return out
+
+
+def _claim_digits(instances, given_exprs=()):
+    """Digits for exact decisions of this claim: enough to see its smallest constant, with margin."""
+    scale = 0.0
+    for inst in instances[:_MAX_BOUNDARY_INSTANCES]:
+        for side in inst.sides:
+            if side.expr is not None:
+                scale = max([scale] + [_constant_scale(e) for e in side.expr])
+        for lhs, _, rhs in inst.conditions:
+            scale = max(scale, _constant_scale(lhs), _constant_scale(rhs))
+    return int(min(_TINY_MAX_DPS, max(400, 2 * scale + 100)))
+
+
+_EXPAND_TERMS = 4000      # a larger expansion is not built: the difference is evaluated as written
+_SPREAD_NODES = 200
+
+
+def _expanded_size(e, cap=_EXPAND_TERMS):
+    """An estimate of the number of terms of ``sp.expand(e)`` (stops counting beyond ``cap``)."""
+    if e.is_Add:
+        n = 0
+        for a in e.args:
+            n += _expanded_size(a, cap)
+            if n > cap:
+                return cap + 1
+        return n
+    if e.is_Mul:
+        n = 1
+        for a in e.args:
+            n *= _expanded_size(a, cap)
+            if n > cap:
+                return cap + 1
+        return n
+    if e.is_Pow and e.exp.is_Integer and e.exp > 0 and e.base.is_Add:
+        return min(cap + 1, math.comb(_expanded_size(e.base, cap) + int(e.exp) - 1, int(e.exp)))
+    return 1
+
+
+def _log10_abs(x, vals, memo):
+    """log10 |x| at the point (-inf for 0, None when undefined), product by product, memoised."""
+    if x in memo:
+        return memo[x]
+    r = None
+    try:
+        if x.is_Mul:
+            parts = [_log10_abs(f, vals, memo) for f in x.args]
+            r = None if any(q is None for q in parts) else sum(parts)
+        elif x.is_Pow and x.exp.is_Rational and not x.base.is_number:
+            b = _log10_abs(x.base, vals, memo)
+            r = None if b is None else (b * float(x.exp) if b != -math.inf else (-math.inf if x.exp > 0 else None))
+        else:
+            v = _value(x, vals, 30)
+            if v is not None:
+                r = -math.inf if v == 0 else float(mpmath.log10(abs(mpmath.mpf(sp.Float(v, 30)._mpf_))))
+    except (TypeError, ValueError, OverflowError, SymbackpropError):
+        r = None
+    memo[x] = r
+    return r
+
+
+def _term_spread(e, vals):
+    """log10(largest |term| / smallest nonzero |term|) over the sums in ``e`` at a point: the digits that
+    cancellation can take away (ŷ^{100} 10^{-50} beside ŷ needs ~80 more digits)."""
+    memo, spread, seen = {}, 0.0, 0
+    stack = [e]
+    while stack and seen < _SPREAD_NODES:
+        x = stack.pop()
+        if not x.is_Add:
+            stack.extend(a for a in x.args if a.free_symbols)
+            continue
+        seen += 1
+        mags = [m for m in (_log10_abs(t, vals, memo) for t in x.args) if m is not None and m != -math.inf]
+        if len(mags) > 1:
+            spread = max(spread, max(mags) - min(mags))
+        stack.extend(a for a in x.args if a.free_symbols)
+    return spread
+
+
+def _tiny_difference(ctx, A, B, pts, op="="):
+    """A point where the difference A - B is nonzero, stably at two precisions chosen from the claim.
+
+    The difference is expanded when that stays small (equal terms cancel exactly), else evaluated as
+    written.  The precision is chosen so that the claim's smallest constant and the spread of the terms
+    of its sums at the point both sit well above the rounding (10^{-200} needs more than 200 digits),
+    recomputed from the exact rational point; rounding noise of a true identity changes with the
+    precision and is never taken.  Beyond ``_TINY_MAX_DPS`` digits the exact difference at the exact
+    point is tried (SymPy's certified evalf), else the answer is "precision:<size>" (the caller is then
+    inconclusive).  Returns (point, entry, value, digits, digits), None or that string.
     """
-    p1, p2 = 2 * ctx.opts.verify_dps, 4 * ctx.opts.verify_dps
     cands = [p for p in pts if not p.kink][:3]
     head = HEADS[(ctx.net.output, ctx.net.loss)]
     for idx, (a, b) in enumerate(zip(A, B)):
         e = a - b
         for asm in head.assumptions:            # the points satisfy them (one-hot targets)
             e = asm.apply(e, ctx.g)
-        e = sp.expand(e)
+        if _expanded_size(e) <= _EXPAND_TERMS:
+            e = sp.expand(e)
         if e == 0:
             continue
+        scale = _constant_scale(e)
         for p in cands:
+            need = scale + _term_spread(e, p.vals) + _TINY_MARGIN
+            if need > _TINY_MAX_DPS:
+                # too fine for the node values: the exact difference at the exact point, if evalf can certify it
+                sign = _exact_sign(e, p.vals)
+                if sign is None:
+                    return f"precision:10^-{int(need - _TINY_MARGIN)}"
+                if sign != 0 and _VIOLATED[op](sign):
+                    return p, idx, e.xreplace(p.vals.exact()).evalf(15, maxn=_TINY_MAX_DPS), 0, 0
+                continue
+            p1 = int(max(2 * ctx.opts.verify_dps, need))
+            p2 = int(max(4 * ctx.opts.verify_dps, p1 + max(_TINY_MARGIN, p1 // 2)))
             v1 = _value(e, node_values(ctx.g, p.point, p1), p1)
             v2 = _value(e, node_values(ctx.g, p.point, p2), p2)
             if v1 is not None and v2 is not None and v2 != 0 and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -6 \
                     and _VIOLATED[op](v2):
-                return p, idx, v2
+                return p, idx, v2, p1, p2
     return None
 
 
@@ -598,18 +938,48 @@ def _entry_name(shape, idx):
 class _Ctx:
     """Shared state of one claim check: network, derivation, points."""
 
-    def __init__(self, net, parsed, opts):
+    def __init__(self, net, parsed, opts, instances=()):
         self.net, self.parsed, self.opts = net, parsed, opts
         self.g, self.d = graph(net), derive(net)
         self.rng = random.Random(opts.seed)
         self.scalars = parsed.scalar_symbols()      # of the claim and its givens, in every instance
         self.base = [sample_point(net, self.rng, self.scalars) for _ in range(opts.points)]
-        bounds = _claim_boundaries(parsed, self.g, self.scalars)
-        self.kinks = (_kink_points(net, self.g, self.base, self.rng, opts) + _scalar_kinks(self.base, self.scalars)
-                      + _boundary_points(net, self.g, self.base, bounds))
-        self.base += _boundary_points(net, self.g, self.base, bounds, offset=_Fraction(1, 2))
+        self.kinks = _kink_points(net, self.g, self.base) + _scalar_kinks(self.base, self.scalars)
         self._conc = {}
         self.kink_used = False
+        self.symbolic = _Clock(opts.symbolic_seconds)
+        # the exact-difference check is numeric work with its own allowance; running out is inconclusive
+        self.tiny_clock = _Clock(None if opts.symbolic_seconds is None else max(2.0, 0.5 * opts.symbolic_seconds))
+        self._step_surfaces, self._on = {}, {}
+        self.surfaces = self._claim_surfaces(instances)
+        self.digits = _claim_digits(instances, given_exprs=())
+
+    def _claim_surfaces(self, instances):
+        """Every surface of every (first ``_MAX_BOUNDARY_INSTANCES``) instance's sides, in a fixed order."""
+        out = {}
+        for inst in instances[:_MAX_BOUNDARY_INSTANCES]:
+            for side in inst.sides:
+                if side.expr is not None and len(out) < _MAX_BOUNDARIES:
+                    _add_surfaces(out, _surfaces_in(self.conc(side.expr), side.expr, self.net))
+        return list(out.values())[:_MAX_BOUNDARIES]
+
+    def step_surfaces(self, a, b, conds):
+        """The surfaces of one step (both sides) and of its givens."""
+        key = (id(a.expr), id(b.expr), tuple(conds))
+        if key not in self._step_surfaces:
+            out = {}
+            for side in (a, b):
+                _add_surfaces(out, _surfaces_in(self.conc(side.expr), side.expr, self.net))
+            _add_surfaces(out, _given_surfaces(conds, self.g.concretize))
+            self._step_surfaces[key] = list(out.values())
+        return self._step_surfaces[key]
+
+    def on(self, S, p):
+        """Whether the evaluated point ``p`` lies exactly on the surface S (memoised)."""
+        key = (S.key, id(p))
+        if key not in self._on:            # the point is kept with its answer: its id is never reused
+            self._on[key] = (p, _on_surface(S.d, p.vals, self.opts.dps))
+        return self._on[key][1]
 
     def conc(self, M):
         """``M`` with the concrete activation (φ, φ' per convention), memoised per matrix."""
@@ -620,37 +990,112 @@ class _Ctx:
             self._conc[key] = (M, C)
         return self._conc[key][1]
 
+    def _add_on(self, S, p, ok, kinks):
+        n = 0
+        for q in _points_on(self, S, p):
+            v = ok(q)
+            if v is not None:
+                kinks.append(_Pt(q, v, True))
+                n += 1
+        return n
+
     def points_for(self, conds):
-        """Random and kink points that satisfy ``conds`` (forced or rejection-sampled)."""
+        """Random points and kink and boundary points that satisfy ``conds`` (forced or rejection-sampled).
+
+        Boundary points: for every surface of the claim and every non-strict given, points exactly on it
+        (``_points_on``) from two seed points (then from the kink points), until it has two.
+        """
         dps = self.opts.dps
-        out = []
+        conds = tuple((self.g.concretize(lhs), op, self.g.concretize(rhs)) for lhs, op, rhs in conds)
+        surfaces = dict((S.key, S) for S in self.surfaces)
+        _add_surfaces(surfaces, _given_surfaces(conds, self.g.concretize))
+        surfaces = list(surfaces.values())[:_MAX_BOUNDARIES + 8]
+
+        def ok(q):
+            v = node_values(self.g, q, dps)
+            return v if _cond_ok(conds, v, dps) else None
+
+        out, kinks = [], []
         if not conds:
             out = [_Pt(p, node_values(self.g, p, dps)) for p in self.base]
-            out += [_Pt(p, node_values(self.g, p, dps), True) for p in self.kinks]
-            return out
-        for p in self.base:
-            q = _forced_for_conditions(self.net, self.g, conds, p, self.rng) or p
-            v = node_values(self.g, q, dps)
-            if _cond_ok(conds, v, dps):
-                out.append(_Pt(q, v))
-        tries = 0
-        while len(out) < self.opts.points and tries < self.opts.max_candidates:
-            tries += 1
-            p = sample_point(self.net, self.rng, self.scalars)
-            v = node_values(self.g, p, dps)
-            if _cond_ok(conds, v, dps):
-                out.append(_Pt(p, v))
-        for p in self.base[:3] + self.kinks:
-            q = _boundary_for_conditions(self.net, self.g, conds, p)
-            if q is not None:
-                v = node_values(self.g, q, dps)
-                if _cond_ok(conds, v, dps):
-                    out.append(_Pt(q, v, True))
-        for p in self.kinks:
-            v = node_values(self.g, p, dps)
-            if _cond_ok(conds, v, dps):
-                out.append(_Pt(p, v, True))
+            kinks = [_Pt(p, node_values(self.g, p, dps), True) for p in self.kinks]
+        else:
+            for p in self.base:
+                q = _forced_for_conditions(self.net, self.g, conds, p, self.rng) or p
+                v = ok(q)
+                if v is not None:
+                    out.append(_Pt(q, v))
+            tries = 0
+            while len(out) < self.opts.points and tries < self.opts.max_candidates:
+                tries += 1
+                p = sample_point(self.net, self.rng, self.scalars)
+                v = ok(p)
+                if v is not None:
+                    out.append(_Pt(p, v))
+            for p in self.base[:3] + self.kinks:
+                q = _boundary_for_conditions(self.net, self.g, conds, p)
+                v = ok(q) if q is not None else None
+                if v is not None:
+                    kinks.append(_Pt(q, v, True))
+            for p in self.kinks:
+                v = ok(p)
+                if v is not None:
+                    kinks.append(_Pt(p, v, True))
+        seeds = [p.point for p in out[:2]]
+        fallback = [p.point for p in kinks]
+        on, near = [], []               # boundary points first: the simplest witness of a boundary slip
+        for S in surfaces:
+            have = sum(1 for p in kinks + on if self.on(S, p))
+            for p in seeds:
+                if have >= _POINTS_PER_BOUNDARY:
+                    break
+                have += self._add_on(S, p, ok, on)
+            for p in fallback:          # e.g. u^2 + v^2 = 0 is reached only from v = 0
+                if have:
+                    break
+                have += self._add_on(S, p, ok, on)
+            if not _is_kink_of_unit(S, self.g) and len(near) < _MAX_NEAR:
+                for q in _near_points(self, S, self.base[0] if not seeds else seeds[0], _Fraction(1, 2)):
+                    v = ok(q)
+                    if v is not None:
+                        q.surface = (S.key,)
+                        near.append(_Pt(q, v))
+        return out + near + on + self._crossings(surfaces, on + kinks, ok) + kinks
+
+    def _crossings(self, surfaces, on, ok):
+        """Points on two boundaries at once (1{u >= 0}1{v >= 0} can be misread only at u = v = 0): from a
+        point on one, solve the other for a variable the first does not use; verified on both."""
+        out = []
+        pairs = sorted(((S1, S2) for i, S1 in enumerate(surfaces) for S2 in surfaces[i + 1:]),
+                       key=lambda pr: _is_kink_of_unit(pr[0], self.g) + _is_kink_of_unit(pr[1], self.g))
+        dps = self.opts.dps
+        for pair in pairs:
+            if len(out) >= _MAX_CROSSINGS:
+                break
+            for S1, S2 in (pair, pair[::-1]):     # moving onto the lower layer's boundary first keeps the other
+                start = next((p.point for p in on if p.point.surface == (S1.key,)), None) or \
+                    next((p.point for p in on if self.on(S1, p)), None)
+                if start is None:
+                    continue
+                avoid = _pullback(self.g, S1.d).free_symbols
+                found = False
+                for q in _points_on(self, S2, start, limit=1, avoid=avoid):
+                    v = ok(q)
+                    if v is not None and _on_surface(S1.d, v, dps):
+                        q.label = f"crossing of {S1.text} and {S2.text}"
+                        q.surface = (S1.key, S2.key)
+                        out.append(_Pt(q, v, True))
+                        found = True
+                if found:
+                    break
         return out
+
+
+def _is_kink_of_unit(S, g):
+    """Whether S is z^(l)_j = c for one hidden pre-activation (random points lie on both sides of it)."""
+    zn = _z_nodes(g)
+    free = S.d.free_symbols
+    return len(free) == 1 and next(iter(free)) in zn and sp.diff(S.d, next(iter(free))).is_Rational
 
 
 def _reference(a, b):
@@ -681,7 +1126,11 @@ def _check_step(ctx, inst, k, pts):
     cmp_op = "=" if op in ("=", "!=") else op
     A, B = ctx.conc(a.expr), ctx.conc(b.expr)
     hi = ctx.opts.verify_dps
-    (checked, domain, unstable, randoms), bad = _scan(ctx, cmp_op, A, B, pts, dps, hi)
+    surfaces = ctx.step_surfaces(a, b, inst.conditions)
+    keys = {S.key for S in surfaces}
+    pts = [p for p in pts if p.point.surface is None or all(k in keys for k in p.point.surface)]
+    (checked, domain, unstable, randoms), bad, covered = _scan(ctx, cmp_op, A, B, pts, dps, hi)
+    tiny = None
     if bad is None and checked >= min(ctx.opts.points, 5):
         stage, used = _with_budget(ctx, a, b, inst) if op in ("=", "!=") else (None, ())
         if stage and stage != "budget":
@@ -690,11 +1139,13 @@ def _check_step(ctx, inst, k, pts):
             return "proved", {"message": f"exact ({stage}); agrees at {checked} points", "used": used,
                               "stage": stage}
         # no proof: the sides must also agree at a finer precision (a 10^{-40} slip hides at 50 digits)
-        (_, _, unstable2, _), bad = _scan(ctx, cmp_op, A, B, pts, hi, 2 * hi - dps, fine=True)
+        (_, _, unstable2, _), bad, _ = _scan(ctx, cmp_op, A, B, pts, hi, 2 * hi - dps, fine=True)
         unstable = max(unstable, unstable2)
         if bad is None:
-            tiny = _bounded(ctx, lambda: _tiny_difference(ctx, A, B, pts, op))
-            if tiny is not None:
+            # for != a witness is a proof (symbolic budget); for = and <= it guards numerically-equal (own allowance)
+            clock = ctx.symbolic if op == "!=" else ctx.tiny_clock
+            tiny = _bounded(clock, lambda: _tiny_difference(ctx, A, B, pts, op))
+            if isinstance(tiny, tuple):
                 if op == "!=":
                     return "proved", {"message": f"the sides differ at a point ({tiny[0].point.label})"}
                 return "refuted", _tiny_counter(ctx, a, b, pts, *tiny)
@@ -720,6 +1171,20 @@ def _check_step(ctx, inst, k, pts):
         return "inconclusive", {"message": f"holds at the {checked} points that satisfy the conditions and the "
                                            f"domain, but numerically-equal needs {ctx.opts.points} random points "
                                            f"({randoms} found)"}
+    # numerically-equal only if nothing the checker did not look at can decide the claim
+    if tiny == "budget":
+        return "inconclusive", {"message": f"holds at {checked} points, but the check of the exactly expanded "
+                                           f"difference ran out of its time budget"}
+    if isinstance(tiny, str) and tiny.startswith("precision"):
+        return "inconclusive", {"message": f"holds at {checked} points, but a difference as small as the claim's "
+                                           f"constants ({tiny.split(':', 1)[1]}) needs more digits than the cap of "
+                                           f"{_TINY_MAX_DPS}"}
+    missing = _uncovered(ctx, surfaces, covered, inst.conditions)
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        return "inconclusive", {"message": f"holds at {checked} points, but no point exactly on the boundary "
+                                           f"{missing[0].text}{more}, where the claim can change, could be "
+                                           f"constructed and evaluated; numerically-equal needs one"}
     if op != "=":
         return "numerically-equal", {"message": f"holds at {checked} points (inequalities are checked numerically)"}
     if stage == "budget":
@@ -729,34 +1194,85 @@ def _check_step(ctx, inst, k, pts):
                                             f"(no exact proof found)", "used": used}
 
 
+def _uncovered(ctx, surfaces, covered, conds):
+    """The surfaces with no evaluated point exactly on them that can meet the region of the givens."""
+    out = []
+    for S in surfaces:
+        if any(ctx.on(S, p) for p in covered):
+            continue
+        if _misses_region(S, conds, ctx.g):
+            continue
+        out.append(S)
+    return out
+
+
+_REL = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "=": sp.Eq, "!=": sp.Ne}
+
+
+def _misses_region(S, conds, g):
+    """Whether d = 0 and the givens provably never hold together (node symbols taken as free reals within
+    the ranges the network guarantees — a superset of what it can reach, so an empty answer is exact)."""
+    try:
+        rels = [sp.Eq(S.d, 0)] + [_REL[op](g.concretize(lhs), g.concretize(rhs)) for lhs, op, rhs in conds]
+        syms = set().union(*[r.free_symbols for r in rels])
+        rels += [r for s_, r in _ranges(g) if s_ in syms]
+        return region_empty(sp.And(*rels))
+    except (TypeError, ValueError, RecursionError):
+        return False
+
+
+def _ranges(g):
+    """(symbol, relation) facts every point satisfies: 0 < ŷ < 1 for softmax and sigmoid heads, the range
+    of the hidden activation, 0 <= y <= 1 for one-hot and probability targets."""
+    net = g.net
+    out = []
+    if net.output in ("softmax", "sigmoid"):
+        out += [(s_, sp.And(s_ > 0, s_ < 1)) for s_ in g.yhat]
+    if LOSSES[net.loss].target in ("one-hot", "probability"):
+        out += [(s_, sp.And(s_ >= 0, s_ <= 1)) for s_ in g.y]
+    hidden = [s_ for l in range(1, net.L) for s_ in g.a[l]]
+    if net.activation == "tanh":
+        out += [(s_, sp.And(s_ > -1, s_ < 1)) for s_ in hidden]
+    elif net.activation == "sigmoid":
+        out += [(s_, sp.And(s_ > 0, s_ < 1)) for s_ in hidden]
+    elif net.activation == "relu":
+        out += [(s_, s_ >= 0) for s_ in hidden]
+    return out
+
+
 def _scan(ctx, cmp_op, A, B, pts, lo, hi, fine=False):
     """Compare the sides at every point at ``lo`` digits; a failure counts only once confirmed at ``hi``.
 
-    Returns ((checked, outside the domain, unstable, checked away from kinks), witness) where the
+    Returns ((checked, outside the domain, unstable, checked away from kinks), witness, covered) where the
     witness (point, entry, values at ``hi``, kink_only) is the first confirmed failure away from kinks,
-    else the first at a kink.
+    else the first at a kink, and ``covered`` lists the points where the claim was decided or is exactly
+    outside its domain (a point that rounding could not decide covers nothing).
     """
     checked = domain = unstable = randoms = 0
     bad_kink = None
+    covered = []
     for p in pts:
         vals = node_values(ctx.g, p.point, lo) if fine else p.vals
-        ok, _, _ = _holds(cmp_op, A, B, vals, lo)
+        ok, _, why = _holds(cmp_op, A, B, vals, lo)
         if ok is None:
             domain += 1
+            if why == "domain":
+                covered.append(p)
             continue
         if not ok:
             status, idx, hv = _confirm(cmp_op, A, B, ctx.g, p.point, vals, lo, hi)
             if status == "differs":
                 if not p.kink:
-                    return (checked, domain, unstable, randoms), (p, idx, hv, False)
+                    return (checked, domain, unstable, randoms), (p, idx, hv, False), covered
                 bad_kink = bad_kink or (p, idx, hv, True)
                 continue
             if status == "unstable":
                 unstable += 1
                 continue
         checked += 1
+        covered.append(p)
         randoms += not p.kink
-    return (checked, domain, unstable, randoms), bad_kink
+    return (checked, domain, unstable, randoms), bad_kink, covered
 
 
 def _confirm(cmp_op, A, B, g, point, lo_vals, lo, hi):
@@ -775,6 +1291,8 @@ def _confirm(cmp_op, A, B, g, point, lo_vals, lo, hi):
         return "unstable", None, None
     a_lo, b_lo = _value(A[idx], lo_vals, lo), _value(B[idx], lo_vals, lo)
     exact = vals[0].is_Rational and vals[1].is_Rational
+    if cmp_op != "=" and not exact and _close(vals[0], vals[1], hi) and _exact_sign(A[idx] - B[idx], hv) is not None:
+        return "differs", idx, vals           # the tie was decided exactly (sign of the exact difference)
     if a_lo is None or b_lo is None or (cmp_op in ("<", ">") and not exact and _close(vals[0], vals[1], hi)):
         return "unstable", None, None
     d_lo, d_hi = a_lo - b_lo, vals[0] - vals[1]
@@ -784,8 +1302,9 @@ def _confirm(cmp_op, A, B, g, point, lo_vals, lo, hi):
 
 
 def _with_budget(ctx, a, b, inst):
+    """The exact proof within what is left of the claim's symbolic budget ("budget" when it ran out)."""
     try:
-        with _budget(ctx.opts.symbolic_seconds):
+        with ctx.symbolic.bound():
             return _try_prove(a.expr, b.expr, ctx.g, inst.conditions, ctx.opts)
     except _Budget:
         return "budget", ()
@@ -802,22 +1321,40 @@ def _counter(ctx, a, b, p, idx, vals, pts, kink_only):
         ce["forced"] = {f"z^({l})_{j + 1}": str(v) for (l, j), v in p.point.forced.items()}
     msg = f"at {p.point.label} point, entry {ce['entry']}: left = {ce['lhs']}, right = {ce['rhs']}"
     if ce["lhs"] == ce["rhs"]:
-        msg += f" (left - right = {ce['difference']})"
+        exact = _exact_difference(ctx.conc(a.expr)[idx] - ctx.conc(b.expr)[idx], hv)
+        if exact is not None:
+            ce["difference"] = exact
+            msg += f" (left - right = {exact}, exactly at this point)"
+        else:
+            msg += f" (left - right = {ce['difference']})"
     return {"message": msg, "diagnosis": diag, "counterexample": ce}
 
 
-def _bounded(ctx, fn):
-    """``fn()`` within the symbolic budget, or None when it runs out."""
+def _exact_difference(d, vals):
+    """The exact difference at the exact point to 12 digits (certified by evalf), or None."""
     try:
-        with _budget(ctx.opts.symbolic_seconds):
-            return fn()
-    except _Budget:
+        v = d.xreplace(vals.exact())
+        if v.is_Rational and max(len(str(abs(v.p))), len(str(v.q))) <= 12:
+            return str(v)
+        v = v.evalf(12, strict=True, maxn=_EXACT_DIGITS[0]) if not v.is_Rational else sp.Float(v, 12)
+        return sp.Float(v, 12).__str__() if v.is_Number else None
+    except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError, AttributeError, ZeroDivisionError):
         return None
 
 
-def _tiny_counter(ctx, a, b, pts, p, idx, diff):
+def _bounded(clock, fn):
+    """``fn()`` within what is left of ``clock`` (one allowance for the whole claim), or "budget"."""
+    try:
+        with clock.bound():
+            return fn()
+    except _Budget:
+        return "budget"
+
+
+def _tiny_counter(ctx, a, b, pts, p, idx, diff, lo, hi):
     """The refutation of a difference too small to see side by side (found on the expanded difference)."""
-    hi = 4 * ctx.opts.verify_dps
+    how = f"evaluated at {lo} and {hi} digits" if lo else "evaluated exactly at the exact point"
+    hi = hi or 4 * ctx.opts.verify_dps
     hv = node_values(ctx.g, p.point, hi)
     A, B = ctx.conc(a.expr)[idx], ctx.conc(b.expr)[idx]
     entry = _entry_name(a.expr.shape, idx)
@@ -825,7 +1362,7 @@ def _tiny_counter(ctx, a, b, pts, p, idx, diff):
           "difference": sp.Float(diff, 12).__str__(), "values": _relevant([A, B], hv)}
     ref, other = _reference(a, b)
     return {"message": f"at {p.point.label} point, entry {entry}: left - right = {ce['difference']} (the expanded "
-                       f"difference, evaluated at {2 * ctx.opts.verify_dps} and {hi} digits; too small to see "
+                       f"difference, {how}; too small to see "
                        f"side by side)", "diagnosis": _diagnose(ctx, ref, other, pts, False), "counterexample": ce}
 
 
@@ -834,12 +1371,15 @@ _RANK = {"proved": 0, "numerically-equal": 1, "inconclusive": 2, "refuted": 3}
 
 def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
     """Verdict, step, message, diagnosis, counterexample and assumptions of a parsed claim."""
-    ctx = _Ctx(net, parsed, opts)
+    instances = parsed.instances()
+    first = list(itertools.islice(instances, _MAX_BOUNDARY_INSTANCES))
+    ctx = _Ctx(net, parsed, opts, first)
     decide.last_ctx = ctx
+    _EXACT_DIGITS[0] = ctx.digits
     worst = ("proved", None, "", None, None)
     used_all, stages = set(), set()
     cache = {}
-    for inst in parsed.instances():
+    for inst in itertools.chain(first, instances):
         key = tuple(inst.conditions)
         if key not in cache:
             cache[key] = ctx.points_for(inst.conditions)

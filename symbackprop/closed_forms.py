@@ -8,6 +8,7 @@ import sympy as sp
 
 from .derive import Derivation, derive
 from .network import Network
+from .regions import region_empty, tame, zero_on
 from .rules import ACTIVATIONS, HEADS, OUTPUTS, Assumption, kink_convention, phi_prime
 
 __all__ = ["ClosedForm", "closed_forms", "prove_zero", "prove_equal", "prove_softmax_ce_symbolic_C"]
@@ -16,35 +17,103 @@ __all__ = ["ClosedForm", "closed_forms", "prove_zero", "prove_equal", "prove_sof
 _SIMPLIFY_OPS = 400
 
 
-def prove_zero(expr) -> bool:
-    """True only if ``expr`` is identically zero by exact rewriting (never a float comparison)."""
+def prove_zero(expr, region=None) -> bool:
+    """True only if ``expr`` is identically zero by exact rewriting (never a float comparison).
+
+    With ``region`` (a condition, e.g. the givens of a claim) zero is needed only where it holds: the
+    branches of a case split outside it are dropped — only when their part of it is proved empty.
+    """
     exprs = list(expr) if isinstance(expr, sp.MatrixBase) else [expr]
-    return all(_zero(e) for e in exprs)
+    return all(_zero(e, 0, region) for e in exprs)
 
 
-def _zero(e) -> bool:
+def _zero(e, depth: int = 0, region=None) -> bool:
     if e == 0:
         return True
     if e.has(sp.Piecewise):
-        # fold before expanding: folding an expanded sum of products of Piecewise is very slow
-        f = sp.piecewise_fold(e)
-        if isinstance(f, sp.Piecewise) and all(_zero(branch) for branch, _ in f.args):
-            return True           # zero on every branch
-        if sp.count_ops(f) > _SIMPLIFY_OPS or not _polynomial_conditions(f):
-            return False          # too large, or conditions simplify cannot bound: not proved (never a guess)
-        return sp.simplify(f) == 0
-    e = sp.expand(e)
-    if e == 0:
+        return _zero_cases(e, depth, region)
+    if not tame(e):
+        return False          # exp(-10^5) would be read as a polynomial of degree 10^5: no proof, never a guess
+    ex = sp.expand(e)
+    if ex == 0:
         return True
-    return sp.cancel(sp.together(e)) == 0
+    if sp.cancel(sp.together(ex)) == 0:
+        return True
+    if e.has(sp.Max, sp.Min) and depth < _MAX_CASE_DEPTH:
+        return _zero_cases(e, depth, region)           # max(u, v) - u = max(0, v - u): case by case
+    return False
 
 
-def _polynomial_conditions(f) -> bool:
-    """Whether every Piecewise condition compares polynomials (tanh or exp in a condition can hang simplify)."""
-    for rel in f.atoms(sp.core.relational.Relational):
-        d = rel.lhs - rel.rhs
-        if not d.is_polynomial(*d.free_symbols):
+_MAX_CASE_DEPTH = 3
+_MAX_KINKS = 8        # distinct max/min terms rewritten into cases (2^8 branches at most)
+
+
+_LOWER = {"<": sp.Lt, "<=": sp.Le}
+_UPPER = {">": sp.Gt, ">=": sp.Ge}
+
+
+def _split_minmax(rel):
+    """max/min on one side of a condition as plain logic (max(a, b) <= c  <=>  a <= c and b <= c), or None."""
+    lhs, rhs, op = rel.lhs, rel.rhs, rel.rel_op
+    if op not in ("<", "<=", ">", ">="):
+        return None
+    if isinstance(rhs, (sp.Max, sp.Min)) and not isinstance(lhs, (sp.Max, sp.Min)):
+        lhs, rhs, op = rhs, lhs, {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+    if not isinstance(lhs, (sp.Max, sp.Min)) or rhs.has(sp.Max, sp.Min, sp.Piecewise):
+        return None
+    parts = []
+    for a in lhs.args:
+        r = (_LOWER.get(op) or _UPPER[op])(a, rhs)
+        if r.has(sp.Max, sp.Min, sp.Piecewise):
+            r = _split_minmax(r) if isinstance(r, sp.core.relational.Relational) else None
+            if r is None:
+                return None
+        parts.append(r)
+    # max <= c: all;  max >= c: any;  min <= c: any;  min >= c: all
+    every = (isinstance(lhs, sp.Max)) == (op in ("<", "<="))
+    return sp.And(*parts) if every else sp.Or(*parts)
+
+
+def _zero_cases(e, depth, region=None) -> bool:
+    """Zero on every branch of the folded Piecewise, never by dropping a branch that can occur.
+
+    A branch counts only if its expression is 0 (outright, or after an exact substitution describing its
+    region: u = 1 for (u - 1)^2 <= 0, u = c + t with t > 0 for u > c), or if its region (its condition
+    and the negations of the earlier ones) is *proved* empty over the reals (``regions.region_empty``).
+    SymPy's simplify is never used on conditions: it drops branches whose condition holds on a set of
+    measure zero (1{(u-1)^2 <= 0} becomes 0).
+    """
+    if depth > _MAX_CASE_DEPTH:
+        return False
+    rels = {rel: _split_minmax(rel) for rel in e.atoms(sp.core.relational.Relational)
+            if rel.has(sp.Piecewise, sp.Max, sp.Min)}
+    if rels:
+        if any(v is None for v in rels.values()):
+            # a case split inside a condition: SymPy would turn it into an ITE and run simplify_logic, whose
+            # relational simplification can rest on numeric sampling (Expr.equals) — never used for a proof
             return False
+        e = e.xreplace(rels)
+    kinks = e.atoms(sp.Max, sp.Min)
+    if kinks:
+        if len(kinks) > _MAX_KINKS:
+            return False
+        e = e.replace(lambda x: isinstance(x, (sp.Max, sp.Min)), lambda x: x.rewrite(sp.Piecewise))
+    f = sp.piecewise_fold(e)
+    if not isinstance(f, sp.Piecewise):
+        if f.has(sp.Piecewise, sp.Max, sp.Min):
+            return False           # a case split buried inside a function: not handled (never a guess)
+        return _zero(f, depth + 1)
+    if sp.count_ops(f) > _SIMPLIFY_OPS:
+        return all(_zero(branch, depth + 1) for branch, _ in f.args)     # too large for regions: all zero
+    earlier = []
+    for branch, cond in f.args:
+        part = sp.And(cond, *[sp.Not(c) for c in earlier], *([region] if region is not None else []))
+        earlier.append(cond)
+        if part is sp.false or _zero(branch, depth + 1) or region_empty(part):
+            continue
+        if zero_on(branch, part, lambda x: _zero(x, depth + 1)):
+            continue
+        return False
     return True
 
 

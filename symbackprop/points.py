@@ -4,6 +4,11 @@ Inputs x, W, b are exact rationals, so every pre-activation of a piecewise-linea
 and a kink z = 0 is hit exactly (never 1e-50).  Smooth layers and the output head are evaluated
 with mpmath at ``dps`` digits from those exact inputs, so a point can be re-evaluated at a higher
 precision and give the same point.
+
+A point on a boundary that no rational reaches (tanh(z) = 1/2 at z = atanh(1/2), u^2 = 2) holds an
+exact SymPy number there (a bias or a scalar); the forward pass evaluates it numerically and
+``exact_values`` gives every node as an exact SymPy expression, so a comparison that rounding cannot
+decide (a tie) is decided exactly.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ import sympy as sp
 from .network import Graph, Network
 from .rules import LOSSES
 
-__all__ = ["Point", "sample_point", "forward", "node_values", "DENOM"]
+__all__ = ["Point", "sample_point", "forward", "node_values", "exact_values", "force", "NodeValues", "DENOM"]
 
 DENOM = 64          # inputs are k/64 with |k| <= 128: exact, readable, well conditioned
 _PIECEWISE_LINEAR = {"relu", "leaky_relu", "identity"}
@@ -33,6 +38,8 @@ class Point:
     scalars: dict = field(default_factory=dict)   # Symbol -> Fraction
     forced: dict = field(default_factory=dict)    # (l, j) -> Fraction value forced on z^(l)_j
     label: str = "random"
+    surface: object = None    # the boundary this point was built on (check.py), if any
+    _exact: dict | None = field(default=None, init=False, repr=False, compare=False)
 
 
 def _r(rng):
@@ -59,7 +66,18 @@ def sample_point(net: Network, rng: random.Random, scalars=()) -> Point:
                  {s: _r(rng) for s in scalars})
 
 
+def _fraction(v):
+    """``v`` as a Fraction when it is an exact rational (Fraction or SymPy Rational), else None."""
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, sp.Basic) and v.is_Rational:
+        return Fraction(int(v.p), int(v.q))
+    return None
+
+
 def _act(net, name, u, dps):
+    if isinstance(u, sp.Basic):
+        u = _fraction(u) if _fraction(u) is not None else _mp(u, dps)
     if name == "relu":
         return u if u > 0 else Fraction(0)
     if name == "leaky_relu":
@@ -73,7 +91,11 @@ def _act(net, name, u, dps):
 
 def _mp(v, dps):
     with mpmath.workdps(dps):
-        return mpmath.mpf(v.numerator) / v.denominator if isinstance(v, Fraction) else mpmath.mpf(v)
+        if isinstance(v, Fraction):
+            return mpmath.mpf(v.numerator) / v.denominator
+        if isinstance(v, sp.Basic):            # an exact SymPy number (atanh(1/2), sqrt(2), CRootOf)
+            return mpmath.mpf(sp.Float(sp.N(v, dps + 10), dps + 10)._mpf_)
+        return mpmath.mpf(v)
 
 
 def _head(net, z, dps):
@@ -97,11 +119,7 @@ def forward(net: Network, p: Point, dps: int = 50) -> dict:
     zs, acts = {}, {0: a}
     for k in range(net.L):
         l = k + 1
-        with mpmath.workdps(dps):
-            z = [sum((w * v for w, v in zip(row, a)), Fraction(0)) + bi
-                 if all(isinstance(v, Fraction) for v in a) else
-                 mpmath.fsum([_mp(w, dps) * _mp(v, dps) for w, v in zip(row, a)]) + _mp(bi, dps)
-                 for row, bi in zip(p.W[k], p.b[k])]
+        z = [_affine(row, a, bi, dps) for row, bi in zip(p.W[k], p.b[k])]
         zs[l] = z
         if l < net.L:
             a = [_act(net, net.activation, v, dps) for v in z]
@@ -110,14 +128,36 @@ def forward(net: Network, p: Point, dps: int = 50) -> dict:
     return {"z": zs, "a": acts}
 
 
+def _affine(row, a, bi, dps):
+    """w·a + b: an exact Fraction when every term with a nonzero weight is exact, else an mpf."""
+    terms = [(w, v) for w, v in zip(row, a) if not (isinstance(w, Fraction) and w == 0)]
+    exact = [(_fraction(w), _fraction(v)) for w, v in terms]
+    fb = _fraction(bi)
+    if fb is not None and all(fw is not None and fv is not None for fw, fv in exact):
+        return sum((fw * fv for fw, fv in exact), Fraction(0)) + fb
+    with mpmath.workdps(dps):
+        return mpmath.fsum([_mp(w, dps) * _mp(v, dps) for w, v in terms]) + _mp(bi, dps)
+
+
+def _plus(b, value, cur):
+    """b + value - cur, exact (a Fraction when rational, else a SymPy number)."""
+    if isinstance(value, Fraction):
+        return b + value - cur
+    out = sp.Rational(b.numerator, b.denominator) + value - sp.Rational(cur.numerator, cur.denominator) \
+        if isinstance(b, Fraction) else b + value - sp.Rational(cur.numerator, cur.denominator)
+    return _fraction(out) if _fraction(out) is not None else out
+
+
 def force(net: Network, p: Point, l: int, j: int, value: Fraction) -> Point:
     """A copy of ``p`` whose pre-activation z^(l)_j is exactly ``value`` (by shifting b_j of edge l-1, or,
     above a smooth layer, by cutting unit j off its inputs)."""
     fw = forward(net, p)
     cur = fw["z"][l][j]
     W, b = p.W, [list(r) for r in p.b]
+    if isinstance(value, sp.Basic) and _fraction(value) is not None:
+        value = _fraction(value)
     if isinstance(cur, Fraction):
-        b[l - 1][j] += value - cur
+        b[l - 1][j] = _plus(b[l - 1][j], value, cur)
     else:
         # smooth layers below make z inexact: cut unit j off its inputs (row j of W = 0), then z = b_j exactly
         W = [[list(r) for r in Wk] for Wk in p.W]
@@ -125,17 +165,38 @@ def force(net: Network, p: Point, l: int, j: int, value: Fraction) -> Point:
         b[l - 1][j] = value
     forced = dict(p.forced)
     forced[(l, j)] = value
-    return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label)
+    return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+
+
+class NodeValues(dict):
+    """Symbol -> SymPy number at a point (``node_values``), with the way back to exact values."""
+
+    def __init__(self, g, point, dps):
+        super().__init__()
+        self.graph, self.point, self.dps = g, point, dps
+
+    def exact(self) -> dict:
+        """Every symbol as an exact SymPy number (see ``exact_values``)."""
+        return exact_values(self.graph, self.point)
 
 
 def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
-    """Every graph symbol (primitives and nodes) and claim scalar -> SymPy number at ``p``."""
+    """Every graph symbol (primitives and nodes) and claim scalar -> SymPy number at ``p``.
+
+    Exact rationals stay Rational; everything else is a Float of ``dps`` digits (an exact irrational
+    input such as atanh(1/2) too: ``.exact()`` has it exactly).
+    """
     net = g.net
     fw = forward(net, p, dps)
-    vals = {}
+    vals = NodeValues(g, p, dps)
 
     def num(v):
-        return sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sp.Float(v, dps)
+        f = _fraction(v)
+        if f is not None:
+            return sp.Rational(f.numerator, f.denominator)
+        if isinstance(v, sp.Basic):
+            return sp.Float(sp.N(v, dps), dps)
+        return sp.Float(v, dps)
 
     for sym, v in zip(g.x, p.x):
         vals[sym] = num(v)
@@ -153,4 +214,45 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
             vals[sym] = num(v)
     for sym, v in p.scalars.items():
         vals[sym] = num(v)
+    return vals
+
+
+def exact_values(g: Graph, p: Point) -> dict:
+    """Every graph symbol and claim scalar at ``p`` as an exact SymPy number (cached on the point).
+
+    Nodes are built from the exact inputs with the network's concrete activation and head: a ReLU
+    network gives rationals; a tanh layer gives tanh(3/64) and sums of such; a softmax of two equal
+    pre-activations gives exactly 1/2.  Only for decisions that rounding cannot make (ties, boundaries).
+    """
+    if p._exact is not None:
+        return p._exact
+    from .rules import ACTIVATIONS, OUTPUTS
+    net = g.net
+    rule = ACTIVATIONS[net.activation]
+
+    def ex(v):
+        f = _fraction(v)
+        return sp.Rational(f.numerator, f.denominator) if f is not None else v
+
+    vals = {}
+    vals.update({s_: ex(v) for s_, v in zip(g.x, p.x)})
+    vals.update({s_: ex(v) for s_, v in zip(g.y, p.y)})
+    a = [ex(v) for v in p.x]
+    for k in range(net.L):
+        l = k + 1
+        W, b = p.W[k], p.b[k]
+        z = []
+        for i, (row, bi) in enumerate(zip(W, b)):
+            for jj, w in enumerate(row):
+                vals[g.W[k][i, jj]] = ex(w)
+            vals[g.b[k][i]] = ex(bi)
+            z.append(sp.Add(*[ex(w) * v for w, v in zip(row, a) if ex(w) != 0]) + ex(bi))
+        vals.update(dict(zip(g.z[l], z)))
+        if l < net.L:
+            a = [rule.f(v, net) for v in z]
+            vals.update(dict(zip(g.a[l], a)))
+    yhat = OUTPUTS[net.output].f(sp.Matrix(z))
+    vals.update(dict(zip(g.yhat, yhat)))
+    vals.update({s_: ex(v) for s_, v in p.scalars.items()})
+    p._exact = vals
     return vals

@@ -17,9 +17,29 @@ __all__ = [
 ]
 
 
-class phi(sp.Function):
-    """The generic hidden activation φ, kept unevaluated so results read like the textbook."""
+class _Opaque(sp.Function):
+    """A generic real function of the textbook (φ, φ'): an unknown real value, never a number.
+
+    SymPy's ``Function._eval_evalf`` looks a function's class name up in mpmath, and ``mpmath.phi`` is the
+    golden ratio: N(φ(0)) would be 1.618..., and max(φ(0), 1) or 1{φ(0) > 1} would pick a branch from it
+    while the claim is parsed.  Here evaluation is refused and φ(c) is not a number (like a symbol), so
+    comparisons and max stay unevaluated until the network's concrete activation replaces φ.
+    """
     nargs = 1
+    is_number = False
+
+    def _eval_evalf(self, prec):
+        return None
+
+    def _eval_is_extended_real(self):
+        return self.args[0].is_extended_real
+
+    def _eval_is_finite(self):
+        return True if self.args[0].is_extended_real else None
+
+
+class phi(_Opaque):
+    """The generic hidden activation φ, kept unevaluated so results read like the textbook."""
 
     def fdiff(self, argindex=1):
         return phi_prime(self.args[0])
@@ -28,9 +48,8 @@ class phi(sp.Function):
         return r"\varphi\left(%s\right)" % printer._print(self.args[0])
 
 
-class phi_prime(sp.Function):
+class phi_prime(_Opaque):
     """φ', the derivative of the generic hidden activation (its kink value is a convention)."""
-    nargs = 1
 
     def _latex(self, printer):
         return r"\varphi'\left(%s\right)" % printer._print(self.args[0])

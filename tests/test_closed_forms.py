@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from symbackprop import Network, derive, graph
-from symbackprop.closed_forms import closed_forms, prove_equal, prove_softmax_ce_symbolic_C
+from symbackprop.closed_forms import closed_forms, prove_equal, prove_softmax_ce_symbolic_C, prove_zero
 from symbackprop.rules import ONEHOT_SUM, indicator, kinked_prime
 
 PAIRS = [("softmax", "cross_entropy"), ("sigmoid", "bce"), ("identity", "mse")]
@@ -103,3 +103,40 @@ def test_closed_forms_match_high_precision_finite_differences(act):
                 ref = _fd(fl, mpmath.mpf(point[s].p) / point[s].q)
                 got = sp.N(closed[idx].xreplace(point), 40)
                 assert abs(float(got) - float(ref)) <= 1e-15 * max(1.0, abs(float(ref))), (form.name, idx)
+
+
+# ----------------------------------------------------------------------------------------------
+# case splits: a branch is dropped only when its region is proved empty (issue 11, item 2)
+
+_u, _v = sp.symbols("u v", real=True)
+
+
+def _ind(cond):
+    return sp.Piecewise((1, cond), (0, True))
+
+
+@pytest.mark.parametrize("expr, zero", [
+    (_ind((_u - 1) ** 2 <= 0), False),                                   # 1 at u = 1
+    (_ind(_u ** 2 <= 0), False),                                         # 1 at u = 0
+    (_ind(sp.And(_u - _v <= 0, _v - _u <= 0)), False),                   # 1 on the line u = v
+    (_ind(_u ** 2 + _v ** 2 <= 0), False),                               # 1 at the origin
+    (_ind(sp.And(_u ** 2 >= 2, _u ** 2 <= 2)), False),                   # 1 at u = +-sqrt(2)
+    (_ind(_u ** 3 - _u - 1 >= 0) - _ind(_u ** 3 - _u - 1 > 0), False),    # 1 at the real root
+    (_ind(_u > 0) - _ind(_u >= 0), False),                               # -1 at u = 0
+    (_ind(sp.And(_u - _v < 0, _v - _u < 0)), True),                      # empty
+    (_ind(sp.And(_u ** 2 < 2, _u ** 3 > 3)), True),                      # u < 1.414 and u > 1.442: empty
+    (kinked_prime(_u, 0, 1, 1) - _ind(_u >= 0), True),                   # relu'(0) = 1 is 1{u >= 0}
+    (sp.Piecewise((_u - 1, (_u - 1) ** 2 <= 0), (0, True)), True),        # u - 1 = 0 where it is taken
+    (sp.Max(0, _u) - _u * _ind(_u > 0), True),                           # relu(u) = u 1{u > 0}
+    (sp.Max(_u, _v) - _u - sp.Max(0, _v - _u), True),
+    (sp.Max(_u, _v) - _u, False),
+    (_ind(sp.Max(_u, _v) <= _u) - _ind(_v <= _u), True),                 # max(u, v) <= u iff v <= u
+    (_ind(sp.Max(_u, _v) <= _u) - _ind(_v < _u), False),                 # differ at u = v
+])
+def test_case_splits_never_drop_a_branch_that_can_occur(expr, zero):
+    assert prove_zero(expr) is zero
+
+
+@pytest.mark.parametrize("region, zero", [(_u <= 1, True), (_u < 1, True), (_u <= 2, False), (None, False)])
+def test_a_proof_within_a_region_needs_the_region(region, zero):
+    assert prove_zero(_ind(_u > 1), region) is zero
