@@ -44,8 +44,11 @@ SUM_ONE = "sum_k y_k = 1"
 KINK0 = "phi'(0) = 0"
 
 
+UV = {"scalars": ["u", "v"]}      # u, v are real scalars, declared (an undeclared letter beside network quantities is an error)
+
+
 def check(net, text, given=(), **opts):
-    return check_claim(net, "c", text, tuple(given), opts=CheckOptions(**opts))
+    return check_claim(net, "c", text, tuple(given), opts=CheckOptions(**opts), notation=UV)
 
 
 def P(net, claim, verdict, diagnosis=None, given=(), id=None):
@@ -202,7 +205,7 @@ def test_the_table_reaches_every_verdict_and_every_diagnosis():
 
 @pytest.mark.parametrize("claim, token", [
     (r"\delta^{(L)} = \hat{y} - y + \foo", r"\foo"),
-    (r"\operatorname{relu}(u) = 0", r"\operatorname"),
+    (r"\operatorname{foo}(u) = 0", r"\operatorname"),
     (r"\text{hello} = 0", r"\text"),
     (r"\delta^{(5)} = 0", "delta^(5)"),
     (r"W^{(2)} = 0", "W^(2)"),
@@ -739,9 +742,9 @@ def test_course_mistakes_get_the_diagnosis_their_note_names(path):
 
 
 def test_a_scalar_that_appears_only_in_a_given_is_a_free_variable():
-    res = check_claim(SM, "g", r"\delta^{(L)} = \hat{y} - y", given=("u > 0",))
+    res = check_claim(SM, "g", r"\delta^{(L)} = \hat{y} - y", given=("u > 0",), notation=UV)
     assert res.verdict == "proved", res.message
-    res = check_claim(SM, "g", r"\delta^{(L)} = u \cdot (\hat{y} - y)", given=("u > 0",))
+    res = check_claim(SM, "g", r"\delta^{(L)} = u \cdot (\hat{y} - y)", given=("u > 0",), notation=UV)
     assert res.verdict == "refuted"
 
 

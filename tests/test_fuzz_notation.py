@@ -43,6 +43,7 @@ NETS = [Network((3, 4, 4, 3)),                                  # the course net
         Network((1, 3, 1), "sigmoid", "sigmoid", "bce", weights="incoming"),   # W^(1) one column
         Network((1, 1, 1), "relu", "identity", "mse")]           # 1x1 weights, width-1 layers
 MAX_INSTANCES = 6           # instances compared per round trip (the first ones, in the deterministic order)
+SC = {"scalars": ["u", "v", "w"]}   # the grammar's real scalars, declared (undeclared letters are errors)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -211,7 +212,7 @@ def _instances(parsed):
 def _read(text, net, given=()):
     """The parse, or None for one of our errors; any other exception fails the test."""
     try:
-        return parse_claim(text, net, given=given)
+        return parse_claim(text, net, given=given, notation=SC)
     except SymbackpropError as e:
         assert e.message and "\n" not in e.one_line(), repr(e.one_line())
         return None
@@ -239,7 +240,7 @@ def check_text(text, net, given=()):
     assert safe_math(p.latex) is not None, (text, p.latex)
     assert len(p.given_latex) == len(given) and all(safe_math(g) is not None for g in p.given_latex), p.given_latex
     try:
-        q = parse_claim(p.latex, net, given=p.given_latex)
+        q = parse_claim(p.latex, net, given=p.given_latex, notation=SC)
     except SymbackpropError as e:
         raise AssertionError(f"read_as of {text!r} does not re-parse: {p.latex!r}: {e.one_line()}") from None
     assert (q.latex, q.given_latex) == (p.latex, p.given_latex), (text, p.latex, q.latex)
