@@ -246,8 +246,7 @@ class CommandsMixin:
             node = self.diff_quantity(loss_ok)
             self.expect("sym", "}", "} closing the quantity")
             return node
-        node = self.factor() if not self.at("sym", "(") else self.primary()
-        node = self.as_quantity(node)
+        node = self.as_quantity(self.factor())
         if not isinstance(node, Quantity) or node.kind == "loss" and not loss_ok:
             raise self.error("unsupported derivative: ∂ must be followed by a network quantity", tok=t,
                              token=self.src[t.pos:self.toks[self.i - 1].end])
@@ -258,7 +257,7 @@ class CommandsMixin:
         b = bare(node)
         if type(b).__name__ == "Pick" and isinstance(bare(b.arg), Quantity) and bare(b.arg).idx is None:
             q = bare(b.arg)
-            return Quantity(q.pos, b.token, q.kind, q.layer, b.idx, q.transposed)
+            return Quantity(q.pos, b.token, q.kind, q.layer, b.idx, q.transposed, q.implied)
         return b
 
     def cmd_partial(self):

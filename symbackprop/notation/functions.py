@@ -105,7 +105,7 @@ class Apply(Node):
             raise ctx.error(f"{self.token.split('(')[0].strip()} at the output layer: in this notation it is the "
                             f"activation of every layer, but this network's output is {net.output} while its hidden "
                             f"activation is {net.activation} (write the output's own function, or use a network whose "
-                            f"output is the hidden activation: sigmoid + sigmoid + bce)", self)
+                            f"output is the hidden activation: sigmoid + sigmoid + bce)", self, OutOfRange)
 
     def shape_kind(self):
         return kind(self.arg)

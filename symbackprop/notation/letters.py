@@ -60,9 +60,12 @@ def spellings(profile) -> tuple:
     items = [("loss", s) for s in profile.cost] + [("yhat", s) for s in profile.output]
     items += [("logits", s) for s in profile.logits] + [("alias", a) for a, _ in profile.aliases]
     items += [("regularized", s) for s in profile.regularized]
-    out = []
+    out, seen = [], set()
     for role, text in items:
         canon = tuple(canonical(normalize(text).tokens + [Token("end", "", 0, 0)], 0, 10 ** 6)[0])
+        if role == "regularized" and canon in seen:        # declared as the cost: λ = 0 in the user's notes
+            continue
+        seen.add(canon)
         out.append((canon, role, text))
     return tuple(sorted(out, key=lambda x: -len(x[0])))
 
@@ -83,8 +86,11 @@ def canonical(toks, i, stop):
     return out, after
 
 
-def role_message(c) -> str:
+def role_message(c, prof=None) -> str:
     """Why the letter ``c`` is not read, and the profile field that would bind it."""
+    if prof is not None and prof.preset == "goodfellow" and c == "g":
+        return ("'g' is the gradient accumulator of Goodfellow's Algorithm 6.4: its value changes at every step, so "
+                "it is not one quantity; write the gradient it holds, \\nabla_{a^{(k)}} J")
     what, field, presets = ROLE_LETTERS.get(c, (None, None, None))
     if what is None:
         return (f"'{c}' is not a network quantity in this notation: declare it as a real scalar "
@@ -119,30 +125,31 @@ class LettersMixin:
         if role == "regularized":
             raise self.error(f"{text} is a regularized objective in this notation (it includes weight decay, which "
                              f"the network has no term for): write the data loss ({self.p.cost[0] if self.p.cost else 'L'}), "
-                             f"or declare notation: {{cost: [{text}]}} if λ = 0 in your notes", tok=t, token=span)
+                             f"or declare notation: {{cost: [{', '.join(self.p.cost + (text,))}]}} if λ = 0 in your notes",
+                             tok=t, token=span)
         self.network(t)
         if role == "loss":
-            return self.loss_node(t, span)
+            return self.loss_node(t, span, text)
         if role == "alias":
             body = dict(self.p.aliases)[text]
             sub = type(self)(body, self.net, PRESETS["default"])
             q = sub.primary()
             self.readings[text] = q.tex()
-            return self.indexed(t, Quantity(t.pos, span, q.kind, q.layer, None, False))
+            return self.indexed(t, Quantity(t.pos, span, q.kind, q.layer, None, False, True))
         if role == "logits":
             self.readings[text] = "z^{(L)}"
-            return self.indexed(t, Quantity(t.pos, span, "z", LayerExpr(t.pos, "L", 0, 1, 0, 0), None))
+            return self.indexed(t, Quantity(t.pos, span, "z", LayerExpr(t.pos, "L", 0, 1, 0, 0), None, False, True))
         if text != r"\hat{y}":
             self.readings.setdefault(text, "ŷ")
         return self.indexed(t, Quantity(t.pos, span, "yhat", None, None))
 
-    def loss_node(self, t, span):
+    def loss_node(self, t, span, text):
         if self.at("sym", "_") or self.at("sym", "^") and self.layer_follows():
             raise self.error(f"the loss {span} takes no index or layer")
         if self.tok.kind == "sym" and self.tok.value in ("(", "\\left("):
             raise self.error(f"{span}(…) is not in the vocabulary: the loss is {span} alone")
-        if span.strip() != r"\mathcal{L}":
-            self.readings.setdefault(span.strip(), "the loss")
+        if text != r"\mathcal{L}":
+            self.readings.setdefault(text, "the loss")
         return Quantity(t.pos, span, "loss")
 
     def indexed(self, t, q):
@@ -283,10 +290,11 @@ class LettersMixin:
                                  tok=self.peek(), fix=f"{self.span(t)}^{{(…)}}")
             else:
                 break
+        implied = layer is None
         if layer is None:
             layer = self.implied_layer(t, kind, idx)
         self.network(t)
-        q = Quantity(t.pos, self.span(t), kind, layer, idx, kind == "W" and self.p.weight_index == "from-to")
+        q = Quantity(t.pos, self.span(t), kind, layer, idx, kind == "W" and self.p.weight_index == "from-to", implied)
         q = self.finish_index(t, q)
         if transpose:
             q = Transpose(t.pos, self.span(t), q)
@@ -388,7 +396,8 @@ class LettersMixin:
             layer = units[names[0]]
         else:
             layer = units[names[0]]
-        self.readings[f"{self.span(t)}"] = f"layer {layer} (index letter {names[0]})"
+        for n in names:
+            self.readings[n] = f"a unit of layer {units[n]}"
         return LayerExpr(t.pos, str(layer), layer, 0, 0, 0)
 
     def unit_bias(self, t, kind):
@@ -404,7 +413,7 @@ class LettersMixin:
             if unit.value not in self.active:
                 self.index_names.setdefault(unit.value, unit.pos)
             self.network(t)
-            return Quantity(t.pos, self.span(t), "b", self.unit_layer(t, "b", idx), idx)
+            return Quantity(t.pos, self.span(t), "b", self.unit_layer(t, "b", idx), idx, False, True)
         return None
 
     def missing_layer(self, t, kind):
@@ -500,7 +509,7 @@ class LettersMixin:
     def output_function(self, t, prime, arg):
         out = self.net.output
         if out == "sigmoid":
-            self.readings[self.span(t)] = "the output's sigmoid"
+            self.readings[t.value + "^{[L]}"] = "the output's sigmoid"
             return Apply(t.pos, self.span(t), "logistic'" if prime else "logistic", arg)
         if out == "softmax" and not prime:
             return Softmax(t.pos, self.span(t), arg)

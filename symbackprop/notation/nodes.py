@@ -202,6 +202,7 @@ class Quantity(Node):
     layer: LayerExpr | None = None
     idx: tuple | None = None
     transposed: bool = False
+    implied: bool = False        # the layer is the name's, not a written script (d2l's o, Bishop's a_j)
     level = ATOM
 
     def layer_value(self, ctx):

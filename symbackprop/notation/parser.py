@@ -40,7 +40,7 @@ MAX_EXPONENT = 1000
 def scripts_of(node):
     """(superscript, subscript) already attached to the atom ``node`` by its own syntax (z^{(l)}_i, e^{u}, d_l)."""
     if isinstance(node, Quantity):
-        return node.layer is not None, node.idx is not None
+        return node.layer is not None and not node.implied, node.idx is not None
     if isinstance(node, (Kronecker, Width)):
         return False, True
     if getattr(node, "scripted", False):

@@ -172,13 +172,13 @@ def _scalar_rule(rels, prof):
                 continue
             role = n not in FREE_LETTERS
             if network:
-                message = (role_message(n) if role else
+                message = (role_message(n, prof) if role else
                            f"'{n}' is not a network quantity, and it appears beside network quantities: declare it as a "
                            f"real scalar (notation: {{scalars: [{n}]}}) — an unknown letter is never silently a scalar")
             elif role and n in r.names.var_outside:
                 message = (f"'{n}' is an index letter: as a value it would be a real scalar, which is never guessed; "
                            f"declare notation: {{scalars: [{n}]}} if it is one" if n in INDEX_LETTERS else
-                           role_message(n))
+                           role_message(n, prof))
             else:
                 continue
             raise NotationError(message, token=n, position=pos, text=r.src)

@@ -14,7 +14,6 @@ _CMDS.update({"varphi": "φ", "phi": "φ", "odot": "⊙", "otimes": "⊗", "cdot
               "le": "≤", "ge": "≥", "in": "∈", "nabla": "∇", "sum": "Σ", "partial": "∂", "log": "log", "exp": "exp",
               "tanh": "tanh", "max": "max", "top": "ᵀ", "lambda": "λ"})
 _OPERATORS = {"sigmoid": "σ", "ReLU": "ReLU", "softmax": "softmax", "diag": "diag", "tr": "tr"}
-_SPACED = {"=", "+", "-", "<", ">", "⊙", "⊗", "·", "≠", "≤", "≥", "∈", "×"}
 
 
 class _Words:
@@ -64,6 +63,9 @@ class _Words:
         v = tok.value
         if v == "frac":
             num, den = self.group(), self.group()
+            if num.startswith("∂") and den.startswith("∂"):
+                num, den = "∂" + num[1:].strip(), "∂" + den[1:].strip()
+                return f"{num}/{den}"
             return f"{_wrap(num)}/{_wrap(den)}"
         if v in ("left", "right"):
             d = self.take()
@@ -98,11 +100,18 @@ def _wrap(s):
     return s if not any(c in s for c in " +-⊙⊗·") else "(" + s + ")"
 
 
+def _phrase(text: str) -> str:
+    """A reading's name or value in words when it is LaTeX (a spelling such as E_n or z^{(L)})."""
+    if not any(c in text for c in "\\^_{"):
+        return text
+    try:
+        return " ".join(_Words(text).items(None).split())
+    except Exception:   # noqa: BLE001 - a spelling the printer does not know is shown as written
+        return text
+
+
 def words(tex: str, readings=None) -> str:
-    """The Unicode words of our canonical LaTeX ``tex``, then ', what = reading' for each ambiguous spelling."""
-    out = _Words(tex).items(None)
-    out = " ".join(out.split())
-    for op in _SPACED:
-        out = out.replace(f" {op} ", f" {op} ")
-    tail = ", ".join(f"{k} = {v}" for k, v in (readings or {}).items())
+    """The Unicode words of our canonical LaTeX ``tex``, then ', what = reading' for each spelling read."""
+    out = " ".join(_Words(tex).items(None).split())
+    tail = ", ".join(f"{_phrase(k)} = {_phrase(v)}" for k, v in (readings or {}).items())
     return out + (", " + tail if tail else "")
