@@ -380,7 +380,7 @@ def _validate(p: Profile):
     roles += [(k, getattr(p, k)) for k in ("target", "input", "preactivation", "activation", "weight", "bias",
                                            "widths")]
     roles += [("classes", p.classes)] if p.classes else []
-    roles += [("scalars", s) for s in p.scalars] + [("aliases", a) for a, _ in p.aliases]
+    roles += [("scalars", s) for s in p.scalars]        # aliases name a quantity over a letter's role (d2l's z)
     for role, spelling in roles:
         key = _canon_text(spelling)
         if key in seen and seen[key] != role:
