@@ -410,7 +410,7 @@ def _prose_tail(toks, text):
             depth += 1
         elif t.kind == "sym" and t.value in ("}", ")", "]", "\\right)", "\\right]", "\\right\\}", "\\}"):
             depth -= 1
-        if depth == 0 and (_is(t, "cmd", "forall") or t.kind == "cmd" and t.value in ("text", "textrm", "mbox")
+        if depth == 0 and (_is(t, "cmd", "forall") or t.kind == "cmd" and t.value in ("text", "textrm", "mbox", "mathrm")
                            and _prose_words(toks, k, text) in _PROSE_WORDS):
             start = k
             break
@@ -454,5 +454,5 @@ def normalize(text, macros=()) -> Normalized:
     toks = sized(toks, text)
     toks = _split_pairs(toks, text)
     if tail is not None:
-        tail = _upright(_bold(sized(_drop_punctuation(tail), text), text), text)
+        tail = [t for t in _upright(_bold(sized(_drop_punctuation(tail), text), text), text) if t.kind != "space"]
     return Normalized(toks, tail, [])

@@ -75,6 +75,21 @@ def relation_tex(rel) -> str:
     return " ".join(out)
 
 
+def _range_tex(claim, layers, restrict, prof) -> str:
+    """The layers of the reading, stated, when the reading would not imply them by itself: a range statement, a
+    layer-specific function (g^{[l]}: hidden layers only) or an activation read at every layer but the output."""
+    from .functions import Apply
+    from .nodes import walk
+    special = any(isinstance(n, Apply) and (n.hidden is not None or n.every_layer)
+                  for node, _, _ in claim.sides if node is not None for n in walk(node))
+    if not layers or not (restrict is not None or special):
+        return ""
+    lo, hi = min(layers) - prof.input_layer, max(layers) - prof.input_layer
+    if list(layers) != list(range(lo + prof.input_layer, hi + prof.input_layer + 1)):
+        return ""
+    return r" \quad \mathrm{for} \ l = %d, \dots, %d" % (lo, hi)
+
+
 def _shape_tex(shape) -> str:
     from .functions import dim_tex
     m, n, _ = shape
@@ -285,7 +300,7 @@ def _build(text, net, given, prof):
     _free_checks(rels, claim, givens, free, first, layer_symbol, given)
     notes = _check_index_range(claim, tail_notes, first, net, prof) + notes
     program = Program(net, claim, givens, layers, ranges, list(free), layer_symbol)
-    latex = relation_tex(claim)
+    latex = relation_tex(claim) + _range_tex(claim, layers, restrict, prof)
     return ParsedClaim(text, dict(first), layer_symbol, layers, program, latex,
                        tuple(relation_tex(g) for g in givens), words(latex, _readings(rels, net)), tuple(notes),
                        tuple(r.names for r in rels))

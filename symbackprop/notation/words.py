@@ -12,7 +12,7 @@ __all__ = ["words"]
 _CMDS = {v: k for k, v in _GREEK.items()}
 _CMDS.update({"varphi": "φ", "phi": "φ", "odot": "⊙", "otimes": "⊗", "cdot": "·", "times": "×", "neq": "≠",
               "le": "≤", "ge": "≥", "in": "∈", "nabla": "∇", "sum": "Σ", "partial": "∂", "log": "log", "exp": "exp",
-              "tanh": "tanh", "max": "max", "top": "ᵀ", "lambda": "λ"})
+              "tanh": "tanh", "max": "max", "top": "ᵀ", "lambda": "λ", "quad": ","})
 _OPERATORS = {"sigmoid": "σ", "ReLU": "ReLU", "softmax": "softmax", "diag": "diag", "tr": "tr"}
 
 
@@ -80,6 +80,10 @@ class _Words:
         if v == "operatorname":
             name = self.group()
             return _OPERATORS.get(name, name)
+        if v in ("text", "mathrm"):
+            return self.group() + " "
+        if v in ("dots", "ldots", "cdots"):
+            return "…"
         return _CMDS.get(v, v)
 
     def symbol(self, tok):
