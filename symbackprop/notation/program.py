@@ -324,21 +324,25 @@ def _free_checks(rels, claim, givens, free, first, layer_symbol, given):
 
 
 def _suggest(text, net, given, err):
-    """Presets that read a claim the default notation refuses: appended to the error's message."""
+    """Presets that read a claim the default notation refuses: appended to the error's message (with the network's
+    weight labels the preset needs, when the file did not say)."""
+    from dataclasses import replace
     readers = []
     for name in PRESET_NAMES[1:]:
         prof = PRESETS[name]
+        target = replace(net, weights=prof.weights) if prof.weights and prof.weights != net.weights else net
         try:
-            check_network(prof, net)
-            readers.append((name, _build(text, net, given, prof).words))
+            check_network(prof, target)
+            readers.append((name, _build(text, target, given, prof).words, target is not net))
         except (NotationError, RecursionError):
             continue
         if len(readers) == 2:
             break
     if readers:
-        name, reading = readers[0]
+        name, reading, relabel = readers[0]
+        extra = f" and network: {{weights: {PRESETS[name].weights}}}" if relabel else ""
         others = f" (also {readers[1][0]})" if len(readers) > 1 else ""
-        err.message += f"; notation: {{preset: {name}}}{others} reads it as {reading}"
+        err.message += f"; notation: {{preset: {name}}}{extra}{others} reads it as {reading}"
         err.args = (err.message,)
     return err
 
