@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .nodes import (ATOM, HAD, OUTER, POST, PROD, SUM, Bracketed, Const, Node, Quantity, Var, at, bare, combine,
-                    component, dims, idx_tex, kind, paren, split_digits, unwrap)
+                    component, dims, idx_tex, kind, paren, split_digits)
 
 __all__ = ["Sum", "Neg", "Product", "Hadamard", "Outer", "Frac", "Power", "Transpose", "Pick", "pairs",
            "broadcast", "is_bare_array", "script_base", "MAX_EXPONENT", "MAX_NUMBER_DIGITS"]
