@@ -365,7 +365,7 @@ def _swap(text, pairs):
 
 
 DELIMITERS = [lambda t: t, lambda t: "$" + t + "$", lambda t: "$$" + t + "$$", lambda t: r"\[" + t + r"\]",
-              lambda t: r"\(" + t + r"\)"]
+              lambda t: r"\(" + t + r"\)", lambda t: "$" + t + "$."]
 NOISE = [
     lambda t: t + ".",
     lambda t: t + " ,",

@@ -312,7 +312,7 @@ def test_default_errors_suggest_the_preset_that_reads_the_claim():
 
 BASE = r"\delta^{(L-1)} = (W^{(L-1)})^T (\hat y - y) \odot \varphi'(z^{(L-1)})"
 NOISY = [
-    "$" + BASE + "$", "$$" + BASE + "$$", r"\[" + BASE + r"\]", r"\(" + BASE + r"\)", BASE + ".", BASE + " ,",
+    "$" + BASE + "$", "$" + BASE + "$.", "$$" + BASE + "$$", r"\[" + BASE + r"\]", r"\(" + BASE + r"\)", BASE + ".", BASE + " ,",
     r"\begin{aligned} \delta^{(L-1)} &= (W^{(L-1)})^T (\hat y - y) \\ &\quad \odot \varphi'(z^{(L-1)}) \end{aligned}",
     r"\begin{align*} \delta^{(L-1)} &= (W^{(L-1)})^T (\hat y - y) \odot \varphi'(z^{(L-1)}). \end{align*}",
     r"\delta^{(L-1)} = \big(W^{(L-1)}\big)^T \Big(\hat y - y\Big) \odot \varphi'\bigl(z^{(L-1)}\bigr)",

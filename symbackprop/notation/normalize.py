@@ -122,6 +122,9 @@ def _strip_delimiters(toks, text):
     if not toks:
         return toks
     first = toks[0]
+    if first.kind == "sym" and first.value in pairs and len(toks) > 2 and toks[-1].kind == "sym" and \
+            toks[-1].value in PUNCTUATION and toks[-2].kind == "sym" and toks[-2].value == pairs[first.value]:
+        toks = toks[:-1]                                # $…$. : the sentence's full stop after the math
     if first.kind == "sym" and first.value in pairs:
         n = 2 if first.value == "$" and len(toks) > 1 and _is(toks[1], "sym", "$") else 1
         close = pairs[first.value]

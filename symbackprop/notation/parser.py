@@ -34,6 +34,11 @@ SYM_RELOPS = {"=": "=", "<": "<", ">": ">"}
 CMD_RELOPS = {"neq": "!=", "ne": "!=", "le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "in": "in"}
 BRACKETS = {"(": ")", "[": "]", "{": "}", "\\left(": "\\right)", "\\left[": "\\right]"}
 END = "end of input"
+_SCALAR_HINT = ": if it is a real scalar, declare notation: {scalars: [\\%s]}"
+GREEK_HINTS = {g: _SCALAR_HINT % g for g in ("alpha", "beta", "gamma", "epsilon", "eta", "lambda", "mu", "tau", "rho",
+                                               "kappa", "nu", "omega")}
+GREEK_HINTS["theta"] = " (θ, all parameters, is not one quantity here: write W^{(l)} and b^{(l)})"
+GREEK_HINTS["Omega"] = " (a regularizer Ω(θ): the network has none)"
 MAX_EXPONENT = 1000
 
 
@@ -106,7 +111,7 @@ class Parser(CommandsMixin, LettersMixin):
         """``message``, unless the token is a command outside the vocabulary (then: unknown command)."""
         t = self.tok
         if t.kind == "cmd" and not self.known_command(t.value):
-            return self.error(f"unknown command \\{t.value}")
+            return self.error(f"unknown command \\{t.value}" + GREEK_HINTS.get(t.value, ""))
         if self.at("sym", "/"):
             return self.error("a slash is read only in a derivative ∂A/∂B: write \\frac{…}{…} (a / b c is ambiguous)")
         return self.error(message)

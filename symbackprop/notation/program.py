@@ -295,7 +295,11 @@ def _build(text, net, given, prof):
     _scalar_rule(rels, prof)
     layer_symbol = prof.layer_symbol if any(r.names.layer_used for r in rels) else None
     restrict, tail_notes = _restriction(claim, layer_symbol, net, prof, free)
-    layers, ranges, notes = _layers_and_ranges(rels, net, layer_symbol, prof, restrict)
+    try:
+        layers, ranges, notes = _layers_and_ranges(rels, net, layer_symbol, prof, restrict)
+    except NotationError as e:
+        e.evaluating = True          # read, but not evaluable (a dimension mismatch …): no other notation is tried
+        raise
     first = ranges[layers[0] if layer_symbol else None]
     _free_checks(rels, claim, givens, free, first, layer_symbol, given)
     notes = _check_index_range(claim, tail_notes, first, net, prof) + notes
@@ -358,7 +362,8 @@ def parse_claim(text: str, net: Network, *, given=(), claim_id=None, file=None, 
         try:
             return _build(text, net, tuple(given), prof)
         except NotationError as e:
-            if prof == PRESETS["default"] and not isinstance(e, OutOfRange) and e.key is None:
+            if prof == PRESETS["default"] and not isinstance(e, OutOfRange) and e.key is None and \
+                    not getattr(e, "evaluating", False):
                 raise _suggest(text, net, tuple(given), e)
             raise
     except NotationError as e:
