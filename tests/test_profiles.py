@@ -382,6 +382,15 @@ def test_a_range_statement_restricts_the_layer_or_restates_an_index():
         parse_claim(r"\hat y_k = \hat y_k \quad \text{for } k = 1, \dots, 2", OUT)
 
 
+def test_an_index_repeated_on_one_side_only_is_not_for_all():
+    """Einstein's convention (a repeated index summed) is never guessed: δ_j = W_{kj} δ_k φ'(z_j) is not 'for all k'."""
+    with pytest.raises(NotationError, match="Einstein") as e:
+        parse_claim(r"\delta^{(2)}_j = W^{(2)}_{kj} \delta^{(3)}_k \varphi'(z^{(2)}_j)", OUT)
+    assert e.value.token == "k"
+    assert check_claim(OUT, "c", r"\delta^{(2)}_j = \sum_k W^{(2)}_{kj} \delta^{(3)}_k \varphi'(z^{(2)}_j)").verdict == "proved"
+    parse_claim(r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = \hat{y}_k(\delta_{ik} - \hat{y}_i)", OUT)   # k on both sides
+
+
 def test_implied_sum_ranges():
     g = graph(OUT)
     inst = next(parse_claim(r"\sum_k y_k = 1", OUT).instances())

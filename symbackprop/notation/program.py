@@ -322,9 +322,40 @@ def _free_checks(rels, claim, givens, free, first, layer_symbol, given):
             raise NotationError(f"index {n} appears only in a `given`: it would be one fixed entry per instance, "
                                 f"not 'for all {n}'; write the condition as a vector (z^{{(l)}} \\le 0) or use "
                                 f"the claim's index", token=n, position=r.names.index_names[n], text=r.src)
+    _einstein(claim, free)
     if layer_symbol and not claim.names.layer_used:
         raise NotationError(f"the layer symbol {layer_symbol} appears only in a `given`", token=layer_symbol,
                             text=given[0])
+
+
+def _indices(node, free):
+    """The free-index uses under ``node``: [(name, Index)]."""
+    from .nodes import Index, walk
+    out = []
+    for n in walk(node):
+        for ix in list(getattr(n, "idx", None) or ()) + [getattr(n, "index", None)]:
+            if isinstance(ix, Index) and ix.name in free:
+                out.append((ix.name, ix))
+    return out
+
+
+def _einstein(claim, free):
+    """A free index repeated in one product and absent from another side is not 'for all k': it reads as Einstein's
+    summation in some notes (δ_j = W_{kj} δ_k φ'(z_j)), which is never guessed."""
+    from .algebra import Product
+    from .nodes import walk
+    sides = [node for node, _, _ in claim.sides if node is not None]
+    present = [{name for name, _ in _indices(node, free)} for node in sides]
+    for k, node in enumerate(sides):
+        for prod in (n for n in walk(node) if isinstance(n, Product)):
+            uses = {}
+            for name, ix in _indices(prod, free):
+                uses.setdefault(name, []).append(ix)
+            for name, where in uses.items():
+                if len(where) >= 2 and any(name not in p for j, p in enumerate(present) if j != k):
+                    raise NotationError(f"index {name} is repeated in a product and absent from another side: it is "
+                                        f"not 'for all {name}'; if it is summed (Einstein's convention), write "
+                                        f"\\sum_{{{name}}}", token=name, position=where[-1].pos, text=claim.src)
 
 
 def _suggest(text, net, given, err):
