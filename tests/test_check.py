@@ -372,7 +372,7 @@ SUBTLY_FALSE = [
     (SM, r"\mathbb{1}\{W^{(0)}_{11} > 0\} = \mathbb{1}\{W^{(0)}_{11} \ge 0\}", ()),
     (SM, r"\max(u, 3) = 3", ()),
     # a scalar that appears only in some instances
-    (SM, r"\delta_{i2} u \hat{y}_i = 0", ()),
+    (SM, r"\delta_{i2} u \hat{y}_i = 0 \quad \text{for all } i", ()),    # 'for all i', not Einstein's sum
     # boundaries between two variables, of a sum, above a smooth layer (second review)
     (SM, r"\mathbb{1}\{x_1 > x_2\} = \mathbb{1}\{x_1 \ge x_2\}", ()),
     (SM, r"\max(u, v) = u \mathbb{1}\{u > v\} + v \mathbb{1}\{v > u\}", ()),

@@ -389,6 +389,10 @@ def test_an_index_repeated_on_one_side_only_is_not_for_all():
     assert e.value.token == "k"
     assert check_claim(OUT, "c", r"\delta^{(2)}_j = \sum_k W^{(2)}_{kj} \delta^{(3)}_k \varphi'(z^{(2)}_j)").verdict == "proved"
     parse_claim(r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = \hat{y}_k(\delta_{ik} - \hat{y}_i)", OUT)   # k on both sides
+    with pytest.raises(NotationError, match="for all"):                       # elementwise, or a sum over i?
+        parse_claim(r"\max(0, z^{(1)}_i) \mathbb{1}\{z^{(1)}_i \le 0\} = 0", OUT)
+    assert check_claim(OUT, "c", r"\max(0, z^{(1)}_i) \mathbb{1}\{z^{(1)}_i \le 0\} = 0 \quad \text{for all } i").verdict in \
+        ("proved", "numerically-equal")
 
 
 def test_implied_sum_ranges():

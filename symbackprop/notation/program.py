@@ -344,6 +344,8 @@ def _einstein(claim, free):
     summation in some notes (δ_j = W_{kj} δ_k φ'(z_j)), which is never guessed."""
     from .algebra import Product
     from .nodes import walk
+    stated = claim.tail[0] if claim.tail is not None else None          # \text{for all } k settles it
+    free = [n for n in free if n != stated]
     sides = [node for node, _, _ in claim.sides if node is not None]
     present = [{name for name, _ in _indices(node, free)} for node in sides]
     for k, node in enumerate(sides):
@@ -353,9 +355,10 @@ def _einstein(claim, free):
                 uses.setdefault(name, []).append(ix)
             for name, where in uses.items():
                 if len(where) >= 2 and any(name not in p for j, p in enumerate(present) if j != k):
-                    raise NotationError(f"index {name} is repeated in a product and absent from another side: it is "
-                                        f"not 'for all {name}'; if it is summed (Einstein's convention), write "
-                                        f"\\sum_{{{name}}}", token=name, position=where[-1].pos, text=claim.src)
+                    raise NotationError(f"index {name} is repeated in a product and absent from another side: it reads "
+                                        f"as Einstein's summation in some notes and as 'for all {name}' in others; "
+                                        f"write \\sum_{{{name}}} for the sum, or end the claim with \\quad\\text{{for "
+                                        f"all }} {name}", token=name, position=where[-1].pos, text=claim.src)
 
 
 def _suggest(text, net, given, err):
