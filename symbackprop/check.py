@@ -1413,15 +1413,16 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
 
 
 def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
-                opts: CheckOptions = CheckOptions(), file=None) -> ClaimResult:
+                opts: CheckOptions = CheckOptions(), file=None, notation=None) -> ClaimResult:
     """Parse and decide one claim; every failure becomes a verdict, never an exception."""
     from .notation import parse_claim
     t0 = time.perf_counter()
     base = ClaimResult(claim_id, text, "error", expect=expect, given=tuple(given))
     try:
-        parsed = parse_claim(text, net, given=tuple(given), claim_id=claim_id, file=file)
+        parsed = parse_claim(text, net, given=tuple(given), claim_id=claim_id, file=file, notation=notation)
         base = replace(base, read_as=parsed.latex, read_as_given=parsed.given_latex)
         (verdict, step, msg, diag, ce), assumptions = decide(net, parsed, opts)
+        msg += "".join(f"; note: {n}" for n in parsed.notes)      # instances skipped (a layer where it does not exist)
     except SymbackpropError as e:
         return replace(base, message=str(e.located(file=file, claim_id=claim_id)),
                        seconds=time.perf_counter() - t0)

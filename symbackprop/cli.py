@@ -265,7 +265,7 @@ def _cmd_check(a) -> int:
     from .spec import load_spec
     from .suite import CheckInterrupted, check_spec, signal_name, unchecked_report
     limits = _limits(a)
-    specs = [load_spec(path) for path in a.files]       # every file is read before any is checked
+    specs = [load_spec(path, notation=a.notation) for path in a.files]   # every file is read before any is checked
     only = set(a.only) if a.only else None
     if a.only:
         known = {c.id for spec in specs for c in spec.claims}
@@ -390,6 +390,9 @@ def build_parser():
     c.add_argument("--format", choices=("text", "json", "tex"), default="text")
     _claim_limits(c)
     c.add_argument("--only", action="append", help="check only this claim id (repeatable)")
+    c.add_argument("--notation", default=None, metavar="PRESET|MAPPING",
+                   help="notation of files that declare none: a preset (nielsen, cs231n, deeplearning-ai, d2l, bishop, "
+                        "goodfellow, ufldl) or a JSON/YAML mapping of fields")
     c.set_defaults(func=_cmd_check)
     e = sub.add_parser("export", help="write the closed-form gradients of a network as LaTeX",
                        description="A complete LaTeX document (article, amsmath/amssymb) of every layer's "

@@ -54,7 +54,19 @@ class ConfigError(SymbackpropError):
 
 
 class NotationError(SymbackpropError):
-    """LaTeX that the notation layer cannot read without guessing."""
+    """LaTeX that the notation layer cannot read without guessing.
+
+    ``fix`` is the rewrite that reads as intended when it is certain (``\\delta^L`` -> ``\\delta^{(L)}``); it is
+    shown in the one-line message."""
+
+    def __init__(self, message, *, fix=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.fix = fix
+
+    def one_line(self) -> str:
+        """The message on one line, with its location, the offending token and the fix when one is certain."""
+        line = super().one_line()
+        return line + (f"; write {self.fix}" if self.fix else "")
 
 
 class SpecError(SymbackpropError):

@@ -342,7 +342,7 @@ def relation_key(parsed, net, given=()) -> _RelKey:
 
 def _claim_key(net, claim: ClaimSpec, path) -> _RelKey:
     from .notation import parse_claim
-    parsed = parse_claim(claim.claim, net, given=claim.given, claim_id=claim.id, file=path)
+    parsed = parse_claim(claim.claim, net, given=claim.given, claim_id=claim.id, file=path, notation=claim.notation)
     return relation_key(parsed, net, claim.given)
 
 
@@ -373,7 +373,8 @@ def _job(job):
         key = None       # check_claim reports the same failure as a located error verdict
     if key is not None and key != ref_key:
         return ("relation", _difference(key, ref_key))
-    return ("checked", check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path))
+    return ("checked", check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path,
+                                   notation=claim.notation))
 
 
 def _cell(res) -> Cell:

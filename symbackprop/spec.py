@@ -1,5 +1,10 @@
 """Derivation files (format v1): strict YAML reading into frozen specs, with located errors.
 
+A file may declare its notation (``notation: {preset: nielsen, scalars: [u]}``, or a preset name): the profile is
+validated here like ``network:`` (unknown fields are errors naming the field, with a did-you-mean) and carried by
+every ClaimSpec. A preset that says how its source labels the weights (Nielsen: incoming) sets ``weights`` of a
+network that does not; a network that says otherwise is an error naming both.
+
 What fails where: a file that cannot be read (not a regular file, too big, not UTF-8, invalid YAML,
 over the YAML budget, a bad ``title:``/``network:``/``claims:`` section) is one SpecError for the file.
 A malformed *claim entry* (empty or non-string claim, bad id, bad given, unknown key, duplicate id, ...)
@@ -10,13 +15,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 import yaml
 
-from .errors import ConfigError, SpecError
+from .errors import ConfigError, NotationError, SpecError
 from .intake import display_name, read_limited
 from .network import Network
 
@@ -33,7 +38,7 @@ MAX_ID_CHARS = 200
 MAX_NESTING = 32
 MAX_NODES = 20_000     # YAML values per file: ~6,500 for 500 claims with two givens each; ~0.7 s to parse
 
-TOP_KEYS = ("title", "network", "claims")
+TOP_KEYS = ("title", "network", "notation", "claims")
 CLAIM_KEYS = ("id", "claim", "given", "expect", "note")
 ID_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 
@@ -53,15 +58,17 @@ class ClaimSpec:
     note: str | None = None
     line: int | None = None
     error: str | None = None
+    notation: object = None          # the file's notation Profile (None: the default)
 
 
 @dataclass(frozen=True)
 class DerivationSpec:
-    """One derivation file: where it came from, its title, network and claims."""
+    """One derivation file: where it came from, its title, network, claims and notation profile (None: default)."""
     path: str
     title: str | None
     network: Network
     claims: tuple
+    notation: object = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -217,13 +224,18 @@ def _decode(data: bytes, path) -> str:
                      line=line) from None
 
 
+QUOTING_HINT = ("; LaTeX is safest in a | block scalar (claim: | then the formula indented on the next line); in "
+                "single quotes every ' (a prime) must be doubled: '\\varphi''(u)'")
+
+
 def _yaml_message(e: yaml.YAMLError, text: str) -> tuple:
     """(message, line) for a YAML error, on one line and without a traceback."""
     if isinstance(e, yaml.MarkedYAMLError):
         mark = e.problem_mark or e.context_mark
         what = " ".join(p for p in (e.context, e.problem) if p) or "syntax error"
-        what = what if isinstance(e, _Reject) else f"invalid YAML: {what}"
-        return what + (f" at column {mark.column + 1}" if mark else ""), mark.line + 1 if mark else None
+        column = f" at column {mark.column + 1}" if mark else ""
+        what = what + column if isinstance(e, _Reject) else f"invalid YAML: {what}{column}{QUOTING_HINT}"
+        return what, mark.line + 1 if mark else None
     if isinstance(e, yaml.reader.ReaderError):
         pos = getattr(e, "position", 0) or 0
         col = pos - text.rfind("\n", 0, pos)
@@ -305,6 +317,34 @@ def _network(path, value, line) -> Network:
     except ConfigError as e:
         raise _error(path, e.message, key=f"network.{e.key}" if e.key else "network",
                      line=value.key_lines.get(e.key, value.line)) from None
+
+
+def _notation(path, value, line):
+    """The Profile of the ``notation:`` section: a preset name or a mapping of fields (errors name the field)."""
+    from .notation import profile
+    if not isinstance(value, (str, dict)):
+        raise _error(path, f"notation must be a preset name or a mapping of fields (preset, cost, scalars, ...), got "
+                           f"{_kind(value)}", key="notation", line=line)
+    try:
+        return profile(value)
+    except NotationError as e:
+        field = (e.key or "notation").split(".", 1)[-1]
+        lines = getattr(value, "key_lines", {})
+        raise _error(path, e.message, key=e.key or "notation", line=lines.get(field, line)) from None
+
+
+def _with_notation(path, network, doc, prof):
+    """The network with the preset's weight labels filled in when the file does not say; conflicts are errors."""
+    from .notation import check_network
+    section = doc["network"]
+    if prof.weights and "weights" not in section:
+        network = replace(network, weights=prof.weights)
+    try:
+        check_network(prof, network)
+    except NotationError as e:
+        key = e.key or "network"
+        raise _error(path, e.message, key=key, line=section.key_lines.get(key.split(".")[-1], section.line)) from None
+    return network
 
 
 def _text(path, value, key, claim, line, *, limit=MAX_CLAIM_CHARS) -> str:
@@ -410,7 +450,7 @@ def _claims(path, value, line) -> tuple:
     return tuple(out)
 
 
-def _spec(doc, path) -> DerivationSpec:
+def _spec(doc, path, default=None) -> DerivationSpec:
     """The DerivationSpec of a parsed document."""
     if doc is None:
         raise _error(path, "empty file: expected 'network:' and 'claims:'")
@@ -425,7 +465,15 @@ def _spec(doc, path) -> DerivationSpec:
     if title is not None:
         title = _text(path, title, "title", None, doc.key_lines["title"], limit=1000)
     network = _network(path, doc["network"], doc.key_lines["network"])
-    return DerivationSpec(path, title, network, _claims(path, doc["claims"], doc.key_lines["claims"]))
+    prof = default
+    if "notation" in doc:
+        prof = _notation(path, doc["notation"], doc.key_lines["notation"])
+    if prof is not None:
+        network = _with_notation(path, network, doc, prof)
+    claims = _claims(path, doc["claims"], doc.key_lines["claims"])
+    if prof is not None:
+        claims = tuple(replace(c, notation=prof) for c in claims)
+    return DerivationSpec(path, title, network, claims, prof)
 
 
 def _too_big(path, size):
@@ -433,10 +481,11 @@ def _too_big(path, size):
     return _error(path, f"file is {size} bytes; derivation files are limited to {MAX_BYTES} bytes (1 MiB)")
 
 
-def load_spec_text(text, path="<string>") -> DerivationSpec:
+def load_spec_text(text, path="<string>", *, notation=None) -> DerivationSpec:
     """Read a derivation from YAML text (str, or bytes that must be UTF-8); SpecError if the file is malformed.
 
     A malformed claim entry does not raise: it is a ClaimSpec with ``error`` set (see the module doc).
+    ``notation`` (a Profile, preset name or mapping) is the notation of a file that declares none.
     """
     path = display_name(path)
     if isinstance(text, (bytes, bytearray)):
@@ -447,14 +496,24 @@ def load_spec_text(text, path="<string>") -> DerivationSpec:
         raise _error(path, f"expected YAML text, got {type(text).__name__}")
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise _too_big(path, len(text.encode("utf-8", "surrogatepass")))
-    return _spec(_parse(text, path), path)
+    return _spec(_parse(text, path), path, _default_notation(notation, path))
 
 
-def load_spec(path, *, follow_links: bool = True) -> DerivationSpec:
+def _default_notation(notation, path):
+    if notation is None:
+        return None
+    from .notation import load_profile, profile
+    try:
+        return load_profile(notation) if isinstance(notation, str) else profile(notation)
+    except NotationError as e:
+        raise _error(path, f"--notation: {e.message}", key=e.key or "notation") from None
+
+
+def load_spec(path, *, follow_links: bool = True, notation=None) -> DerivationSpec:
     """Read a derivation file (a regular file of at most 1 MiB of UTF-8 YAML); SpecError if unreadable or malformed.
 
     FIFOs, devices, sockets and directories are refused before they are opened (see :mod:`intake`);
     ``follow_links=False`` also refuses a symbolic link (the grader's submissions). The spec's ``path``
     is the printable rendering of the name (non-UTF-8 bytes and control characters escaped).
     """
-    return load_spec_text(read_limited(path, MAX_BYTES, follow_links=follow_links), path)
+    return load_spec_text(read_limited(path, MAX_BYTES, follow_links=follow_links), path, notation=notation)

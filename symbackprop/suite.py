@@ -65,7 +65,7 @@ def _job(job):
     """Worker entry point: check one claim (runs in a child process)."""
     net, claim, opts, path = job
     mark_worker()
-    return check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path)
+    return check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path, notation=claim.notation)
 
 
 def failed_run(res) -> tuple:

@@ -44,8 +44,11 @@ SUM_ONE = "sum_k y_k = 1"
 KINK0 = "phi'(0) = 0"
 
 
+UV = {"scalars": ["u", "v"]}      # u, v are real scalars, declared (an undeclared letter beside network quantities is an error)
+
+
 def check(net, text, given=(), **opts):
-    return check_claim(net, "c", text, tuple(given), opts=CheckOptions(**opts))
+    return check_claim(net, "c", text, tuple(given), opts=CheckOptions(**opts), notation=UV)
 
 
 def P(net, claim, verdict, diagnosis=None, given=(), id=None):
@@ -202,7 +205,7 @@ def test_the_table_reaches_every_verdict_and_every_diagnosis():
 
 @pytest.mark.parametrize("claim, token", [
     (r"\delta^{(L)} = \hat{y} - y + \foo", r"\foo"),
-    (r"\operatorname{relu}(u) = 0", r"\operatorname"),
+    (r"\operatorname{foo}(u) = 0", r"\operatorname"),
     (r"\text{hello} = 0", r"\text"),
     (r"\delta^{(5)} = 0", "delta^(5)"),
     (r"W^{(2)} = 0", "W^(2)"),
@@ -369,7 +372,7 @@ SUBTLY_FALSE = [
     (SM, r"\mathbb{1}\{W^{(0)}_{11} > 0\} = \mathbb{1}\{W^{(0)}_{11} \ge 0\}", ()),
     (SM, r"\max(u, 3) = 3", ()),
     # a scalar that appears only in some instances
-    (SM, r"\delta_{i2} u \hat{y}_i = 0", ()),
+    (SM, r"\delta_{i2} u \hat{y}_i = 0 \quad \text{for all } i", ()),    # 'for all i', not Einstein's sum
     # boundaries between two variables, of a sum, above a smooth layer (second review)
     (SM, r"\mathbb{1}\{x_1 > x_2\} = \mathbb{1}\{x_1 \ge x_2\}", ()),
     (SM, r"\max(u, v) = u \mathbb{1}\{u > v\} + v \mathbb{1}\{v > u\}", ()),
@@ -739,9 +742,9 @@ def test_course_mistakes_get_the_diagnosis_their_note_names(path):
 
 
 def test_a_scalar_that_appears_only_in_a_given_is_a_free_variable():
-    res = check_claim(SM, "g", r"\delta^{(L)} = \hat{y} - y", given=("u > 0",))
+    res = check_claim(SM, "g", r"\delta^{(L)} = \hat{y} - y", given=("u > 0",), notation=UV)
     assert res.verdict == "proved", res.message
-    res = check_claim(SM, "g", r"\delta^{(L)} = u \cdot (\hat{y} - y)", given=("u > 0",))
+    res = check_claim(SM, "g", r"\delta^{(L)} = u \cdot (\hat{y} - y)", given=("u > 0",), notation=UV)
     assert res.verdict == "refuted"
 
 

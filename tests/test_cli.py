@@ -409,7 +409,7 @@ SLOW = NET + r"""claims:
   - id: fast
     claim: '\delta^{(L)} = \hat{y} - y'
   - id: slow
-    claim: '(u+v+w)^{60}(u-v+w)^{60} = ((u+w)^2-v^2)^{60}'
+    claim: '(u+v+q)^{60}(u-v+q)^{60} = ((u+q)^2-v^2)^{60}'
 """
 # fast: proved in well under a second of CPU; slow: minutes of CPU (expanding a degree-240 product)
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

@@ -249,7 +249,7 @@ def test_limits_out_of_range_are_a_usage_error_naming_the_option(project, args, 
 
 SLOW = """\
   - id: slow
-    claim: '(u+v+w)^{60}(u-v+w)^{60} = ((u+w)^2-v^2)^{60}'
+    claim: '(u+v+q)^{60}(u-v+q)^{60} = ((u+q)^2-v^2)^{60}'
 """
 
 
