@@ -514,3 +514,12 @@ def test_cli_notation_flag(tmp_path, capsys):
     assert main(["check", str(f), "--notation", "bishop"]) == 0
     assert main(["check", str(f)]) == 1                        # t is not read without the notation
     assert "preset: bishop" in capsys.readouterr().out
+
+
+def test_sigma_has_one_reading_in_a_network_without_hidden_layers():
+    # no hidden layer, no activation: σ can only be the logistic function (a relu net with hidden layers
+    # keeps the two-readings error)
+    from symbackprop import Network, check_claim
+    assert check_claim(Network((3, 2)), "s", r"\hat{y}_1 = \sigma(z^{(1)}_1 - z^{(1)}_2)").verdict == "proved"
+    assert check_claim(Network((3, 2)), "s", r"\hat{y}_1 = \sigma(z^{(1)}_2 - z^{(1)}_1)").verdict == "refuted"
+    assert check_claim(Network((3, 4, 2)), "s", r"\hat{y}_1 = \sigma(z^{(2)}_1 - z^{(2)}_2)").verdict == "error"

@@ -236,7 +236,7 @@ TINY = [
 
 @pytest.mark.parametrize("net, claim, given, expected, reason", NAMES + MEASURE_ZERO + BOUNDARIES + GIVENS + TINY)
 def test_soundness_table(net, claim, given, expected, reason):
-    r = check_claim(net, "c", claim, given)
+    r = check_claim(net, "c", claim, given, notation={"scalars": ["u", "v"]})
     assert r.verdict in ACCEPT[expected], (reason, r.verdict, r.message)
     if expected == "not-true" and r.verdict == "inconclusive":
         assert r.message                       # says why (a boundary it cannot build, a precision cap)

@@ -143,7 +143,9 @@ class CommandsMixin:
         if mode == "activation" or "\\sigma" in self.p.activation_function and mode != "logistic":
             self.readings["σ"] = "the activation"
             return "act"
-        if mode == "auto" and self.net is not None and self.net.activation != "sigmoid" and _mentions_network(arg):
+        # a network without hidden layers has no activation: σ can only be the logistic function
+        if (mode == "auto" and self.net is not None and self.net.L > 1 and self.net.activation != "sigmoid"
+                and _mentions_network(arg)):
             raise self.error(f"\\sigma has two readings here: the logistic function 1/(1+e^{{-u}}), or the network's "
                              f"activation ({self.net.activation}) as in Nielsen's BP1–BP4: declare notation: "
                              f"{{sigma: logistic}} or {{sigma: activation}} (preset nielsen), or write \\varphi for "
