@@ -546,8 +546,11 @@ def test_sigterm_during_json_output_gives_a_complete_document(tmp_path):
 
 
 def test_file_timeout_ends_the_file_in_about_the_budget_and_keeps_the_rest(tmp_path, capsys):
-    claims = "".join(f"  - id: c{i}\n    claim: '{c}'\n" for i, c in
-                     enumerate(["\\delta^{(L)} = \\hat{y} - y", "x_1 + x_2 = x_2 + x_1"] * 100))
+    # 190 quick claims, then 10 distinct claims of minutes each: whatever the machine's speed, the budget ends
+    # the file with some claims proved and the slow ones unfinished (a fast machine once finished 200 quick ones)
+    quick = ["\\delta^{(L)} = \\hat{y} - y", "x_1 + x_2 = x_2 + x_1"] * 95
+    slow = [f"(u+v+q)^{{{n}}}(u-v+q)^{{{n}}} = ((u+q)^2-v^2)^{{{n}}}" for n in range(60, 70)]
+    claims = "".join(f"  - id: c{i}\n    claim: '{c}'\n" for i, c in enumerate(quick + slow))
     path = write(tmp_path, "many.yaml", NET + "claims:\n" + claims)
     t0 = time.monotonic()
     code, out, err = run(capsys, "check", path, "--file-timeout", "3", "--jobs", "2", "--timeout", "20",
@@ -559,6 +562,7 @@ def test_file_timeout_ends_the_file_in_about_the_budget_and_keeps_the_rest(tmp_p
     verdicts = [r["verdict"] for r in results]
     assert set(verdicts) <= {"proved", "inconclusive"}, set(verdicts)
     assert "proved" in verdicts and "inconclusive" in verdicts
+    assert all(v == "inconclusive" for v in verdicts[190:])
     assert all(r["message"] == "file time budget exhausted" for r in results if r["verdict"] == "inconclusive")
     assert elapsed < 3 + 12, elapsed        # the budget plus reading, warming and slack for a loaded machine
 
