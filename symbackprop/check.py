@@ -39,7 +39,7 @@ from .derive import derive
 from .errors import SymbackpropError
 from .network import Network, graph
 from .points import Point, exact_values, force, node_values, sample_point
-from .regions import exact_sign, region_empty, solve_real
+from .regions import atom_facts, exact_sign, prove_sign, region_empty, solve_real
 from .rules import ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, kink_convention, phi, phi_prime
 
 __all__ = ["CheckOptions", "ClaimResult", "check_claim", "VERDICTS", "DIAGNOSES"]
@@ -171,7 +171,11 @@ def _eval(expr, vals, dps):
     if v.free_symbols:
         raise SymbackpropError(f"internal: symbols left after substitution: {sorted(map(str, v.free_symbols))}")
     if v.is_Rational:
-        return v, None
+        if all(vals[s_].is_Rational for s_ in expr.free_symbols):
+            return v, None
+        # an exact-looking value from inexact inputs is not exact: log(1.0) is 0 to SymPy although the
+        # value rounded to 1.0 was 1 - 10^{-445}
+        return sp.Float(v, dps), None
     v = sp.N(v, dps)
     if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not v.is_real:
         return None, "domain"
@@ -262,6 +266,7 @@ class _Pt:
     point: Point
     vals: dict
     kink: bool = False
+    probe: bool = False       # a scale probe: evidence when it decides, nothing when rounding cannot
 
 
 def _holds(op, lhs, rhs, vals, dps):
@@ -347,6 +352,7 @@ class _Surface:
     key: object       # canonical form of d (the same surface written u - 1 or 1 - u)
     d: object         # node-level expression
     kind: str
+    parts: tuple = ()  # d = Σ c_k f_k^2 (c_k > 0): the surface is where every f_k = 0 (an MSE loss of 0)
 
     @property
     def text(self):
@@ -356,7 +362,7 @@ class _Surface:
 def _canon(d):
     """A canonical form of the surface d = 0 (None for a constant: no surface)."""
     try:
-        d = sp.expand(d)
+        d = sp.expand(d) if _expanded_size(d) <= _EXPAND_TERMS else d
     except (TypeError, ValueError, RecursionError):
         return None
     if not d.free_symbols or d.has(sp.nan, sp.zoo):
@@ -385,10 +391,33 @@ def _surfaces_in(expr, generic, net, kind_jump="jump"):
 
 
 def _add_surfaces(out, pairs):
-    for d, kind in sorted(pairs, key=lambda t: (t[1], sp.default_sort_key(t[0]))):   # a fixed order
+    for d, kind, *parts in sorted(pairs, key=lambda t: (t[1], sp.default_sort_key(t[0]))):   # a fixed order
         key = _canon(d)
         if key is not None and key not in out:
-            out[key] = _Surface(key, key, kind)
+            out[key] = _Surface(key, key, kind, tuple(parts[0]) if parts else ())
+
+
+def _square_parts(e):
+    """(f_1, ..., f_n) when e = k Σ c_i f_i^{2m_i} with constants c_i of one sign (n >= 2), else ()."""
+    k, inner = e.as_coeff_Mul()
+    if not inner.is_Add or len(inner.args) > 16:
+        return ()
+    parts, signs = [], set()
+    for t in inner.args:
+        c, f = t.as_coeff_Mul()
+        if not (f.is_Pow and f.exp.is_Integer and f.exp > 0 and f.exp % 2 == 0 and f.base.free_symbols):
+            return ()
+        signs.add(c > 0)
+        parts.append(f.base)
+    return tuple(parts) if len(signs) == 1 and len(parts) >= 2 else ()
+
+
+def _relation_pairs(ctx, a, b):
+    """[(A_i - B_i, "relation")] for every entry of an inequality step (same shapes only)."""
+    if a.expr is None or b.expr is None or a.expr.shape != b.expr.shape:
+        return []
+    A, B = ctx.conc(a.expr), ctx.conc(b.expr)
+    return [(A[i] - B[i], "relation", _square_parts(A[i] - B[i])) for i in range(len(A))]
 
 
 def _given_surfaces(conds, conc):
@@ -457,12 +486,9 @@ def _solutions_on(ctx, S, p, limit=3, avoid=()):
     (``regions.solve_real``: rational, algebraic or a closed form such as atanh(1/2))."""
     g = ctx.g
     d = _pullback(g, S.d)
-    zn, prim = _z_nodes(g), _primitive_index(g)
-    scal = set(ctx.scalars)
+    zn = _z_nodes(g)
     free = d.free_symbols
-    order = sorted(free & set(zn), key=lambda v: (-zn[v][0], zn[v][1])) + \
-        sorted(free & scal, key=lambda v: v.name) + \
-        sorted(free & set(prim), key=lambda v: ("yxbW".index(prim[v][0]), prim[v][1:]))
+    order = _settable(ctx, free)
     order = [v for v in order if v not in avoid] + [v for v in order if v in avoid]
     for s_ in order[:3]:
         q = p
@@ -483,8 +509,64 @@ def _solutions_on(ctx, S, p, limit=3, avoid=()):
     return []
 
 
+def _settable(ctx, free):
+    """The variables among ``free`` a point can be given any value of, in the order they are tried:
+    pre-activations (top layer first: forced exactly), the claim's scalars, then targets (where the loss
+    allows real ones), inputs, biases and weights."""
+    zn, prim = _z_nodes(ctx.g), _primitive_index(ctx.g)
+    return sorted(free & set(zn), key=lambda v: (-zn[v][0], zn[v][1])) + \
+        sorted(free & set(ctx.scalars), key=lambda v: v.name) + \
+        sorted(free & set(prim), key=lambda v: ("yxbW".index(prim[v][0]), prim[v][1:]))
+
+
+_PROBE_VALUES = (16, 128)                     # e^{-128} is still seen at the 80-digit re-verification
+_PROBE_VALUES_ALGEBRAIC = (16, 128, 1024, 2 ** 20)
+_MAX_PROBE_VARS = 8
+
+
+def _probe_points(ctx, ok):
+    """Scale probes for inequalities: each settable variable of an equality surface (pulled back to
+    pre-activations) set alone to ±16 and ±128, and, where the surface is algebraic (no exp, log or tanh
+    that large values would saturate), to ±1024 and ±2^20 too: a bound such as L < 100 or u^2 <= 10^6
+    fails only far from the random points.  Probes rounding cannot decide are dropped, never counted."""
+    found = {}
+    for S in ctx.relations:
+        d = _pullback(ctx.g, S.d)
+        algebraic = not d.has(sp.exp, sp.log, sp.tanh)
+        for v in _settable(ctx, d.free_symbols):
+            found[v] = found.get(v, True) and algebraic
+    out = []
+    for v in list(found)[:_MAX_PROBE_VARS]:
+        for mag in (_PROBE_VALUES_ALGEBRAIC if found[v] else _PROBE_VALUES):
+            for sign in (1, -1):
+                q = _set_variable(ctx, ctx.base[0], v, _Fraction(sign * mag))
+                val = ok(q) if q is not None else None
+                if val is not None:
+                    q.label, q.surface = f"probe {v.name} = {sign * mag}", None
+                    out.append(_Pt(q, val, probe=True))
+    return out
+
+
 def _points_on(ctx, S, p, limit=3, avoid=()):
-    """Points exactly on the surface S built from ``p``, each verified on S at the exact level."""
+    """Points exactly on the surface S built from ``p``, each verified on S at the exact level.
+
+    A sum of squares is 0 where each square is: its parts are solved one after another, each for a
+    variable the earlier ones do not use."""
+    if S.parts:
+        q, used = p, set(avoid)
+        for f in S.parts:
+            key = _canon(f)
+            if key is None:
+                return []
+            found = _points_on(ctx, _Surface(key, key, S.kind), q, 1, used)
+            if not found:
+                return []
+            q = found[0]
+            used |= _pullback(ctx.g, key).free_symbols
+        if not _on_surface(S.d, node_values(ctx.g, q, ctx.opts.dps), ctx.opts.dps):
+            return []
+        q.label, q.surface = f"boundary {S.text} (each square 0)", (S.key,)
+        return [q]
     out = []
     for q, s_, r in _solutions_on(ctx, S, p, limit, avoid):
         q2 = _set_variable(ctx, q, s_, _exact_value(r))
@@ -634,7 +716,12 @@ def _given_region(conds, fn, cond_subs):
         return None
 
 
-_VIOLATED = {"=": lambda v: v != 0, "!=": lambda v: v != 0, "<=": lambda v: v > 0, "<": lambda v: v > 0,
+def _nonzero(v):
+    """v != 0 for an int sign or a SymPy number (Float(0.0) != 0 is True in SymPy: it is still zero)."""
+    return v != 0 and not getattr(v, "is_zero", False)
+
+
+_VIOLATED = {"=": _nonzero, "!=": _nonzero, "<=": lambda v: v > 0, "<": lambda v: v > 0,
              ">=": lambda v: v < 0, ">": lambda v: v < 0}
 
 
@@ -643,30 +730,43 @@ _TINY_MARGIN = 40
 
 
 def _magnitude(c):
-    """|log10 |c|| of a nonzero constant (0 when it cannot be evaluated or is 0)."""
+    """|log10 |c|| of a nonzero constant, from a value whose accuracy SymPy certifies (0 when it cannot be
+    evaluated or is 0: a cancellation such as 1/(1 + e^{-1000}) - 1 is evaluated at the precision it needs)."""
     try:
-        v = sp.N(c, 15)
+        v = c.evalf(15, strict=True, maxn=_TINY_MAX_DPS)
         if not (v.is_number and v.is_real) or v == 0:
             return 0
         return abs(float(mpmath.log10(abs(mpmath.mpf(v._mpf_)))))
-    except (TypeError, ValueError, AttributeError, OverflowError):
+    except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError, AttributeError, OverflowError,
+            ZeroDivisionError):
         return 0
+
+
+_LN10 = math.log(10)
+_DOUBLE_RATE = (sp.tanh, sp.coth, sp.sech, sp.csch)    # 1 - tanh(c) ~ 2 e^{-2c}
 
 
 def _constant_scale(e):
     """Digits that a constant written in ``e`` carries: |log10| of its size (10^{-200}: 200; e^{-10^4}:
-    4343), and for a rational the size of its numerator and denominator (1 + 10^{-200}: 200)."""
+    4343), for a rational the size of its numerator and denominator (1 + 10^{-200}: 200), and for an
+    exponential of a large constant the digits it can hide beside 1 (σ(1000) = 1/(1 + e^{-1000}) differs
+    from 1 by 10^{-435}: |argument| / ln 10, twice that for tanh)."""
     out = 0.0
     stack = [e]
     while stack:
         x = stack.pop()
-        if not x.free_symbols:
-            if x.is_Rational:
-                out = max(out, len(str(abs(x.p))) - 1, len(str(x.q)) - 1)
-            elif x.is_number:
-                out = max(out, _magnitude(x))
-                stack.extend(a for a in x.args if a.is_Rational)
+        if x.is_Rational:
+            out = max(out, len(str(abs(x.p))) - 1, len(str(x.q)) - 1)
             continue
+        if not x.free_symbols and x.is_number and not x.is_Atom:
+            out = max(out, _magnitude(x))
+        if isinstance(x, (sp.exp,) + _DOUBLE_RATE) or (x.is_Pow and x.base == sp.E):
+            arg = x.exp if x.is_Pow else x.args[0]
+            if not arg.free_symbols:        # at a point, a free argument's size is the term spread's job
+                try:
+                    out = max(out, (2 if isinstance(x, _DOUBLE_RATE) else 1) * abs(float(sp.N(arg, 15))) / _LN10)
+                except (TypeError, ValueError, OverflowError):
+                    pass
         stack.extend(x.args)
     return out
 
@@ -723,7 +823,7 @@ def _log10_abs(x, vals, memo):
         else:
             v = _value(x, vals, 30)
             if v is not None:
-                r = -math.inf if v == 0 else float(mpmath.log10(abs(mpmath.mpf(sp.Float(v, 30)._mpf_))))
+                r = -math.inf if not _nonzero(v) else float(mpmath.log10(abs(mpmath.mpf(sp.Float(v, 30)._mpf_))))
     except (TypeError, ValueError, OverflowError, SymbackpropError):
         r = None
     memo[x] = r
@@ -784,7 +884,7 @@ def _tiny_difference(ctx, A, B, pts, op="="):
             p2 = int(max(4 * ctx.opts.verify_dps, p1 + max(_TINY_MARGIN, p1 // 2)))
             v1 = _value(e, node_values(ctx.g, p.point, p1), p1)
             v2 = _value(e, node_values(ctx.g, p.point, p2), p2)
-            if v1 is not None and v2 is not None and v2 != 0 and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -6 \
+            if v1 is not None and v2 is not None and _nonzero(v2) and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -6 \
                     and _VIOLATED[op](v2):
                 return p, idx, v2, p1, p2
     return None
@@ -951,23 +1051,37 @@ class _Ctx:
         # the exact-difference check is numeric work with its own allowance; running out is inconclusive
         self.tiny_clock = _Clock(None if opts.symbolic_seconds is None else max(2.0, 0.5 * opts.symbolic_seconds))
         self._step_surfaces, self._on = {}, {}
+        self.relations = self._relation_surfaces(instances)
         self.surfaces = self._claim_surfaces(instances)
         self.digits = _claim_digits(instances, given_exprs=())
 
-    def _claim_surfaces(self, instances):
-        """Every surface of every (first ``_MAX_BOUNDARY_INSTANCES``) instance's sides, in a fixed order."""
+    def _relation_surfaces(self, instances):
+        """The equality surface A_i - B_i = 0 of every entry of every inequality step (first instances):
+        where an inequality can turn, so a boundary like any other, and the one a strict inequality fails on."""
         out = {}
+        for inst in instances[:_MAX_BOUNDARY_INSTANCES]:
+            for k, op in enumerate(inst.ops):
+                if op in _STRICT and len(out) < _MAX_BOUNDARIES:
+                    _add_surfaces(out, _relation_pairs(self, inst.sides[k], inst.sides[k + 1]))
+        return list(out.values())[:_MAX_BOUNDARIES]
+
+    def _claim_surfaces(self, instances):
+        """Every surface of every (first ``_MAX_BOUNDARY_INSTANCES``) instance's sides, in a fixed order
+        (the equality surfaces of inequalities first)."""
+        out = {S.key: S for S in self.relations}
         for inst in instances[:_MAX_BOUNDARY_INSTANCES]:
             for side in inst.sides:
                 if side.expr is not None and len(out) < _MAX_BOUNDARIES:
                     _add_surfaces(out, _surfaces_in(self.conc(side.expr), side.expr, self.net))
         return list(out.values())[:_MAX_BOUNDARIES]
 
-    def step_surfaces(self, a, b, conds):
-        """The surfaces of one step (both sides) and of its givens."""
-        key = (id(a.expr), id(b.expr), tuple(conds))
+    def step_surfaces(self, a, b, conds, op="="):
+        """The surfaces of one step (both sides, the equality surface of an inequality) and of its givens."""
+        key = (id(a.expr), id(b.expr), tuple(conds), op)
         if key not in self._step_surfaces:
             out = {}
+            if op in _STRICT:
+                _add_surfaces(out, _relation_pairs(self, a, b))
             for side in (a, b):
                 _add_surfaces(out, _surfaces_in(self.conc(side.expr), side.expr, self.net))
             _add_surfaces(out, _given_surfaces(conds, self.g.concretize))
@@ -1060,7 +1174,8 @@ class _Ctx:
                     if v is not None:
                         q.surface = (S.key,)
                         near.append(_Pt(q, v))
-        return out + near + on + self._crossings(surfaces, on + kinks, ok) + kinks
+        probes = _probe_points(self, ok) if self.relations else []
+        return out + near + on + self._crossings(surfaces, on + kinks, ok) + kinks + probes
 
     def _crossings(self, surfaces, on, ok):
         """Points on two boundaries at once (1{u >= 0}1{v >= 0} can be misread only at u = v = 0): from a
@@ -1126,11 +1241,24 @@ def _check_step(ctx, inst, k, pts):
     cmp_op = "=" if op in ("=", "!=") else op
     A, B = ctx.conc(a.expr), ctx.conc(b.expr)
     hi = ctx.opts.verify_dps
-    surfaces = ctx.step_surfaces(a, b, inst.conditions)
+    surfaces = ctx.step_surfaces(a, b, inst.conditions, op)
     keys = {S.key for S in surfaces}
     pts = [p for p in pts if p.point.surface is None or all(k in keys for k in p.point.surface)]
     (checked, domain, unstable, randoms), bad, covered = _scan(ctx, cmp_op, A, B, pts, dps, hi)
     tiny = None
+    ineq_budget = False
+    if bad is None and checked:
+        # a constant difference (σ(1000) = 1) is decided by certified evaluation, once a point where the
+        # givens hold and the sides are defined exists
+        witness = next((p for p in pts if _holds(cmp_op, A, B, p.vals, dps)[0] is not None), None)
+        const = _constant_step(ctx, a, b, A, B, op, witness) if witness is not None else None
+        if const is not None:
+            return const
+    if bad is None and checked >= min(ctx.opts.points, 5) and op in _STRICT:
+        how = _bounded(ctx.symbolic, lambda: _prove_inequality(ctx, A, B, op, inst.conditions))
+        if how not in (None, "budget"):
+            return "proved", {"message": f"exact ({how}); holds at {checked} points", "stage": how}
+        ineq_budget = how == "budget"
     if bad is None and checked >= min(ctx.opts.points, 5):
         stage, used = _with_budget(ctx, a, b, inst) if op in ("=", "!=") else (None, ())
         if stage and stage != "budget":
@@ -1182,11 +1310,21 @@ def _check_step(ctx, inst, k, pts):
     missing = _uncovered(ctx, surfaces, covered, inst.conditions)
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        if missing[0].kind == "relation":
+            return "inconclusive", {"message": f"holds at {checked} points, but no point exactly on its equality "
+                                               f"surface {missing[0].text}{more}, where the inequality can turn, "
+                                               f"could be constructed and evaluated, nor is that surface proved "
+                                               f"unreachable; an inequality is numerically-equal only then"}
         return "inconclusive", {"message": f"holds at {checked} points, but no point exactly on the boundary "
                                            f"{missing[0].text}{more}, where the claim can change, could be "
                                            f"constructed and evaluated; numerically-equal needs one"}
+    if ineq_budget:
+        return "numerically-equal", {"message": f"holds at {checked} points, on both sides of and on its equality "
+                                                f"surface; the exact proof ran out of its time budget"}
     if op != "=":
-        return "numerically-equal", {"message": f"holds at {checked} points (inequalities are checked numerically)"}
+        return "numerically-equal", {"message": f"holds at {checked} points, including points on its equality "
+                                                f"surface or with that surface proved unreachable (no exact proof "
+                                                f"found)"}
     if stage == "budget":
         return "numerically-equal", {"message": f"equal at {checked} points at {dps} and {hi} digits; the "
                                                 f"symbolic proof ran out of its time budget"}
@@ -1214,9 +1352,10 @@ def _misses_region(S, conds, g):
     the ranges the network guarantees — a superset of what it can reach, so an empty answer is exact)."""
     try:
         rels = [sp.Eq(S.d, 0)] + [_REL[op](g.concretize(lhs), g.concretize(rhs)) for lhs, op, rhs in conds]
-        syms = set().union(*[r.free_symbols for r in rels])
-        rels += [r for s_, r in _ranges(g) if s_ in syms]
-        return region_empty(sp.And(*rels))
+        rels += _facts_for(g, S.d, rels[1:])
+        if region_empty(sp.And(*rels)):
+            return True
+        return region_empty(sp.And(*rels, *atom_facts(rels)))    # ranges and tangents of exp, log, tanh
     except (TypeError, ValueError, RecursionError):
         return False
 
@@ -1255,6 +1394,8 @@ def _scan(ctx, cmp_op, A, B, pts, lo, hi, fine=False):
         vals = node_values(ctx.g, p.point, lo) if fine else p.vals
         ok, _, why = _holds(cmp_op, A, B, vals, lo)
         if ok is None:
+            if p.probe:
+                continue
             domain += 1
             if why == "domain":
                 covered.append(p)
@@ -1267,11 +1408,11 @@ def _scan(ctx, cmp_op, A, B, pts, lo, hi, fine=False):
                 bad_kink = bad_kink or (p, idx, hv, True)
                 continue
             if status == "unstable":
-                unstable += 1
+                unstable += not p.probe
                 continue
         checked += 1
         covered.append(p)
-        randoms += not p.kink
+        randoms += not p.kink and not p.probe
     return (checked, domain, unstable, randoms), bad_kink, covered
 
 
@@ -1299,6 +1440,126 @@ def _confirm(cmp_op, A, B, g, point, lo_vals, lo, hi):
     if d_lo == d_hi or abs(d_lo - d_hi) <= abs(d_hi) * sp.Float(10) ** -6:
         return "differs", idx, vals
     return "unstable", None, None
+
+
+def _constant_step(ctx, a, b, A, B, op, p):
+    """A step whose every difference is a constant, decided by certified evaluation: the exact sign of each
+    difference (0 only by exact rewriting, a nonzero sign from evaluations whose accuracy SymPy certifies,
+    with the precision raised up to the claim's digit cap).  ``p`` is a point where the givens hold and the
+    sides are defined (the witness).  None when some sign stays undecided."""
+    signs = []
+    for idx in range(len(A)):
+        d = A[idx] - B[idx]
+        if d.free_symbols or A[idx].has(phi, phi_prime) or B[idx].has(phi, phi_prime):
+            return None
+        try:
+            sign = exact_sign(d, max(ctx.digits, 400))
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError):
+            sign = None
+        if sign is None:
+            return None
+        signs.append(sign)
+    want = "==" if op == "=" else op
+    if op == "!=":
+        if any(sg != 0 for sg in signs):
+            return "proved", {"message": "the constant sides differ (certified evaluation)"}
+        return "refuted", {"message": "the constant sides are exactly equal"}
+    bad = next((k for k, sg in enumerate(signs) if not _TRUTH[want](sg)), None)
+    if bad is None:
+        how = "the difference is exactly 0" if op == "=" else "certified evaluation of constants"
+        return "proved", {"message": f"exact ({how})", "stage": how}
+    lhs, rhs = A[bad], B[bad]
+    diff = _certified_value(lhs - rhs)
+    entry = _entry_name(a.expr.shape, bad)
+    hv = node_values(ctx.g, p.point, ctx.opts.verify_dps)
+    ce = {"point": p.point.label, "entry": entry, "lhs": _fmt(_value(lhs, hv, ctx.opts.verify_dps)),
+          "rhs": _fmt(_value(rhs, hv, ctx.opts.verify_dps)), "difference": diff,
+          "values": _relevant([lhs, rhs], hv)}
+    where = f"at {p.point.label} point (and every other), " if lhs.free_symbols or rhs.free_symbols else \
+        "the sides are constants, "
+    return "refuted", {"message": f"{where}entry {entry}: left - right = {diff}, a constant (certified "
+                                  f"evaluation), so {op} does not hold", "counterexample": ce}
+
+
+def _certified_value(c):
+    """A constant to 12 digits from a certified evaluation (its exact form if rational and short)."""
+    try:
+        if c.is_Rational:
+            return str(c) if max(len(str(abs(c.p))), len(str(c.q))) <= 12 else sp.Float(c, 12).__str__()
+        v = c.evalf(12, strict=True, maxn=_TINY_MAX_DPS)
+        return sp.Float(v, 12).__str__()
+    except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError, AttributeError, ZeroDivisionError):
+        return sp.sstr(c)[:60]
+
+
+_MAX_TARGET_CASES = 16
+
+
+def _prove_inequality(ctx, A, B, op, conds):
+    """An exact proof that every entry satisfies ``A op B`` (``regions.prove_sign``), or None.
+
+    The difference is taken at node level, where every symbol ranges over a superset of what the network
+    reaches (0 < ŷ < 1 and Σŷ = 1 for softmax, the hidden activation's range, 0 <= y <= 1 for probability
+    targets, the givens), so a proof there holds at every point.  A one-hot target is each of the C unit
+    vectors in turn; hidden ReLU-type activations are also tried as max(0, z) of their pre-activation and the
+    output as the head of z^(L).  Returns a short description of how, or None.
+    """
+    g, net = ctx.g, ctx.net
+    strict = op in ("<", ">")
+    onehot = LOSSES[net.loss].target == "one-hot"
+    given = [_REL[o](g.concretize(l), g.concretize(r)) for l, o, r in conds]
+    views = ("node values", "activations as functions of z", "output as a function of z")
+    for idx in range(len(A)):
+        d = (B[idx] - A[idx]) if op in ("<", "<=") else (A[idx] - B[idx])
+        if d.has(phi, phi_prime):
+            return None
+        ok = False
+        for view in views:
+            e = _view(g, d, view)
+            if e is None:
+                continue
+            cases = [{}]
+            ys = [s_ for s_ in g.y if s_ in e.free_symbols or any(s_ in h.free_symbols for h in given)]
+            if onehot and ys:
+                cases = [{s_: sp.Integer(int(k == c)) for k, s_ in enumerate(g.y)} for c in range(net.C)]
+            if len(cases) > _MAX_TARGET_CASES:
+                continue
+            ok = True
+            for case in cases:
+                ec = e.xreplace(case) if case else e
+                hyps = [h.xreplace(case) if case else h for h in given]
+                hyps += _facts_for(g, ec, hyps)
+                if not prove_sign(ec, strict, hyps):
+                    ok = False
+                    break
+            if ok:
+                break
+            if d.free_symbols.isdisjoint(set(g.yhat)) and view == views[1]:
+                break
+        if not ok:
+            return None
+    return "sign certified over the ranges of the network"
+
+
+def _view(g, d, view):
+    """``d`` with node symbols kept, hidden activations replaced by φ(z), or also ŷ by the head of z^(L)."""
+    if view == "node values":
+        return d
+    hidden = {s_: g.concretize(phi(z)) for l in range(1, g.net.L) for s_, z in zip(g.a[l], g.z[l])}
+    if view == "activations as functions of z":
+        return d.xreplace(hidden) if d.free_symbols & set(hidden) else None
+    if not d.free_symbols & set(g.yhat):
+        return None
+    return d.xreplace(hidden).xreplace(dict(zip(g.yhat, g.yhat_def)))
+
+
+def _facts_for(g, e, hyps):
+    """The ranges of the node symbols in ``e`` and the hypotheses, and Σŷ = 1 for a softmax head."""
+    syms = set(e.free_symbols).union(*[h.free_symbols for h in hyps]) if hyps else set(e.free_symbols)
+    out = [r for s_, r in _ranges(g) if s_ in syms]
+    if g.net.output == "softmax" and syms & set(g.yhat):
+        out.append(sp.Eq(sp.Add(*g.yhat), 1))
+    return out
 
 
 def _with_budget(ctx, a, b, inst):

@@ -73,10 +73,11 @@ TABLE = [
     P(SIGBCE, r"\delta^{(1)} = (W^{(1)})^T (\hat{y} - y) \odot \varphi(z^{(1)}) \odot (1 - \varphi(z^{(1)}))",
       "proved", id="sigmoid-hidden-error"),
     P(SM, r"\delta^{(L)} \neq y - \hat{y}", "proved", id="neq-holds"),
-    # --- numerically-equal: true, but SymPy does not rewrite tanh into exp; inequalities are numeric
+    # --- numerically-equal: true, but SymPy does not rewrite tanh into exp
     P(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", "numerically-equal", id="tanh-as-exp"),
-    P(SM, r"\hat{y}_1 > 0", "numerically-equal", id="softmax-positive"),
-    P(SM, r"\mathcal{L} \ge 0", "numerically-equal", id="loss-nonnegative"),
+    # --- inequalities: proved by sign certification over the ranges (0 < yhat < 1, y one-hot)
+    P(SM, r"\hat{y}_1 > 0", "proved", id="softmax-positive"),
+    P(SM, r"\mathcal{L} \ge 0", "proved", id="loss-nonnegative"),
     # --- refuted, one per diagnosis
     P(SM, r"\delta^{(L)} = y - \hat{y}", "refuted", "sign", id="sign"),
     # W1 of SM4 is 3x3, so a1 delta2^T = (grad W1)^T has the same shape
@@ -690,9 +691,9 @@ network:
   sizes: [2, 3, 2]
 claims:
   - id: true-needs-proof
-    claim: '\delta^{(1)} = (W^{(1)})^T \delta^{(2)} \odot \varphi''(z^{(1)})'
+    claim: '\delta^{(1)} = (W^{(1)})^T (\hat{y} - y) \odot \varphi''(z^{(1)})'
   - id: neq-too-small-to-see
-    claim: '\hat{y}_1 \neq \hat{y}_1 + 10^{-200}'
+    claim: '\hat{y}_1 \neq \hat{y}_1 (1 + 10^{-200})'
   - id: flipped-sign
     expect: false
     claim: '\delta^{(L)} = y - \hat{y}'
