@@ -39,7 +39,8 @@ from .derive import derive
 from .errors import SymbackpropError
 from .network import Network, graph
 from .points import Point, exact_values, force, node_values, sample_point
-from .regions import atom_facts, exact_sign, prove_sign, region_empty, solve_real
+from .regions import (atom_facts, exact_sign, is_exact_zero, prove_sign, region_empty, solve_real,
+                      univariate_region)
 from .rules import ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, kink_convention, phi, phi_prime
 
 __all__ = ["CheckOptions", "ClaimResult", "check_claim", "VERDICTS", "DIAGNOSES"]
@@ -479,17 +480,20 @@ def _set_variable(ctx, q, s_, value):
     return _set_primitive(q, where, value)
 
 
-def _solutions_on(ctx, S, p, limit=3, avoid=()):
+def _solutions_on(ctx, S, p, limit=3, avoid=(), only=None):
     """[(point before, variable, exact value)] that put ``p`` exactly on the surface S: solve d = 0 for one
-    settable variable (a pre-activation — forced —, a scalar, an input, weight or bias) with the others
-    held at exact values (other pre-activations first made exact rationals), each solution exact
-    (``regions.solve_real``: rational, algebraic or a closed form such as atanh(1/2))."""
+    settable variable (a pre-activation — forced —, a scalar, an input, weight or bias; ``only``: that one)
+    with the others held at exact values (other pre-activations first made exact rationals), each solution
+    exact (``regions.solve_real``: rational, algebraic or a closed form such as atanh(1/2); else a root found
+    numerically and recognised as a short rational or quadratic irrational, verified exactly)."""
     g = ctx.g
     d = _pullback(g, S.d)
     zn = _z_nodes(g)
     free = d.free_symbols
     order = _settable(ctx, free)
     order = [v for v in order if v not in avoid] + [v for v in order if v in avoid]
+    if only is not None:
+        order = [only] if only in order else []
     for s_ in order[:3]:
         q = p
         for v in sorted(free & set(zn), key=lambda v: zn[v]):       # decouple the other pre-activations
@@ -502,11 +506,86 @@ def _solutions_on(ctx, S, p, limit=3, avoid=()):
         try:
             d1 = d.xreplace({v: ex[v] for v in free if v != s_ and v in ex})
             roots = solve_real(d1, s_) if d1.free_symbols == {s_} else None
+            if roots is None and d1.free_symbols == {s_}:
+                roots = _recognised_roots(d1, s_)
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError, NotImplementedError):
             roots = None
         if roots:
             return [(q, s_, r) for r in roots[:limit]]
     return []
+
+
+_ROOT_GRID = [sp.Rational(k, 8) for k in range(-64, 65)]
+
+
+def _recognised_roots(d, s_, limit=3):
+    """Roots of d(s) = 0 that no closed form gives (log(u) = u - 1 touches at u = 1): sign changes and
+    local minima of |d| on a grid over [-8, 8], refined at 40 digits and recognised as a rational with a
+    small denominator or a quadratic irrational; only those that make d exactly 0 (``is_exact_zero``)."""
+    try:
+        f = sp.lambdify(s_, d, modules="mpmath")
+    except (TypeError, ValueError, SyntaxError, NameError, RecursionError):
+        return None
+    with mpmath.workdps(40):
+        def val(x):
+            try:
+                v = f(mpmath.mpf(x.p) / x.q if isinstance(x, sp.Rational) else x)
+            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                return None
+            return v if isinstance(v, mpmath.mpf) and mpmath.isfinite(v) else None
+        vals = [(x, val(x)) for x in _ROOT_GRID]
+        cands = []
+        for (x0, v0), (x1, v1), (x2, v2) in zip(vals, vals[1:], vals[2:]):
+            if v1 is None:
+                continue
+            if v1 == 0:
+                cands.append(mpmath.mpf(x1.p) / x1.q)
+            elif v0 is not None and v2 is not None and abs(v1) <= abs(v0) and abs(v1) <= abs(v2):
+                cands.append(_golden_min(lambda t: abs(val(t)) if val(t) is not None else mpmath.inf,
+                                         mpmath.mpf(x0.p) / x0.q, mpmath.mpf(x2.p) / x2.q))
+            if v0 is not None and v0 * v1 < 0:
+                try:
+                    cands.append(mpmath.findroot(lambda t: f(t), (mpmath.mpf(x0.p) / x0.q, mpmath.mpf(x1.p) / x1.q),
+                                                 solver="anderson"))
+                except (ValueError, ZeroDivisionError, TypeError):
+                    pass
+        out = []
+        for c in cands[:16]:
+            if c is None or not mpmath.isfinite(c):
+                continue
+            guesses = [sp.Rational(*_Fraction(mpmath.nstr(c, 30)).limit_denominator(1000).as_integer_ratio())]
+            try:
+                guesses.append(sp.nsimplify(sp.Float(mpmath.nstr(c, 30), 30), tolerance=sp.Float(10) ** -15))
+            except (TypeError, ValueError, ZeroDivisionError):
+                pass
+            for r in guesses:
+                if r in out or abs(float(r) - float(c)) > 1e-9:
+                    continue
+                try:
+                    if is_exact_zero(sp.sympify(d.xreplace({s_: r}))):
+                        out.append(r)
+                except (TypeError, ValueError, ZeroDivisionError, RecursionError):
+                    pass
+            if len(out) >= limit:
+                break
+        return out
+
+
+def _golden_min(fn, a, b, steps=120):
+    """The minimiser of a unimodal ``fn`` on [a, b] (golden section)."""
+    g = (mpmath.sqrt(5) - 1) / 2
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = fn(c), fn(d)
+    for _ in range(steps):
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c = b - g * (b - a)
+            fc = fn(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + g * (b - a)
+            fd = fn(d)
+    return (a + b) / 2
 
 
 def _settable(ctx, free):
@@ -643,6 +722,130 @@ def _forced_for_conditions(net, g, conds, p, rng):
     return q
 
 
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+_ATOM_OP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
+
+
+def _normalize_conditions(conds):
+    """The givens rewritten into an equivalent simpler form, so that every writing of one region behaves
+    alike: the conditions on one variable alone (a polynomial with rational coefficients in it: ``0 >= z``,
+    ``-z >= 0``, ``z^2 <= 0``, two givens ``u <= 0, u >= 0``) are replaced by the exact set they describe —
+    ``z <= 0``, ``z = 0``, ``u = 0``, a pair of bounds — or kept as written when that set is several pieces.
+    An empty set keeps the givens as written (no point satisfies them: the claim is never proved).  Exact:
+    the cells of the polynomials (``regions.univariate_region``)."""
+    by_sym, order, rest = {}, [], []
+    for lhs, op, rhs in conds:
+        try:
+            d = sp.expand(lhs - rhs) if _expanded_size(lhs - rhs) <= 64 else None
+        except (TypeError, ValueError, RecursionError):
+            d = None
+        syms = d.free_symbols if d is not None else set()
+        if d is not None and len(syms) == 1 and op in _ATOM_OP and not d.has(sp.Piecewise, sp.Max, sp.Min) \
+                and d.is_polynomial(*syms):
+            s_ = next(iter(syms))
+            if s_ not in by_sym:
+                by_sym[s_] = []
+                order.append(s_)
+            by_sym[s_].append(((lhs, op, rhs), (d, _ATOM_OP[op])))
+        else:
+            rest.append((lhs, op, rhs))
+    out = []
+    for s_ in order:
+        items = by_sym[s_]
+        desc = univariate_region([atom for _, atom in items], s_)
+        if desc is None or desc[0] in ("empty", "union") or (desc[0] == "points" and len(desc[1]) > 1):
+            out += [c for c, _ in items]
+        elif desc[0] == "points":
+            out.append((s_, "=", desc[1][0]))
+        else:
+            _, lo, lo_closed, hi, hi_closed = desc
+            if lo is not None:
+                out.append((s_, ">=" if lo_closed else ">", lo))
+            if hi is not None:
+                out.append((s_, "<=" if hi_closed else "<", hi))
+    return tuple(out + rest)
+
+
+def _domain_conditions(ctx, inst):
+    """Where the claim is defined, as conditions for building points (never for the verdict): every
+    logarithm's argument is positive, and a guarded piece (log of 1 - σ, written only where σ < 1) holds
+    its guard.  Points are then drawn inside the domain instead of counted as rejected."""
+    out = []
+    for side in inst.sides:
+        if side.expr is None:
+            continue
+        for e in ctx.conc(side.expr):
+            for a in e.atoms(sp.log):
+                if a.free_symbols and len(a.args) == 1:
+                    c = (a.args[0], ">", sp.Integer(0))
+                    if c not in out:
+                        out.append(c)
+            for pw in e.atoms(sp.Piecewise):
+                if len(pw.args) == 1 and isinstance(pw.args[0][1], sp.core.relational.Relational):
+                    rel = pw.args[0][1]
+                    op = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}.get(rel.rel_op)
+                    if op and rel.free_symbols and (rel.lhs, op, rel.rhs) not in out:
+                        out.append((rel.lhs, op, rel.rhs))
+    return tuple(out[:8])
+
+
+def _constructed(ctx, conds, p, rng):
+    """A copy of ``p`` moved into the region of ``conds`` by construction, or None: each condition that
+    does not hold is solved for a settable variable (``_solutions_on``) and the variable is put exactly on
+    it (an equality: ŷ_1 = ŷ_2 by z^(L)_1) or a random step to the side where it holds."""
+    q = p
+    for cond in conds:
+        lhs, op, rhs = cond
+        if _cond_ok((cond,), node_values(ctx.g, q, ctx.opts.dps), ctx.opts.dps):
+            continue
+        key = _canon(lhs - rhs)
+        if key is None or op == "!=":
+            return None
+        placed = False
+        for q0, s_, r in _solutions_on(ctx, _Surface(key, key, "given"), q, 3):
+            if op == "=":
+                cands = [r]
+            else:
+                base = r if r.is_Rational else sp.Rational(int(sp.floor(r * 64)), 64)
+                step = sp.Rational(rng.randint(1, 128), 64)
+                cands = [base - step, base + step, r - step, r + step]
+            for c in cands:
+                q2 = _set_variable(ctx, q0, s_, _exact_value(c))
+                if q2 is not None and _cond_ok((cond,), node_values(ctx.g, q2, ctx.opts.dps), ctx.opts.dps):
+                    q, placed = q2, True
+                    break
+            if placed:
+                break
+        if not placed:
+            return None
+    q.label = "random (moved into the givens)"
+    return q
+
+
+def _cell_points(ctx, conds, surfaces, seed, ok, limit):
+    """Points between a given's bound and a boundary of the claim on the same variable (z < 10^{-30} with
+    the kink z = 0: the cell 0 < z < 10^{-30} holds a false claim), at the exact midpoint."""
+    out = []
+    simple = [(lhs, op, rhs) for lhs, op, rhs in conds if isinstance(lhs, sp.Symbol) and op in _STRICT and
+              not rhs.free_symbols and lhs in set(_settable(ctx, {lhs}))]
+    for lhs, op, rhs in simple:
+        for S in surfaces:
+            if len(out) >= limit:
+                return out
+            if S.kind == "given" or lhs not in _pullback(ctx.g, S.d).free_symbols:
+                continue
+            for q0, s_, r in _solutions_on(ctx, S, seed, 4, only=lhs):
+                if r == rhs:
+                    continue
+                m = (r + rhs) / 2
+                q = _set_variable(ctx, q0, s_, _exact_value(m))
+                v = ok(q) if q is not None else None
+                if v is not None:
+                    q.label, q.surface = f"between {S.text} and the given {lhs.name} {op} {rhs}", None
+                    out.append(_Pt(q, v))
+    return out
+
+
 def _boundary_for_conditions(net, g, conds, p):
     """The boundary point (z^(l)_j = c exactly) of non-strict simple conditions, if any."""
     zi = _z_index(g)
@@ -663,11 +866,14 @@ def _boundary_for_conditions(net, g, conds, p):
 
 
 def _fresh_condition_symbols(conds):
-    """Replace z-like symbols in simple sign conditions by fresh symbols carrying that sign."""
+    """Replace z-like symbols in simple sign conditions by fresh symbols carrying that sign, and a symbol
+    a given pins to one value (z = 0, u = 0 from u <= 0 and u >= 0) by that value."""
     subs = {}
     sign = {"<": "negative", "<=": "nonpositive", ">": "positive", ">=": "nonnegative"}
     for lhs, op, rhs in conds:
-        if isinstance(lhs, sp.Symbol) and rhs == 0 and op in sign and lhs not in subs:
+        if isinstance(lhs, sp.Symbol) and op == "=" and rhs.is_number and lhs not in subs:
+            subs[lhs] = rhs
+        elif isinstance(lhs, sp.Symbol) and rhs == 0 and op in sign and lhs not in subs:
             subs[lhs] = sp.Symbol(lhs.name, real=True, **{sign[op]: True})
     return subs
 
@@ -1113,16 +1319,18 @@ class _Ctx:
                 n += 1
         return n
 
-    def points_for(self, conds):
-        """Random points and kink and boundary points that satisfy ``conds`` (forced or rejection-sampled).
+    def points_for(self, conds, domain=()):
+        """Random points and kink and boundary points that satisfy ``conds`` and lie in the claim's
+        ``domain`` (forced, constructed, else rejection-sampled).
 
         Boundary points: for every surface of the claim and every non-strict given, points exactly on it
         (``_points_on``) from two seed points (then from the kink points), until it has two.
         """
         dps = self.opts.dps
-        conds = tuple((self.g.concretize(lhs), op, self.g.concretize(rhs)) for lhs, op, rhs in conds)
+        givens = tuple((self.g.concretize(lhs), op, self.g.concretize(rhs)) for lhs, op, rhs in conds)
+        conds = givens + tuple(c for c in domain if c not in givens)
         surfaces = dict((S.key, S) for S in self.surfaces)
-        _add_surfaces(surfaces, _given_surfaces(conds, self.g.concretize))
+        _add_surfaces(surfaces, _given_surfaces(givens, self.g.concretize))
         surfaces = list(surfaces.values())[:_MAX_BOUNDARIES + 8]
 
         def ok(q):
@@ -1137,6 +1345,9 @@ class _Ctx:
             for p in self.base:
                 q = _forced_for_conditions(self.net, self.g, conds, p, self.rng) or p
                 v = ok(q)
+                if v is None:                  # built, not rejection-sampled: ŷ_1 = ŷ_2 is never drawn
+                    q = _constructed(self, conds, q, self.rng)
+                    v = ok(q) if q is not None else None
                 if v is not None:
                     out.append(_Pt(q, v))
             tries = 0
@@ -1174,6 +1385,8 @@ class _Ctx:
                     if v is not None:
                         q.surface = (S.key,)
                         near.append(_Pt(q, v))
+        if givens:
+            near += _cell_points(self, givens, surfaces, self.base[0] if not seeds else seeds[0], ok, _MAX_NEAR)
         probes = _probe_points(self, ok) if self.relations else []
         return out + near + on + self._crossings(surfaces, on + kinks, ok) + kinks + probes
 
@@ -1640,10 +1853,17 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
     worst = ("proved", None, "", None, None)
     used_all, stages = set(), set()
     cache = {}
+    norm = {}
     for inst in itertools.chain(first, instances):
-        key = tuple(inst.conditions)
+        if inst.conditions:
+            if inst.conditions not in norm:
+                norm[inst.conditions] = _normalize_conditions(
+                    tuple((ctx.g.concretize(l_), o, ctx.g.concretize(r_)) for l_, o, r_ in inst.conditions))
+            inst = replace(inst, conditions=norm[inst.conditions])
+        domain = _domain_conditions(ctx, inst)
+        key = (tuple(inst.conditions), domain)
         if key not in cache:
-            cache[key] = ctx.points_for(inst.conditions)
+            cache[key] = ctx.points_for(inst.conditions, domain)
         pts = cache[key]
         for k in range(len(inst.ops)):
             status, info = _check_step(ctx, inst, k, pts)

@@ -26,7 +26,7 @@ from sympy.core.relational import Relational
 from sympy.polys.polyerrors import PolynomialError
 
 __all__ = ["region_empty", "zero_on", "is_exact_zero", "exact_sign", "solve_real", "atoms_of", "prove_sign",
-           "atom_facts", "interval_of", "Interval"]
+           "atom_facts", "interval_of", "Interval", "univariate_region"]
 
 _MAX_CLAUSES = 64
 _MAX_ATOMS = 16
@@ -225,8 +225,11 @@ def _cells(polys, s):
     roots = []
     for (a, b), _m in P.intervals():
         a, b = sp.Rational(a), sp.Rational(b)
+        linear = [f for f in factors if f.degree() == 1 and a < -f.nth(0) / f.nth(1) < b]
         if a == b:
             roots.append(["point", a])
+        elif linear:                     # a rational root isolated by an interval: the root itself
+            roots.append(["point", sp.Rational(-linear[0].nth(0) / linear[0].nth(1))])
         else:
             f = next(f for f in factors if f.degree() > 1 and _sign(f.eval(a)) * _sign(f.eval(b)) < 0)
             roots.append(["root", (a, b), f, P])
@@ -246,6 +249,8 @@ def _cells(polys, s):
             break
     else:
         return None
+    if not roots:
+        return [("point", sp.Integer(0))]          # no real root: one cell, the whole line
     out = []
     first = roots[0][1] if roots[0][0] == "point" else roots[0][1][0]
     out.append(("point", sp.floor(first) - 1))
@@ -1330,3 +1335,45 @@ def _pos(e, strict, hyps, state, depth):
         return True
     facts = _atom_facts([e] + list(hyps), hyps, env)
     return region_empty(sp.And(neg, *hyps, *facts))
+
+
+# ----------------------------------------------------------------------------------------------
+# the set where univariate conditions hold, as simple bounds
+
+
+def univariate_region(atoms, s):
+    """The set of real s where every atom (p, op) holds (p a polynomial in s with rational coefficients),
+    as ("empty",), ("points", [values]), ("interval", lo, lo_closed, hi, hi_closed) with None for an
+    unbounded side, or ("union",) for several pieces; None when undecidable.  Values are exact (rationals,
+    or CRootOf of an irreducible factor)."""
+    polys = []
+    for p, op in atoms:
+        P = _rational_poly(sp.expand(p), [s])
+        if P is None:
+            return None
+        polys.append((P, op))
+    try:
+        cells = _cells([P for P, _ in polys], s)
+        if cells is None:
+            return None
+        sat = [k for k, c in enumerate(cells) if all(_OPS[op](_sign_at(P, c)) for P, op in polys)]
+    except (ArithmeticError, PolynomialError, ValueError, TypeError, StopIteration):
+        return None
+    if not sat:
+        return ("empty",)
+    runs = []
+    for k in sat:
+        if runs and k == runs[-1][-1] + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    if all(len(r) == 1 and r[0] % 2 == 1 for r in runs):
+        return ("points", [_cell_value(cells[r[0]]) for r in runs])
+    if len(runs) > 1:
+        return ("union",)
+    lo, hi, last = runs[0][0], runs[0][-1], len(cells) - 1
+    left = (None, False) if lo == 0 else \
+        ((_cell_value(cells[lo]), True) if lo % 2 == 1 else (_cell_value(cells[lo - 1]), False))
+    right = (None, False) if hi == last else \
+        ((_cell_value(cells[hi]), True) if hi % 2 == 1 else (_cell_value(cells[hi + 1]), False))
+    return ("interval", left[0], left[1], right[0], right[1])
