@@ -726,7 +726,32 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 _ATOM_OP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
 
 
-def _normalize_conditions(conds):
+_INJECTIVE = ("tanh", "sigmoid", "leaky_relu", "identity")
+
+
+def _injective_pullback(g, conds):
+    """Equalities implied by equality givens through injective maps: ŷ_i = ŷ_j gives z^(L)_i = z^(L)_j (a
+    softmax's ratio is e^{z_i - z_j}, a sigmoid or identity head is injective), a^(l)_i = a^(l)_j gives
+    z^(l)_i = z^(l)_j for an injective activation (tanh, sigmoid, leaky ReLU; not ReLU).  Added beside the
+    given (the region is unchanged), they let a proof substitute one pre-activation for the other."""
+    net = g.net
+    pairs = [(g.yhat, g.z[net.L])] if net.output in ("softmax", "sigmoid", "identity") else []
+    if net.activation in _INJECTIVE:
+        pairs += [(g.a[l], g.z[l]) for l in range(1, net.L)]
+    out = []
+    for lhs, op, rhs in conds:
+        if op != "=":
+            continue
+        for outs, pre in pairs:
+            index = {s_: k for k, s_ in enumerate(outs)}
+            if lhs in index and rhs in index and lhs != rhs:
+                c = (pre[index[lhs]], "=", pre[index[rhs]])
+                if c not in conds and c not in out:
+                    out.append(c)
+    return out
+
+
+def _normalize_conditions(conds, g=None):
     """The givens rewritten into an equivalent simpler form, so that every writing of one region behaves
     alike: the conditions on one variable alone (a polynomial with rational coefficients in it: ``0 >= z``,
     ``-z >= 0``, ``z^2 <= 0``, two givens ``u <= 0, u >= 0``) are replaced by the exact set they describe —
@@ -763,7 +788,8 @@ def _normalize_conditions(conds):
                 out.append((s_, ">=" if lo_closed else ">", lo))
             if hi is not None:
                 out.append((s_, "<=" if hi_closed else "<", hi))
-    return tuple(out + rest)
+    out = out + rest
+    return tuple(out + (_injective_pullback(g, out) if g is not None else []))
 
 
 def _domain_conditions(ctx, inst):
@@ -871,7 +897,8 @@ def _fresh_condition_symbols(conds):
     subs = {}
     sign = {"<": "negative", "<=": "nonpositive", ">": "positive", ">=": "nonnegative"}
     for lhs, op, rhs in conds:
-        if isinstance(lhs, sp.Symbol) and op == "=" and rhs.is_number and lhs not in subs:
+        if isinstance(lhs, sp.Symbol) and op == "=" and lhs not in subs and lhs not in rhs.free_symbols and \
+                (rhs.is_number or isinstance(rhs, sp.Symbol) and rhs not in subs):
             subs[lhs] = rhs
         elif isinstance(lhs, sp.Symbol) and rhs == 0 and op in sign and lhs not in subs:
             subs[lhs] = sp.Symbol(lhs.name, real=True, **{sign[op]: True})
@@ -1333,7 +1360,11 @@ class _Ctx:
         _add_surfaces(surfaces, _given_surfaces(givens, self.g.concretize))
         surfaces = list(surfaces.values())[:_MAX_BOUNDARIES + 8]
 
-        def ok(q):
+        def ok(q):                     # the givens (boundary, near and kink points)
+            v = node_values(self.g, q, dps)
+            return v if _cond_ok(givens, v, dps) else None
+
+        def ok_in(q):                  # the givens and the claim's domain (random points)
             v = node_values(self.g, q, dps)
             return v if _cond_ok(conds, v, dps) else None
 
@@ -1344,21 +1375,21 @@ class _Ctx:
         else:
             for p in self.base:
                 q = _forced_for_conditions(self.net, self.g, conds, p, self.rng) or p
-                v = ok(q)
+                v = ok_in(q)
                 if v is None:                  # built, not rejection-sampled: ŷ_1 = ŷ_2 is never drawn
                     q = _constructed(self, conds, q, self.rng)
-                    v = ok(q) if q is not None else None
+                    v = ok_in(q) if q is not None else None
                 if v is not None:
                     out.append(_Pt(q, v))
             tries = 0
             while len(out) < self.opts.points and tries < self.opts.max_candidates:
                 tries += 1
                 p = sample_point(self.net, self.rng, self.scalars)
-                v = ok(p)
+                v = ok_in(p)
                 if v is not None:
                     out.append(_Pt(p, v))
             for p in self.base[:3] + self.kinks:
-                q = _boundary_for_conditions(self.net, self.g, conds, p)
+                q = _boundary_for_conditions(self.net, self.g, givens, p)
                 v = ok(q) if q is not None else None
                 if v is not None:
                     kinks.append(_Pt(q, v, True))
@@ -1564,11 +1595,20 @@ def _misses_region(S, conds, g):
     """Whether d = 0 and the givens provably never hold together (node symbols taken as free reals within
     the ranges the network guarantees — a superset of what it can reach, so an empty answer is exact)."""
     try:
-        rels = [sp.Eq(S.d, 0)] + [_REL[op](g.concretize(lhs), g.concretize(rhs)) for lhs, op, rhs in conds]
-        rels += _facts_for(g, S.d, rels[1:])
-        if region_empty(sp.And(*rels)):
-            return True
-        return region_empty(sp.And(*rels, *atom_facts(rels)))    # ranges and tangents of exp, log, tanh
+        base = [sp.Eq(S.d, 0)] + [_REL[op](g.concretize(lhs), g.concretize(rhs)) for lhs, op, rhs in conds]
+        cases = [{}]
+        if LOSSES[g.net.loss].target == "one-hot" and set(g.y) & set().union(*[r.free_symbols for r in base]):
+            cases = [{s_: sp.Integer(int(k == c)) for k, s_ in enumerate(g.y)} for c in range(g.net.C)]
+        for case in cases:                                # a one-hot target: each unit vector in turn
+            rels = [r.xreplace(case) for r in base] if case else list(base)
+            if any(r is sp.false for r in rels):
+                continue
+            rels = [r for r in rels if r is not sp.true]
+            rels += _facts_for(g, rels[0] if rels else sp.Integer(0), rels[1:])
+            if not (region_empty(sp.And(*rels)) or
+                    region_empty(sp.And(*rels, *atom_facts(rels)))):    # ranges and tangents of exp, log, tanh
+                return False
+        return True
     except (TypeError, ValueError, RecursionError):
         return False
 
@@ -1767,12 +1807,14 @@ def _view(g, d, view):
 
 
 def _facts_for(g, e, hyps):
-    """The ranges of the node symbols in ``e`` and the hypotheses, and Σŷ = 1 for a softmax head."""
+    """The ranges of the node symbols in ``e`` and the hypotheses, and Σŷ = 1 for a softmax head (with the
+    ranges of every ŷ it brings in)."""
     syms = set(e.free_symbols).union(*[h.free_symbols for h in hyps]) if hyps else set(e.free_symbols)
-    out = [r for s_, r in _ranges(g) if s_ in syms]
+    out = []
     if g.net.output == "softmax" and syms & set(g.yhat):
         out.append(sp.Eq(sp.Add(*g.yhat), 1))
-    return out
+        syms |= set(g.yhat)
+    return [r for s_, r in _ranges(g) if s_ in syms] + out
 
 
 def _with_budget(ctx, a, b, inst):
@@ -1858,7 +1900,7 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
         if inst.conditions:
             if inst.conditions not in norm:
                 norm[inst.conditions] = _normalize_conditions(
-                    tuple((ctx.g.concretize(l_), o, ctx.g.concretize(r_)) for l_, o, r_ in inst.conditions))
+                    tuple((ctx.g.concretize(l_), o, ctx.g.concretize(r_)) for l_, o, r_ in inst.conditions), ctx.g)
             inst = replace(inst, conditions=norm[inst.conditions])
         domain = _domain_conditions(ctx, inst)
         key = (tuple(inst.conditions), domain)

@@ -1157,65 +1157,12 @@ rows(
 # ================================================================================================
 # today's wrong verdicts: "today: <verdict> — <why>" (xfail strict: remove the entry when the row passes)
 TODAY: dict[str, str] = {
-    # --- false claims given a verdict of truth (worst) (32)
-    'SM-max-yhat-third-strict': 'today: numerically-equal — false at: equality when z3_1 = z3_2 = z3_3',
-    'SM-max-yhat-tie': 'today: numerically-equal — false at: both indicators 0 at a tie yhat_1 = yhat_2',
-    'SM-ind-yhat-ge-z-gt': 'today: numerically-equal — false at: tie',
-    'SM-ind-yhat-strict-partition': 'today: numerically-equal — false at: tie',
-    'SM-max-yhat-strict-mean': 'today: numerically-equal — false at: tie',
-    'SM-relu-prime-poly-ge': 'today: numerically-equal — false at: u = +-1',
-    'SM-ind-diff-square': 'today: numerically-equal — false at: u = v',
-    'SM-sum-yhat-1e-400': 'today: numerically-equal — false at: exactly 1, not 1 + 1e-400',
-    'SM-sigma-1000': 'today: numerically-equal — false at: 1 - sigma(1000) = 5e-435',
-    'SM-tanh-500': 'today: numerically-equal — false at: 1 - tanh(500) = 1e-434',
-    'SM-softplus-1000': 'today: numerically-equal — false at: 5e-435',
-    'SM-sigma-prime-shift-strict': 'today: numerically-equal — false at: equality at u = 1',
-    'SM-yhat-third-boundary': 'today: numerically-equal — false at: differ on the surface yhat_1 = 1/3',
-    'SM-relu-prime-irrational': 'today: numerically-equal — false at: u = sqrt(2) is irrational',
-    'SM-ind-irrational': 'today: numerically-equal — false at: u = sqrt(2)',
-    'SM-ind-transcendental': 'today: numerically-equal — false at: u = ln 2',
-    'SM-square-pos-shift': 'today: numerically-equal — false at: u = 1',
-    'SM-square-pos-two': 'today: numerically-equal — false at: u = v',
-    'SM-relu-bounded': 'today: numerically-equal — false at: u >= 1000',
-    'SM-u-square-bounded': 'today: numerically-equal — false at: |u| > 1000',
-    'SM-loss-bounded': 'today: numerically-equal — false at: cross-entropy is unbounded',
-    'SM-given-tie-boundary': 'today: numerically-equal — false at: a tie satisfies the given',
-    'SM1-max-half-strict': 'today: numerically-equal — false at: tie',
-    'SM1-ind-half-ge': 'today: numerically-equal — false at: tie: 1 vs 0',
-    'INC4-a-bounded': 'today: numerically-equal — false at: tanh(z) -> 1 as z grows',
-    'SIG1-yhat-not-tiny': 'today: numerically-equal — false at: large negative logits',
-    'PL1-loss-pos': 'today: numerically-equal — false at: y_1 = yhat_1 gives 0',
-    'TM-loss-pos': 'today: numerically-equal — false at: y = yhat',
-    'TM-a-square-pos': 'today: numerically-equal — false at: z1_1 = 0 gives a1_1 = 0',
-    'TM-tanh-prime-shift-lt': 'today: numerically-equal — false at: u = 1',
-    'TM-yhat-bounded': 'today: numerically-equal — false at: an identity head is unbounded',
-    'TM-err-square-pos': 'today: numerically-equal — false at: y_1 = yhat_1',
-    # --- unreadable claims read anyway and given a verdict (10)
-    'SM-double-sup-W': 'today: proved — misread: double superscript',
+    # --- false claims given a verdict of truth (worst) (0)
+    # --- unreadable claims read anyway and given a verdict (0)
     # --- true claims refuted (0)
-    # --- readable claims rejected as error (or the wrong kind of error) (11)
+    # --- readable claims rejected as error (or the wrong kind of error) (1)
     'SM-plus-1e-900': 'today: error — "the power is too large to evaluate": 10^{-900} refused in a readable, false claim',
-    # --- inconclusive where a verdict is due, or numerically-equal where an exact proof is required (20)
-    'SM-relu-rescaling': 'today: inconclusive — time limit (20 s here; still running after 400 s)',
-    'SM-dead-reversed-given': 'today: inconclusive — time limit (20 s here); numerically-equal only after ~2 min, while the same given written z <= 0 takes 1 s',
-    'SM-dead-negated-given': 'today: inconclusive — time limit (20 s here); numerically-equal only after ~2 min, while the same given written z <= 0 takes 1 s',
-    'SM-kink-only-given': 'today: inconclusive — only 2 points satisfy the conditions and the domain (0 outside the domain)',
-    'SM-lse-lt-max-log2': 'today: inconclusive — holds at 38 points, but 4 points were numerically unstable (the difference changed with th',
-    'SM-dead-given-tiny-strict': 'today: inconclusive — time limit (20 s here); given 400 s it is numerically-equal, a false verdict: 0 < z < 1e-30 is never tried',
-    'SM-sigma-1000-lt': 'today: inconclusive — only 0 points satisfy the conditions and the domain (0 outside the domain); 26 points were',
-    'SM-log-tangent': 'today: inconclusive — holds at the 17 points that satisfy the conditions and the domain, but numerically-equal n',
-    'SM-log-tangent-strict': 'today: inconclusive — holds at the 17 points that satisfy the conditions and the domain, but numerically-equal n',
-    'SM-given-kink-point': 'today: inconclusive — only 4 points satisfy the conditions and the domain (0 outside the domain)',
-    'SM-given-tie': 'today: inconclusive — only 0 points satisfy the conditions and the domain (0 outside the domain)',
-    'SM-ind-sum-yhat-gt': 'today: inconclusive — only 0 points satisfy the conditions and the domain (26 outside the domain)',
-    'SM-ind-sum-yhat-ge': 'today: inconclusive — only 0 points satisfy the conditions and the domain (26 outside the domain)',
-    'SM-relu-prime-of-zero-sum': 'today: inconclusive — only 0 points satisfy the conditions and the domain (26 outside the domain)',
-    'SM-relu-prime-of-zero-sigma': 'today: inconclusive — only 2 points satisfy the conditions and the domain (26 outside the domain)',
-    'SM-steep-log-sigma': 'today: inconclusive — holds at the 13 points that satisfy the conditions and the domain, but numerically-equal n',
-    'SM1-relu-prime-of-zero-sum': 'today: inconclusive — only 0 points satisfy the conditions and the domain (23 outside the domain)',
-    'LK-phi-neg5': 'today: numerically-equal — the exact proof of phi(-5) = max(-5, -1) = -1 never ends (> 120 s inline); numerically-equal once the symbolic budget runs out',
-    'TM-tanh-prime-at-point': 'today: inconclusive — only 3 points satisfy the conditions and the domain (0 outside the domain)',
-    'RH-kink-given': 'today: inconclusive — holds at the 8 points that satisfy the conditions and the domain, but numerically-equal ne',
+    # --- inconclusive where a verdict is due, or numerically-equal where an exact proof is required (0)
 }
 
 # rows that take seconds (proof search, rejection sampling of givens, time limits): run with --run-slow

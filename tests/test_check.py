@@ -451,11 +451,18 @@ def test_a_true_claim_the_prover_cannot_do_is_numerically_equal():
 
 
 def test_numerically_equal_needs_the_full_number_of_random_points():
-    # u is drawn in [-2, 2]: about 1 draw in 40 has u > 1.9, so fewer than 20 points satisfy the given
-    r = check(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", [r"u > 1.9"])
+    # u is drawn in [-2, 2] and tanh(u) + u^3 > 7.9 only for u > 1.95 (a root no closed form gives, so no
+    # point is built on the given's side): fewer than 20 random points satisfy the given
+    r = check(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", [r"\tanh(u) + u^3 > 7.9"])
     assert r.verdict == "inconclusive"
     assert "20 random points" in r.message
     assert check(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", [r"u > 0"]).verdict == "numerically-equal"
+
+
+def test_points_inside_a_given_are_built_not_drawn():
+    # u > 1.9 is solved for u: all 20 random points are built inside it (rejection sampling found ~1 in 40)
+    r = check(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", [r"u > 1.9"])
+    assert r.verdict == "numerically-equal", r.message
 
 
 def test_neq_is_decided_by_a_witness_or_a_proof():
