@@ -39,7 +39,8 @@ from .derive import derive
 from .errors import SymbackpropError
 from .network import Network, graph
 from .points import Point, exact_values, force, node_values, sample_point
-from .regions import exact_sign, region_empty, solve_real
+from .regions import (atom_facts, exact_sign, is_exact_zero, prove_sign, region_empty, solve_real,
+                      univariate_region)
 from .rules import ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, kink_convention, phi, phi_prime
 
 __all__ = ["CheckOptions", "ClaimResult", "check_claim", "VERDICTS", "DIAGNOSES"]
@@ -171,7 +172,11 @@ def _eval(expr, vals, dps):
     if v.free_symbols:
         raise SymbackpropError(f"internal: symbols left after substitution: {sorted(map(str, v.free_symbols))}")
     if v.is_Rational:
-        return v, None
+        if all(vals[s_].is_Rational for s_ in expr.free_symbols):
+            return v, None
+        # an exact-looking value from inexact inputs is not exact: log(1.0) is 0 to SymPy although the
+        # value rounded to 1.0 was 1 - 10^{-445}
+        return sp.Float(v, dps), None
     v = sp.N(v, dps)
     if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not v.is_real:
         return None, "domain"
@@ -262,6 +267,7 @@ class _Pt:
     point: Point
     vals: dict
     kink: bool = False
+    probe: bool = False       # a scale probe: evidence when it decides, nothing when rounding cannot
 
 
 def _holds(op, lhs, rhs, vals, dps):
@@ -347,6 +353,7 @@ class _Surface:
     key: object       # canonical form of d (the same surface written u - 1 or 1 - u)
     d: object         # node-level expression
     kind: str
+    parts: tuple = ()  # d = Σ c_k f_k^2 (c_k > 0): the surface is where every f_k = 0 (an MSE loss of 0)
 
     @property
     def text(self):
@@ -356,7 +363,7 @@ class _Surface:
 def _canon(d):
     """A canonical form of the surface d = 0 (None for a constant: no surface)."""
     try:
-        d = sp.expand(d)
+        d = sp.expand(d) if _expanded_size(d) <= _EXPAND_TERMS else d
     except (TypeError, ValueError, RecursionError):
         return None
     if not d.free_symbols or d.has(sp.nan, sp.zoo):
@@ -385,10 +392,33 @@ def _surfaces_in(expr, generic, net, kind_jump="jump"):
 
 
 def _add_surfaces(out, pairs):
-    for d, kind in sorted(pairs, key=lambda t: (t[1], sp.default_sort_key(t[0]))):   # a fixed order
+    for d, kind, *parts in sorted(pairs, key=lambda t: (t[1], sp.default_sort_key(t[0]))):   # a fixed order
         key = _canon(d)
         if key is not None and key not in out:
-            out[key] = _Surface(key, key, kind)
+            out[key] = _Surface(key, key, kind, tuple(parts[0]) if parts else ())
+
+
+def _square_parts(e):
+    """(f_1, ..., f_n) when e = k Σ c_i f_i^{2m_i} with constants c_i of one sign (n >= 2), else ()."""
+    k, inner = e.as_coeff_Mul()
+    if not inner.is_Add or len(inner.args) > 16:
+        return ()
+    parts, signs = [], set()
+    for t in inner.args:
+        c, f = t.as_coeff_Mul()
+        if not (f.is_Pow and f.exp.is_Integer and f.exp > 0 and f.exp % 2 == 0 and f.base.free_symbols):
+            return ()
+        signs.add(c > 0)
+        parts.append(f.base)
+    return tuple(parts) if len(signs) == 1 and len(parts) >= 2 else ()
+
+
+def _relation_pairs(ctx, a, b):
+    """[(A_i - B_i, "relation")] for every entry of an inequality step (same shapes only)."""
+    if a.expr is None or b.expr is None or a.expr.shape != b.expr.shape:
+        return []
+    A, B = ctx.conc(a.expr), ctx.conc(b.expr)
+    return [(A[i] - B[i], "relation", _square_parts(A[i] - B[i])) for i in range(len(A))]
 
 
 def _given_surfaces(conds, conc):
@@ -450,20 +480,20 @@ def _set_variable(ctx, q, s_, value):
     return _set_primitive(q, where, value)
 
 
-def _solutions_on(ctx, S, p, limit=3, avoid=()):
+def _solutions_on(ctx, S, p, limit=3, avoid=(), only=None):
     """[(point before, variable, exact value)] that put ``p`` exactly on the surface S: solve d = 0 for one
-    settable variable (a pre-activation — forced —, a scalar, an input, weight or bias) with the others
-    held at exact values (other pre-activations first made exact rationals), each solution exact
-    (``regions.solve_real``: rational, algebraic or a closed form such as atanh(1/2))."""
+    settable variable (a pre-activation — forced —, a scalar, an input, weight or bias; ``only``: that one)
+    with the others held at exact values (other pre-activations first made exact rationals), each solution
+    exact (``regions.solve_real``: rational, algebraic or a closed form such as atanh(1/2); else a root found
+    numerically and recognised as a short rational or quadratic irrational, verified exactly)."""
     g = ctx.g
     d = _pullback(g, S.d)
-    zn, prim = _z_nodes(g), _primitive_index(g)
-    scal = set(ctx.scalars)
+    zn = _z_nodes(g)
     free = d.free_symbols
-    order = sorted(free & set(zn), key=lambda v: (-zn[v][0], zn[v][1])) + \
-        sorted(free & scal, key=lambda v: v.name) + \
-        sorted(free & set(prim), key=lambda v: ("yxbW".index(prim[v][0]), prim[v][1:]))
+    order = _settable(ctx, free)
     order = [v for v in order if v not in avoid] + [v for v in order if v in avoid]
+    if only is not None:
+        order = [only] if only in order else []
     for s_ in order[:3]:
         q = p
         for v in sorted(free & set(zn), key=lambda v: zn[v]):       # decouple the other pre-activations
@@ -476,6 +506,8 @@ def _solutions_on(ctx, S, p, limit=3, avoid=()):
         try:
             d1 = d.xreplace({v: ex[v] for v in free if v != s_ and v in ex})
             roots = solve_real(d1, s_) if d1.free_symbols == {s_} else None
+            if roots is None and d1.free_symbols == {s_}:
+                roots = _recognised_roots(d1, s_)
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError, NotImplementedError):
             roots = None
         if roots:
@@ -483,8 +515,137 @@ def _solutions_on(ctx, S, p, limit=3, avoid=()):
     return []
 
 
+_ROOT_GRID = [sp.Rational(k, 8) for k in range(-64, 65)]
+
+
+def _recognised_roots(d, s_, limit=3):
+    """Roots of d(s) = 0 that no closed form gives (log(u) = u - 1 touches at u = 1): sign changes and
+    local minima of |d| on a grid over [-8, 8], refined at 40 digits and recognised as a rational with a
+    small denominator or a quadratic irrational; only those that make d exactly 0 (``is_exact_zero``)."""
+    try:
+        f = sp.lambdify(s_, d, modules="mpmath")
+    except (TypeError, ValueError, SyntaxError, NameError, RecursionError):
+        return None
+    with mpmath.workdps(40):
+        def val(x):
+            try:
+                v = f(mpmath.mpf(x.p) / x.q if isinstance(x, sp.Rational) else x)
+            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                return None
+            return v if isinstance(v, mpmath.mpf) and mpmath.isfinite(v) else None
+        vals = [(x, val(x)) for x in _ROOT_GRID]
+        cands = []
+        for (x0, v0), (x1, v1), (x2, v2) in zip(vals, vals[1:], vals[2:]):
+            if v1 is None:
+                continue
+            if v1 == 0:
+                cands.append(mpmath.mpf(x1.p) / x1.q)
+            elif v0 is not None and v2 is not None and abs(v1) <= abs(v0) and abs(v1) <= abs(v2):
+                cands.append(_golden_min(lambda t: abs(val(t)) if val(t) is not None else mpmath.inf,
+                                         mpmath.mpf(x0.p) / x0.q, mpmath.mpf(x2.p) / x2.q))
+            if v0 is not None and v0 * v1 < 0:
+                try:
+                    cands.append(mpmath.findroot(lambda t: f(t), (mpmath.mpf(x0.p) / x0.q, mpmath.mpf(x1.p) / x1.q),
+                                                 solver="anderson"))
+                except (ValueError, ZeroDivisionError, TypeError):
+                    pass
+        out = []
+        for c in cands[:16]:
+            if c is None or not mpmath.isfinite(c):
+                continue
+            guesses = [sp.Rational(*_Fraction(mpmath.nstr(c, 30)).limit_denominator(1000).as_integer_ratio())]
+            try:
+                guesses.append(sp.nsimplify(sp.Float(mpmath.nstr(c, 30), 30), tolerance=sp.Float(10) ** -15))
+            except (TypeError, ValueError, ZeroDivisionError):
+                pass
+            for r in guesses:
+                if r in out or abs(float(r) - float(c)) > 1e-9:
+                    continue
+                try:
+                    if is_exact_zero(sp.sympify(d.xreplace({s_: r}))):
+                        out.append(r)
+                except (TypeError, ValueError, ZeroDivisionError, RecursionError):
+                    pass
+            if len(out) >= limit:
+                break
+        return out
+
+
+def _golden_min(fn, a, b, steps=120):
+    """The minimiser of a unimodal ``fn`` on [a, b] (golden section)."""
+    g = (mpmath.sqrt(5) - 1) / 2
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = fn(c), fn(d)
+    for _ in range(steps):
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c = b - g * (b - a)
+            fc = fn(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + g * (b - a)
+            fd = fn(d)
+    return (a + b) / 2
+
+
+def _settable(ctx, free):
+    """The variables among ``free`` a point can be given any value of, in the order they are tried:
+    pre-activations (top layer first: forced exactly), the claim's scalars, then targets (where the loss
+    allows real ones), inputs, biases and weights."""
+    zn, prim = _z_nodes(ctx.g), _primitive_index(ctx.g)
+    return sorted(free & set(zn), key=lambda v: (-zn[v][0], zn[v][1])) + \
+        sorted(free & set(ctx.scalars), key=lambda v: v.name) + \
+        sorted(free & set(prim), key=lambda v: ("yxbW".index(prim[v][0]), prim[v][1:]))
+
+
+_PROBE_VALUES = (16, 128)                     # e^{-128} is still seen at the 80-digit re-verification
+_PROBE_VALUES_ALGEBRAIC = (16, 128, 1024, 2 ** 20)
+_MAX_PROBE_VARS = 8
+
+
+def _probe_points(ctx, ok):
+    """Scale probes for inequalities: each settable variable of an equality surface (pulled back to
+    pre-activations) set alone to ±16 and ±128, and, where the surface is algebraic (no exp, log or tanh
+    that large values would saturate), to ±1024 and ±2^20 too: a bound such as L < 100 or u^2 <= 10^6
+    fails only far from the random points.  Probes rounding cannot decide are dropped, never counted."""
+    found = {}
+    for S in ctx.relations:
+        d = _pullback(ctx.g, S.d)
+        algebraic = not d.has(sp.exp, sp.log, sp.tanh)
+        for v in _settable(ctx, d.free_symbols):
+            found[v] = found.get(v, True) and algebraic
+    out = []
+    for v in list(found)[:_MAX_PROBE_VARS]:
+        for mag in (_PROBE_VALUES_ALGEBRAIC if found[v] else _PROBE_VALUES):
+            for sign in (1, -1):
+                q = _set_variable(ctx, ctx.base[0], v, _Fraction(sign * mag))
+                val = ok(q) if q is not None else None
+                if val is not None:
+                    q.label, q.surface = f"probe {v.name} = {sign * mag}", None
+                    out.append(_Pt(q, val, probe=True))
+    return out
+
+
 def _points_on(ctx, S, p, limit=3, avoid=()):
-    """Points exactly on the surface S built from ``p``, each verified on S at the exact level."""
+    """Points exactly on the surface S built from ``p``, each verified on S at the exact level.
+
+    A sum of squares is 0 where each square is: its parts are solved one after another, each for a
+    variable the earlier ones do not use."""
+    if S.parts:
+        q, used = p, set(avoid)
+        for f in S.parts:
+            key = _canon(f)
+            if key is None:
+                return []
+            found = _points_on(ctx, _Surface(key, key, S.kind), q, 1, used)
+            if not found:
+                return []
+            q = found[0]
+            used |= _pullback(ctx.g, key).free_symbols
+        if not _on_surface(S.d, node_values(ctx.g, q, ctx.opts.dps), ctx.opts.dps):
+            return []
+        q.label, q.surface = f"boundary {S.text} (each square 0)", (S.key,)
+        return [q]
     out = []
     for q, s_, r in _solutions_on(ctx, S, p, limit, avoid):
         q2 = _set_variable(ctx, q, s_, _exact_value(r))
@@ -561,6 +722,156 @@ def _forced_for_conditions(net, g, conds, p, rng):
     return q
 
 
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+_ATOM_OP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
+
+
+_INJECTIVE = ("tanh", "sigmoid", "leaky_relu", "identity")
+
+
+def _injective_pullback(g, conds):
+    """Equalities implied by equality givens through injective maps: ŷ_i = ŷ_j gives z^(L)_i = z^(L)_j (a
+    softmax's ratio is e^{z_i - z_j}, a sigmoid or identity head is injective), a^(l)_i = a^(l)_j gives
+    z^(l)_i = z^(l)_j for an injective activation (tanh, sigmoid, leaky ReLU; not ReLU).  Added beside the
+    given (the region is unchanged), they let a proof substitute one pre-activation for the other."""
+    net = g.net
+    pairs = [(g.yhat, g.z[net.L])] if net.output in ("softmax", "sigmoid", "identity") else []
+    if net.activation in _INJECTIVE:
+        pairs += [(g.a[l], g.z[l]) for l in range(1, net.L)]
+    out = []
+    for lhs, op, rhs in conds:
+        if op != "=":
+            continue
+        for outs, pre in pairs:
+            index = {s_: k for k, s_ in enumerate(outs)}
+            if lhs in index and rhs in index and lhs != rhs:
+                c = (pre[index[lhs]], "=", pre[index[rhs]])
+                if c not in conds and c not in out:
+                    out.append(c)
+    return out
+
+
+def _normalize_conditions(conds, g=None):
+    """The givens rewritten into an equivalent simpler form, so that every writing of one region behaves
+    alike: the conditions on one variable alone (a polynomial with rational coefficients in it: ``0 >= z``,
+    ``-z >= 0``, ``z^2 <= 0``, two givens ``u <= 0, u >= 0``) are replaced by the exact set they describe —
+    ``z <= 0``, ``z = 0``, ``u = 0``, a pair of bounds — or kept as written when that set is several pieces.
+    An empty set keeps the givens as written (no point satisfies them: the claim is never proved).  Exact:
+    the cells of the polynomials (``regions.univariate_region``)."""
+    by_sym, order, rest = {}, [], []
+    for lhs, op, rhs in conds:
+        try:
+            d = sp.expand(lhs - rhs) if _expanded_size(lhs - rhs) <= 64 else None
+        except (TypeError, ValueError, RecursionError):
+            d = None
+        syms = d.free_symbols if d is not None else set()
+        if d is not None and len(syms) == 1 and op in _ATOM_OP and not d.has(sp.Piecewise, sp.Max, sp.Min) \
+                and d.is_polynomial(*syms):
+            s_ = next(iter(syms))
+            if s_ not in by_sym:
+                by_sym[s_] = []
+                order.append(s_)
+            by_sym[s_].append(((lhs, op, rhs), (d, _ATOM_OP[op])))
+        else:
+            rest.append((lhs, op, rhs))
+    out = []
+    for s_ in order:
+        items = by_sym[s_]
+        desc = univariate_region([atom for _, atom in items], s_)
+        if desc is None or desc[0] in ("empty", "union") or (desc[0] == "points" and len(desc[1]) > 1):
+            out += [c for c, _ in items]
+        elif desc[0] == "points":
+            out.append((s_, "=", desc[1][0]))
+        else:
+            _, lo, lo_closed, hi, hi_closed = desc
+            if lo is not None:
+                out.append((s_, ">=" if lo_closed else ">", lo))
+            if hi is not None:
+                out.append((s_, "<=" if hi_closed else "<", hi))
+    out = out + rest
+    return tuple(out + (_injective_pullback(g, out) if g is not None else []))
+
+
+def _domain_conditions(ctx, inst):
+    """Where the claim is defined, as conditions for building points (never for the verdict): every
+    logarithm's argument is positive, and a guarded piece (log of 1 - σ, written only where σ < 1) holds
+    its guard.  Points are then drawn inside the domain instead of counted as rejected."""
+    out = []
+    for side in inst.sides:
+        if side.expr is None:
+            continue
+        for e in ctx.conc(side.expr):
+            for a in e.atoms(sp.log):
+                if a.free_symbols and len(a.args) == 1:
+                    c = (a.args[0], ">", sp.Integer(0))
+                    if c not in out:
+                        out.append(c)
+            for pw in e.atoms(sp.Piecewise):
+                if len(pw.args) == 1 and isinstance(pw.args[0][1], sp.core.relational.Relational):
+                    rel = pw.args[0][1]
+                    op = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}.get(rel.rel_op)
+                    if op and rel.free_symbols and (rel.lhs, op, rel.rhs) not in out:
+                        out.append((rel.lhs, op, rel.rhs))
+    return tuple(out[:8])
+
+
+def _constructed(ctx, conds, p, rng):
+    """A copy of ``p`` moved into the region of ``conds`` by construction, or None: each condition that
+    does not hold is solved for a settable variable (``_solutions_on``) and the variable is put exactly on
+    it (an equality: ŷ_1 = ŷ_2 by z^(L)_1) or a random step to the side where it holds."""
+    q = p
+    for cond in conds:
+        lhs, op, rhs = cond
+        if _cond_ok((cond,), node_values(ctx.g, q, ctx.opts.dps), ctx.opts.dps):
+            continue
+        key = _canon(lhs - rhs)
+        if key is None or op == "!=":
+            return None
+        placed = False
+        for q0, s_, r in _solutions_on(ctx, _Surface(key, key, "given"), q, 3):
+            if op == "=":
+                cands = [r]
+            else:
+                base = r if r.is_Rational else sp.Rational(int(sp.floor(r * 64)), 64)
+                step = sp.Rational(rng.randint(1, 128), 64)
+                cands = [base - step, base + step, r - step, r + step]
+            for c in cands:
+                q2 = _set_variable(ctx, q0, s_, _exact_value(c))
+                if q2 is not None and _cond_ok((cond,), node_values(ctx.g, q2, ctx.opts.dps), ctx.opts.dps):
+                    q, placed = q2, True
+                    break
+            if placed:
+                break
+        if not placed:
+            return None
+    q.label = "random (moved into the givens)"
+    return q
+
+
+def _cell_points(ctx, conds, surfaces, seed, ok, limit):
+    """Points between a given's bound and a boundary of the claim on the same variable (z < 10^{-30} with
+    the kink z = 0: the cell 0 < z < 10^{-30} holds a false claim), at the exact midpoint."""
+    out = []
+    simple = [(lhs, op, rhs) for lhs, op, rhs in conds if isinstance(lhs, sp.Symbol) and op in _STRICT and
+              not rhs.free_symbols and lhs in set(_settable(ctx, {lhs}))]
+    for lhs, op, rhs in simple:
+        for S in surfaces:
+            if len(out) >= limit:
+                return out
+            if S.kind == "given" or lhs not in _pullback(ctx.g, S.d).free_symbols:
+                continue
+            for q0, s_, r in _solutions_on(ctx, S, seed, 4, only=lhs):
+                if r == rhs:
+                    continue
+                m = (r + rhs) / 2
+                q = _set_variable(ctx, q0, s_, _exact_value(m))
+                v = ok(q) if q is not None else None
+                if v is not None:
+                    q.label, q.surface = f"between {S.text} and the given {lhs.name} {op} {rhs}", None
+                    out.append(_Pt(q, v))
+    return out
+
+
 def _boundary_for_conditions(net, g, conds, p):
     """The boundary point (z^(l)_j = c exactly) of non-strict simple conditions, if any."""
     zi = _z_index(g)
@@ -581,11 +892,15 @@ def _boundary_for_conditions(net, g, conds, p):
 
 
 def _fresh_condition_symbols(conds):
-    """Replace z-like symbols in simple sign conditions by fresh symbols carrying that sign."""
+    """Replace z-like symbols in simple sign conditions by fresh symbols carrying that sign, and a symbol
+    a given pins to one value (z = 0, u = 0 from u <= 0 and u >= 0) by that value."""
     subs = {}
     sign = {"<": "negative", "<=": "nonpositive", ">": "positive", ">=": "nonnegative"}
     for lhs, op, rhs in conds:
-        if isinstance(lhs, sp.Symbol) and rhs == 0 and op in sign and lhs not in subs:
+        if isinstance(lhs, sp.Symbol) and op == "=" and lhs not in subs and lhs not in rhs.free_symbols and \
+                (rhs.is_number or isinstance(rhs, sp.Symbol) and rhs not in subs):
+            subs[lhs] = rhs
+        elif isinstance(lhs, sp.Symbol) and rhs == 0 and op in sign and lhs not in subs:
             subs[lhs] = sp.Symbol(lhs.name, real=True, **{sign[op]: True})
     return subs
 
@@ -634,7 +949,12 @@ def _given_region(conds, fn, cond_subs):
         return None
 
 
-_VIOLATED = {"=": lambda v: v != 0, "!=": lambda v: v != 0, "<=": lambda v: v > 0, "<": lambda v: v > 0,
+def _nonzero(v):
+    """v != 0 for an int sign or a SymPy number (Float(0.0) != 0 is True in SymPy: it is still zero)."""
+    return v != 0 and not getattr(v, "is_zero", False)
+
+
+_VIOLATED = {"=": _nonzero, "!=": _nonzero, "<=": lambda v: v > 0, "<": lambda v: v > 0,
              ">=": lambda v: v < 0, ">": lambda v: v < 0}
 
 
@@ -643,30 +963,43 @@ _TINY_MARGIN = 40
 
 
 def _magnitude(c):
-    """|log10 |c|| of a nonzero constant (0 when it cannot be evaluated or is 0)."""
+    """|log10 |c|| of a nonzero constant, from a value whose accuracy SymPy certifies (0 when it cannot be
+    evaluated or is 0: a cancellation such as 1/(1 + e^{-1000}) - 1 is evaluated at the precision it needs)."""
     try:
-        v = sp.N(c, 15)
+        v = c.evalf(15, strict=True, maxn=_TINY_MAX_DPS)
         if not (v.is_number and v.is_real) or v == 0:
             return 0
         return abs(float(mpmath.log10(abs(mpmath.mpf(v._mpf_)))))
-    except (TypeError, ValueError, AttributeError, OverflowError):
+    except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError, AttributeError, OverflowError,
+            ZeroDivisionError):
         return 0
+
+
+_LN10 = math.log(10)
+_DOUBLE_RATE = (sp.tanh, sp.coth, sp.sech, sp.csch)    # 1 - tanh(c) ~ 2 e^{-2c}
 
 
 def _constant_scale(e):
     """Digits that a constant written in ``e`` carries: |log10| of its size (10^{-200}: 200; e^{-10^4}:
-    4343), and for a rational the size of its numerator and denominator (1 + 10^{-200}: 200)."""
+    4343), for a rational the size of its numerator and denominator (1 + 10^{-200}: 200), and for an
+    exponential of a large constant the digits it can hide beside 1 (σ(1000) = 1/(1 + e^{-1000}) differs
+    from 1 by 10^{-435}: |argument| / ln 10, twice that for tanh)."""
     out = 0.0
     stack = [e]
     while stack:
         x = stack.pop()
-        if not x.free_symbols:
-            if x.is_Rational:
-                out = max(out, len(str(abs(x.p))) - 1, len(str(x.q)) - 1)
-            elif x.is_number:
-                out = max(out, _magnitude(x))
-                stack.extend(a for a in x.args if a.is_Rational)
+        if x.is_Rational:
+            out = max(out, len(str(abs(x.p))) - 1, len(str(x.q)) - 1)
             continue
+        if not x.free_symbols and x.is_number and not x.is_Atom:
+            out = max(out, _magnitude(x))
+        if isinstance(x, (sp.exp,) + _DOUBLE_RATE) or (x.is_Pow and x.base == sp.E):
+            arg = x.exp if x.is_Pow else x.args[0]
+            if not arg.free_symbols:        # at a point, a free argument's size is the term spread's job
+                try:
+                    out = max(out, (2 if isinstance(x, _DOUBLE_RATE) else 1) * abs(float(sp.N(arg, 15))) / _LN10)
+                except (TypeError, ValueError, OverflowError):
+                    pass
         stack.extend(x.args)
     return out
 
@@ -723,7 +1056,7 @@ def _log10_abs(x, vals, memo):
         else:
             v = _value(x, vals, 30)
             if v is not None:
-                r = -math.inf if v == 0 else float(mpmath.log10(abs(mpmath.mpf(sp.Float(v, 30)._mpf_))))
+                r = -math.inf if not _nonzero(v) else float(mpmath.log10(abs(mpmath.mpf(sp.Float(v, 30)._mpf_))))
     except (TypeError, ValueError, OverflowError, SymbackpropError):
         r = None
     memo[x] = r
@@ -784,7 +1117,7 @@ def _tiny_difference(ctx, A, B, pts, op="="):
             p2 = int(max(4 * ctx.opts.verify_dps, p1 + max(_TINY_MARGIN, p1 // 2)))
             v1 = _value(e, node_values(ctx.g, p.point, p1), p1)
             v2 = _value(e, node_values(ctx.g, p.point, p2), p2)
-            if v1 is not None and v2 is not None and v2 != 0 and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -6 \
+            if v1 is not None and v2 is not None and _nonzero(v2) and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -6 \
                     and _VIOLATED[op](v2):
                 return p, idx, v2, p1, p2
     return None
@@ -951,23 +1284,37 @@ class _Ctx:
         # the exact-difference check is numeric work with its own allowance; running out is inconclusive
         self.tiny_clock = _Clock(None if opts.symbolic_seconds is None else max(2.0, 0.5 * opts.symbolic_seconds))
         self._step_surfaces, self._on = {}, {}
+        self.relations = self._relation_surfaces(instances)
         self.surfaces = self._claim_surfaces(instances)
         self.digits = _claim_digits(instances, given_exprs=())
 
-    def _claim_surfaces(self, instances):
-        """Every surface of every (first ``_MAX_BOUNDARY_INSTANCES``) instance's sides, in a fixed order."""
+    def _relation_surfaces(self, instances):
+        """The equality surface A_i - B_i = 0 of every entry of every inequality step (first instances):
+        where an inequality can turn, so a boundary like any other, and the one a strict inequality fails on."""
         out = {}
+        for inst in instances[:_MAX_BOUNDARY_INSTANCES]:
+            for k, op in enumerate(inst.ops):
+                if op in _STRICT and len(out) < _MAX_BOUNDARIES:
+                    _add_surfaces(out, _relation_pairs(self, inst.sides[k], inst.sides[k + 1]))
+        return list(out.values())[:_MAX_BOUNDARIES]
+
+    def _claim_surfaces(self, instances):
+        """Every surface of every (first ``_MAX_BOUNDARY_INSTANCES``) instance's sides, in a fixed order
+        (the equality surfaces of inequalities first)."""
+        out = {S.key: S for S in self.relations}
         for inst in instances[:_MAX_BOUNDARY_INSTANCES]:
             for side in inst.sides:
                 if side.expr is not None and len(out) < _MAX_BOUNDARIES:
                     _add_surfaces(out, _surfaces_in(self.conc(side.expr), side.expr, self.net))
         return list(out.values())[:_MAX_BOUNDARIES]
 
-    def step_surfaces(self, a, b, conds):
-        """The surfaces of one step (both sides) and of its givens."""
-        key = (id(a.expr), id(b.expr), tuple(conds))
+    def step_surfaces(self, a, b, conds, op="="):
+        """The surfaces of one step (both sides, the equality surface of an inequality) and of its givens."""
+        key = (id(a.expr), id(b.expr), tuple(conds), op)
         if key not in self._step_surfaces:
             out = {}
+            if op in _STRICT:
+                _add_surfaces(out, _relation_pairs(self, a, b))
             for side in (a, b):
                 _add_surfaces(out, _surfaces_in(self.conc(side.expr), side.expr, self.net))
             _add_surfaces(out, _given_surfaces(conds, self.g.concretize))
@@ -999,19 +1346,25 @@ class _Ctx:
                 n += 1
         return n
 
-    def points_for(self, conds):
-        """Random points and kink and boundary points that satisfy ``conds`` (forced or rejection-sampled).
+    def points_for(self, conds, domain=()):
+        """Random points and kink and boundary points that satisfy ``conds`` and lie in the claim's
+        ``domain`` (forced, constructed, else rejection-sampled).
 
         Boundary points: for every surface of the claim and every non-strict given, points exactly on it
         (``_points_on``) from two seed points (then from the kink points), until it has two.
         """
         dps = self.opts.dps
-        conds = tuple((self.g.concretize(lhs), op, self.g.concretize(rhs)) for lhs, op, rhs in conds)
+        givens = tuple((self.g.concretize(lhs), op, self.g.concretize(rhs)) for lhs, op, rhs in conds)
+        conds = givens + tuple(c for c in domain if c not in givens)
         surfaces = dict((S.key, S) for S in self.surfaces)
-        _add_surfaces(surfaces, _given_surfaces(conds, self.g.concretize))
+        _add_surfaces(surfaces, _given_surfaces(givens, self.g.concretize))
         surfaces = list(surfaces.values())[:_MAX_BOUNDARIES + 8]
 
-        def ok(q):
+        def ok(q):                     # the givens (boundary, near and kink points)
+            v = node_values(self.g, q, dps)
+            return v if _cond_ok(givens, v, dps) else None
+
+        def ok_in(q):                  # the givens and the claim's domain (random points)
             v = node_values(self.g, q, dps)
             return v if _cond_ok(conds, v, dps) else None
 
@@ -1022,18 +1375,21 @@ class _Ctx:
         else:
             for p in self.base:
                 q = _forced_for_conditions(self.net, self.g, conds, p, self.rng) or p
-                v = ok(q)
+                v = ok_in(q)
+                if v is None:                  # built, not rejection-sampled: ŷ_1 = ŷ_2 is never drawn
+                    q = _constructed(self, conds, q, self.rng)
+                    v = ok_in(q) if q is not None else None
                 if v is not None:
                     out.append(_Pt(q, v))
             tries = 0
             while len(out) < self.opts.points and tries < self.opts.max_candidates:
                 tries += 1
                 p = sample_point(self.net, self.rng, self.scalars)
-                v = ok(p)
+                v = ok_in(p)
                 if v is not None:
                     out.append(_Pt(p, v))
             for p in self.base[:3] + self.kinks:
-                q = _boundary_for_conditions(self.net, self.g, conds, p)
+                q = _boundary_for_conditions(self.net, self.g, givens, p)
                 v = ok(q) if q is not None else None
                 if v is not None:
                     kinks.append(_Pt(q, v, True))
@@ -1060,7 +1416,10 @@ class _Ctx:
                     if v is not None:
                         q.surface = (S.key,)
                         near.append(_Pt(q, v))
-        return out + near + on + self._crossings(surfaces, on + kinks, ok) + kinks
+        if givens:
+            near += _cell_points(self, givens, surfaces, self.base[0] if not seeds else seeds[0], ok, _MAX_NEAR)
+        probes = _probe_points(self, ok) if self.relations else []
+        return out + near + on + self._crossings(surfaces, on + kinks, ok) + kinks + probes
 
     def _crossings(self, surfaces, on, ok):
         """Points on two boundaries at once (1{u >= 0}1{v >= 0} can be misread only at u = v = 0): from a
@@ -1126,11 +1485,24 @@ def _check_step(ctx, inst, k, pts):
     cmp_op = "=" if op in ("=", "!=") else op
     A, B = ctx.conc(a.expr), ctx.conc(b.expr)
     hi = ctx.opts.verify_dps
-    surfaces = ctx.step_surfaces(a, b, inst.conditions)
+    surfaces = ctx.step_surfaces(a, b, inst.conditions, op)
     keys = {S.key for S in surfaces}
     pts = [p for p in pts if p.point.surface is None or all(k in keys for k in p.point.surface)]
     (checked, domain, unstable, randoms), bad, covered = _scan(ctx, cmp_op, A, B, pts, dps, hi)
     tiny = None
+    ineq_budget = False
+    if bad is None and checked:
+        # a constant difference (σ(1000) = 1) is decided by certified evaluation, once a point where the
+        # givens hold and the sides are defined exists
+        witness = next((p for p in pts if _holds(cmp_op, A, B, p.vals, dps)[0] is not None), None)
+        const = _constant_step(ctx, a, b, A, B, op, witness) if witness is not None else None
+        if const is not None:
+            return const
+    if bad is None and checked >= min(ctx.opts.points, 5) and op in _STRICT:
+        how = _bounded(ctx.symbolic, lambda: _prove_inequality(ctx, A, B, op, inst.conditions))
+        if how not in (None, "budget"):
+            return "proved", {"message": f"exact ({how}); holds at {checked} points", "stage": how}
+        ineq_budget = how == "budget"
     if bad is None and checked >= min(ctx.opts.points, 5):
         stage, used = _with_budget(ctx, a, b, inst) if op in ("=", "!=") else (None, ())
         if stage and stage != "budget":
@@ -1182,11 +1554,21 @@ def _check_step(ctx, inst, k, pts):
     missing = _uncovered(ctx, surfaces, covered, inst.conditions)
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        if missing[0].kind == "relation":
+            return "inconclusive", {"message": f"holds at {checked} points, but no point exactly on its equality "
+                                               f"surface {missing[0].text}{more}, where the inequality can turn, "
+                                               f"could be constructed and evaluated, nor is that surface proved "
+                                               f"unreachable; an inequality is numerically-equal only then"}
         return "inconclusive", {"message": f"holds at {checked} points, but no point exactly on the boundary "
                                            f"{missing[0].text}{more}, where the claim can change, could be "
                                            f"constructed and evaluated; numerically-equal needs one"}
+    if ineq_budget:
+        return "numerically-equal", {"message": f"holds at {checked} points, on both sides of and on its equality "
+                                                f"surface; the exact proof ran out of its time budget"}
     if op != "=":
-        return "numerically-equal", {"message": f"holds at {checked} points (inequalities are checked numerically)"}
+        return "numerically-equal", {"message": f"holds at {checked} points, including points on its equality "
+                                                f"surface or with that surface proved unreachable (no exact proof "
+                                                f"found)"}
     if stage == "budget":
         return "numerically-equal", {"message": f"equal at {checked} points at {dps} and {hi} digits; the "
                                                 f"symbolic proof ran out of its time budget"}
@@ -1213,10 +1595,20 @@ def _misses_region(S, conds, g):
     """Whether d = 0 and the givens provably never hold together (node symbols taken as free reals within
     the ranges the network guarantees — a superset of what it can reach, so an empty answer is exact)."""
     try:
-        rels = [sp.Eq(S.d, 0)] + [_REL[op](g.concretize(lhs), g.concretize(rhs)) for lhs, op, rhs in conds]
-        syms = set().union(*[r.free_symbols for r in rels])
-        rels += [r for s_, r in _ranges(g) if s_ in syms]
-        return region_empty(sp.And(*rels))
+        base = [sp.Eq(S.d, 0)] + [_REL[op](g.concretize(lhs), g.concretize(rhs)) for lhs, op, rhs in conds]
+        cases = [{}]
+        if LOSSES[g.net.loss].target == "one-hot" and set(g.y) & set().union(*[r.free_symbols for r in base]):
+            cases = [{s_: sp.Integer(int(k == c)) for k, s_ in enumerate(g.y)} for c in range(g.net.C)]
+        for case in cases:                                # a one-hot target: each unit vector in turn
+            rels = [r.xreplace(case) for r in base] if case else list(base)
+            if any(r is sp.false for r in rels):
+                continue
+            rels = [r for r in rels if r is not sp.true]
+            rels += _facts_for(g, rels[0] if rels else sp.Integer(0), rels[1:])
+            if not (region_empty(sp.And(*rels)) or
+                    region_empty(sp.And(*rels, *atom_facts(rels)))):    # ranges and tangents of exp, log, tanh
+                return False
+        return True
     except (TypeError, ValueError, RecursionError):
         return False
 
@@ -1255,6 +1647,8 @@ def _scan(ctx, cmp_op, A, B, pts, lo, hi, fine=False):
         vals = node_values(ctx.g, p.point, lo) if fine else p.vals
         ok, _, why = _holds(cmp_op, A, B, vals, lo)
         if ok is None:
+            if p.probe:
+                continue
             domain += 1
             if why == "domain":
                 covered.append(p)
@@ -1267,11 +1661,11 @@ def _scan(ctx, cmp_op, A, B, pts, lo, hi, fine=False):
                 bad_kink = bad_kink or (p, idx, hv, True)
                 continue
             if status == "unstable":
-                unstable += 1
+                unstable += not p.probe
                 continue
         checked += 1
         covered.append(p)
-        randoms += not p.kink
+        randoms += not p.kink and not p.probe
     return (checked, domain, unstable, randoms), bad_kink, covered
 
 
@@ -1299,6 +1693,128 @@ def _confirm(cmp_op, A, B, g, point, lo_vals, lo, hi):
     if d_lo == d_hi or abs(d_lo - d_hi) <= abs(d_hi) * sp.Float(10) ** -6:
         return "differs", idx, vals
     return "unstable", None, None
+
+
+def _constant_step(ctx, a, b, A, B, op, p):
+    """A step whose every difference is a constant, decided by certified evaluation: the exact sign of each
+    difference (0 only by exact rewriting, a nonzero sign from evaluations whose accuracy SymPy certifies,
+    with the precision raised up to the claim's digit cap).  ``p`` is a point where the givens hold and the
+    sides are defined (the witness).  None when some sign stays undecided."""
+    signs = []
+    for idx in range(len(A)):
+        d = A[idx] - B[idx]
+        if d.free_symbols or A[idx].has(phi, phi_prime) or B[idx].has(phi, phi_prime):
+            return None
+        try:
+            sign = exact_sign(d, max(ctx.digits, 400))
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError):
+            sign = None
+        if sign is None:
+            return None
+        signs.append(sign)
+    want = "==" if op == "=" else op
+    if op == "!=":
+        if any(sg != 0 for sg in signs):
+            return "proved", {"message": "the constant sides differ (certified evaluation)"}
+        return "refuted", {"message": "the constant sides are exactly equal"}
+    bad = next((k for k, sg in enumerate(signs) if not _TRUTH[want](sg)), None)
+    if bad is None:
+        how = "the difference is exactly 0" if op == "=" else "certified evaluation of constants"
+        return "proved", {"message": f"exact ({how})", "stage": how}
+    lhs, rhs = A[bad], B[bad]
+    diff = _certified_value(lhs - rhs)
+    entry = _entry_name(a.expr.shape, bad)
+    hv = node_values(ctx.g, p.point, ctx.opts.verify_dps)
+    ce = {"point": p.point.label, "entry": entry, "lhs": _fmt(_value(lhs, hv, ctx.opts.verify_dps)),
+          "rhs": _fmt(_value(rhs, hv, ctx.opts.verify_dps)), "difference": diff,
+          "values": _relevant([lhs, rhs], hv)}
+    where = f"at {p.point.label} point (and every other), " if lhs.free_symbols or rhs.free_symbols else \
+        "the sides are constants, "
+    return "refuted", {"message": f"{where}entry {entry}: left - right = {diff}, a constant (certified "
+                                  f"evaluation), so {op} does not hold", "counterexample": ce}
+
+
+def _certified_value(c):
+    """A constant to 12 digits from a certified evaluation (its exact form if rational and short)."""
+    try:
+        if c.is_Rational:
+            return str(c) if max(len(str(abs(c.p))), len(str(c.q))) <= 12 else sp.Float(c, 12).__str__()
+        v = c.evalf(12, strict=True, maxn=_TINY_MAX_DPS)
+        return sp.Float(v, 12).__str__()
+    except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError, AttributeError, ZeroDivisionError):
+        return sp.sstr(c)[:60]
+
+
+_MAX_TARGET_CASES = 16
+
+
+def _prove_inequality(ctx, A, B, op, conds):
+    """An exact proof that every entry satisfies ``A op B`` (``regions.prove_sign``), or None.
+
+    The difference is taken at node level, where every symbol ranges over a superset of what the network
+    reaches (0 < ŷ < 1 and Σŷ = 1 for softmax, the hidden activation's range, 0 <= y <= 1 for probability
+    targets, the givens), so a proof there holds at every point.  A one-hot target is each of the C unit
+    vectors in turn; hidden ReLU-type activations are also tried as max(0, z) of their pre-activation and the
+    output as the head of z^(L).  Returns a short description of how, or None.
+    """
+    g, net = ctx.g, ctx.net
+    strict = op in ("<", ">")
+    onehot = LOSSES[net.loss].target == "one-hot"
+    given = [_REL[o](g.concretize(l), g.concretize(r)) for l, o, r in conds]
+    views = ("node values", "activations as functions of z", "output as a function of z")
+    for idx in range(len(A)):
+        d = (B[idx] - A[idx]) if op in ("<", "<=") else (A[idx] - B[idx])
+        if d.has(phi, phi_prime):
+            return None
+        ok = False
+        for view in views:
+            e = _view(g, d, view)
+            if e is None:
+                continue
+            cases = [{}]
+            ys = [s_ for s_ in g.y if s_ in e.free_symbols or any(s_ in h.free_symbols for h in given)]
+            if onehot and ys:
+                cases = [{s_: sp.Integer(int(k == c)) for k, s_ in enumerate(g.y)} for c in range(net.C)]
+            if len(cases) > _MAX_TARGET_CASES:
+                continue
+            ok = True
+            for case in cases:
+                ec = e.xreplace(case) if case else e
+                hyps = [h.xreplace(case) if case else h for h in given]
+                hyps += _facts_for(g, ec, hyps)
+                if not prove_sign(ec, strict, hyps):
+                    ok = False
+                    break
+            if ok:
+                break
+            if d.free_symbols.isdisjoint(set(g.yhat)) and view == views[1]:
+                break
+        if not ok:
+            return None
+    return "sign certified over the ranges of the network"
+
+
+def _view(g, d, view):
+    """``d`` with node symbols kept, hidden activations replaced by φ(z), or also ŷ by the head of z^(L)."""
+    if view == "node values":
+        return d
+    hidden = {s_: g.concretize(phi(z)) for l in range(1, g.net.L) for s_, z in zip(g.a[l], g.z[l])}
+    if view == "activations as functions of z":
+        return d.xreplace(hidden) if d.free_symbols & set(hidden) else None
+    if not d.free_symbols & set(g.yhat):
+        return None
+    return d.xreplace(hidden).xreplace(dict(zip(g.yhat, g.yhat_def)))
+
+
+def _facts_for(g, e, hyps):
+    """The ranges of the node symbols in ``e`` and the hypotheses, and Σŷ = 1 for a softmax head (with the
+    ranges of every ŷ it brings in)."""
+    syms = set(e.free_symbols).union(*[h.free_symbols for h in hyps]) if hyps else set(e.free_symbols)
+    out = []
+    if g.net.output == "softmax" and syms & set(g.yhat):
+        out.append(sp.Eq(sp.Add(*g.yhat), 1))
+        syms |= set(g.yhat)
+    return [r for s_, r in _ranges(g) if s_ in syms] + out
 
 
 def _with_budget(ctx, a, b, inst):
@@ -1379,10 +1895,17 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
     worst = ("proved", None, "", None, None)
     used_all, stages = set(), set()
     cache = {}
+    norm = {}
     for inst in itertools.chain(first, instances):
-        key = tuple(inst.conditions)
+        if inst.conditions:
+            if inst.conditions not in norm:
+                norm[inst.conditions] = _normalize_conditions(
+                    tuple((ctx.g.concretize(l_), o, ctx.g.concretize(r_)) for l_, o, r_ in inst.conditions), ctx.g)
+            inst = replace(inst, conditions=norm[inst.conditions])
+        domain = _domain_conditions(ctx, inst)
+        key = (tuple(inst.conditions), domain)
         if key not in cache:
-            cache[key] = ctx.points_for(inst.conditions)
+            cache[key] = ctx.points_for(inst.conditions, domain)
         pts = cache[key]
         for k in range(len(inst.ops)):
             status, info = _check_step(ctx, inst, k, pts)

@@ -1157,36 +1157,12 @@ rows(
 # ================================================================================================
 # today's wrong verdicts: "today: <verdict> — <why>" (xfail strict: remove the entry when the row passes)
 TODAY: dict[str, str] = {
-    # --- false claims given a verdict of truth (worst) (32)
-    'SM-sigma-1000': 'today: numerically-equal — false at: 1 - sigma(1000) = 5e-435',
-    'SM-tanh-500': 'today: numerically-equal — false at: 1 - tanh(500) = 1e-434',
-    'SM-softplus-1000': 'today: numerically-equal — false at: 5e-435',
-    'SM-sigma-prime-shift-strict': 'today: numerically-equal — false at: equality at u = 1',
-    'SM-square-pos-shift': 'today: numerically-equal — false at: u = 1',
-    'SM-square-pos-two': 'today: numerically-equal — false at: u = v',
-    'SM-relu-bounded': 'today: numerically-equal — false at: u >= 1000',
-    'SM-u-square-bounded': 'today: numerically-equal — false at: |u| > 1000',
-    'SM-loss-bounded': 'today: numerically-equal — false at: cross-entropy is unbounded',
-    'INC4-a-bounded': 'today: numerically-equal — false at: tanh(z) -> 1 as z grows',
-    'SIG1-yhat-not-tiny': 'today: numerically-equal — false at: large negative logits',
-    'PL1-loss-pos': 'today: numerically-equal — false at: y_1 = yhat_1 gives 0',
-    'TM-loss-pos': 'today: numerically-equal — false at: y = yhat',
-    'TM-a-square-pos': 'today: numerically-equal — false at: z1_1 = 0 gives a1_1 = 0',
-    'TM-tanh-prime-shift-lt': 'today: numerically-equal — false at: u = 1',
-    'TM-yhat-bounded': 'today: numerically-equal — false at: an identity head is unbounded',
-    'TM-err-square-pos': 'today: numerically-equal — false at: y_1 = yhat_1',
-    # --- unreadable claims read anyway and given a verdict (10)
+    # --- false claims given a verdict of truth (worst) (0)
+    # --- unreadable claims read anyway and given a verdict (0)
     # --- true claims refuted (0)
-    # --- readable claims rejected as error (or the wrong kind of error) (11)
+    # --- readable claims rejected as error (or the wrong kind of error) (1)
     'SM-plus-1e-900': 'today: error — "the power is too large to evaluate": 10^{-900} refused in a readable, false claim',
-    # --- inconclusive where a verdict is due, or numerically-equal where an exact proof is required (20)
-    'SM-kink-only-given': 'today: inconclusive — only 2 points satisfy the conditions and the domain (0 outside the domain)',
-    'SM-dead-given-tiny-strict': 'today: inconclusive — time limit (20 s here); given 400 s it is numerically-equal, a false verdict: 0 < z < 1e-30 is never tried',
-    'SM-log-tangent': 'today: inconclusive — holds at the 17 points that satisfy the conditions and the domain, but numerically-equal n',
-    'SM-log-tangent-strict': 'today: inconclusive — holds at the 17 points that satisfy the conditions and the domain, but numerically-equal n',
-    'SM-given-tie': 'today: inconclusive — only 0 points satisfy the conditions and the domain (0 outside the domain)',
-    'SM-steep-log-sigma': 'today: inconclusive — holds at the 13 points that satisfy the conditions and the domain, but numerically-equal n',
-    'TM-tanh-prime-at-point': 'today: inconclusive — only 3 points satisfy the conditions and the domain (0 outside the domain)',
+    # --- inconclusive where a verdict is due, or numerically-equal where an exact proof is required (0)
 }
 
 # rows that take seconds (proof search, rejection sampling of givens, time limits): run with --run-slow

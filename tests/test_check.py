@@ -76,10 +76,11 @@ TABLE = [
     P(SIGBCE, r"\delta^{(1)} = (W^{(1)})^T (\hat{y} - y) \odot \varphi(z^{(1)}) \odot (1 - \varphi(z^{(1)}))",
       "proved", id="sigmoid-hidden-error"),
     P(SM, r"\delta^{(L)} \neq y - \hat{y}", "proved", id="neq-holds"),
-    # --- numerically-equal: true, but SymPy does not rewrite tanh into exp; inequalities are numeric
+    # --- numerically-equal: true, but SymPy does not rewrite tanh into exp
     P(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", "numerically-equal", id="tanh-as-exp"),
-    P(SM, r"\hat{y}_1 > 0", "numerically-equal", id="softmax-positive"),
-    P(SM, r"\mathcal{L} \ge 0", "numerically-equal", id="loss-nonnegative"),
+    # --- inequalities: proved by sign certification over the ranges (0 < yhat < 1, y one-hot)
+    P(SM, r"\hat{y}_1 > 0", "proved", id="softmax-positive"),
+    P(SM, r"\mathcal{L} \ge 0", "proved", id="loss-nonnegative"),
     # --- refuted, one per diagnosis
     P(SM, r"\delta^{(L)} = y - \hat{y}", "refuted", "sign", id="sign"),
     # W1 of SM4 is 3x3, so a1 delta2^T = (grad W1)^T has the same shape
@@ -453,11 +454,18 @@ def test_a_true_claim_the_prover_cannot_do_is_numerically_equal():
 
 
 def test_numerically_equal_needs_the_full_number_of_random_points():
-    # u is drawn in [-2, 2]: about 1 draw in 40 has u > 1.9, so fewer than 20 points satisfy the given
-    r = check(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", [r"u > 1.9"])
+    # u is drawn in [-2, 2] and tanh(u) + u^3 > 7.9 only for u > 1.95 (a root no closed form gives, so no
+    # point is built on the given's side): fewer than 20 random points satisfy the given
+    r = check(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", [r"\tanh(u) + u^3 > 7.9"])
     assert r.verdict == "inconclusive"
     assert "20 random points" in r.message
     assert check(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", [r"u > 0"]).verdict == "numerically-equal"
+
+
+def test_points_inside_a_given_are_built_not_drawn():
+    # u > 1.9 is solved for u: all 20 random points are built inside it (rejection sampling found ~1 in 40)
+    r = check(SM, r"\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", [r"u > 1.9"])
+    assert r.verdict == "numerically-equal", r.message
 
 
 def test_neq_is_decided_by_a_witness_or_a_proof():
@@ -693,9 +701,9 @@ network:
   sizes: [2, 3, 2]
 claims:
   - id: true-needs-proof
-    claim: '\delta^{(1)} = (W^{(1)})^T \delta^{(2)} \odot \varphi''(z^{(1)})'
+    claim: '\delta^{(1)} = (W^{(1)})^T (\hat{y} - y) \odot \varphi''(z^{(1)})'
   - id: neq-too-small-to-see
-    claim: '\hat{y}_1 \neq \hat{y}_1 + 10^{-200}'
+    claim: '\hat{y}_1 \neq \hat{y}_1 (1 + 10^{-200})'
   - id: flipped-sign
     expect: false
     claim: '\delta^{(L)} = y - \hat{y}'
