@@ -12,6 +12,7 @@ from .spec import load_spec, load_spec_text
 from .runner import Limits
 from .suite import FileReport, check_spec
 from .export import export_document, export_report
+from . import display  # noqa: F401  (notebook displays of Network, Derivation, FileReport)
 
 __all__ = [
     "Network", "graph", "Derivation", "derive", "ClosedForm", "closed_forms", "verify",

@@ -38,10 +38,12 @@ from .closed_forms import prove_zero
 from .derive import derive
 from .errors import SymbackpropError
 from .network import Network, graph
+from .numeric import mp_function
 from .points import Point, exact_values, force, node_values, sample_point
 from .regions import (atom_facts, exact_sign, is_exact_zero, prove_sign, region_empty, solve_real,
                       univariate_region)
-from .rules import ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, kink_convention, phi, phi_prime
+from .rules import (ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, OUTPUTS, in_interval, kink_conventions, phi,
+                    phi_prime)
 
 __all__ = ["CheckOptions", "ClaimResult", "check_claim", "VERDICTS", "DIAGNOSES"]
 
@@ -313,7 +315,7 @@ def _cond_ok(conds, vals, dps):
 def _z_index(g):
     """Map each pre-activation symbol (and ŷ of an identity head, which is z^(L)) to its (layer, unit)."""
     out = {s: (l, j) for l, vec in g.z.items() for j, s in enumerate(vec)}
-    if g.net.output == "identity":
+    if OUTPUTS[g.net.output].linear:
         out.update({s: (g.net.L, j) for j, s in enumerate(g.yhat)})
     return out
 
@@ -324,9 +326,9 @@ def _kink_points(net, g, base):
     One unit at a time is the boundary search's job (every φ'(z^(l)_j) of a claim is one of its boundaries).
     """
     out = []
-    for c in ACTIVATIONS[net.activation].kinks:
-        value = _Fraction(sp.Rational(c).p, sp.Rational(c).q)
-        for l in range(1, net.L):
+    for l in range(1, net.L):
+        for c in net.rule_of(l).kinks:
+            value = _Fraction(sp.Rational(c).p, sp.Rational(c).q)
             q = base[0]
             for j in range(net.sizes[l]):
                 q = force(net, q, l, j, value) if q is not None else None
@@ -385,8 +387,10 @@ def _surfaces_in(expr, generic, net, kind_jump="jump"):
         out += [(a - b, "corner") for i, a in enumerate(args) for b in args[i + 1:]]
     out += [(f.args[0], "corner") for f in expr.atoms(sp.Abs, sp.sign, sp.Heaviside)]
     if generic is not None:
-        kinks = ACTIVATIONS[net.activation].kinks
-        for f in generic.atoms(phi, phi_prime):
+        layer = {s: l for l in range(1, net.L) for s in graph(net).z[l]}
+        every = {c for name in net.activation_names for c in ACTIVATIONS[name].kinks}
+        for f in generic.atoms(phi, phi_prime):     # the argument's layer's kinks (every kink if it is not a z)
+            kinks = net.rule_of(layer[f.args[0]]).kinks if f.args[0] in layer else sorted(every)
             out += [(f.args[0] - c, "jump") for c in kinks]
     return out
 
@@ -523,7 +527,7 @@ def _recognised_roots(d, s_, limit=3):
     local minima of |d| on a grid over [-8, 8], refined at 40 digits and recognised as a rational with a
     small denominator or a quadratic irrational; only those that make d exactly 0 (``is_exact_zero``)."""
     try:
-        f = sp.lambdify(s_, d, modules="mpmath")
+        f = mp_function(s_, d)
     except (TypeError, ValueError, SyntaxError, NameError, RecursionError):
         return None
     with mpmath.workdps(40):
@@ -562,7 +566,7 @@ def _recognised_roots(d, s_, limit=3):
                 if r in out or abs(float(r) - float(c)) > 1e-9:
                     continue
                 try:
-                    if is_exact_zero(sp.sympify(d.xreplace({s_: r}))):
+                    if is_exact_zero(d.xreplace({s_: r})):
                         out.append(r)
                 except (TypeError, ValueError, ZeroDivisionError, RecursionError):
                     pass
@@ -697,12 +701,16 @@ def _set_primitive(p, where, value):
     return Point(x, list(p.y), W, b, dict(p.scalars), {}, p.label)
 
 
-def _scalar_kinks(base, scalars):
-    """Points where a free scalar variable sits at the kink 0 (φ'(u), indicators and max of u break there)."""
+def _scalar_kinks(net, base, scalars):
+    """Points where a free scalar variable sits at 0 or at a kink of a hidden activation (``ActivationRule.kinks``):
+    φ'(u), indicators and max of u break there."""
+    values = sorted({_F0} | {_Fraction(sp.Rational(c).p, sp.Rational(c).q)
+                             for name in net.activation_names for c in ACTIVATIONS[name].kinks})
     out = []
     for s in scalars:
-        for p in base[:2]:
-            out.append(replace(p, scalars={**p.scalars, s: _F0}, label=f"kink {s.name} = 0"))
+        for c in values:
+            for p in base[:2]:
+                out.append(replace(p, scalars={**p.scalars, s: c}, label=f"kink {s.name} = {c}"))
     return out
 
 
@@ -726,18 +734,14 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 _ATOM_OP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
 
 
-_INJECTIVE = ("tanh", "sigmoid", "leaky_relu", "identity")
-
-
 def _injective_pullback(g, conds):
     """Equalities implied by equality givens through injective maps: ŷ_i = ŷ_j gives z^(L)_i = z^(L)_j (a
     softmax's ratio is e^{z_i - z_j}, a sigmoid or identity head is injective), a^(l)_i = a^(l)_j gives
     z^(l)_i = z^(l)_j for an injective activation (tanh, sigmoid, leaky ReLU; not ReLU).  Added beside the
     given (the region is unchanged), they let a proof substitute one pre-activation for the other."""
     net = g.net
-    pairs = [(g.yhat, g.z[net.L])] if net.output in ("softmax", "sigmoid", "identity") else []
-    if net.activation in _INJECTIVE:
-        pairs += [(g.a[l], g.z[l]) for l in range(1, net.L)]
+    pairs = [(g.yhat, g.z[net.L])] if OUTPUTS[net.output].injective else []
+    pairs += [(g.a[l], g.z[l]) for l in range(1, net.L) if net.rule_of(l).injective(net)]
     out = []
     for lhs, op, rhs in conds:
         if op != "=":
@@ -1277,7 +1281,7 @@ class _Ctx:
         self.rng = random.Random(opts.seed)
         self.scalars = parsed.scalar_symbols()      # of the claim and its givens, in every instance
         self.base = [sample_point(net, self.rng, self.scalars) for _ in range(opts.points)]
-        self.kinks = _kink_points(net, self.g, self.base) + _scalar_kinks(self.base, self.scalars)
+        self.kinks = _kink_points(net, self.g, self.base) + _scalar_kinks(net, self.base, self.scalars)
         self._conc = {}
         self.kink_used = False
         self.symbolic = _Clock(opts.symbolic_seconds)
@@ -1618,17 +1622,11 @@ def _ranges(g):
     of the hidden activation, 0 <= y <= 1 for one-hot and probability targets."""
     net = g.net
     out = []
-    if net.output in ("softmax", "sigmoid"):
-        out += [(s_, sp.And(s_ > 0, s_ < 1)) for s_ in g.yhat]
+    out += [(s_, r) for s_ in g.yhat if (r := in_interval(s_, OUTPUTS[net.output].range)) is not None]
     if LOSSES[net.loss].target in ("one-hot", "probability"):
         out += [(s_, sp.And(s_ >= 0, s_ <= 1)) for s_ in g.y]
-    hidden = [s_ for l in range(1, net.L) for s_ in g.a[l]]
-    if net.activation == "tanh":
-        out += [(s_, sp.And(s_ > -1, s_ < 1)) for s_ in hidden]
-    elif net.activation == "sigmoid":
-        out += [(s_, sp.And(s_ > 0, s_ < 1)) for s_ in hidden]
-    elif net.activation == "relu":
-        out += [(s_, s_ >= 0) for s_ in hidden]
+    for l in range(1, net.L):
+        out += [(s_, r) for s_ in g.a[l] if (r := net.rule_of(l).range(s_, net)) is not None]
     return out
 
 
@@ -1930,8 +1928,8 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
         worst = (worst[0], None, f"holds for every instance ({sum(1 for _ in parsed.instances())}){how}", None,
                  None)
     assumptions = sorted(used_all)
-    if ACTIVATIONS[net.activation].kinks and ctx.kink_used:
-        assumptions.append(kink_convention(net).text)
+    if ctx.kink_used:
+        assumptions += [a.text for a in kink_conventions(net)]
     return worst, tuple(assumptions)
 
 

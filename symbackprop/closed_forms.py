@@ -1,7 +1,7 @@
 """Textbook closed forms of every gradient, proved exactly against the derivation, with assumptions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import sympy as sp
@@ -9,9 +9,9 @@ import sympy as sp
 from .derive import Derivation, derive
 from .network import Network
 from .regions import region_empty, tame, zero_on
-from .rules import ACTIVATIONS, HEADS, OUTPUTS, Assumption, kink_convention, phi_prime
+from .rules import ACTIVATIONS, HEADS, OUTPUTS, kink_conventions, phi_prime
 
-__all__ = ["ClosedForm", "closed_forms", "prove_zero", "prove_equal", "prove_softmax_ce_symbolic_C"]
+__all__ = ["Statement", "ClosedForm", "closed_forms", "statements", "prove_zero", "prove_equal", "prove_softmax_ce_symbolic_C"]
 
 
 _SIMPLIFY_OPS = 400
@@ -129,18 +129,26 @@ def prove_equal(a, b, graph, assumptions=()) -> bool:
 
 
 @dataclass(frozen=True)
-class ClosedForm:
-    """One textbook identity: ``derived`` (from the chain rule) equals ``closed`` under ``assumptions``."""
+class Statement:
+    """One textbook identity as stated, before any proof (what a notebook shows without proving)."""
     name: str                  # e.g. "delta^(2)", "grad_W^(1)"
     quantity: tuple            # ("delta", l) | ("grad_W", label) | ("grad_b", label) | ("output-jacobian",)
     latex: str                 # the identity in course notation
+    sympy_form: str            # the identity over matrix names, e.g. "delta3*a2.T"
+
+
+@dataclass(frozen=True)
+class ClosedForm:
+    """One textbook identity: ``derived`` (from the chain rule) equals ``closed`` under ``assumptions``."""
+    name: str
+    quantity: tuple
+    latex: str
     derived: sp.Matrix
     closed: sp.Matrix
     assumptions: tuple = ()
     proved: bool = False
     method: str = ""
-    depends: tuple = field(default=())
-    sympy_form: str = ""       # the identity over matrix names, e.g. "delta3*a2.T"
+    sympy_form: str = ""
 
     @property
     def shape(self):
@@ -148,112 +156,105 @@ class ClosedForm:
         return self.derived.shape
 
 
-def _form(name, quantity, latex, derived, closed, graph, assumptions=(), method="", depends=(), sympy_form=""):
-    proved = prove_equal(derived, closed, graph, assumptions)
-    return ClosedForm(name, quantity, latex, derived, closed, tuple(assumptions), proved, method, depends,
-                      sympy_form)
-
-
-def _jacobian_entries(C, output):
-    """Entries of the output Jacobian to prove: all for small C, else representatives (symmetry)."""
-    if output != "softmax" or C <= 4:
+def _jacobian_entries(J):
+    """Entries of the output Jacobian to prove: all for small C or a diagonal head, else representatives."""
+    C = J.rows
+    if C <= 4 or all(J[k, i] == 0 for k in range(C) for i in range(C) if k != i):
         return [(k, i) for k in range(C) for i in range(C)], "every entry"
     reps = [(0, 0), (0, 1), (1, 0), (C - 1, C - 1), (C - 1, 0)]
-    return reps, "entries (1,1), (1,2), (2,1), (C,C), (C,1); the rest by permutation symmetry of softmax"
+    return reps, "entries (1,1), (1,2), (2,1), (C,C), (C,1); the rest by permutation symmetry of the head"
 
 
-def _output_jacobian(d: Derivation) -> ClosedForm:
+def _plan(net: Network):
+    """Every closed form of ``net`` as (statement, proof), in order; ``proof(d, done)`` gives the fields of
+    the ClosedForm (``done``: the forms proved so far, by name).  Stating a form never derives or proves."""
+    L = net.L
+    head = OUTPUTS[net.output]
+    yield (Statement("output-jacobian", ("output-jacobian",),
+                     r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = " + head.jacobian_latex, head.jacobian_sympy),
+           _output_jacobian)
+    pair = HEADS[(net.output, net.loss)]
+    yield (Statement(f"delta^({L})", ("delta", L), pair.latex, pair.sympy),
+           lambda d, done: _proof(d.delta[L], pair.delta(d.graph.yhat, d.graph.y), d.graph, pair.assumptions,
+                                  "chain rule through the output head, then the assumptions' substitutions"))
+    for k in range(L):
+        lab = net.param_label(k)
+        a_lat = "x" if k == 0 else f"a^{{({k})}}"
+        yield (Statement(f"grad_W^({lab})", ("grad_W", lab),
+                         rf"\nabla_{{W^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}\,({a_lat})^{{\top}}",
+                         f"delta{k + 1}*{'x' if k == 0 else f'a{k}'}.T"),
+               lambda d, done, k=k: _proof(d.grad_W[k], d.delta[k + 1] * d.graph.a[k].T, d.graph))
+        yield (Statement(f"grad_b^({lab})", ("grad_b", lab),
+                         rf"\nabla_{{b^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}", f"delta{k + 1}"),
+               lambda d, done, k=k: _proof(d.grad_b[k], d.delta[k + 1], d.graph))
+    for l in range(L - 1, 0, -1):
+        lab = net.param_label(l)
+        wt = rf"\delta^{{({l})}} = (W^{{({lab})}})^{{\top}}\delta^{{({l + 1})}} \odot "
+        yield (Statement(f"delta^({l})", ("delta", l), wt + rf"\varphi'(z^{{({l})}})",
+                         f"HadamardProduct(W{lab}.T*delta{l + 1}, phi_prime(z{l}))"),
+               lambda d, done, l=l: _proof(d.delta[l], _wt_delta(d, l).multiply_elementwise(
+                   d.graph.z[l].applyfunc(phi_prime)), d.graph))
+        name = net.activation_of(l)
+        prime = ACTIVATIONS[name].prime_latex(f"z^{{({l})}}", net) or rf"\varphi'(z^{{({l})}})"
+        yield (Statement(f"delta^({l}) [{name}]", ("delta", l), wt + prime,
+                         f"HadamardProduct(W{lab}.T*delta{l + 1}, {name}_prime(z{l}))"),
+               lambda d, done, l=l: _concrete_hidden(d, l, done[f"delta^({l})"].proved))
+
+
+def statements(net: Network) -> tuple:
+    """The textbook identities of ``net`` as stated (no derivation, no proof): cheap for any size."""
+    return tuple(st for st, _ in _plan(net))
+
+
+def _proof(derived, closed, graph, assumptions=(), method="exact difference"):
+    return dict(derived=derived, closed=closed, assumptions=tuple(assumptions),
+                proved=prove_equal(derived, closed, graph, assumptions), method=method)
+
+
+def _wt_delta(d: Derivation, l: int):
+    return d.graph.W[l].T * d.delta[l + 1]
+
+
+def _output_jacobian(d: Derivation, done) -> dict:
     """∂ŷ_k/∂z_i written in ŷ (the rule) equals diff of the concrete head, with ŷ = out(z)."""
     g, net = d.graph, d.net
     out = g.yhat_def
     subs = dict(zip(g.yhat, out))
-    entries, how = _jacobian_entries(net.C, net.output)
+    entries, how = _jacobian_entries(d.dyhat_dz)
     ok = all(_zero(sp.diff(out[k], g.z[net.L][i]) - d.dyhat_dz[k, i].xreplace(subs)) for k, i in entries)
-    lab = {"softmax": r"\hat{y}_k(\delta_{ik} - \hat{y}_i)", "sigmoid": r"\delta_{ik}\,\hat{y}_k(1 - \hat{y}_k)",
-           "identity": r"\delta_{ik}"}[net.output]
-    return ClosedForm("output-jacobian", ("output-jacobian",),
-                      r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = " + lab,
-                      d.dyhat_dz, d.dyhat_dz, (), ok, f"diff of the head, exact ({how})", (),
-                      {"softmax": "yhat[k]*(KroneckerDelta(i, k) - yhat[i])",
-                       "sigmoid": "KroneckerDelta(i, k)*yhat[k]*(1 - yhat[k])",
-                       "identity": "KroneckerDelta(i, k)"}[net.output])
-
-
-def _wlabel(net, k):
-    return net.param_label(k)
+    return dict(derived=d.dyhat_dz, closed=d.dyhat_dz, assumptions=(), proved=ok,
+                method=f"diff of the head, exact ({how})")
 
 
 @lru_cache(maxsize=32)
 def closed_forms(net: Network) -> tuple:
-    """Every closed form of ``net``: output error, ∇W = δaᵀ, ∇b = δ, δ^(l) = Wᵀδ ⊙ φ'(z)."""
+    """Every closed form of ``net``, proved: output error, ∇W = δaᵀ, ∇b = δ, δ^(l) = Wᵀδ ⊙ φ'(z)."""
     d = derive(net)
-    g, L = d.graph, net.L
-    head = HEADS[(net.output, net.loss)]
-    forms = [_output_jacobian(d)]
-    forms.append(_form(f"delta^({L})", ("delta", L), r"\delta^{(L)} = " + head.latex, d.delta[L],
-                       head.delta(g.yhat, g.y), g, head.assumptions,
-                       "chain rule through the output head, then the assumptions' substitutions",
-                       ("output-jacobian",), "yhat - y"))
-    for k in range(L):
-        lab = _wlabel(net, k)
-        a_lat = "x" if k == 0 else f"a^{{({k})}}"
-        forms.append(_form(f"grad_W^({lab})", ("grad_W", lab),
-                           rf"\nabla_{{W^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}\,({a_lat})^{{\top}}",
-                           d.grad_W[k], d.delta[k + 1] * g.a[k].T, g, (), "exact difference", (),
-                           f"delta{k + 1}*{'x' if k == 0 else f'a{k}'}.T"))
-        forms.append(_form(f"grad_b^({lab})", ("grad_b", lab),
-                           rf"\nabla_{{b^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}",
-                           d.grad_b[k], d.delta[k + 1], g, (), "exact difference", (), f"delta{k + 1}"))
-    for l in range(L - 1, 0, -1):
-        lab = _wlabel(net, l)
-        Wt_delta = g.W[l].T * d.delta[l + 1]
-        generic = Wt_delta.multiply_elementwise(g.z[l].applyfunc(phi_prime))
-        gen = _form(f"delta^({l})", ("delta", l),
-                    rf"\delta^{{({l})}} = (W^{{({lab})}})^{{\top}}\delta^{{({l + 1})}} \odot "
-                    rf"\varphi'(z^{{({l})}})", d.delta[l], generic, g, (), "exact difference", (),
-                    f"HadamardProduct(W{lab}.T*delta{l + 1}, phi_prime(z{l}))")
-        forms.append(gen)
-        forms.append(_concrete_hidden(d, l, lab, Wt_delta, gen.proved))
-    return tuple(forms)
+    done = {}
+    for st, proof in _plan(net):
+        done[st.name] = ClosedForm(st.name, st.quantity, st.latex, sympy_form=st.sympy_form, **proof(d, done))
+    return tuple(done.values())
 
 
-def _concrete_hidden(d: Derivation, l: int, lab: int, Wt_delta, generic_proved: bool) -> ClosedForm:
-    """δ^(l) with the concrete φ' in its textbook form (1{z>0} for ReLU), and the convention it needs.
+def _concrete_hidden(d: Derivation, l: int, generic_proved: bool) -> dict:
+    """δ^(l) with layer l's concrete φ' in its textbook form (1{z>0} for ReLU), and the conventions it needs.
 
     Proof by composition, never by expanding the concrete activation: the generic identity
-    δ = Wᵀδ' ⊙ φ'(z) holds for every function φ' (``generic_proved``), so it holds for the network's
+    δ = Wᵀδ' ⊙ φ'(z) holds for every function φ' (``generic_proved``), so it holds for the layer's
     φ'; the lemma φ'(u) ≡ textbook(u) for real u then licenses the entrywise swap.  ``derived`` and
     ``closed`` hold layer l's φ' concrete and the upper layers' generic.
     """
     net, g = d.net, d.graph
-    rule = ACTIVATIONS[net.activation]
+    name = net.activation_of(l)
+    rule = ACTIVATIONS[name]
     u = sp.Symbol("u", real=True)
     lemma = _zero(rule.prime(u, net) - rule.textbook_prime(u, net))
-    textbook = g.z[l].applyfunc(lambda v: rule.textbook_prime(v, net))
     # layer l's φ' made concrete; the δ of the layers above keep their generic φ' (``graph.concretize`` swaps them)
-    closed = Wt_delta.multiply_elementwise(textbook)
+    closed = _wt_delta(d, l).multiply_elementwise(g.z[l].applyfunc(lambda v: rule.textbook_prime(v, net)))
     derived = d.dL_da[l].multiply_elementwise(g.z[l].applyfunc(lambda v: rule.prime(v, net)))
-    assumptions = (kink_convention(net),) if rule.kinks else ()
-    proved = bool(lemma and generic_proved)
-    prime_latex = {"relu": _relu_latex(net), "leaky_relu": r"\varphi'(z^{(%d)})" % l,
-                   "sigmoid": r"\sigma(z^{(%d)}) \odot (1 - \sigma(z^{(%d)}))" % (l, l),
-                   "tanh": r"(1 - \tanh^2(z^{(%d)}))" % l, "identity": "1"}[net.activation]
-    if "%d" in prime_latex:
-        prime_latex = prime_latex % l
-    return ClosedForm(f"delta^({l}) [{net.activation}]", ("delta", l),
-                      rf"\delta^{{({l})}} = (W^{{({lab})}})^{{\top}}\delta^{{({l + 1})}} \odot {prime_latex}",
-                      derived, closed, assumptions, proved,
-                      "generic identity (proved for every phi') + lemma phi'(u) = textbook form for real u", (),
-                      f"HadamardProduct(W{lab}.T*delta{l + 1}, {net.activation}_prime(z{l}))")
-
-
-def _relu_latex(net):
-    c = sp.nsimplify(net.relu_prime_at_zero)
-    if c == 0:
-        return r"\mathbb{1}\{z^{(%d)} > 0\}"
-    if c == 1:
-        return r"\mathbb{1}\{z^{(%d)} \ge 0\}"
-    return r"\varphi'(z^{(%d)})"
+    return dict(derived=derived, closed=closed, assumptions=kink_conventions(net, (name,)),
+                proved=bool(lemma and generic_proved),
+                method="generic identity (proved for every phi') + lemma phi'(u) = textbook form for real u")
 
 
 def prove_softmax_ce_symbolic_C() -> dict:

@@ -30,10 +30,6 @@ class Derivation:
     grad_W: list
     grad_b: list
 
-    def _repr_latex_(self) -> str:
-        from .export import forms_math
-        return forms_math(self.net)
-
     def grad_W_label(self, label: int) -> sp.Matrix:
         """∇_{W^(label)} L."""
         return self.grad_W[self.net.edge(label)]
@@ -77,11 +73,13 @@ def _local(expr, var):
     return _Local(expr)(var)
 
 
-def _rational(e):
-    """Cancel common factors only where a denominator is left (sigmoid + BCE: 1/(1 - ŷ) would give 0/0)."""
-    if any(p.exp.is_negative for p in e.atoms(sp.Pow)):
-        return sp.cancel(e)
-    return e
+def _chain(dL_dyhat, column):
+    """Σ_k ∂L/∂ŷ_k · ∂ŷ_k/∂z_i, each term multiplied out on its own.
+
+    Multiplying term by term lets a factor of the head's Jacobian cancel the loss's denominator where it
+    occurs (sigmoid + BCE: (1 - y)/(1 - ŷ) · ŷ(1 - ŷ) = (1 - y) ŷ), instead of expanding it into 0/0-prone sums.
+    """
+    return sp.Add(*[sp.expand(t * J) for g, J in zip(dL_dyhat, column) if J != 0 for t in sp.Add.make_args(g)])
 
 
 @lru_cache(maxsize=32)
@@ -91,8 +89,7 @@ def derive(net: Network) -> Derivation:
     L, d = net.L, net.sizes
     dL_dyhat = sp.Matrix([_local(g.loss, v) for v in g.yhat])
     J = OUTPUTS[net.output].jacobian(g.yhat)                  # ∂ŷ_k/∂z_i, written in ŷ
-    delta = {L: sp.Matrix([_rational(sp.expand(sum((dL_dyhat[k] * J[k, i] for k in range(d[L])), sp.Integer(0))))
-                           for i in range(d[L])])}
+    delta = {L: sp.Matrix([_chain(dL_dyhat, J[:, i]) for i in range(d[L])])}   # δ^(L) = Jᵀ ∇_ŷ L
     dL_da = {}
     local = {l: [_Local(e) for e in g.z_def[l]] for l in range(1, L + 1)}     # ∂z^(l)/∂(its inputs)
     for l in range(L - 1, 0, -1):

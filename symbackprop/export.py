@@ -12,9 +12,9 @@ import unicodedata
 
 import sympy as sp
 
-from .closed_forms import closed_forms
+from .closed_forms import closed_forms, statements
 from .network import Network, graph
-from .rules import phi_prime
+from .rules import ACTIVATIONS, HEADS, PARAMETERS, kink_conventions, phi_prime
 
 __all__ = ["export_document", "export_fragment", "export_report", "escape_text", "escape_math_text", "safe_math",
            "EXPANDED_MAX_ENTRIES", "network_math", "forms_math", "report_math"]
@@ -301,16 +301,25 @@ def _convention(net: Network) -> str:
     return r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}, \quad W^{(l)} \in \mathbb{R}^{d_l \times d_{l-1}}"
 
 
+def _activation_tex(net: Network, name: str) -> str:
+    """One activation with the parameters it reads and the conventions at its kinks (from its rule)."""
+    params = [rf"{escape_text(p.replace('_', ' '))} ${sp.latex(sp.Rational(getattr(net, p)))}$"
+              for p in ACTIVATIONS[name].params if PARAMETERS[p].described]
+    conv = [f"${a.latex}$" for a in kink_conventions(net, (name,))]
+    conv = [("with the convention " if len(conv) == 1 else "with the conventions ") + ", ".join(conv)] if conv else []
+    return ", ".join([escape_text(name)] + params + conv)
+
+
 def _network_tex(net: Network) -> str:
     """An itemized description of the network and its conventions."""
     sizes = ", ".join(map(str, net.sizes))
-    prime = ""
-    if net.activation == "relu":
-        prime = rf", with the convention $\varphi'(0) = {sp.latex(sp.nsimplify(net.relu_prime_at_zero))}$"
-    elif net.activation == "leaky_relu":
-        prime = rf", negative slope ${sp.latex(sp.nsimplify(net.negative_slope))}$"
+    if net.uniform_activation is not None:
+        hidden = rf"hidden activation $\varphi$: {_activation_tex(net, net.uniform_activation)}"
+    else:
+        hidden = "hidden activations: " + "; ".join(f"layer {l}: {_activation_tex(net, net.activation_of(l))}"
+                                                     for l in range(1, net.L))
     items = [rf"layer sizes $d_0, \dots, d_L = {sizes}$ ($L = {net.L}$, $C = d_L = {net.C}$)",
-             rf"hidden activation $\varphi$: {escape_text(net.activation)}{prime}",
+             hidden,
              rf"output {escape_text(net.output)}, loss {escape_text(net.loss)}",
              rf"weights: ${_convention(net)}$; $a^{{(0)}} = x$, $\hat{{y}} = a^{{(L)}}$"]
     return "\\begin{itemize}\n" + "\n".join(rf"\item {i}" for i in items) + "\n\\end{itemize}\n"
@@ -330,16 +339,21 @@ def _layer_of(form):
     return None if q[0] == "output-jacobian" else q
 
 
-def _forms_by_layer(net: Network):
-    """Closed forms grouped by the layer they belong to, output layer first."""
+def _by_layer(net: Network, forms):
+    """Closed forms (or their statements) grouped by the layer they belong to, output layer first."""
     groups = {}
-    for form in closed_forms(net):
+    for form in forms:
         q = _layer_of(form)
         if q is None:
             continue
         layer = q[1] if q[0] == "delta" else net.edge(q[1]) + 1
         groups.setdefault(layer, []).append(form)
     return sorted(groups.items(), reverse=True)
+
+
+def _forms_by_layer(net: Network):
+    """The proved closed forms, grouped by layer, output layer first."""
+    return _by_layer(net, closed_forms(net))
 
 
 def export_fragment(net: Network) -> str:
@@ -437,8 +451,10 @@ def _expanded(net: Network) -> str:
     out = ["\\subsection*{Expanded entries}",
            "Each entry is written in terms of the error $\\delta$ of the next layer."]
     L = net.L
+    output_error = HEADS[(net.output, net.loss)].delta(g.yhat, g.y)
     for i in range(net.C):
-        out.append(_broken(rf"\delta^{{({L})}}_{{{i + 1}}}", [g.yhat[i], -g.y[i]], names))
+        terms = sorted(sp.Add.make_args(output_error[i]), key=lambda t: t.could_extract_minus_sign())
+        out.append(_broken(rf"\delta^{{({L})}}_{{{i + 1}}}", terms, names))
     for l in range(L - 1, 0, -1):
         W = g.W[l]
         for i in range(net.sizes[l]):
@@ -467,13 +483,21 @@ def _expanded(net: Network) -> str:
 def network_math(net: Network) -> str:
     """One display describing ``net`` (``Network._repr_latex_``)."""
     arrow = r" \to ".join(map(str, net.sizes))
-    return (rf"$${arrow}:\ \varphi = {escape_math_text(net.activation)},\ {escape_math_text(net.output)} + "
+    if net.uniform_activation is not None:
+        phi = rf"\varphi = {escape_math_text(net.uniform_activation)}"
+    else:
+        phi = r",\ ".join(rf"\varphi^{{({l})}} = {escape_math_text(net.activation_of(l))}" for l in range(1, net.L))
+    return (rf"$${arrow}:\ {phi},\ {escape_math_text(net.output)} + "
             rf"{escape_math_text(net.loss)},\quad {_convention(net)}$$")
 
 
 def forms_math(net: Network) -> str:
-    """Every closed form of ``net`` in one aligned display (``Derivation._repr_latex_``)."""
-    rows = [f.latex.replace(" = ", " &= ", 1) for _, forms in _forms_by_layer(net) for f in forms]
+    """Every closed form of ``net`` as stated, in one aligned display (``Derivation._repr_latex_``).
+
+    Only the statements: nothing is derived or proved here, so showing a derivation in a notebook never
+    runs an unbounded proof (``symbackprop derive`` proves them in a bounded worker).
+    """
+    rows = [st.latex.replace(" = ", " &= ", 1) for _, group in _by_layer(net, statements(net)) for st in group]
     return "$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$"
 
 

@@ -291,7 +291,7 @@ def _scalar_vars(net, exprs) -> set:
 
 def _var_order(texts, names) -> list:
     """Scalar variable names in order of first appearance as a letter token in ``texts``."""
-    from ._latex_lexer import tokenize
+    from .notation.lexer import tokenize
     order = []
     for text in texts:
         try:

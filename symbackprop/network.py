@@ -9,7 +9,7 @@ from functools import lru_cache
 import sympy as sp
 
 from .errors import ConfigError
-from .rules import ACTIVATIONS, HEADS, LOSSES, OUTPUTS, phi
+from .rules import ACTIVATIONS, LOSSES, OUTPUTS, PARAMETERS, defined_on, interval_text, phi, phi_prime
 
 __all__ = ["Network", "Graph", "graph", "MAX_WIDTH", "MAX_DEPTH"]
 
@@ -46,18 +46,20 @@ def _choice(value, options, field):
 
 @dataclass(frozen=True)
 class Network:
-    """Layer sizes [d0..dL], hidden activation, output head, loss and conventions."""
+    """Layer sizes [d0..dL], hidden activation(s), output head, loss and conventions.
+
+    ``activation`` is one name for every hidden layer, or a list with one name per hidden layer (layer 1
+    first); a list of equal names is stored as that one name.  The parameters (``relu_prime_at_zero``,
+    ``negative_slope``, ``alpha``) apply to the activations whose rule lists them.
+    """
     sizes: tuple
     activation: str = "relu"
     output: str = "softmax"
     loss: str = "cross_entropy"
     weights: str = "outgoing"
-    relu_prime_at_zero: Fraction = Fraction(0)
-    negative_slope: Fraction = Fraction(1, 100)
-
-    def _repr_latex_(self) -> str:
-        from .export import network_math
-        return network_math(self)
+    relu_prime_at_zero: Fraction = PARAMETERS["relu_prime_at_zero"].default
+    negative_slope: Fraction = PARAMETERS["negative_slope"].default
+    alpha: Fraction = PARAMETERS["alpha"].default
 
     def __post_init__(self):
         sizes = self.sizes
@@ -74,31 +76,31 @@ class Network:
             if d > MAX_WIDTH:
                 raise ConfigError(f"layer width {d} exceeds the limit of {MAX_WIDTH}", key="sizes")
         object.__setattr__(self, "sizes", sizes)
-        _choice(self.activation, tuple(ACTIVATIONS), "activation")
+        object.__setattr__(self, "activation", _activations(self.activation, len(sizes) - 2))
+        for name in self.activation_names:
+            _choice(name, tuple(ACTIVATIONS), "activation")
         _choice(self.output, tuple(OUTPUTS), "output")
         _choice(self.loss, tuple(LOSSES), "loss")
         _choice(self.weights, WEIGHT_CONVENTIONS, "weights")
-        object.__setattr__(self, "relu_prime_at_zero", _exact(self.relu_prime_at_zero, "relu_prime_at_zero"))
-        object.__setattr__(self, "negative_slope", _exact(self.negative_slope, "negative_slope"))
-        if (self.output, self.loss) not in HEADS:
-            pairs = ", ".join(f"{o} + {l}" for o, l in HEADS)
+        if not defined_on(self.output, self.loss):
+            (lo, hi), (dlo, dhi) = OUTPUTS[self.output].range, LOSSES[self.loss].domain
             raise ConfigError(
-                f"output {self.output!r} with loss {self.loss!r} is not supported; supported pairs: {pairs}",
+                f"output {self.output!r} with loss {self.loss!r} is not supported: {self.loss} needs every output "
+                f"in {interval_text((dlo, dhi))}, but {self.output} ranges over {interval_text((lo, hi))}",
                 key="loss")
         if sizes[-1] < OUTPUTS[self.output].min_classes:
             raise ConfigError(f"{self.output} output needs at least {OUTPUTS[self.output].min_classes} classes, "
                               f"got C = {sizes[-1]}", key="sizes")
-        if self.activation != "relu" and self.relu_prime_at_zero != 0:
-            raise ConfigError(f"relu_prime_at_zero applies to relu only, not {self.activation!r}",
-                              key="relu_prime_at_zero")
-        if self.activation != "leaky_relu" and self.negative_slope != Fraction(1, 100):
-            raise ConfigError(f"negative_slope applies to leaky_relu only, not {self.activation!r}",
-                              key="negative_slope")
-        if not 0 <= self.relu_prime_at_zero <= 1:
-            raise ConfigError(f"relu_prime_at_zero must be in [0, 1] (a subgradient of max(0, u) at 0), got "
-                              f"{self.relu_prime_at_zero}", key="relu_prime_at_zero")
-        if not 0 <= self.negative_slope < 1:
-            raise ConfigError(f"negative_slope must be in [0, 1), got {self.negative_slope}", key="negative_slope")
+        for p in PARAMETERS.values():
+            object.__setattr__(self, p.name, _exact(getattr(self, p.name), p.name))
+        for p in PARAMETERS.values():
+            users = [a for a in ACTIVATIONS if p.name in ACTIVATIONS[a].params]
+            if getattr(self, p.name) != p.default and not set(users) & set(self.activation_names):
+                shown = self.activation if isinstance(self.activation, str) else list(self.activation)
+                raise ConfigError(f"{p.name} applies to {', '.join(users)} only, not {shown!r}", key=p.name)
+        for p in PARAMETERS.values():
+            if not p.valid(getattr(self, p.name)):
+                raise ConfigError(f"{p.name} must be {p.valid_text}, got {getattr(self, p.name)}", key=p.name)
 
     @property
     def L(self) -> int:
@@ -111,14 +113,41 @@ class Network:
         return self.sizes[-1]
 
     @property
-    def kink_value(self) -> Fraction:
-        """φ'(0) for a kinked activation (ReLU: the configured convention; leaky: its left slope)."""
-        return self.negative_slope if self.activation == "leaky_relu" else self.relu_prime_at_zero
+    def uniform_activation(self) -> str | None:
+        """The one activation of every hidden layer, or None when the layers differ (φ is then ambiguous)."""
+        return self.activation if isinstance(self.activation, str) else None
+
+    @property
+    def activation_text(self) -> str:
+        """The hidden activation(s) for messages: ``relu``, or ``tanh/relu`` layer by layer."""
+        return self.activation if isinstance(self.activation, str) else "/".join(self.activation)
+
+    @property
+    def activation_names(self) -> tuple:
+        """The distinct hidden activations, in layer order."""
+        return (self.activation,) if isinstance(self.activation, str) else tuple(dict.fromkeys(self.activation))
+
+    def activation_of(self, l: int) -> str:
+        """The activation of hidden layer ``l`` (1 <= l <= L-1)."""
+        if isinstance(l, bool) or not isinstance(l, int) or not 1 <= l < self.L:
+            raise ConfigError(f"layer {l!r} is not a hidden layer (hidden layers are 1..{self.L - 1})")
+        return self.activation if isinstance(self.activation, str) else self.activation[l - 1]
+
+    def rule_of(self, l: int):
+        """The ``ActivationRule`` of hidden layer ``l``."""
+        return ACTIVATIONS[self.activation_of(l)]
+
+    @property
+    def kink_value(self) -> Fraction | None:
+        """φ'(0) of the (one) activation when it has a kink at 0 (ReLU: the convention; leaky: its left slope)."""
+        name = self.uniform_activation
+        values = dict(ACTIVATIONS[name].conventions(self)) if name else {}
+        return values.get(0)
 
     @property
     def kinked(self) -> bool:
-        """Whether φ has a kink (so φ'(0) is a convention)."""
-        return bool(ACTIVATIONS[self.activation].kinks)
+        """Whether some hidden activation has a kink (so φ' there is a convention)."""
+        return any(ACTIVATIONS[a].kinks for a in self.activation_names)
 
     def param_label(self, k: int) -> int:
         """The course's superscript of the weights of edge k (layer k -> layer k+1)."""
@@ -139,9 +168,24 @@ class Network:
 
     def describe(self) -> dict:
         """A JSON-ready description."""
-        return {"sizes": list(self.sizes), "activation": self.activation, "output": self.output,
+        act = self.activation if isinstance(self.activation, str) else list(self.activation)
+        return {"sizes": list(self.sizes), "activation": act, "output": self.output,
                 "loss": self.loss, "weights": self.weights,
-                "relu_prime_at_zero": str(self.relu_prime_at_zero), "negative_slope": str(self.negative_slope)}
+                **{p: str(getattr(self, p)) for p in PARAMETERS}}
+
+
+def _activations(value, hidden: int):
+    """One name, or a list of one name per hidden layer (a list of equal names becomes that name)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        if len(value) != hidden or hidden == 0:
+            raise ConfigError(f"activation lists one name per hidden layer: this network has {hidden} hidden "
+                              f"layer{'s' if hidden != 1 else ''}, the list has {len(value)}"
+                              + ("; give a single name" if hidden == 0 else ""), key="activation")
+        return value[0] if len(set(value)) == 1 else tuple(value)
+    raise ConfigError(f"activation must be a name or a list of names (one per hidden layer), got {value!r}",
+                      key="activation")
 
 
 def _vec(name, n):
@@ -200,35 +244,50 @@ class Graph:
     def to_primitives(self, expr, concrete: bool = True):
         """Replace node symbols by their forward definitions, top layer first, down to x, W, b, y.
 
-        With ``concrete`` the generic φ, φ' become the network's activation (φ'(0) per convention).
+        With ``concrete`` the generic φ, φ' become each layer's activation (φ' at a kink per convention):
+        first at node level, where the layer of every φ(z^(l)_j) is known, then in the definitions.
         """
         net = self.net
+        a_def = self.a_def
+        if concrete:
+            expr = self.concretize(expr)
+            a_def = {l: self.concretize(a) for l, a in a_def.items()}
         expr = expr.xreplace(dict(zip(self.yhat, self.yhat_def)))
         for l in range(net.L, 0, -1):
             expr = expr.xreplace(dict(zip(self.z[l], self.z_def[l])))
             if l > 1:
-                expr = expr.xreplace(dict(zip(self.a[l - 1], self.a_def[l - 1])))
-        return self.concretize(expr) if concrete else expr
+                expr = expr.xreplace(dict(zip(self.a[l - 1], a_def[l - 1])))
+        return expr
 
     def concretize(self, expr, stable: bool = False):
-        """Replace generic φ and φ' by the network's activation and its conventional derivative.
+        """Replace generic φ and φ' by each hidden layer's activation and its conventional derivative.
 
-        With ``stable`` the overflow-free forms of the rule are used (for float evaluation only).
+        φ(z^(l)_j) and φ'(z^(l)_j) take layer l's rule; φ of anything else takes the network's one
+        activation (a ConfigError when the layers differ: φ is then not one function).  With ``stable``
+        the rule's float-evaluation forms are used (for float evaluation only).
         """
-        from .rules import phi_prime
-        rule = ACTIVATIONS[self.net.activation]
         net = self.net
-        f = (stable and rule.f_stable) or rule.f
-        prime = (stable and rule.prime_stable) or rule.prime
         if stable not in self._node_concrete:  # φ(z), φ'(z) of node symbols: one exact mapping, no tree search
-            zs = [s for l in range(1, net.L) for s in self.z[l]]
-            self._node_concrete[stable] = {**{phi_prime(s): prime(s, net) for s in zs},
-                                           **{phi(s): f(s, net) for s in zs}}
+            mapping = {}
+            for l in range(1, net.L):
+                rule = net.rule_of(l)
+                for s in self.z[l]:
+                    f, prime = rule.stable(s, net) if stable else (rule.f(s, net), rule.prime(s, net))
+                    mapping[phi(s)], mapping[phi_prime(s)] = f, prime
+            self._node_concrete[stable] = mapping
         expr = expr.xreplace(self._node_concrete[stable])
         if not expr.has(phi, phi_prime):
             return expr
-        expr = expr.replace(phi_prime, lambda u: prime(u, net))
-        return expr.replace(phi, lambda u: f(u, net))
+        name = net.uniform_activation
+        if name is None:
+            layers = ", ".join(f"{net.activation_of(l)} (layer {l})" for l in range(1, net.L))
+            raise ConfigError(f"the generic activation is ambiguous here: the hidden layers use {layers}")
+        rule = ACTIVATIONS[name]
+        if stable:
+            expr = expr.replace(phi_prime, lambda u: rule.stable(u, net)[1])
+            return expr.replace(phi, lambda u: rule.stable(u, net)[0])
+        expr = expr.replace(phi_prime, lambda u: rule.prime(u, net))
+        return expr.replace(phi, lambda u: rule.f(u, net))
 
 
 @lru_cache(maxsize=64)

@@ -1,12 +1,14 @@
 """Numeric witnesses for the derivation: an independent NumPy backprop and central finite differences.
 
-Nothing here imports ``rules`` tables for the NumPy side: the reference forward/backward pass is
-written from the textbook with its own small activation table, so it shares no code with the
-symbolic engine.  ``lambdify_gradients`` compiles the *derived* node-level expressions (only over
+The NumPy side reads no ``rules`` row: the reference forward/backward pass is written from the
+literature with its own tables of activations, heads and losses (``_ACT``, ``_HEAD``, ``_LOSS``; a
+contract test pins that they have the same keys as the rules), so it shares no formula with the
+symbolic engine.  Only the sampling policy (the kind of target, where the kinks are) reads the rules.  ``lambdify_gradients`` compiles the *derived* node-level expressions (only over
 symbols the library created) and evaluates them, one point or a batch of points at a time.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, NamedTuple
@@ -17,10 +19,11 @@ import sympy as sp
 from .derive import Derivation, derive
 from .errors import ConfigError
 from .network import Network
+from .rules import LOSSES, OUTPUTS
 
 __all__ = [
     "Tolerance", "TOLERANCES", "TINY", "fd_step", "rel_err", "Params", "sample_params", "stack_params",
-    "numpy_backprop", "stable_loss", "finite_differences", "lambdify_gradients", "verify",
+    "numpy_backprop", "stable_loss", "finite_differences", "lambdify_gradients", "mp_function", "verify",
 ]
 
 TINY = float(np.finfo(np.float64).tiny)
@@ -76,15 +79,14 @@ _TARGETS = {
     "probability": lambda rng, C: rng.uniform(0.05, 0.95, size=C),
     "real": lambda rng, C: rng.normal(size=C),
 }
-_LOSS_TARGET = {"cross_entropy": "one-hot", "bce": "probability", "mse": "real"}
 
 
 def sample_params(net: Network, rng: np.random.Generator, *, away_from_kinks: bool = True,
                   margin: float = 1e-2) -> Params:
-    """Seeded random x, y, W, b (float64); hidden |z| > margin for kinked activations if asked."""
+    """Seeded random x, y, W, b (float64); hidden z farther than margin from every kink if asked."""
     d = net.sizes
     x = rng.normal(size=d[0])
-    y = _TARGETS[_LOSS_TARGET[net.loss]](rng, net.C)
+    y = _TARGETS[LOSSES[net.loss].target](rng, net.C)
     Ws = [rng.normal(size=(d[k + 1], d[k])) / np.sqrt(d[k]) for k in range(net.L)]
     bs = [rng.normal(scale=0.5, size=d[k + 1]) for k in range(net.L)]
     if away_from_kinks and net.kinked:
@@ -93,15 +95,18 @@ def sample_params(net: Network, rng: np.random.Generator, *, away_from_kinks: bo
 
 
 def _push_off_kinks(net, x, Ws, bs, rng, margin):
-    """Resample hidden biases (in place, layer by layer) until every hidden |z| > margin."""
+    """Resample hidden biases (in place, layer by layer) until every hidden z is farther than margin from
+    each kink of its layer's activation (``ActivationRule.kinks``)."""
     a = x
     for k in range(net.L - 1):
         z = Ws[k] @ a + bs[k]
-        for i in np.flatnonzero(np.abs(z) <= margin):
-            while abs(z[i]) <= margin:
+        kinks = [float(c) for c in net.rule_of(k + 1).kinks]
+        near = lambda v: any(abs(v - c) <= margin for c in kinks)     # noqa: E731
+        for i in range(len(z)):
+            while near(z[i]):
                 bs[k][i] = rng.normal(scale=0.5)
                 z[i] = Ws[k][i] @ a + bs[k][i]
-        a = _ACT[net.activation][0](z, net)
+        a = _ACT[net.activation_of(k + 1)][0](z, net)
 
 
 def stack_params(points) -> Params:
@@ -113,11 +118,15 @@ def stack_params(points) -> Params:
 
 
 # ----------------------------------------------------------------------------------------------
-# independent NumPy reference (textbook forward/backward, its own activation table)
+# independent NumPy reference (textbook forward/backward, its own tables)
 
 
 def _sigmoid(u):
-    return 0.5 * (1.0 + np.tanh(0.5 * u))
+    return np.exp(-np.logaddexp(0.0, -u))       # σ(u) = e^{-softplus(-u)}: no overflow, no cancellation
+
+
+_erfc = np.vectorize(math.erfc, otypes=[float])
+_erf = np.vectorize(math.erf, otypes=[float])
 
 
 def _relu_prime(u, net):
@@ -129,6 +138,14 @@ def _leaky_prime(u, net):
     return np.where(u > 0, 1.0, s)           # φ'(0) = the left slope by convention
 
 
+def _gelu_cdf(u):
+    return 0.5 * _erfc(-u / math.sqrt(2.0))  # Φ(u) (Hendrycks & Gimpel 2016), accurate for u << 0
+
+
+def _inside(u, lo, hi):
+    return ((u > lo) & (u < hi)).astype(float)   # hardtanh'(u): 0 at both kinks (PyTorch's convention)
+
+
 # name -> (φ(u, net), φ'(u, net))
 _ACT = {
     "relu": (lambda u, net: np.maximum(u, 0.0), _relu_prime),
@@ -136,6 +153,16 @@ _ACT = {
     "sigmoid": (lambda u, net: _sigmoid(u), lambda u, net: _sigmoid(u) * (1.0 - _sigmoid(u))),
     "tanh": (lambda u, net: np.tanh(u), lambda u, net: 1.0 - np.tanh(u) ** 2),
     "identity": (lambda u, net: u, lambda u, net: np.ones_like(u)),
+    "softplus": (lambda u, net: np.logaddexp(0.0, u), lambda u, net: _sigmoid(u)),
+    # ELU (Clevert et al. 2016): α(e^u − 1) for u <= 0; φ'(0) = α, the left value (PyTorch)
+    "elu": (lambda u, net: np.where(u > 0, u, float(net.alpha) * np.expm1(np.minimum(u, 0.0))),
+            lambda u, net: np.where(u > 0, 1.0, float(net.alpha) * np.exp(np.minimum(u, 0.0)))),
+    "gelu": (lambda u, net: u * _gelu_cdf(u),
+             lambda u, net: _gelu_cdf(u) + u * np.exp(-0.5 * u * u) / math.sqrt(2.0 * math.pi)),
+    # SiLU / swish (Elfwing et al. 2018; Ramachandran et al. 2017): u σ(u), φʹ = σ(u) + u σ(u)(1 − σ(u))
+    "silu": (lambda u, net: u * _sigmoid(u), lambda u, net: _sigmoid(u) * (1.0 + u * (1.0 - _sigmoid(u)))),
+    "relu6": (lambda u, net: np.clip(u, 0.0, 6.0), lambda u, net: _inside(u, 0.0, 6.0)),
+    "hard_tanh": (lambda u, net: np.clip(u, -1.0, 1.0), lambda u, net: _inside(u, -1.0, 1.0)),
 }
 
 
@@ -153,14 +180,42 @@ def _softplus(z):
     return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
-# output name -> ŷ(z);  loss name -> (L(z, y) from logits, δ^(L) = ∂L/∂z from logits)
-_OUT = {"softmax": _softmax, "sigmoid": _sigmoid, "identity": lambda z: z}
-_LOSS = {
-    "cross_entropy": (lambda z, y: np.sum(y, axis=0) * _logsumexp(z) - np.sum(y * z, axis=0),
-                      lambda z, y: _softmax(z) * np.sum(y, axis=0, keepdims=True) - y),
-    "bce": (lambda z, y: np.sum(_softplus(z) - y * z, axis=0), lambda z, y: _sigmoid(z) - y),
-    "mse": (lambda z, y: 0.5 * np.sum((z - y) ** 2, axis=0), lambda z, y: z - y),
+# output name -> (ŷ(z), Jᵀg: the vector-Jacobian product of the head at ŷ)
+_HEAD = {
+    "softmax": (_softmax, lambda yh, g: yh * (g - np.sum(yh * g, axis=0, keepdims=True))),
+    "sigmoid": (_sigmoid, lambda yh, g: yh * (1.0 - yh) * g),
+    "tanh": (np.tanh, lambda yh, g: (1.0 - yh * yh) * g),
+    "identity": (lambda z: z, lambda yh, g: g),
 }
+# loss name -> (L(ŷ, y), ∇_ŷ L)
+_LOSS = {
+    "cross_entropy": (lambda yh, y: -np.sum(y * np.log(yh), axis=0), lambda yh, y: -y / yh),
+    "bce": (lambda yh, y: -np.sum(y * np.log(yh) + (1.0 - y) * np.log1p(-yh), axis=0),
+            lambda yh, y: (yh - y) / (yh * (1.0 - yh))),
+    "mse": (lambda yh, y: 0.5 * np.sum((yh - y) ** 2, axis=0), lambda yh, y: yh - y),
+}
+# the canonical pairs, from the logits (log-sum-exp, softplus): (L(z, y), δ^(L)(z, y)); no Σy = 1 assumed
+_FUSED = {
+    ("softmax", "cross_entropy"): (lambda z, y: np.sum(y, axis=0) * _logsumexp(z) - np.sum(y * z, axis=0),
+                                   lambda z, y: _softmax(z) * np.sum(y, axis=0, keepdims=True) - y),
+    ("sigmoid", "bce"): (lambda z, y: np.sum(_softplus(z) - y * z, axis=0), lambda z, y: _sigmoid(z) - y),
+}
+
+
+def _output_loss(net, z, y):
+    """L at the logits z (fused and overflow-free for the canonical pairs)."""
+    if (net.output, net.loss) in _FUSED:
+        return _FUSED[net.output, net.loss][0](z, y)
+    return _LOSS[net.loss][0](_HEAD[net.output][0](z), y)
+
+
+def _output_delta(net, z, y):
+    """δ^(L) = J_head(ŷ)ᵀ ∇_ŷ L (fused for the canonical pairs)."""
+    if (net.output, net.loss) in _FUSED:
+        return _FUSED[net.output, net.loss][1](z, y)
+    head, jt = _HEAD[net.output]
+    yh = head(z)
+    return jt(yh, _LOSS[net.loss][1](yh, y))
 
 
 def _batched(net, x, y, Ws, bs):
@@ -192,12 +247,11 @@ def _rmatvec(W, v):
 
 def _forward(net, x, Ws, bs):
     """Pre-activations z[1..L] and activations a[0..L-1] (a[0] = x)."""
-    phi = _ACT[net.activation][0]
     a, z = {0: x}, {}
     for k in range(net.L):
         z[k + 1] = _matvec(Ws[k], a[k]) + bs[k]
         if k + 1 < net.L:
-            a[k + 1] = phi(z[k + 1], net)
+            a[k + 1] = _ACT[net.activation_of(k + 1)][0](z[k + 1], net)
     return z, a
 
 
@@ -208,15 +262,14 @@ def numpy_backprop(net: Network, x, y, Ws, bs) -> dict:
     """
     x, y, Ws, bs = _batched(net, x, y, Ws, bs)
     z, a = _forward(net, x, Ws, bs)
-    L, dphi = net.L, _ACT[net.activation][1]
-    loss_f, delta_f = _LOSS[net.loss]
-    delta = {L: delta_f(z[L], y)}
+    L = net.L
+    delta = {L: _output_delta(net, z[L], y)}
     for l in range(L - 1, 0, -1):
-        delta[l] = _rmatvec(Ws[l], delta[l + 1]) * dphi(z[l], net)
+        delta[l] = _rmatvec(Ws[l], delta[l + 1]) * _ACT[net.activation_of(l)][1](z[l], net)
     grad_W = [delta[k + 1][:, None] * a[k][None, :] for k in range(L)]
     grad_b = [delta[k + 1] for k in range(L)]
-    loss = loss_f(z[L], y)
-    return {"delta": delta, "grad_W": grad_W, "grad_b": grad_b, "yhat": _OUT[net.output](z[L]),
+    loss = _output_loss(net, z[L], y)
+    return {"delta": delta, "grad_W": grad_W, "grad_b": grad_b, "yhat": _HEAD[net.output][0](z[L]),
             "loss": float(loss) if np.ndim(loss) == 0 else loss}
 
 
@@ -224,7 +277,7 @@ def stable_loss(net: Network, x, y, Ws, bs) -> float:
     """The loss of one point computed from the logits (log-sum-exp, softplus): never overflows."""
     x, y, Ws, bs = _batched(net, x, y, Ws, bs)
     z, _ = _forward(net, x, Ws, bs)
-    return _LOSS[net.loss][0](z[net.L], y)
+    return _output_loss(net, z[net.L], y)
 
 
 def finite_differences(net: Network, x, y, Ws, bs, h: float | None = None) -> dict:
@@ -416,6 +469,9 @@ class _Gather:
         return v.reshape(self.idx_shape + v.shape[1:]) if isinstance(self.idx, slice) else v
 
 
+# lambdify's NumPy printer has no erf/erfc (SciPy's has): the standard library's, elementwise
+_MODULES = [{"erf": _erf, "erfc": _erfc}, "numpy"]
+
 REDUCE_MIN = 3      # an Add with at least this many terms of one product shape is a contraction
 
 
@@ -494,7 +550,7 @@ class _Sum:
             self.parts.append((c, gathers))
         self.rest = sp.Add(*rest)
         self.rest_args = sorted(self.rest.free_symbols, key=lambda s: int(s.name[1:]))
-        self.rest_fn = sp.lambdify(self.rest_args, self.rest, modules="numpy")
+        self.rest_fn = sp.lambdify(self.rest_args, self.rest, modules=_MODULES)
 
     def __call__(self, table, batch, pvals):
         val = self.rest_fn(*[pvals[int(p.name[1:])] for p in self.rest_args])
@@ -522,7 +578,7 @@ class _Template:
         self.gathers = {k: _Gather([loc[syms[k]] for _, syms in members], grid)
                         for k in range(len(ph)) if ph[k] in used}
         self.main_args = [p for p in ph if p in main.free_symbols]
-        self.fn = sp.lambdify(self.main_args + svars, main, modules="numpy")
+        self.fn = sp.lambdify(self.main_args + svars, main, modules=_MODULES)
 
     def value(self, table, batch):
         """The template's values, broadcastable to the group's grid + batch."""
@@ -563,7 +619,7 @@ class _Flat:
     def __init__(self, entries, loc):
         free = sorted(set().union(*[e.free_symbols for e in entries]), key=str)
         self.args = [loc[s] for s in free]
-        self.fn = sp.lambdify(free, entries, modules="numpy", cse=_hoist)
+        self.fn = sp.lambdify(free, entries, modules=_MODULES, cse=_hoist)
 
     def fill(self, out, table, batch):
         for i, v in enumerate(self.fn(*[table[k][i] for k, i in self.args])):
@@ -617,7 +673,6 @@ class _Gradients:
     """
 
     def __init__(self, d: Derivation):
-        from .rules import OUTPUTS
         self.net, g = d.net, d.graph
         net, L = self.net, self.net.L
         self.g = g
@@ -669,6 +724,12 @@ class _Gradients:
                 "grad_W": [shaped(q, q(table, batch)) for q in self.grad_W],
                 "grad_b": [q(table, batch) for q in self.grad_b], "yhat": table["yhat",],
                 "loss": float(loss) if loss.ndim == 0 else loss}
+
+
+def mp_function(args, expr: sp.Expr) -> Callable:
+    """``expr`` (built over our own symbols) as an mpmath function of ``args``, for high-precision root
+    refinement; every lambdify of the package lives in this module."""
+    return sp.lambdify(args, expr, modules="mpmath")
 
 
 def lambdify_gradients(derivation: Derivation) -> Callable:

@@ -20,12 +20,11 @@ import mpmath
 import sympy as sp
 
 from .network import Graph, Network
-from .rules import LOSSES
+from .rules import ACTIVATIONS, LOSSES, OUTPUTS
 
 __all__ = ["Point", "sample_point", "forward", "node_values", "exact_values", "force", "NodeValues", "DENOM"]
 
 DENOM = 64          # inputs are k/64 with |k| <= 128: exact, readable, well conditioned
-_PIECEWISE_LINEAR = {"relu", "leaky_relu", "identity"}
 
 
 @dataclass
@@ -76,17 +75,15 @@ def _fraction(v):
 
 
 def _act(net, name, u, dps):
+    """φ(u) of the activation ``name`` (its rule's ``mp``): an exact Fraction for a rational u when the rule
+    maps rationals to rationals (piecewise linear), else an mpf at ``dps`` digits."""
+    rule = ACTIVATIONS[name]
     if isinstance(u, sp.Basic):
         u = _fraction(u) if _fraction(u) is not None else _mp(u, dps)
-    if name == "relu":
-        return u if u > 0 else Fraction(0)
-    if name == "leaky_relu":
-        return u if u > 0 else net.negative_slope * u
-    if name == "identity":
-        return u
+    if not (rule.exact_on_rationals and isinstance(u, Fraction)):
+        u = _mp(u, dps)
     with mpmath.workdps(dps):
-        v = mpmath.mpf(u.numerator) / u.denominator if isinstance(u, Fraction) else mpmath.mpf(u)
-        return 1 / (1 + mpmath.exp(-v)) if name == "sigmoid" else mpmath.tanh(v)
+        return rule.mp(u, net)
 
 
 def _mp(v, dps):
@@ -99,18 +96,12 @@ def _mp(v, dps):
 
 
 def _head(net, z, dps):
-    if net.output == "identity":
+    """ŷ = head(z^(L)) (its rule's ``mp``): exact where z is exact for a linear head, else mpf."""
+    rule = OUTPUTS[net.output]
+    if rule.linear:
         return list(z)                  # exact where z is exact (piecewise-linear networks)
     with mpmath.workdps(dps):
-        zz = [_mp(v, dps) for v in z]
-        if net.output == "softmax":
-            m = max(zz)
-            e = [mpmath.exp(v - m) for v in zz]
-            s = mpmath.fsum(e)
-            return [v / s for v in e]
-        if net.output == "sigmoid":
-            return [1 / (1 + mpmath.exp(-v)) for v in zz]
-        return zz
+        return rule.mp([_mp(v, dps) for v in z])
 
 
 def forward(net: Network, p: Point, dps: int = 50) -> dict:
@@ -122,7 +113,7 @@ def forward(net: Network, p: Point, dps: int = 50) -> dict:
         z = [_affine(row, a, bi, dps) for row, bi in zip(p.W[k], p.b[k])]
         zs[l] = z
         if l < net.L:
-            a = [_act(net, net.activation, v, dps) for v in z]
+            a = [_act(net, net.activation_of(l), v, dps) for v in z]
             acts[l] = a
     acts[net.L] = _head(net, zs[net.L], dps)
     return {"z": zs, "a": acts}
@@ -226,9 +217,7 @@ def exact_values(g: Graph, p: Point) -> dict:
     """
     if p._exact is not None:
         return p._exact
-    from .rules import ACTIVATIONS, OUTPUTS
     net = g.net
-    rule = ACTIVATIONS[net.activation]
 
     def ex(v):
         f = _fraction(v)
@@ -249,7 +238,7 @@ def exact_values(g: Graph, p: Point) -> dict:
             z.append(sp.Add(*[ex(w) * v for w, v in zip(row, a) if ex(w) != 0]) + ex(bi))
         vals.update(dict(zip(g.z[l], z)))
         if l < net.L:
-            a = [rule.f(v, net) for v in z]
+            a = [net.rule_of(l).f(v, net) for v in z]
             vals.update(dict(zip(g.a[l], a)))
     yhat = OUTPUTS[net.output].f(sp.Matrix(z))
     vals.update(dict(zip(g.yhat, yhat)))

@@ -23,6 +23,7 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 from sympy.core.relational import Relational
+from sympy.core.sympify import _sympify      # strict: SymPy objects and numbers only, never a string
 from sympy.polys.polyerrors import PolynomialError
 
 __all__ = ["region_empty", "zero_on", "is_exact_zero", "exact_sign", "solve_real", "atoms_of", "prove_sign",
@@ -1242,7 +1243,7 @@ def prove_sign(e, strict: bool, hyps=(), steps: int = _MAX_PROVE_STEPS) -> bool:
     """
     state = [steps]
     try:
-        return _pos(sp.sympify(e), strict, tuple(_flat(hyps)), state, 0)
+        return _pos(_sympify(e), strict, tuple(_flat(hyps)), state, 0)
     except (RecursionError, TypeError, ValueError, ZeroDivisionError, ArithmeticError, PolynomialError,
             NotImplementedError, AttributeError):
         return False

@@ -59,11 +59,11 @@ def _c(text, color, on):
 def network_line(net) -> str:
     """One line describing a network."""
     extra = ""
-    if net.activation == "relu":
-        extra = f", relu'(0) = {net.relu_prime_at_zero}"
-    elif net.activation == "leaky_relu":
-        extra = f", slope {net.negative_slope}"
-    return _s(f"sizes {'-'.join(map(str, net.sizes))}, {net.activation} hidden, {net.output} + {net.loss}, "
+    if "relu" in net.activation_names:
+        extra += f", relu'(0) = {net.relu_prime_at_zero}"
+    if "leaky_relu" in net.activation_names:
+        extra += f", slope {net.negative_slope}"
+    return _s(f"sizes {'-'.join(map(str, net.sizes))}, {net.activation_text} hidden, {net.output} + {net.loss}, "
               f"{net.weights} weights{extra}")
 
 

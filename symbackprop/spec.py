@@ -286,6 +286,20 @@ def _read_name(path, field, value, line):
     return value
 
 
+def _read_activation(path, field, value, line):
+    """One activation name, or a list of names (one per hidden layer, layer 1 first; Network checks them)."""
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            if not isinstance(v, str):
+                raise _error(path, f"activation[{i}] must be a name, got {_kind(v)}", key="network.activation",
+                             line=value.item_lines[i])
+        return list(value)
+    if not isinstance(value, str):
+        raise _error(path, f"activation must be a name or a list of names (one per hidden layer), got "
+                           f"{_kind(value)}", key="network.activation", line=line)
+    return value
+
+
 def _read_number(path, field, value, line):
     """A number, exactly as written: 0.01 becomes Fraction(1, 100); strings like '1/3' pass to Network."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -298,8 +312,9 @@ def _read_number(path, field, value, line):
         return float(value)
 
 
-NETWORK_READERS = {"sizes": _read_sizes, "activation": _read_name, "output": _read_name, "loss": _read_name,
-                   "weights": _read_name, "relu_prime_at_zero": _read_number, "negative_slope": _read_number}
+NETWORK_READERS = {"sizes": _read_sizes, "activation": _read_activation, "output": _read_name, "loss": _read_name,
+                   "weights": _read_name, "relu_prime_at_zero": _read_number, "negative_slope": _read_number,
+                   "alpha": _read_number}
 
 
 def _network(path, value, line) -> Network:

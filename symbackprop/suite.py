@@ -40,14 +40,6 @@ class FileReport:
             out[r.verdict] = out.get(r.verdict, 0) + 1
         return out
 
-    def _repr_html_(self) -> str:
-        from .report import render_check_html
-        return render_check_html(self)
-
-    def _repr_latex_(self) -> str:
-        from .export import report_math
-        return report_math(self)
-
     def to_dict(self) -> dict:
         """The ``--format json`` document of this file."""
         return {"file": str(self.spec.path), "title": self.spec.title, "network": self.spec.network.describe(),

@@ -351,7 +351,7 @@ def test_derive_latex_is_the_fragment(capsys):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["derive", "--sizes", "3,4,3", "--activation", "gelu"], ["activation", "gelu"]),
+    (["derive", "--sizes", "3,4,3", "--activation", "mish"], ["activation", "mish"]),
     (["derive", "--sizes", "3,x"], ["--sizes"]),
     (["derive", "--sizes", "3,4,1"], ["softmax", "2 classes"]),
     (["derive", "--sizes", "3,4,3", "--seed", "-1"], ["--seed"]),

@@ -7,10 +7,10 @@ import sympy as sp
 
 from symbackprop import Network, derive, graph
 from symbackprop.closed_forms import closed_forms, prove_equal, prove_softmax_ce_symbolic_C, prove_zero
-from symbackprop.rules import ONEHOT_SUM, indicator, kinked_prime
+from symbackprop.rules import ACTIVATIONS, HEADS, ONEHOT_SUM, indicator, kinked_prime
 
-PAIRS = [("softmax", "cross_entropy"), ("sigmoid", "bce"), ("identity", "mse")]
-ACTS = ["relu", "leaky_relu", "sigmoid", "tanh", "identity"]
+PAIRS = list(HEADS)              # every supported (output, loss) pair
+ACTS = list(ACTIVATIONS)
 
 
 @pytest.mark.parametrize("sizes", [(2, 3), (2, 3, 2), (3, 2, 3, 2), (2, 16, 3)])

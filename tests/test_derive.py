@@ -7,9 +7,10 @@ import pytest
 import sympy as sp
 
 from symbackprop import Network, derive, graph
+from symbackprop.rules import ACTIVATIONS, HEADS
 
-PAIRS = [("softmax", "cross_entropy"), ("sigmoid", "bce"), ("identity", "mse")]
-ACTS = ["relu", "leaky_relu", "sigmoid", "tanh", "identity"]
+PAIRS = list(HEADS)              # every supported (output, loss) pair
+ACTS = list(ACTIVATIONS)
 
 
 def _quantities(d):

@@ -187,7 +187,7 @@ def test_cli_export_writes_a_document_and_a_fragment(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv", [["export"], ["export", "--sizes", "2,x"],
                                   ["export", "--sizes", "2,2", "--from", "x.yaml"],
-                                  ["export", "--sizes", "2,3", "--output", "sigmoid", "--loss", "cross_entropy"],
+                                  ["export", "--sizes", "2,3", "--output", "tanh", "--loss", "cross_entropy"],
                                   ["export", "--from", "does-not-exist.yaml"],
                                   ["export", "--sizes", "2,2", "-o", "/nonexistent-dir/x.tex"]])
 def test_cli_export_usage_errors_are_one_line(argv, capsys):

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbackprop import Network, derive
-from symbackprop._latex_lexer import _raw_tokens
+from symbackprop.notation.lexer import _raw_tokens
 from symbackprop.errors import SymbackpropError
 from symbackprop.export import safe_math
 from symbackprop.notation import parse_claim

@@ -8,10 +8,12 @@ from symbackprop import ConfigError, Network, SymbackpropError, graph
 
 
 @pytest.mark.parametrize("kwargs, words", [
-    (dict(sizes=(3, 4, 2), output="softmax", loss="bce"), ["softmax", "bce", "not supported"]),
-    (dict(sizes=(3, 4, 2), output="sigmoid", loss="cross_entropy"), ["sigmoid", "cross_entropy"]),
+    # a loss undefined on the head's range (softmax + bce and sigmoid + cross_entropy are defined: issue 12)
+    (dict(sizes=(3, 4, 2), output="tanh", loss="bce"), ["tanh", "bce", "not supported", "(0, 1)", "(-1, 1)"]),
+    (dict(sizes=(3, 4, 2), output="tanh", loss="cross_entropy"), ["tanh", "cross_entropy", "not supported"]),
+    (dict(sizes=(3, 4, 2), output="identity", loss="cross_entropy"), ["identity", "cross_entropy", "the reals"]),
     (dict(sizes=(3, 4, 2), output="identity", loss="bce"), ["identity", "bce"]),
-    (dict(sizes=(3, 4, 2), activation="swish"), ["unknown activation", "'swish'", "relu"]),
+    (dict(sizes=(3, 4, 2), activation="mish"), ["unknown activation", "'mish'", "relu", "silu"]),
     (dict(sizes=(3, 4, 2), output="softplus"), ["unknown output", "softplus"]),
     (dict(sizes=(3, 4, 2), loss="hinge"), ["unknown loss", "hinge"]),
     (dict(sizes=(3, 4, 2), weights="sideways"), ["unknown weights", "outgoing", "incoming"]),

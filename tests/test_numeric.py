@@ -11,9 +11,10 @@ from symbackprop.numeric import (
     TOLERANCES, Params, finite_differences, lambdify_gradients, numpy_backprop, rel_err, sample_params,
     stable_loss, stack_params, verify,
 )
+from symbackprop.rules import ACTIVATIONS, HEADS
 
-PAIRS = [("softmax", "cross_entropy"), ("sigmoid", "bce"), ("identity", "mse")]
-ACTS = ["relu", "leaky_relu", "sigmoid", "tanh", "identity"]
+PAIRS = list(HEADS)              # every supported (output, loss) pair
+ACTS = list(ACTIVATIONS)
 
 
 def close(a, b, t):
@@ -61,7 +62,7 @@ def test_depth_one(pair, weights, rng, tol):
 
 
 @pytest.mark.parametrize("act, pair, weights", [
-    (act, PAIRS[i % 3], ("outgoing", "incoming")[i % 2]) for i, act in enumerate(ACTS)])
+    (act, PAIRS[i % len(PAIRS)], ("outgoing", "incoming")[i % 2]) for i, act in enumerate(ACTS)])
 def test_depth_three(act, pair, weights, rng, tol):
     net = Network((3, 3, 2, 2), act, *pair, weights=weights)
     _check_all(net, sample_params(net, rng), tol)
@@ -312,10 +313,9 @@ def test_template_contraction_and_mixed_gathers_by_hand(rng, tol):
                  tol["numpy"])
 
 
-@pytest.mark.parametrize("act", ["relu", "leaky_relu", "sigmoid", "tanh", "identity"])
+@pytest.mark.parametrize("act", ACTS)
 def test_overflow_free_activation_forms_equal_the_exact_ones(act):
     """The float-evaluation forms (rules' f_stable/prime_stable) are the same functions, to 30 digits."""
-    from symbackprop.rules import ACTIVATIONS
     rule, net = ACTIVATIONS[act], Network((2, 2, 2), act)
     u = sp.Symbol("u", real=True)
     for stable, exact in ((rule.f_stable, rule.f), (rule.prime_stable, rule.prime)):
@@ -324,3 +324,19 @@ def test_overflow_free_activation_forms_equal_the_exact_ones(act):
         for v in (sp.Rational(-61, 2), sp.Rational(-3, 2), sp.Rational(3, 10), 20):
             a, b = sp.N(stable(u, net).subs(u, v), 40), sp.N(exact(u, net).subs(u, v), 40)
             assert abs(a - b) <= sp.Float("1e-30", 40) * max(1, abs(b)), (act, v, a, b)
+
+
+@pytest.mark.parametrize("act", [a for a in ACTS if ACTIVATIONS[a].kinks])
+def test_sample_params_keeps_hidden_preactivations_off_every_kink(act):
+    """Every kink of the row (relu6: 0 and 6, hard_tanh: -1 and 1), not only 0."""
+    from symbackprop.numeric import _ACT
+    kinks = [float(c) for c in ACTIVATIONS[act].kinks]
+    net = Network((2, 6, 6, 6, 2), act)
+    margin = 0.3                                    # large, so the resampling is actually exercised
+    for seed in range(5):
+        p = sample_params(net, np.random.default_rng(seed), margin=margin)
+        a = p.x
+        for k in range(net.L - 1):
+            z = p.Ws[k] @ a + p.bs[k]
+            assert all(abs(v - c) > margin for v in z for c in kinks), (act, z)
+            a = _ACT[act][0](z, net)

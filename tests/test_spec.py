@@ -113,7 +113,7 @@ BAD = [
      None, "unknown activation 'swish'", 3),
     ("activation-null", "network:\n  sizes: [2, 2]\n  activation:\n" + ONE, "network.activation", None,
      "nothing (null)", 3),
-    ("bad-head", "network:\n  sizes: [2, 2]\n  output: sigmoid\n" + ONE, "network.loss", None,
+    ("bad-head", "network:\n  sizes: [2, 2]\n  output: tanh\n" + ONE, "network.loss", None,
      "not supported", 2),
     ("slope-without-leaky", "network:\n  sizes: [2, 2]\n  negative_slope: 0.2\n" + ONE,
      "network.negative_slope", None, "leaky_relu only", 3),

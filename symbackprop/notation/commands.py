@@ -132,7 +132,7 @@ class CommandsMixin:
             self.readings["σ"] = "logistic"
             return "logistic"
         if name == "relu":
-            if self.net is not None and self.net.activation == "relu":
+            if self.net is not None and self.net.uniform_activation == "relu":
                 self.readings["ReLU"] = "the activation"
                 return "act"
             return "relu"
@@ -144,10 +144,10 @@ class CommandsMixin:
             self.readings["σ"] = "the activation"
             return "act"
         # a network without hidden layers has no activation: σ can only be the logistic function
-        if (mode == "auto" and self.net is not None and self.net.L > 1 and self.net.activation != "sigmoid"
+        if (mode == "auto" and self.net is not None and self.net.L > 1 and self.net.uniform_activation != "sigmoid"
                 and _mentions_network(arg)):
             raise self.error(f"\\sigma has two readings here: the logistic function 1/(1+e^{{-u}}), or the network's "
-                             f"activation ({self.net.activation}) as in Nielsen's BP1–BP4: declare notation: "
+                             f"activation ({self.net.activation_text}) as in Nielsen's BP1–BP4: declare notation: "
                              f"{{sigma: logistic}} or {{sigma: activation}} (preset nielsen), or write \\varphi for "
                              f"the activation", tok=t)
         self.readings["σ"] = "logistic"

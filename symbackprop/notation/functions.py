@@ -98,13 +98,13 @@ class Apply(Node):
     def output_check(self, ctx, A):
         """The activation letter at the output layer is the output head's function: refused where they differ."""
         net = ctx.net
-        if net.output == "sigmoid" and net.activation == "sigmoid":
+        if net.output == "sigmoid" and net.uniform_activation == "sigmoid":
             return
         out = set(ctx.g.z[net.L]) | set(ctx.g.yhat)
         if any(e.free_symbols & out for e in A):
             raise ctx.error(f"{self.token.split('(')[0].strip()} at the output layer: in this notation it is the "
                             f"activation of every layer, but this network's output is {net.output} while its hidden "
-                            f"activation is {net.activation} (write the output's own function, or use a network whose "
+                            f"activation is {net.activation_text} (write the output's own function, or use a network whose "
                             f"output is the hidden activation: sigmoid + sigmoid + bce)", self, OutOfRange)
 
     def shape_kind(self):

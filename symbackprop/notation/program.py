@@ -279,7 +279,7 @@ def _readings(rels, net):
     out = {}
     for r in rels:
         for k, v in r.names.readings.items():
-            out.setdefault(k, v.replace("the activation", f"the activation ({net.activation})", 1)
+            out.setdefault(k, v.replace("the activation", f"the activation ({net.activation_text})", 1)
                            if v.startswith("the activation") else v)
     return out
 
