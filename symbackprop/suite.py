@@ -32,7 +32,7 @@ from .runner import BUDGET_MESSAGE, Limits, run_here, run_inline, run_jobs, will
 from .spec import DerivationSpec
 
 __all__ = ["FileReport", "CheckInterrupted", "check_spec", "check_specs", "prepare_workers", "failed_run",
-           "default_options", "not_checked", "unchecked_report", "signal_name", "WORKER_MODULES"]
+           "default_options", "not_checked", "selected_claims", "unchecked_report", "signal_name", "WORKER_MODULES"]
 
 
 @dataclass(frozen=True)
@@ -149,8 +149,12 @@ def _from_job(claim, res) -> ClaimResult:
                        seconds=res.seconds, expect=claim.expect, given=claim.given)
 
 
-def _selected(spec, only) -> list:
+def selected_claims(spec, only=None) -> list:
+    """The claims of ``spec`` that are checked: all, or those whose id is in ``only``."""
     return [c for c in spec.claims if only is None or c.id in only]
+
+
+_selected = selected_claims
 
 
 def unchecked_report(spec: DerivationSpec, why: str, only=None) -> FileReport:
