@@ -32,8 +32,19 @@ runs no cleanup, so each child also watches its parent itself, twice over:
 
 Budgets.  ``Limits`` checks every limit against one table of ranges (:data:`BOUNDS`; the CLI and the
 pytest plugin use the same table for their flags).  ``run_jobs(..., deadline=...)`` also takes a
-deadline for the whole batch (``time.monotonic()`` seconds, e.g. a file's time budget): jobs still
-running then are killed and jobs not started are not started; both end with status ``budget``.
+deadline for the whole batch (``time.monotonic()`` seconds): jobs still running then are killed and
+jobs not started are not started; both end with status ``budget``.  ``groups``/``group_budget`` give
+the same per group of jobs (a file's time budget when the claims of many files share one queue), each
+group's clock starting with its first job.
+
+A worker per job, not a pool.  A pool of reused workers was measured against this design
+(benchmarks/bench_pool.py): even with no limits at all it saves about a tenth of the workers' CPU on the
+course files, and reuse would cost bounds -- the kernel's hard CPU limit cannot be raised again for
+the next job, the address-space limit would shrink as a worker's caches grow, and state left by one
+claim (SymPy's caches, the global random state its assumption system shuffles with, a job cut short
+by a signal) would reach the next.  Forked from a warm parent (see ``suite.prepare_workers``) every job
+starts from the same state instead, shared copy-on-write; the warm-up itself runs here under the same
+limits (:func:`run_here`).
 """
 from __future__ import annotations
 

@@ -780,7 +780,8 @@ def test_streamed_text_is_the_report_rendered_at_the_end(tmp_path, capsys):
     from symbackprop.runner import Limits
     from symbackprop.spec import load_spec
     from symbackprop.suite import check_specs
-    paths = [write(tmp_path, "good.yaml", GOOD), write(tmp_path, "chain.yaml", MSE_CHAIN), GOOD_FILE]
+    paths = [write(tmp_path, "good.yaml", GOOD), write(tmp_path, "chain.yaml", MSE_CHAIN),
+             "derivations/mistakes/mse_mistakes.yaml"]
     code, out, err = run(capsys, "check", *paths, *FAST)
     reports = check_specs([load_spec(p) for p in paths], Limits(timeout=20, workers=2))
     whole = "\n\n".join(render_check_text(r) for r in reports) + "\n"

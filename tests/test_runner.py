@@ -548,7 +548,7 @@ def busy_for(seconds):
 def test_run_here_uses_the_cpu_limit_when_sigalrm_is_taken():
     old = signal.signal(signal.SIGALRM, lambda *a: None)     # someone else's alarm (pytest-timeout, say)
     try:
-        res = runner.run_here(busy_for, 60, Limits(timeout=1, memory_mb=512))
+        res = runner.run_here(busy_for, 60, Limits(timeout=0.5, memory_mb=512))
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     finally:
         signal.signal(signal.SIGALRM, old)
@@ -556,9 +556,9 @@ def test_run_here_uses_the_cpu_limit_when_sigalrm_is_taken():
 
 
 def test_run_here_stops_an_allocation_past_the_memory_limit_and_then_allows_it():
-    res = runner.run_here(allocate, 700 << 20, FAST)
+    res = runner.run_here(allocate, 256 << 20, Limits(timeout=10, memory_mb=64))
     assert res.status == "memory", res
-    assert allocate(700 << 20) == 700 << 20       # the address-space limit is lifted again
+    assert allocate(256 << 20) == 256 << 20       # the address-space limit is lifted again
 
 
 def test_run_here_with_its_deadline_past_runs_nothing():
