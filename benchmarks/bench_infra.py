@@ -12,7 +12,8 @@ script in another checkout measures that one.  Figures:
 * check: ``check derivations/mle_ex4_task1.yaml`` (22 claims), wall and CPU (the workers' included),
   and the per-claim seconds of its JSON report (p50, p95, max);
 * grade: ``grade`` of generated submissions (benchmarks/submissions.py: copies of the reference with
-  small variations), wall, CPU and submissions per second;
+  small variations), wall, CPU and submissions per second; ``--distinct``: submissions that share no
+  claim text, so that grade cannot check any claim once for several submissions;
 * derive: ``derive --sizes 64,64,64``.
 """
 from __future__ import annotations
@@ -73,6 +74,8 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=None, help="runs of each command (default 3, quick 1)")
     ap.add_argument("--submissions", type=int, default=None, help="submissions to grade (default 100, quick 20)")
     ap.add_argument("--sizes", default=None, help="derive --sizes (default 64,64,64, quick 32,32,32)")
+    ap.add_argument("--distinct", action="store_true",
+                    help="submissions that share no claim text (nothing for grade to check once for several)")
     ap.add_argument("--only", action="append", choices=("check", "grade", "derive"), help="measure only these")
     a = ap.parse_args(argv)
     runs = a.runs or (1 if a.quick else 3)
@@ -81,7 +84,7 @@ def main(argv=None) -> int:
     only = a.only or ["check", "grade", "derive"]
     with tempfile.TemporaryDirectory(prefix="symbackprop-bench-") as tmp:
         subs = os.path.join(tmp, "submissions")
-        write_submissions(subs, n_subs)
+        write_submissions(subs, n_subs, distinct=a.distinct)
         commands = {
             "check": _cli("check", REFERENCE, "--format", "json"),
             "grade": _cli("grade", subs, "--against", REFERENCE, "--format", "csv", "-o", os.path.join(tmp, "g.csv")),
@@ -109,7 +112,8 @@ def main(argv=None) -> int:
           f"(median, min-max)")
     base = [b for v in rows.values() for (_, _, b, _) in v]
     print(f"{'import sympy, numpy':<34} wall {statistics.median(base):.2f} s (the yardstick)")
-    labels = {"check": "check mle_ex4_task1 (22 claims)", "grade": f"grade {n_subs} submissions",
+    labels = {"check": "check mle_ex4_task1 (22 claims)",
+              "grade": f"grade {n_subs} {'distinct ' if a.distinct else ''}submissions",
               "derive": f"derive --sizes {sizes}"}
     for name, v in rows.items():
         print(f"{labels[name]:<34} wall x{fig([w / bw for w, _, bw, _ in v])}   "

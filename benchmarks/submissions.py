@@ -5,7 +5,9 @@
 Each submission is the reference with, claim by claim (seeded): the text unchanged (most often), spaced
 differently (same meaning, another text), rewritten (``\\hat{y} - y`` as ``-y + \\hat{y}``), a typical
 mistake (a flipped sign, a dropped factor, ``+ 1``), or the claim left out; about one submission in ten
-is an exact copy of the reference.  The same seed gives the same files.
+is an exact copy of the reference.  The same seed gives the same files.  With ``--distinct`` no two
+submissions state a claim with the same text (trailing spaces, which the notation ignores, make each
+text unique), so that nothing is shared between submissions.
 """
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ def _vary(claim: dict, rng) -> dict | None:
     return out
 
 
-def submissions(n: int = 100, seed: int = 0, reference: str = REFERENCE) -> dict:
+def submissions(n: int = 100, seed: int = 0, reference: str = REFERENCE, distinct: bool = False) -> dict:
     """{file name: YAML text} of ``n`` submissions."""
     with open(reference, encoding="utf-8") as f:
         ref = yaml.safe_load(f)
@@ -68,15 +70,17 @@ def submissions(n: int = 100, seed: int = 0, reference: str = REFERENCE) -> dict
             doc["claims"] = ref["claims"]
         else:
             doc["claims"] = [c for c in (_vary(c, rng) for c in ref["claims"]) if c is not None]
+        if distinct:
+            doc["claims"] = [dict(c, claim=c["claim"] + " " * (i + 1)) for c in doc["claims"]]
         files[f"student_{i:03d}.yaml"] = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=10_000)
     return files
 
 
-def write(out_dir: str, n: int = 100, seed: int = 0, reference: str = REFERENCE) -> list:
+def write(out_dir: str, n: int = 100, seed: int = 0, reference: str = REFERENCE, distinct: bool = False) -> list:
     """Write the submissions into ``out_dir`` (created); their paths."""
     os.makedirs(out_dir, exist_ok=True)
     paths = []
-    for name, text in submissions(n, seed, reference).items():
+    for name, text in submissions(n, seed, reference, distinct).items():
         path = os.path.join(out_dir, name)
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
@@ -90,8 +94,9 @@ def main(argv=None) -> int:
     ap.add_argument("-n", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--reference", default=REFERENCE)
+    ap.add_argument("--distinct", action="store_true", help="no claim text shared between submissions")
     a = ap.parse_args(argv)
-    write(a.out_dir, a.n, a.seed, a.reference)
+    write(a.out_dir, a.n, a.seed, a.reference, a.distinct)
     return 0
 
 
