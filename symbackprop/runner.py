@@ -702,6 +702,9 @@ def run_jobs(func, jobs, limits: Limits = Limits(), *, start_method: str | None 
     return results
 
 
+ALARM_REPEAT = 0.25
+
+
 class _WallLimit(BaseException):
     """Raised by SIGALRM in :func:`run_here`."""
 
@@ -719,8 +722,9 @@ def run_here(func, arg, limits: Limits = Limits(), deadline=None):
     back after it -- RLIMIT_AS at what is mapped now plus ``memory_mb`` (MemoryError: ``memory``),
     RLIMIT_CPU at the CPU used so far plus ``timeout`` + CPU_SLACK (SIGXCPU: ``timeout``), and the wall
     clock (``timeout``, or ``deadline`` if sooner) by SIGALRM when no one else uses it.  Those interrupts
-    are Python exceptions: the call is stopped at its next bytecode, and a caller must not rely on
-    anything the interrupted call left half done.  A ``deadline`` already past: ``budget``, not run.
+    are Python exceptions: the call is stopped at its next bytecode (both signals repeat until the call
+    has ended, so one that lands where Python ignores exceptions is not the last), and a caller must not
+    rely on anything the interrupted call left half done.  A ``deadline`` already past: ``budget``, not run.
     None (nothing run) outside the main thread, where signal handlers cannot be set.
     """
     if threading.current_thread() is not threading.main_thread():
@@ -768,9 +772,9 @@ def run_here(func, arg, limits: Limits = Limits(), deadline=None):
                     if bound != resource.RLIM_INFINITY:
                         soft = min(soft, bound)
                 resource.setrlimit(which, (soft, old[1]))
-            if use_alarm:
-                signal.setitimer(signal.ITIMER_REAL, seconds)
-            outcome = ("ok", func(arg), "")
+            if use_alarm:               # again every ALARM_REPEAT s: an exception raised where Python
+                signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)   # ignores it (a gc callback, a
+            outcome = ("ok", func(arg), "")                                   # __del__) is raised anew
         finally:
             disarm()
     except MemoryError:
