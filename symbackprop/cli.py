@@ -261,9 +261,74 @@ def _print_check(reports, a):
         print("\n\n".join(render_check_text(r, _color(sys.stdout)) for r in reports))
 
 
+class _CheckStream:
+    """``check``'s text output as the claims are decided: each claim is printed once every claim before
+    it (in file order) is printed, so the text is the same as printed at the end, only sooner.  On a
+    terminal's stderr a progress line (claims decided / claims) is redrawn in place and cleared before
+    anything is printed on stdout, and at the end.  A terminal that went away (SIGHUP) ends the
+    progress line, never the run."""
+
+    def __init__(self, specs, only, out, err):
+        from .suite import selected_claims
+        self.specs, self.out, self.color = specs, out, _color(out)
+        self.claims = [selected_claims(spec, only) for spec in specs]
+        self.results = [[None] * len(c) for c in self.claims]
+        self.total, self.decided = sum(len(c) for c in self.claims), 0
+        self.file, self.claim, self.width = 0, 0, None
+        self.bar = _progress_bar(err, clear=True) if err.isatty() else None
+
+    def start(self):
+        self._flush()
+
+    def add(self, f, k, result):
+        """A decided claim (``on_result`` of check_specs)."""
+        if self.results[f][k] is None:
+            self.decided += 1
+        self.results[f][k] = result
+        self._flush()
+
+    def finish(self, reports):
+        """Print what is left, taking the results still missing from ``reports`` (an interrupted run);
+        the reports as printed."""
+        for f, rep in enumerate(reports):
+            for k, r in enumerate(rep.results):
+                if self.results[f][k] is None:
+                    self.results[f][k] = r
+        self.decided = self.total
+        self._flush(end=True)
+        from .suite import FileReport
+        return [FileReport(spec, tuple(rs)) for spec, rs in zip(self.specs, self.results)]
+
+    def _flush(self, end=False):
+        from .report import check_text_claim, check_text_head, check_text_summary, check_text_width
+        from .suite import FileReport
+        lines = []
+        while self.file < len(self.specs):
+            f = self.file
+            if self.width is None:
+                self.width = check_text_width(c.id for c in self.claims[f])
+                lines += check_text_head(self.specs[f], self.color)
+            while self.claim < len(self.claims[f]) and self.results[f][self.claim] is not None:
+                lines += check_text_claim(self.results[f][self.claim], self.width, self.color)
+                self.claim += 1
+            if self.claim < len(self.claims[f]):
+                break
+            lines.append(check_text_summary(FileReport(self.specs[f], tuple(self.results[f])), self.color))
+            self.file, self.claim, self.width = f + 1, 0, None
+            if self.file < len(self.specs):
+                lines.append("")
+        if self.bar is not None and (lines or end):
+            self.bar = self.bar.clear()
+        if lines:
+            self.out.write("\n".join(lines) + "\n")
+            self.out.flush()
+        if self.bar is not None and not end:
+            self.bar = self.bar.show(self.decided, self.total, "claims decided")
+
+
 def _cmd_check(a) -> int:
     from .spec import load_spec
-    from .suite import CheckInterrupted, check_spec, signal_name, unchecked_report
+    from .suite import CheckInterrupted, check_specs, signal_name, unchecked_report
     limits = _limits(a)
     specs = [load_spec(path, notation=a.notation) for path in a.files]   # every file is read before any is checked
     only = set(a.only) if a.only else None
@@ -272,40 +337,78 @@ def _cmd_check(a) -> int:
         unknown = [i for i in a.only if i not in known]
         if unknown:
             raise _Usage(f"--only {unknown[0]!r} names no claim of the given files")
-    reports = []
+    stream = _CheckStream(specs, only, sys.stdout, sys.stderr) if a.format == "text" else None
     try:
-        for spec in specs:
-            reports.append(check_spec(spec, limits, only=only))
+        if stream is not None:
+            stream.start()
+        reports = check_specs(specs, limits, only=only, on_result=stream.add if stream is not None else None)
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
         _exit_on_next_signal()
         why = f"interrupted by {signal_name(signum)}"
-        if isinstance(e, CheckInterrupted):
-            reports.append(e.report)
-        reports += [unchecked_report(spec, why, only) for spec in specs[len(reports):]]
-        results = [r for rep in reports for r in rep.results]
-        skipped = sum(1 for r in results if r.verdict == "inconclusive" and r.message.startswith("not checked:"))
+        reports = e.reports if isinstance(e, CheckInterrupted) else [unchecked_report(s, why, only) for s in specs]
         try:
-            _print_check(reports, a)
+            if stream is not None:
+                reports = stream.finish(reports)
+            else:
+                _print_check(reports, a)
             sys.stdout.flush()
         except OSError:                     # SIGHUP: the terminal may be gone
             pass
+        results = [r for rep in reports for r in rep.results]
+        skipped = sum(1 for r in results if r.verdict == "inconclusive" and r.message.startswith("not checked:"))
         raise _Stopped(signum, f"{why}: {skipped} of {len(results)} claims not checked "
                                f"(the verdicts that finished are printed)") from None
-    _print_check(reports, a)
+    if stream is not None:
+        stream.finish(reports)
+    else:
+        _print_check(reports, a)
     return 0 if all(r.ok for r in reports) else 1
 
 
-def _progress_bar(stream, width=20):
-    """``progress(done, total, name)`` redrawing ``[####....] 3/10 name`` in place (after a carriage return)."""
-    shown = [0]
+class _Bar:
+    """A progress line redrawn in place on a terminal (``[####....] 3/10 what``, after a carriage return);
+    an error writing it (the terminal is gone) turns it off: the methods then return None."""
+
+    def __init__(self, stream, width=20):
+        self.stream, self.width, self.shown = stream, width, 0
+
+    def _write(self, text):
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):
+            return None
+        return self
+
+    def show(self, done, total, name):
+        from .report import terminal_safe
+        filled = self.width * done // total if total else self.width
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {terminal_safe(name)[:60]}".rstrip()
+        text = "\r" + line.ljust(self.shown)
+        self.shown = len(line)
+        return self._write(text)
+
+    def clear(self):
+        """Blank the line (spaces, no escape sequence) and return to its start."""
+        if not self.shown:
+            return self
+        text, self.shown = "\r" + " " * self.shown + "\r", 0
+        return self._write(text)
+
+
+def _progress_bar(stream, width=20, clear=False):
+    """``progress(done, total, name)`` redrawing ``[####....] 3/10 name`` in place (after a carriage return);
+    at ``done == total`` it ends the line (or, with ``clear``, blanks it).  With ``clear`` the bar itself
+    is returned (``show``/``clear``) for callers that print between updates."""
+    bar = _Bar(stream, width)
+    if clear:
+        return bar
 
     def show(done, total, name):
-        filled = width * done // total if total else width
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:60]}".rstrip()
-        stream.write("\r" + line.ljust(shown[0]) + ("\n" if done >= total else ""))
-        stream.flush()
-        shown[0] = len(line)
+        bar.show(done, total, name)
+        if done >= total:
+            bar._write("\n")
     return show
 
 

@@ -64,10 +64,16 @@ id of ``\delta^{(L)} = \hat{y} - y`` must not score. Conditions compare as norma
 narrows the claim (``\varphi'(u) = 1`` given ``u > 0`` is not ``\varphi'(u) = \mathbb{1}\{u > 0\}``).
 
 Work on submission text (parsing, the relation comparison, the check) runs in the bounded worker
-processes of :mod:`symbackprop.runner`, one job per claim, one submission at a time (so ``progress``
-can report after each). ``Limits.file_timeout`` (``--file-timeout``) is the time budget of each
-submission: its claims not finished by then are ``inconclusive`` cells ("file time budget exhausted"). The reference is trusted: its relation keys are computed in this process, and
-a reference claim that cannot be parsed is a :class:`SpecError`.
+processes of :mod:`symbackprop.runner`, one job per claim, the claims of all submissions in one queue
+(every core busy until the last claim), forked from a parent that has read the reference once and
+derived its network once (:func:`~symbackprop.suite.prepare_workers`). A claim stated identically in
+several submissions (same id, text, givens and expect on the same network) is checked once and its cell
+given to each (a message that names the file names each submission's own), so identical submissions
+cost one. ``Limits.file_timeout`` (``--file-timeout``) is the time budget of each submission, counted
+from the start of its first claim: its claims not finished by then are ``inconclusive`` cells ("file
+time budget exhausted"); a claim shared by several submissions runs while one of them has time left.
+The reference's relation keys are computed once, in bounded workers too (a huge network must not hang
+the grader), and a reference claim that cannot be parsed is a :class:`SpecError`.
 """
 from __future__ import annotations
 
@@ -88,7 +94,7 @@ from .intake import display_name
 from .network import Network, graph
 from .runner import Limits, run_inline, run_jobs
 from .spec import SUFFIXES, ClaimSpec, DerivationSpec, load_spec
-from .suite import default_options, failed_run
+from .suite import default_options, failed_run, prepare_workers
 
 __all__ = ["Cell", "GradeRow", "GradeTable", "grade_dir", "grade_spec", "find_submissions", "reference_keys",
            "relation_key", "network_difference", "csv_cell", "SCORING", "CELL_VERDICTS"]
@@ -377,8 +383,9 @@ def _job(job):
                                    notation=claim.notation))
 
 
-def _cell(res) -> Cell:
-    """The Cell of one runner result."""
+def _cell(res, path=None, as_path=None) -> Cell:
+    """The Cell of one runner result; a checker message located in ``path`` is told of ``as_path``
+    instead (a claim checked once for several submissions names each its own file)."""
     if res.status != "ok":
         verdict, message = failed_run(res)
         return Cell(verdict, False, message)
@@ -386,7 +393,10 @@ def _cell(res) -> Cell:
     if kind == "relation":
         return Cell("different-relation", False, value)
     r: ClaimResult = value
-    return Cell(r.verdict, r.verdict in SCORING, r.message, r.diagnosis)
+    message = r.message
+    if as_path is not None and as_path != path and message.startswith(f"{path}: "):
+        message = f"{as_path}: " + message[len(path) + 2:]
+    return Cell(r.verdict, r.verdict in SCORING, message, r.diagnosis)
 
 
 def _error_text(e: SymbackpropError) -> str:
@@ -395,33 +405,95 @@ def _error_text(e: SymbackpropError) -> str:
     return e.one_line()
 
 
+@dataclass
+class _Entry:
+    """One submission on its way to a row: its loaded spec (or the row's error) and the cells so far."""
+    name: str
+    path: str
+    spec: DerivationSpec | None = None
+    error: str | None = None
+    cells: dict = field(default_factory=dict)
+    pending: int = 0
+
+
+def _plan(entry: _Entry, reference: DerivationSpec, ref_keys: dict, opts, jobs: list, owners: list, index: dict,
+          sub: int):
+    """Fill the cells of ``entry`` that need no checking and queue a job for each of the others; a job
+    already queued for the same claim (same network, id, text, givens and expect) is shared."""
+    spec = entry.spec
+    diff = network_difference(spec.network, reference.network)
+    if diff:
+        entry.error = f"network differs from the reference: {diff}"
+        return
+    by_id = {c.id: c for c in spec.claims}
+    for cid in ref_keys:
+        claim = by_id.get(cid)
+        if claim is None:
+            entry.cells[cid] = Cell("missing", False, "no claim with this id")
+        elif claim.error is not None:
+            entry.cells[cid] = Cell("error", False, claim.error)
+        elif not claim.expect:
+            entry.cells[cid] = Cell("different-relation", False, "states a different relation: the submission marks "
+                                                                 "it expect: false (it does not assert it)")
+        else:
+            key = (spec.network, cid, claim.claim, tuple(claim.given), claim.expect)
+            if key not in index:
+                index[key] = len(jobs)
+                jobs.append((spec.network, claim, ref_keys[cid], opts, str(spec.path)))
+                owners.append([])
+            owners[index[key]].append((sub, cid, str(spec.path)))
+            entry.pending += 1
+
+
+def _grade_entries(entries, reference, ref_keys, limits, opts, inline=False, progress=None) -> tuple:
+    """The rows of loaded submissions: every claim to check of every submission in one queue of
+    workers (each distinct claim once), each submission's ``file_timeout`` budget its own."""
+    columns = tuple(ref_keys)
+    jobs, owners, index = [], [], {}
+    for sub, entry in enumerate(entries):
+        if entry.spec is not None and entry.error is None:
+            _plan(entry, reference, ref_keys, opts, jobs, owners, index, sub)
+    shown = [0]
+
+    def report_progress():
+        """progress(i, n, name of submission i) once submissions 0..i-1 are graded; (n, n, "") at the end."""
+        while shown[0] < len(entries) and entries[shown[0]].pending == 0:
+            shown[0] += 1
+            if progress:
+                progress(shown[0], len(entries), entries[shown[0]].name if shown[0] < len(entries) else "")
+
+    def finished(i, res):
+        path = jobs[i][4]
+        for sub, cid, as_path in owners[i]:
+            entries[sub].cells[cid] = _cell(res, path, as_path)
+            entries[sub].pending -= 1
+        report_progress()
+
+    if progress and entries:
+        progress(0, len(entries), entries[0].name)
+    report_progress()
+    if inline:
+        for i, job in enumerate(jobs):
+            finished(i, run_inline(_job, [job])[0])
+    elif jobs:
+        budget = limits.file_timeout
+        groups = [tuple(dict.fromkeys(sub for sub, _, _ in own)) for own in owners] if budget else None
+        run_jobs(_job, jobs, limits, on_result=finished, groups=groups, group_budget=budget)
+    rows = []
+    for e in entries:
+        if e.spec is None or e.error is not None:
+            rows.append(GradeRow(e.name, e.path if e.spec is None else str(e.spec.path), len(columns), error=e.error))
+            continue
+        ignored = tuple(c.id for c in e.spec.claims if c.id not in ref_keys)
+        rows.append(GradeRow(e.name, str(e.spec.path), len(columns), {cid: e.cells[cid] for cid in columns}, None,
+                             ignored))
+    return tuple(rows)
+
+
 def grade_spec(spec: DerivationSpec, reference: DerivationSpec, ref_keys: dict, limits: Limits,
                opts: CheckOptions, name: str, inline: bool = False) -> GradeRow:
     """Grade one loaded submission against the reference (``ref_keys``: id -> relation key)."""
-    columns = tuple(ref_keys)
-    diff = network_difference(spec.network, reference.network)
-    if diff:
-        return GradeRow(name, str(spec.path), len(columns), error=f"network differs from the reference: {diff}")
-    by_id = {c.id: c for c in spec.claims}
-    cells, jobs, job_ids = {}, [], []
-    for cid in columns:
-        claim = by_id.get(cid)
-        if claim is None:
-            cells[cid] = Cell("missing", False, "no claim with this id")
-        elif claim.error is not None:
-            cells[cid] = Cell("error", False, claim.error)
-        elif not claim.expect:
-            cells[cid] = Cell("different-relation", False, "states a different relation: the submission marks "
-                                                           "it expect: false (it does not assert it)")
-        else:
-            jobs.append((spec.network, claim, ref_keys[cid], opts, str(spec.path)))
-            job_ids.append(cid)
-    deadline = time.monotonic() + limits.file_timeout if limits.file_timeout else None
-    runs = run_inline(_job, jobs) if inline else run_jobs(_job, jobs, limits, deadline=deadline)
-    for cid, res in zip(job_ids, runs):
-        cells[cid] = _cell(res)
-    ignored = tuple(c.id for c in spec.claims if c.id not in ref_keys)
-    return GradeRow(name, str(spec.path), len(columns), {cid: cells[cid] for cid in columns}, None, ignored)
+    return _grade_entries([_Entry(name, str(spec.path), spec)], reference, ref_keys, limits, opts, inline)[0]
 
 
 def _ref_key_job(job):
@@ -463,7 +535,11 @@ def grade_dir(submissions_dir, reference_path, limits: Limits = Limits(), progre
               opts: CheckOptions | None = None, inline: bool = False) -> GradeTable:
     """Grade every submission of ``submissions_dir`` against the reference derivation file.
 
-    ``progress(done, total, name)`` (optional) is called before each submission and once at the end
+    The reference is read once; the claims of all submissions then run as one queue of workers (both
+    cores busy across submissions), a claim stated identically (same id, text, givens and expect) in
+    several submissions -- identical submissions above all -- is checked once for all of them.
+    ``progress(done, total, name)`` (optional) is called with ``done`` = 0 first and each time the
+    leading submissions are graded (``name``: the next one), in file order, and once at the end
     (``done == total``, name ``""``). Errors about the directory or the reference raise
     SymbackpropError; a submission's own errors go into its row.
     """
@@ -471,21 +547,19 @@ def grade_dir(submissions_dir, reference_path, limits: Limits = Limits(), progre
     files = find_submissions(submissions_dir, reference_path)
     if not files:
         raise SymbackpropError("no submissions (*.yaml or *.yml files) in the directory", file=str(submissions_dir))
+    if not inline:
+        budget = limits.file_timeout
+        prepare_workers([reference.network], limits, deadline=time.monotonic() + budget if budget else None)
     ref_keys = reference_keys(reference, limits, inline=inline)
     opts = opts or default_options(limits)
-    rows = []
-    for i, p in enumerate(files):
+    entries = []
+    for p in files:
         name = display_name(p.name)
-        if progress:
-            progress(i, len(files), name)
         try:
-            spec = load_spec(p, follow_links=False)
+            entries.append(_Entry(name, display_name(p), load_spec(p, follow_links=False)))
         except SymbackpropError as e:
-            rows.append(GradeRow(name, display_name(p), len(ref_keys), error=_error_text(e)))
-            continue
-        rows.append(grade_spec(spec, reference, ref_keys, limits, opts, name, inline=inline))
-    if progress:
-        progress(len(files), len(files), "")
+            entries.append(_Entry(name, display_name(p), error=_error_text(e)))
+    rows = _grade_entries(entries, reference, ref_keys, limits, opts, inline, progress)
     skipped = tuple(c.id for c in reference.claims if not c.expect)
     return GradeTable(display_name(reference_path), reference.title, reference.network.describe(),
-                      tuple(ref_keys), skipped, tuple(rows))
+                      tuple(ref_keys), skipped, rows)

@@ -34,8 +34,10 @@ one-line SpecError, and the session goes on; a malformed claim entry is that cla
 Checking is lazy and batched: nothing is checked at collection (``--collect-only`` is instant).  When the
 first claim of a file runs, the claims of that file that are still selected after deselection (``-k``,
 ``-m``, ``--deselect``, ``--lf``: the file's items in ``session.items``) are checked by a single
-:func:`~symbackprop.suite.check_spec` call (``only=`` those ids, in parallel worker processes) and the
-results are cached on the file's collector.  Under pytest-xdist the items of one file may be spread over
+:func:`~symbackprop.suite.check_spec` call (``only=`` those ids, in parallel worker processes forked
+from the pytest process once it has imported what they need and derived the file's network, under the
+per-claim limits: :func:`~symbackprop.suite.prepare_workers`) and the results are cached on the file's
+collector.  Under pytest-xdist the items of one file may be spread over
 several workers, so a worker checks each claim on its own when it runs it; with ``--dist loadfile`` or
 ``--dist loadscope`` (the whole file goes to one worker) the worker batches as above.  No session-global
 state is used.

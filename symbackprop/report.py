@@ -13,7 +13,7 @@ import unicodedata
 from .check import DIAGNOSES
 
 __all__ = ["derive_record", "render_derive_text", "render_check_text", "render_check_html", "network_line",
-           "terminal_safe"]
+           "terminal_safe", "check_text_width", "check_text_head", "check_text_claim", "check_text_summary"]
 
 # ESC sequences and their 8-bit (C1) forms, removed whole so that no payload (an OSC title) is printed:
 # CSI (ESC [ … final), OSC/DCS/SOS/PM/APC strings up to BEL, ST or the end of the line, and ESC + one char
@@ -116,26 +116,45 @@ def _details(r) -> list:
     return out
 
 
-def render_check_text(report, color=False) -> str:
-    """Human-readable check output for one derivation file."""
-    spec = report.spec
+def check_text_width(ids) -> int:
+    """The width of the id column of one file's claims."""
+    return min(max([len(_s(i)) for i in ids] + [8]), 30)
+
+
+def check_text_head(spec, color=False) -> list:
+    """The lines above a file's claims: its path and title, and its network."""
     head = _s(spec.path) + (f" — {_s(spec.title)}" if spec.title else "")
-    lines = [_c(head, "bold", color), "  " + network_line(spec.network)]
-    width = min(max([len(_s(r.id)) for r in report.results] + [8]), 30)
-    for r in report.results:
-        sym, col = _MARK.get(r.verdict, ("?", "magenta"))
-        if not r.as_expected:
-            col = "red" if r.verdict in ("refuted", "proved", "numerically-equal") else col
-        if r.verdict == "refuted" and r.as_expected:
-            col = "green"
-        exp = "" if r.expect else " (expected to fail)"
-        status = "as expected" if r.as_expected else "NOT as expected"
-        lines.append(f"  {_c(sym, col, color)} {_s(r.id):<{width}}  {_c(_s(r.verdict), col, color)}{exp}  "
-                     f"[{status}, {r.seconds:.2f}s]")
-        lines += ["      " + ln for _, text in _details(r) for ln in text.splitlines()]
+    return [_c(head, "bold", color), "  " + network_line(spec.network)]
+
+
+def check_text_claim(r, width, color=False) -> list:
+    """The lines of one claim: its verdict line and the details under it."""
+    sym, col = _MARK.get(r.verdict, ("?", "magenta"))
+    if not r.as_expected:
+        col = "red" if r.verdict in ("refuted", "proved", "numerically-equal") else col
+    if r.verdict == "refuted" and r.as_expected:
+        col = "green"
+    exp = "" if r.expect else " (expected to fail)"
+    status = "as expected" if r.as_expected else "NOT as expected"
+    lines = [f"  {_c(sym, col, color)} {_s(r.id):<{width}}  {_c(_s(r.verdict), col, color)}{exp}  "
+             f"[{status}, {r.seconds:.2f}s]"]
+    return lines + ["      " + ln for _, text in _details(r) for ln in text.splitlines()]
+
+
+def check_text_summary(report, color=False) -> str:
+    """The last line of a file: the count of each verdict and whether all ended as expected."""
     summ = ", ".join(f"{n} {_s(v)}" for v, n in report.summary().items())
     verdict = "all as expected" if report.ok else "SOME CLAIMS NOT AS EXPECTED"
-    lines.append(f"  summary: {summ} — {_c(verdict, 'green' if report.ok else 'red', color)}")
+    return f"  summary: {summ} — {_c(verdict, 'green' if report.ok else 'red', color)}"
+
+
+def render_check_text(report, color=False) -> str:
+    """Human-readable check output for one derivation file (head, claims, summary)."""
+    width = check_text_width(r.id for r in report.results)
+    lines = check_text_head(report.spec, color)
+    for r in report.results:
+        lines += check_text_claim(r, width, color)
+    lines.append(check_text_summary(report, color))
     return "\n".join(lines)
 
 

@@ -32,8 +32,19 @@ runs no cleanup, so each child also watches its parent itself, twice over:
 
 Budgets.  ``Limits`` checks every limit against one table of ranges (:data:`BOUNDS`; the CLI and the
 pytest plugin use the same table for their flags).  ``run_jobs(..., deadline=...)`` also takes a
-deadline for the whole batch (``time.monotonic()`` seconds, e.g. a file's time budget): jobs still
-running then are killed and jobs not started are not started; both end with status ``budget``.
+deadline for the whole batch (``time.monotonic()`` seconds): jobs still running then are killed and
+jobs not started are not started; both end with status ``budget``.  ``groups``/``group_budget`` give
+the same per group of jobs (a file's time budget when the claims of many files share one queue), each
+group's clock starting with its first job.
+
+A worker per job, not a pool.  A pool of reused workers was measured against this design
+(benchmarks/bench_pool.py): even with no limits at all it saves about a tenth of the workers' CPU on the
+course files, and reuse would cost bounds -- the kernel's hard CPU limit cannot be raised again for
+the next job, the address-space limit would shrink as a worker's caches grow, and state left by one
+claim (SymPy's caches, the global random state its assumption system shuffles with, a job cut short
+by a signal) would reach the next.  Forked from a warm parent (see ``suite.prepare_workers``) every job
+starts from the same state instead, shared copy-on-write; the warm-up itself runs here under the same
+limits (:func:`run_here`).
 """
 from __future__ import annotations
 
@@ -52,7 +63,7 @@ from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
-__all__ = ["Limits", "JobResult", "run_jobs", "run_inline", "STATUSES", "BOUNDS", "bound_text", "check_bound", "Interrupted",
+__all__ = ["Limits", "JobResult", "run_jobs", "run_inline", "run_here", "will_fork", "STATUSES", "BOUNDS", "bound_text", "check_bound", "Interrupted",
            "interrupt_on_signals", "BUDGET_MESSAGE"]
 
 STATUSES = ("ok", "timeout", "memory", "crashed", "budget")
@@ -391,6 +402,11 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
+def will_fork() -> bool:
+    """Whether :func:`run_jobs` forks its workers now (they then inherit what this process has loaded)."""
+    return _start_method() == "fork"
+
+
 def _start_method(requested=None) -> str:
     """fork when it is safe (one thread), else forkserver, else spawn."""
     if requested:
@@ -605,18 +621,58 @@ def _cleanup(running: dict):
     running.clear()
 
 
+class _Budgets:
+    """Time budgets of groups of jobs (e.g. one per file): a group's clock starts when its first job
+    starts; a job's budget ends at the latest deadline of its groups (a job shared by several files runs
+    while one of them still has time), and never after the batch's own ``deadline``."""
+
+    def __init__(self, groups, seconds, deadline):
+        self.groups, self.seconds, self.deadline, self.opened = groups, seconds, deadline, {}
+
+    def expired(self, index, now) -> bool:
+        """Whether job ``index`` may no longer start (the batch's deadline, or all of its groups')."""
+        if self.deadline is not None and now >= self.deadline:
+            return True
+        if self.groups is None:
+            return False
+        keys = self.groups[index]
+        return bool(keys) and all(k in self.opened and now >= self.opened[k] for k in keys)
+
+    def start(self, index, now):
+        """The deadline of job ``index`` starting now (opening the clocks of its groups), or None."""
+        if self.groups is None or not self.groups[index]:
+            return self.deadline
+        for k in self.groups[index]:
+            self.opened.setdefault(k, now + self.seconds)
+        end = max(self.opened[k] for k in self.groups[index])
+        return end if self.deadline is None else min(end, self.deadline)
+
+
 def run_jobs(func, jobs, limits: Limits = Limits(), *, start_method: str | None = None, deadline=None,
-             on_result=None) -> list:
+             on_result=None, groups=None, group_budget=None) -> list:
     """Run ``func(job)`` for every job, each in its own limited child process; results in job order.
 
     ``deadline`` (a ``time.monotonic()`` time, optional) bounds the whole batch: what is still running
-    then is killed, what has not started never starts; both get status ``budget``.  ``on_result(index,
-    result)`` (optional) is called as each job finishes, so a caller interrupted (KeyboardInterrupt,
-    :class:`Interrupted`) still knows what finished; the children are killed before the exception leaves.
+    then is killed, what has not started never starts; both get status ``budget``.  ``groups`` and
+    ``group_budget`` (optional, together) give budgets per group of jobs: ``groups[i]`` is the
+    collection of group keys of job ``i`` (e.g. ``(file,)``); each group's clock starts when its first
+    job starts and lasts ``group_budget`` seconds, after which its jobs are stopped and not started
+    (status ``budget``; a job of several groups lasts until the latest of their deadlines).
+    ``on_result(index, result)`` (optional) is called as each job finishes, so a caller interrupted
+    (KeyboardInterrupt, :class:`Interrupted`) still knows what finished; the children are killed before
+    the exception leaves.
     """
     jobs = list(jobs)
     if not jobs:
         return []
+    if (groups is None) != (group_budget is None):
+        raise ValueError("groups and group_budget go together")
+    if groups is not None:
+        groups = [tuple(g) for g in groups]
+        if len(groups) != len(jobs):
+            raise ValueError(f"{len(groups)} groups for {len(jobs)} jobs")
+        check_bound("file_timeout", group_budget, "group_budget")
+    budgets = _Budgets(groups, group_budget, deadline)
     ctx = mp.get_context(_start_method(start_method))
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload([getattr(func, "__module__", None) or "__main__"])
@@ -631,18 +687,112 @@ def run_jobs(func, jobs, limits: Limits = Limits(), *, start_method: str | None 
     cap = _workers(limits, len(jobs))
     try:
         while pending or running:
-            if deadline is not None and pending and time.monotonic() >= deadline:
-                while pending:
-                    done(pending.popleft()[0], JobResult("budget", None, 0.0, BUDGET_MESSAGE))
-                continue
             while pending and len(running) < cap:
                 i, job = pending.popleft()
+                now = time.monotonic()
+                if budgets.expired(i, now):
+                    done(i, JobResult("budget", None, 0.0, BUDGET_MESSAGE))
+                    continue
                 with _signals_held():       # a started child is always in ``running`` (cleanup sees it)
-                    running[i] = _start(ctx, func, job, i, limits, deadline)
-            _step(running, limits, done)
+                    running[i] = _start(ctx, func, job, i, limits, budgets.start(i, now))
+            if running:
+                _step(running, limits, done)
     finally:
         _cleanup(running)
     return results
+
+
+ALARM_REPEAT = 0.25
+
+
+class _WallLimit(BaseException):
+    """Raised by SIGALRM in :func:`run_here`."""
+
+
+def _settle():
+    """A few bytecodes: Python runs the handler of a signal that arrived during the last system call."""
+    return sum(range(8))
+
+
+def run_here(func, arg, limits: Limits = Limits(), deadline=None):
+    """``func(arg)`` in this process, bounded like a job: a JobResult, or None where it cannot be bounded.
+
+    For work whose result should stay in this process (warming caches that forked workers then share),
+    not for untrusted input: the limits are soft limits of this very process, set for the call and put
+    back after it -- RLIMIT_AS at what is mapped now plus ``memory_mb`` (MemoryError: ``memory``),
+    RLIMIT_CPU at the CPU used so far plus ``timeout`` + CPU_SLACK (SIGXCPU: ``timeout``), and the wall
+    clock (``timeout``, or ``deadline`` if sooner) by SIGALRM when no one else uses it.  Those interrupts
+    are Python exceptions: the call is stopped at its next bytecode (both signals repeat until the call
+    has ended, so one that lands where Python ignores exceptions is not the last), and a caller must not
+    rely on anything the interrupted call left half done.  A ``deadline`` already past: ``budget``, not run.
+    None (nothing run) outside the main thread, where signal handlers cannot be set.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    t0 = time.monotonic()
+    seconds = limits.timeout if deadline is None else min(limits.timeout, deadline - t0)
+    if seconds <= 0:
+        return JobResult("budget", None, 0.0, BUDGET_MESSAGE)
+    armed = [True]
+
+    def on_cpu(signum, frame):
+        if armed[0]:
+            raise _CpuLimit()
+
+    def on_alarm(signum, frame):
+        if armed[0]:
+            raise _WallLimit()
+
+    use_alarm = signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None) and \
+        signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    old_cpu, old_as = resource.getrlimit(resource.RLIMIT_CPU), resource.getrlimit(resource.RLIMIT_AS)
+    old_xcpu = signal.signal(signal.SIGXCPU, on_cpu)
+    old_xcpu = signal.SIG_DFL if old_xcpu is None else old_xcpu      # None: not set from Python
+    if use_alarm:
+        signal.signal(signal.SIGALRM, on_alarm)
+
+    def disarm():
+        armed[0] = False
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        resource.setrlimit(resource.RLIMIT_AS, old_as)
+        resource.setrlimit(resource.RLIMIT_CPU, old_cpu)
+
+    outcome = None
+    try:
+        try:
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = math.ceil(usage.ru_utime + usage.ru_stime + seconds + CPU_SLACK)
+            mapped = _mapped_bytes()
+            caps = [(resource.RLIMIT_CPU, old_cpu, cpu)]
+            if mapped:                  # without /proc the current size is unknown: no address-space cap
+                caps.append((resource.RLIMIT_AS, old_as, mapped + (limits.memory_mb << 20)))
+            for which, old, soft in caps:
+                for bound in old:
+                    if bound != resource.RLIM_INFINITY:
+                        soft = min(soft, bound)
+                resource.setrlimit(which, (soft, old[1]))
+            if use_alarm:               # again every ALARM_REPEAT s: an exception raised where Python
+                signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)   # ignores it (a gc callback, a
+            outcome = ("ok", func(arg), "")                                   # __del__) is raised anew
+        finally:
+            disarm()
+    except MemoryError:
+        outcome = ("memory", None, "MemoryError (address-space limit reached)")
+    except _CpuLimit:
+        outcome = ("timeout", None, f"CPU time limit exceeded ({seconds + CPU_SLACK:g} s)")
+    except _WallLimit:
+        outcome = ("timeout", None, f"wall-clock limit of {seconds:g} s exceeded")
+    except Exception as e:  # noqa: BLE001 - reported like a crashed worker
+        outcome = ("crashed", None, _one_line(e))
+    finally:
+        disarm()                        # again: an interrupt may have cut the first one short
+        _settle()                       # a signal already on its way runs the disarmed handler here
+        signal.signal(signal.SIGXCPU, old_xcpu)
+        if use_alarm:
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    status, value, detail = outcome
+    return JobResult(status, value, time.monotonic() - t0, detail)
 
 
 def run_inline(func, jobs) -> list:

@@ -1,25 +1,38 @@
-"""Check every claim of a derivation file, one bounded worker process per claim.
+"""Check every claim of derivation files, one bounded worker process per claim.
 
-A file's time budget (``Limits.file_timeout``) counts from the start of :func:`check_spec`: claims still
-running when it runs out are stopped, claims not started are not started, and both end ``inconclusive``
-with the message "file time budget exhausted"; the other results are kept.  An interrupt (Ctrl-C, or
-SIGTERM/SIGHUP turned into :class:`~symbackprop.runner.Interrupted` by the CLI) stops the workers and
-raises :class:`CheckInterrupted`, a KeyboardInterrupt carrying the partial report: the claims that
-finished, and the others ``inconclusive`` with "not checked: interrupted by SIG...".
+Workers are forked from a warm parent: :func:`prepare_workers` imports here everything a claim's
+worker imports (the notation layer, latex2sympy2, SymPy's lazily imported modules) and derives each
+network once, under the per-claim limits (:func:`~symbackprop.runner.run_here`), so that each forked
+worker starts with the derivation in memory (shared copy-on-write) instead of importing and deriving
+again.  A warm-up that runs out of its limits is dropped: the workers then derive for themselves, under
+their own limits, as they would without it.
+
+:func:`check_specs` runs the claims of several files as one queue of workers (every core busy until the
+last claim) and reports each claim as it is decided (``on_result``); :func:`check_spec` is one file.
+
+A file's time budget (``Limits.file_timeout``) counts from the start of its first claim (the warm-up
+before it is bounded by the budget too): claims still running when it runs out are stopped, claims not
+started are not started, and both end ``inconclusive`` with the message "file time budget exhausted";
+the other results are kept.  An interrupt (Ctrl-C, or SIGTERM/SIGHUP turned into
+:class:`~symbackprop.runner.Interrupted` by the CLI) stops the workers and raises
+:class:`CheckInterrupted`, a KeyboardInterrupt carrying the partial reports: the claims that finished,
+and the others ``inconclusive`` with "not checked: interrupted by SIG...".
 """
 from __future__ import annotations
 
+import importlib
 import signal
 import time
+import warnings
 from dataclasses import dataclass
 
 from .check import CheckOptions, ClaimResult, check_claim, mark_worker
 from .derive import derive
-from .runner import BUDGET_MESSAGE, Limits, run_inline, run_jobs
+from .runner import BUDGET_MESSAGE, Limits, run_here, run_inline, run_jobs, will_fork
 from .spec import DerivationSpec
 
-__all__ = ["FileReport", "CheckInterrupted", "check_spec", "failed_run", "default_options", "not_checked",
-           "unchecked_report", "signal_name"]
+__all__ = ["FileReport", "CheckInterrupted", "check_spec", "check_specs", "prepare_workers", "failed_run",
+           "default_options", "not_checked", "selected_claims", "unchecked_report", "signal_name", "WORKER_MODULES"]
 
 
 @dataclass(frozen=True)
@@ -44,13 +57,6 @@ class FileReport:
         """The ``--format json`` document of this file."""
         return {"file": str(self.spec.path), "title": self.spec.title, "network": self.spec.network.describe(),
                 "claims": [r.to_dict() for r in self.results], "summary": self.summary(), "ok": self.ok}
-
-
-_WARM_MAX_PARAMS = 2000     # larger networks are derived inside the bounded workers only
-
-
-def _small(net) -> bool:
-    return sum(a * b + b for a, b in zip(net.sizes, net.sizes[1:])) <= _WARM_MAX_PARAMS
 
 
 def _job(job):
@@ -83,12 +89,40 @@ def signal_name(signum) -> str:
 
 
 class CheckInterrupted(KeyboardInterrupt):
-    """Checking was interrupted; ``report`` holds what finished (the rest: not checked), ``signum`` why."""
+    """Checking was interrupted; ``report`` holds what finished of the (first) file (the rest: not
+    checked), ``reports`` that of every file given, ``signum`` why."""
 
-    def __init__(self, report, signum):
+    def __init__(self, report, signum, reports=None):
         super().__init__(signal_name(signum))
         self.report = report
+        self.reports = list(reports) if reports is not None else [report]
         self.signum = signum
+
+
+# What a claim's worker imports beyond the checker itself (found by listing sys.modules in a worker
+# after checking the course files): imported once in the parent, the forked workers inherit them.
+WORKER_MODULES = ("symbackprop.notation", "latex2sympy2", "sympy.assumptions.wrapper",
+                  "sympy.sets.handlers.issubset", "sympy.sets.setexpr", "sympy.physics.units")
+_COLD = set()       # networks whose warm-up ran out of its limits in this process: not tried again
+
+
+def prepare_workers(networks, limits: Limits = Limits(), deadline=None) -> None:
+    """Warm this process for the workers it will fork: import :data:`WORKER_MODULES` and derive each
+    network once, bounded by ``limits`` (and ``deadline``).  Nothing to do where workers are not forked."""
+    if not will_fork():
+        return
+    with warnings.catch_warnings():         # latex2sympy2's antlr4 imports typing.io (deprecated)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for name in WORKER_MODULES:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass
+    for net in dict.fromkeys(networks):
+        if net not in _COLD:
+            res = run_here(derive, net, limits, deadline)
+            if res is not None and res.status in ("timeout", "memory", "crashed"):
+                _COLD.add(net)
 
 
 def not_checked(claim, why: str) -> ClaimResult:
@@ -107,8 +141,12 @@ def _from_job(claim, res) -> ClaimResult:
                        seconds=res.seconds, expect=claim.expect, given=claim.given)
 
 
-def _selected(spec, only) -> list:
+def selected_claims(spec, only=None) -> list:
+    """The claims of ``spec`` that are checked: all, or those whose id is in ``only``."""
     return [c for c in spec.claims if only is None or c.id in only]
+
+
+_selected = selected_claims
 
 
 def unchecked_report(spec: DerivationSpec, why: str, only=None) -> FileReport:
@@ -117,32 +155,62 @@ def unchecked_report(spec: DerivationSpec, why: str, only=None) -> FileReport:
                                   for c in _selected(spec, only)))
 
 
+def check_specs(specs, limits: Limits = Limits(), opts: CheckOptions | None = None, inline: bool = False,
+                only=None, on_result=None) -> list:
+    """Check the claims of every spec (all, or the ids in ``only``) as one queue of workers; one
+    :class:`FileReport` per spec, in order.
+
+    ``on_result(file_index, claim_index, result)`` (optional) is called as each claim is decided, in the
+    order they finish (a malformed entry at once).  Raises :class:`CheckInterrupted` (with the partial
+    reports of every file) when interrupted.
+    """
+    specs = list(specs)
+    opts = opts or default_options(limits)
+    selected = [_selected(spec, only) for spec in specs]
+    results = [[None] * len(claims) for claims in selected]
+    jobs, where = [], []
+
+    def decided(f, k, result):
+        results[f][k] = result
+        if on_result is not None:
+            on_result(f, k, result)
+
+    for f, (spec, claims) in enumerate(zip(specs, selected)):
+        for k, c in enumerate(claims):
+            if c.error is not None:     # a malformed entry (spec.py): its error, no worker is run
+                decided(f, k, _from_job(c, None))
+            else:
+                jobs.append((spec.network, c, opts, str(spec.path)))
+                where.append((f, k))
+
+    def finished(i, res):
+        f, k = where[i]
+        decided(f, k, _from_job(selected[f][k], res))
+
+    try:
+        if inline:
+            for i, job in enumerate(jobs):
+                finished(i, run_inline(_job, [job])[0])
+        elif jobs:
+            budget = limits.file_timeout
+            prepare_workers([j[0] for j in jobs], limits,
+                            deadline=time.monotonic() + budget if budget else None)
+            run_jobs(_job, jobs, limits, on_result=finished, groups=[(f,) for f, _ in where] if budget else None,
+                     group_budget=budget)
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", signal.SIGINT)
+        why = f"interrupted by {signal_name(signum)}"
+        reports = [FileReport(spec, tuple(r if r is not None else not_checked(c, why)
+                                          for c, r in zip(claims, rs)))
+                   for spec, claims, rs in zip(specs, selected, results)]
+        raise CheckInterrupted(reports[0] if reports else None, signum, reports) from e
+    return [FileReport(spec, tuple(rs)) for spec, rs in zip(specs, results)]
+
+
 def check_spec(spec: DerivationSpec, limits: Limits = Limits(), opts: CheckOptions | None = None,
                inline: bool = False, only=None) -> FileReport:
     """Check the claims of ``spec`` (all, or the ids in ``only``) under ``limits``.
 
     Raises :class:`CheckInterrupted` (a KeyboardInterrupt, with the partial report) when interrupted.
     """
-    deadline = time.monotonic() + limits.file_timeout if limits.file_timeout else None
-    opts = opts or default_options(limits)
-    claims = _selected(spec, only)
-    checked = [c for c in claims if c.error is None]
-    jobs = [(spec.network, c, opts, str(spec.path)) for c in checked]
-    done = {}
-    try:
-        if jobs and not inline and _small(spec.network):
-            derive(spec.network)        # warm the caches once: forked workers inherit them
-        if inline:
-            runs = run_inline(_job, jobs)
-        else:
-            runs = run_jobs(_job, jobs, limits, deadline=deadline, on_result=done.__setitem__)
-    except KeyboardInterrupt as e:
-        signum = getattr(e, "signum", signal.SIGINT)
-        by_id = {c.id: _from_job(c, done[i]) for i, c in enumerate(checked) if i in done}
-        why = f"interrupted by {signal_name(signum)}"
-        results = tuple(_from_job(c, None) if c.error is not None else by_id.get(c.id) or not_checked(c, why)
-                        for c in claims)
-        raise CheckInterrupted(FileReport(spec, results), signum) from e
-    runs = iter(runs)
-    results = tuple(_from_job(c, None if c.error is not None else next(runs)) for c in claims)
-    return FileReport(spec, results)
+    return check_specs([spec], limits, opts, inline=inline, only=only)[0]

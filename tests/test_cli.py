@@ -716,3 +716,118 @@ def test_non_utf8_output_names_are_written_and_reported_printably(grading, capsy
     os.link(ref, bad_ref)
     code, out, err = run(capsys, "grade", str(subs), "--against", bad_ref, "-o", bad_ref)
     assert_usage_error(code, out, err, "ref-\\xff.yaml", "reference file")
+
+
+# ----------------------------------------------------------------------------------------------
+# check's text output streams: each claim as soon as it and every claim before it are decided
+
+
+STREAM = NET + r"""claims:
+  - id: first
+    claim: '\delta^{(L)} = \hat{y} - y'
+  - id: slow
+    claim: '(u+v+q)^{60}(u-v+q)^{60} = ((u+q)^2-v^2)^{60}'
+  - id: third
+    claim: '\delta^{(L)} = \hat{y} - y'
+"""
+
+
+def _read_until(proc, needle, seconds=180):
+    """Read proc.stdout (raw, as it comes) until ``needle`` is in it; what was read."""
+    import select
+    data, end = b"", time.monotonic() + seconds
+    fd = proc.stdout.fileno()
+    while needle not in data and time.monotonic() < end and proc.poll() is None:
+        if select.select([fd], [], [], 0.1)[0]:
+            data += os.read(fd, 65536)
+    return data
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_check_prints_each_claim_once_the_claims_before_it_are_printed(tmp_path):
+    path = write(tmp_path, "stream.yaml", STREAM)
+    proc = subprocess.Popen([sys.executable, "-m", "symbackprop.cli", "check", path, "--timeout", "300",
+                             "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_default_signals)
+    seen = []
+    try:
+        early = _read_until(proc, "✓ first".encode())
+        assert "✓ first".encode() in early, early        # printed while the slow claim still runs
+        # "third" starts when "first" ends (two workers) and takes well under a second of CPU: once the
+        # only worker left is the slow one (past 1 s of CPU), twice 0.5 s apart, "third" is decided
+        end, alone = time.monotonic() + 120, 0
+        while time.monotonic() < end and alone < 2:
+            kids = _children(proc.pid)
+            seen += [k for k in kids if k not in seen]
+            alone = alone + 1 if len(kids) == 1 and (_stat(kids[0]) or ("", 0, 0))[2] >= 1.0 else 0
+            time.sleep(0.5)
+        assert alone == 2, f"the third claim never finished beside the slow one: {seen}"
+        early += _read_until(proc, b"third", seconds=1)
+        assert b"third" not in early and b"slow" not in early, early   # held back behind "slow"
+        proc.terminate()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        _wait_gone(seen, 20)
+    text = (early + out).decode()
+    assert proc.returncode == 143, err
+    ids = [m.group(1) for m in re.finditer(r"^  \S (\S+)\s", text, re.M)]
+    assert ids == ["first", "slow", "third"], text                     # file order, each claim once
+    assert re.search(r"\? slow\s+inconclusive", text) and re.search(r"✓ third\s+proved", text), text
+    assert text.startswith(path) and text.rstrip().splitlines()[-1].startswith("  summary:"), text
+
+
+def test_streamed_text_is_the_report_rendered_at_the_end(tmp_path, capsys):
+    from symbackprop.report import render_check_text
+    from symbackprop.runner import Limits
+    from symbackprop.spec import load_spec
+    from symbackprop.suite import check_specs
+    paths = [write(tmp_path, "good.yaml", GOOD), write(tmp_path, "chain.yaml", MSE_CHAIN),
+             "derivations/mistakes/mse_mistakes.yaml"]
+    code, out, err = run(capsys, "check", *paths, *FAST)
+    reports = check_specs([load_spec(p) for p in paths], Limits(timeout=20, workers=2))
+    whole = "\n\n".join(render_check_text(r) for r in reports) + "\n"
+    seconds = re.compile(r"\d+\.\d\ds\]")
+    assert code == 0 and err == ""
+    assert seconds.sub("s]", out) == seconds.sub("s]", whole)
+
+
+def _check_with_stderr_on_a_pty(path):
+    """Run check with stderr on a pseudo-terminal and stdout on a pipe: (stdout, stderr bytes)."""
+    import pty
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "symbackprop.cli", "check", path, *FAST],
+                            stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:                  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        err += chunk
+    out = proc.stdout.read()
+    proc.wait(60)
+    os.close(master)
+    return proc.returncode, out, err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pseudo-terminal")
+def test_a_terminal_gets_a_progress_line_on_stderr_cleared_at_the_end(tmp_path):
+    code, out, err = _check_with_stderr_on_a_pty(write(tmp_path, "good.yaml", GOOD))
+    assert code == 0
+    assert b"\r[" in err and b"0/3 claims decided" in err and b"3/3 claims decided" in err, err
+    last = err.rsplit(b"3/3 claims decided", 1)[1]
+    assert re.fullmatch(rb"\r *\r", last), err            # blanked: the terminal is left clean
+    assert b"\n" not in err and b"\x1b" not in err         # one line, redrawn; no escape sequences
+    assert b"\r" not in out and b"claims decided" not in out and b"output-error" in out
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "symbackprop.cli", "check", write(tmp_path, "good.yaml", GOOD),
+                           *FAST], capture_output=True, timeout=300)
+    assert proc.returncode == 0 and proc.stderr == b"" and b"\r" not in proc.stdout

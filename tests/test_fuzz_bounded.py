@@ -77,9 +77,11 @@ HOSTILE = [
 ]
 SCALARS = ["u", "v", "w", "t", "x_1", "y_2", "2", "-3", r"\frac{1}{3}", "10^{-200}", r"\sigma(u)", r"\varphi'(v)",
            r"\varphi(u)", r"\tanh(t)", r"\exp(u)", r"\log(u)", r"\max(u, 0)", r"\mathbb{1}\{u > 0\}", r"e^{v}"]
-HEAVY = ["(u+v+w)^{60}(u-v+w)^{60}", "((u+w)^2-v^2)^{60}", "(u+v)^{400}", "(v+u)^{400}", r"\frac{1}{(u-v)^{200}}",
+# heavy work over letters the default profile reads as scalars (w and t name a weight and a target in some
+# textbooks: with them these claims would end as errors at once and test no bound)
+HEAVY = ["(u+v+q)^{60}(u-v+q)^{60}", "((u+q)^2-v^2)^{60}", "(u+v)^{400}", "(v+u)^{400}", r"\frac{1}{(u-v)^{200}}",
          r"e^{e^{e^{e^{u}}}}", r"\tanh(\tanh(\tanh(u+v)))^{50}", "10^{10^{10}}", "(u^{2}+1)^{1000}",
-         r"\exp(\exp(\exp(\exp(\exp(u)))))", "u^{99999}", "(t+1)^{5000} - (t+1)^{5000}"]
+         r"\exp(\exp(\exp(\exp(\exp(u)))))", "u^{99999}", "(q+1)^{5000} - (q+1)^{5000}"]
 RELATIONS = ["=", "=", "=", r"\neq", r"\in \mathbb{R}^{2 \times 3}", "<", r"\le", " = ", "=="]
 GIVENS = ["u > 0", r"z^{(1)}_i \le 0", "v < u", r"\hat{y}_k > 0", "u = v", r"\frobnicate > 0", "((u > 0"]
 

@@ -517,3 +517,69 @@ def test_a_malformed_claim_is_its_cell_and_the_rest_is_graded(tmp_path):
     ref.write_text(SMALL_REF + "  - {id: extra, claim: [x]}\n")
     with pytest.raises(SpecError, match=r"ref.yaml: claim 'extra': key 'claim': claim must be a string"):
         grade_dir(subs, ref, LIMITS)
+
+
+# ----------------------------------------------------------------------------------------------
+# one queue for all submissions; a claim stated identically in several submissions is checked once
+
+
+BOGUS = NET + ("claims:\n  - id: out\n    claim: '\\delta^{(L)} = \\bogus{y}'\n"
+               "  - id: zero\n    claim: '\\varphi''(0) = 0'\n")
+
+
+@pytest.fixture
+def spy_jobs(monkeypatch):
+    """Record the jobs of every run_jobs call of grade (the calls still run)."""
+    import symbackprop.grade as grade
+    calls, real = [], grade.run_jobs
+
+    def spy(func, jobs, *args, **kwargs):
+        calls.append((func.__name__, [j[1].claim for j in jobs]))
+        return real(func, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(grade, "run_jobs", spy)
+    return calls
+
+
+def test_all_submissions_run_as_one_queue_and_each_distinct_claim_once(tmp_path, spy_jobs):
+    ref = tmp_path / "ref.yaml"
+    ref.write_text(SMALL_REF)
+    subs = write_dir(tmp_path / "subs", {"a.yaml": SMALL_GOOD, "b.yaml": SMALL_GOOD, "c.yaml": SMALL_GOOD,
+                                         "d.yaml": SMALL_REF, "e.yaml": BOGUS, "f.yaml": BOGUS})
+    t = grade_dir(subs, ref, LIMITS)
+    assert [(r.submission, r.points) for r in t.rows] == [("a.yaml", 2), ("b.yaml", 2), ("c.yaml", 2), ("d.yaml", 2),
+                                                           ("e.yaml", 1), ("f.yaml", 1)]
+    (ref_call, sub_call) = spy_jobs                  # the reference's keys, then one queue for all submissions
+    assert ref_call[0] == "_ref_key_job" and sub_call[0] == "_job"
+    # a, b, c state the same two claims; d states "out" otherwise; e and f share "out" and "zero" with a
+    assert sorted(sub_call[1]) == sorted(["\\delta^{(2)} = \\hat{y} - y", "\\varphi'(0) = 0",
+                                          "\\delta^{(L)} = \\hat{y} - y", "\\delta^{(L)} = \\bogus{y}"])
+
+
+def test_a_shared_claims_message_names_each_submissions_own_file(tmp_path):
+    ref = tmp_path / "ref.yaml"
+    ref.write_text(SMALL_REF)
+    subs = write_dir(tmp_path / "subs", {"e.yaml": BOGUS, "f.yaml": BOGUS})
+    t = grade_dir(subs, ref, LIMITS)
+    cells = {r.submission: r.cells["out"] for r in t.rows}
+    assert cells["e.yaml"].verdict == cells["f.yaml"].verdict == "error"
+    assert cells["e.yaml"].message.startswith(f"{subs / 'e.yaml'}: claim 'out': unknown command")
+    assert cells["f.yaml"].message.startswith(f"{subs / 'f.yaml'}: claim 'out': unknown command")
+    assert cells["e.yaml"].message.split(": ", 1)[1] == cells["f.yaml"].message.split(": ", 1)[1]
+
+
+SLOW_CLAIM = "  - id: zero\n    claim: '(u+v+q)^{60}(u-v+q)^{60}{gap}= ((u+q)^2-v^2)^{60}'\n"
+
+
+def test_each_submission_has_its_own_budget_from_its_first_claim(tmp_path):
+    # one worker: a's claims run first and its slow claim uses up a's 2 s; b's clock starts with b's
+    # first claim, so b's fast claim is still checked (a budget for the whole queue would cut it)
+    head = NET + "claims:\n  - id: out\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n"
+    ref = tmp_path / "ref.yaml"
+    ref.write_text(head + SLOW_CLAIM.replace("{gap}", " "))
+    subs = write_dir(tmp_path / "subs", {"a.yaml": head + SLOW_CLAIM.replace("{gap}", " "),
+                                         "b.yaml": head.replace("(L)", "(2)") + SLOW_CLAIM.replace("{gap}", "  ")})
+    t = grade_dir(subs, ref, Limits(timeout=300, memory_mb=2048, workers=1, file_timeout=2))
+    for r in t.rows:
+        assert r.cells["out"].verdict == "proved", (r.submission, r.cells)
+        assert (r.cells["zero"].verdict, r.cells["zero"].message) == ("inconclusive", "file time budget exhausted")

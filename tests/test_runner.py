@@ -475,3 +475,123 @@ def test_workers_and_what_they_started_die_when_the_parent_is_killed(tmp_path, g
             parent.wait(60)
         survivors = _wait_gone(pids, 20)
     assert not survivors, f"worker/grandchild {survivors} outlived the killed parent ({guard}, {method})"
+
+
+# ----------------------------------------------------------------------------------------------
+# budgets per group of jobs (one per file): a group's clock starts with its first job
+
+
+def test_group_budgets_are_per_group_and_start_with_the_groups_first_job():
+    # one worker: group "a" (a sleeper, then a quick job) uses up its 1 s; group "b" starts only after
+    # that and still gets its own 1 s, so its jobs finish; a batch-wide deadline would have cut them
+    jobs = [("sleep", None), ("square", 2), ("square", 3), ("square", 4)]
+    groups = [("a",), ("a",), ("b",), ("b",)]
+    t0 = time.monotonic()
+    results = run_jobs(dispatch, jobs, Limits(timeout=60, memory_mb=512, workers=1), groups=groups,
+                       group_budget=1.0)
+    assert [r.status for r in results] == ["budget", "budget", "ok", "ok"], results
+    assert [r.value for r in results[2:]] == [9, 16]
+    assert results[0].detail == "file time budget exhausted"
+    assert time.monotonic() - t0 < 30         # the budget (1 s), not the job limit (60 s)
+
+
+def test_a_job_of_several_groups_runs_until_the_latest_of_their_budgets():
+    # one worker: the sleeper of "b" uses up b's 1 s; the job of "a" and "b" then starts (a's clock
+    # opens with it) and runs until a's budget ends 1 s later; the last job of "b" alone never starts
+    jobs = [("sleep", None), ("sleep", None), ("square", 2)]
+    results = run_jobs(dispatch, jobs, Limits(timeout=60, memory_mb=512, workers=1),
+                       groups=[("b",), ("a", "b"), ("b",)], group_budget=1.0)
+    assert [r.status for r in results] == ["budget", "budget", "budget"], results
+    assert results[1].seconds >= 0.9, results        # cut by a's deadline, not at once by b's
+    assert results[2].seconds == 0.0                 # not started
+
+
+def test_groups_need_a_budget_and_one_entry_per_job():
+    with pytest.raises(ValueError):
+        run_jobs(square, [1], FAST, groups=[("a",)])
+    with pytest.raises(ValueError):
+        run_jobs(square, [1, 2], FAST, groups=[("a",)], group_budget=1.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# run_here: a bounded call in this process (the warm-up before forking), every limit put back after
+
+
+def _limits_now():
+    return (resource.getrlimit(resource.RLIMIT_AS), resource.getrlimit(resource.RLIMIT_CPU),
+            signal.getsignal(signal.SIGXCPU), signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL))
+
+
+def test_run_here_returns_the_value_and_puts_every_limit_back():
+    before = _limits_now()
+    res = runner.run_here(square, 7, SHORT)
+    assert (res.status, res.value) == ("ok", 49)
+    assert _limits_now() == before
+
+
+def test_run_here_stops_a_busy_loop_at_the_wall_clock_and_puts_the_limits_back():
+    before = _limits_now()
+    t0 = time.monotonic()
+    res = runner.run_here(busy_loop, None, SHORT)
+    assert res.status == "timeout" and "wall-clock" in res.detail, res
+    assert time.monotonic() - t0 < 15
+    assert _limits_now() == before
+
+
+def busy_for(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+    return "finished"
+
+
+def test_run_here_uses_the_cpu_limit_when_sigalrm_is_taken():
+    old = signal.signal(signal.SIGALRM, lambda *a: None)     # someone else's alarm (pytest-timeout, say)
+    try:
+        res = runner.run_here(busy_for, 60, Limits(timeout=0.5, memory_mb=512))
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    finally:
+        signal.signal(signal.SIGALRM, old)
+    assert res.status == "timeout" and "CPU" in res.detail, res
+
+
+def test_run_here_stops_an_allocation_past_the_memory_limit_and_then_allows_it():
+    res = runner.run_here(allocate, 256 << 20, Limits(timeout=10, memory_mb=64))
+    assert res.status == "memory", res
+    assert allocate(256 << 20) == 256 << 20       # the address-space limit is lifted again
+
+
+def swallow_once(seconds):
+    """Busy; the first exception that arrives is swallowed (as in a gc callback), the next is not."""
+    try:
+        busy_for(seconds)
+    except BaseException:
+        pass
+    return busy_for(seconds)
+
+
+def test_run_here_interrupts_again_after_an_interrupt_was_swallowed():
+    t0 = time.monotonic()
+    res = runner.run_here(swallow_once, 60, Limits(timeout=1, memory_mb=512))
+    assert res.status == "timeout" and "wall-clock" in res.detail, res     # not the CPU limit's later signal
+    assert time.monotonic() - t0 < 15
+
+
+def test_run_here_with_its_deadline_past_runs_nothing():
+    calls = []
+    res = runner.run_here(calls.append, 1, FAST, deadline=time.monotonic() - 1)
+    assert res.status == "budget" and calls == []
+
+
+def test_run_here_reports_an_exception_as_crashed():
+    res = runner.run_here(fail, "bad\nmore", FAST)
+    assert (res.status, res.detail) == ("crashed", "ValueError: bad")
+
+
+def test_run_here_outside_the_main_thread_runs_nothing():
+    import threading
+    box, calls = [], []
+    t = threading.Thread(target=lambda: box.append(runner.run_here(calls.append, 1, FAST)))
+    t.start()
+    t.join()
+    assert box == [None] and calls == []
