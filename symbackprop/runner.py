@@ -218,6 +218,28 @@ def _mapped_bytes() -> int:
         return 0
 
 
+STALLED_MESSAGE = "address-space limit reached (the worker stalled there until the wall-clock limit)"
+_STALL_MARGIN = 4 << 20     # bytes below RLIMIT_AS that count as "at the limit" (one failed allocation's size)
+
+
+def _at_memory_limit(pid: int) -> bool:
+    """Whether the child ``pid`` has mapped (nearly) all the address space its RLIMIT_AS allows.
+
+    A child at that limit sometimes does not raise MemoryError but retries failing allocations inside C
+    code (seen with a large polynomial expansion: hundreds of thousands of failed mmap calls) until the
+    wall clock ends it; its verdict is then the memory limit's, not the time limit's.  False where /proc
+    is missing or unreadable."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            size = int(f.read().split()[0]) * resource.getpagesize()
+        with open(f"/proc/{pid}/limits") as f:
+            line = next((ln for ln in f if ln.startswith("Max address space")), "")
+        soft = line.split()[3] if line else "unlimited"
+    except (OSError, ValueError, IndexError):
+        return False
+    return soft.isdigit() and size >= int(soft) - _STALL_MARGIN
+
+
 def _lower(which, soft):
     """Lower a resource limit (soft and hard) to ``soft``, keeping a smaller existing hard limit."""
     _, hard = resource.getrlimit(which)
@@ -577,8 +599,10 @@ def _step(running: dict, limits: Limits, done):
         if res is None and (_exited(run, ready) or (run.eof and not run.process.is_alive())):
             res = _died(run)
         if res is None and now >= run.deadline:
+            stalled = _at_memory_limit(run.process.pid)      # read before the kill: /proc goes with the child
             _kill(run)
             res = (JobResult("budget", None, now - run.started, BUDGET_MESSAGE) if run.cut else
+                   JobResult("memory", None, now - run.started, STALLED_MESSAGE) if stalled else
                    JobResult("timeout", None, now - run.started, f"wall-clock limit of {limits.timeout:g} s exceeded"))
         if res is None:
             continue

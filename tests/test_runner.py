@@ -224,6 +224,29 @@ def allocate(n):
     return len(bytearray(n))
 
 
+def fill_then_retry(_):
+    """Map the address space up to the limit, then retry failing allocations forever (as C code that does
+    not give up on a failed malloc does) without raising."""
+    hold = []
+    size = 64 << 20
+    while size >= 4096:
+        try:
+            hold.append(bytearray(size))
+        except MemoryError:
+            size //= 2
+    while True:
+        try:
+            hold.append(bytearray(8 << 20))
+        except MemoryError:
+            pass
+
+
+def test_a_worker_stalled_at_the_memory_limit_is_memory_not_time():
+    (res,) = run_jobs(fill_then_retry, [None], Limits(timeout=2, memory_mb=64, workers=1))
+    assert res.status == "memory" and "address-space limit" in res.detail, res
+    # and a worker far below its limit at the deadline stays a timeout (above: sleep_forever, busy_loop)
+
+
 def test_memory_limit_is_relative_to_what_the_child_inherits():
     ballast = mmap.mmap(-1, 600 << 20)  # the parent maps more than memory_mb; the job still gets its budget
     try:
