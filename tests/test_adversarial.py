@@ -1160,8 +1160,7 @@ TODAY: dict[str, str] = {
     # --- false claims given a verdict of truth (worst) (0)
     # --- unreadable claims read anyway and given a verdict (0)
     # --- true claims refuted (0)
-    # --- readable claims rejected as error (or the wrong kind of error) (1)
-    'SM-plus-1e-900': 'today: error — "the power is too large to evaluate": 10^{-900} refused in a readable, false claim',
+    # --- readable claims rejected as error (or the wrong kind of error) (0)
     # --- inconclusive where a verdict is due, or numerically-equal where an exact proof is required (0)
 }
 

@@ -950,3 +950,18 @@ def test_read_as_of_deep_nesting_is_linear():
     p = parse_claim(text, OUT)
     assert time.perf_counter() - t0 < 10
     assert p.latex == r"\left(" * 98 + "u v" + r"\right) v" * 98 + " = u"
+
+
+@pytest.mark.parametrize("text, value", [
+    (r"10^{-900}", sp.Rational(1, 10 ** 900)),          # 901 digits: under the 2,000-digit bound
+    (r"3^{1000}", sp.Integer(3) ** 1000),                # 478 digits
+    (r"\left(\frac{2}{3}\right)^{500}", sp.Rational(2, 3) ** 500),
+])
+def test_a_power_is_bounded_by_the_digits_it_has(text, value):
+    assert parse_expression(text, Network((2, 2))) == sp.Matrix([[value]])
+
+
+@pytest.mark.parametrize("text", [r"12345^{1000}", r"\left(\frac{999}{1000}\right)^{900}", r"101^{-999}"])
+def test_a_power_with_more_than_2000_digits_is_refused(text):
+    with pytest.raises(NotationError, match="too large to evaluate"):
+        parse_expression(text, Network((2, 2)))

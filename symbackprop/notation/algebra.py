@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import math
+
 import sympy as sp
 
 from .nodes import (ATOM, HAD, OUTER, POST, PROD, SUM, Bracketed, Const, Node, Quantity, Var, at, bare, combine,
@@ -234,7 +236,7 @@ class Power(Node):
         if B.shape != (1, 1):
             raise ctx.error(f"power of a {dims(B)} matrix (only scalars take powers)", self)
         b = B[0]
-        if b.is_Rational and b != 0 and abs(self.exp) * (len(str(abs(b.p))) + len(str(b.q))) > MAX_NUMBER_DIGITS:
+        if b.is_Rational and b != 0 and abs(self.exp) * (math.log10(abs(b.p)) + math.log10(b.q)) > MAX_NUMBER_DIGITS:
             raise ctx.error("the power is too large to evaluate", self)
         if b == 0 and self.exp < 0:
             raise ctx.error("division by zero", self)
