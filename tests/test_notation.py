@@ -2,6 +2,8 @@
 
 Every expected value is built by hand from the graph's symbols (or typed in), never by the parser.
 """
+import re
+
 import latex2sympy2
 import pytest
 import sympy as sp
@@ -965,3 +967,45 @@ def test_a_power_is_bounded_by_the_digits_it_has(text, value):
 def test_a_power_with_more_than_2000_digits_is_refused(text):
     with pytest.raises(NotationError, match="too large to evaluate"):
         parse_expression(text, Network((2, 2)))
+
+
+# absolute values and norms: |…| of a scalar, \|…\| of a vector (Euclidean) or, with _F, of a matrix (Frobenius)
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"|u|", lambda g: sp.Abs(u)),
+    (r"\left| u - v \right|", lambda g: sp.Abs(u - v)),
+    (r"\lvert -u \rvert", lambda g: sp.Abs(u)),
+    (r"|u| v", lambda g: sp.Abs(u) * v),                                      # one pair: certain
+    (r"\|\hat{y} - y\|^2", lambda g: sum((a - b) ** 2 for a, b in zip(g.yhat, g.y))),
+    (r"\left\| z^{(1)} \right\|_2", lambda g: sp.sqrt(sum(s ** 2 for s in g.z[1]))),
+    ("\u2016z^{(1)}\u2016", lambda g: sp.sqrt(sum(s ** 2 for s in g.z[1]))),   # ‖ pasted from a PDF
+    (r"\lVert W^{(1)} \rVert_F^2", lambda g: sum(s ** 2 for s in g.W[1])),
+    (r"\frac{1}{2}\|\hat{y} - y\|^2 + \frac{1}{2}\|W^{(1)}\|_{F}^2",
+     lambda g: sum((a - b) ** 2 for a, b in zip(g.yhat, g.y)) / 2 + sum(s ** 2 for s in g.W[1]) / 2),
+])
+def test_bars_read_as_absolute_values_and_norms(text, expected):
+    g = G()
+    got = parse_expression(text, OUT)
+    assert sp.simplify(got[0] - expected(g)) == 0, got
+
+
+@pytest.mark.parametrize("text, message", [
+    (r"|z^{(1)}|", r"write \|…\| for its norm"),                 # |v| of a vector: entrywise or a norm?
+    (r"\|W^{(1)}\|", "Frobenius or the spectral norm"),           # a matrix without _F
+    (r"\|W^{(1)}\|_2", "spectral norm, which is not evaluated"),
+    (r"\|u\|_3", "subscript is 2 (Euclidean) or F"),
+    (r"|u|v|w|", "ambiguous"),                                    # |u| v |w| or |u |v| w|
+    (r"||u||", "ambiguous"),
+    (r"\left| u \right)", r"\right)"),
+    (r"\left. u \right|", r"\left."),                             # an evaluation bar is not read
+])
+def test_bars_that_are_not_certain_are_errors(text, message):
+    with pytest.raises(NotationError, match=re.escape(message)):
+        parse_expression(text, OUT, notation={"scalars": ["u", "v", "w"]})
+
+
+def test_a_norm_reads_back_from_its_canonical_latex():
+    claim = parse_claim(r"\frac{1}{2}\lVert \hat{y} - y \rVert^2 = \frac{1}{2}|u|^2", OUT)
+    again = parse_claim(claim.latex, OUT)
+    assert again.latex == claim.latex and r"\left\|" in claim.latex and r"\left|" in claim.latex

@@ -12,7 +12,7 @@ import sympy as sp
 from .nodes import (ATOM, HAD, OUTER, POST, PROD, SUM, Bracketed, Const, Node, Quantity, Var, at, bare, combine,
                     component, dims, idx_tex, kind, paren, split_digits)
 
-__all__ = ["Sum", "Neg", "Product", "Hadamard", "Outer", "Frac", "Power", "Transpose", "Pick", "pairs",
+__all__ = ["Sum", "Neg", "Product", "Hadamard", "Outer", "Frac", "Power", "Transpose", "Pick", "Bars", "pairs",
            "broadcast", "is_bare_array", "script_base", "MAX_EXPONENT", "MAX_NUMBER_DIGITS"]
 
 MAX_EXPONENT = 1000
@@ -302,3 +302,38 @@ class Pick(Node):
 
     def tex(self):
         return paren(self.arg.tex()) + idx_tex(split_digits(self.idx) if kind(self.arg) == "matrix" else self.idx)
+
+
+@dataclass
+class Bars(Node):
+    """``|E|`` (a scalar's absolute value) or ``\\|E\\|`` with an optional ``_2`` / ``_F`` subscript (a vector's
+    Euclidean norm, a matrix's Frobenius norm).  Only readings that are certain are evaluated: ``|v|`` of a
+    vector (absolute value entrywise, or a norm?) and ``\\|W\\|`` of a matrix without ``_F`` (Frobenius or
+    spectral?) are errors saying what to write; the spectral norm ``\\|W\\|_2`` is not evaluated."""
+    inner: object = None
+    norm: bool = False
+    sub: str | None = None          # None, "2" or "F"
+    level = ATOM
+
+    def ev(self, ctx):
+        A = self.inner.ev(ctx)
+        if not self.norm:
+            if A.shape != (1, 1):
+                raise ctx.error(f"|…| of a {dims(A)} matrix: write \\|…\\| for its norm (|…| is read as the absolute "
+                                f"value of a scalar)", self)
+            return sp.Matrix([[sp.Abs(A[0])]])
+        if min(A.shape) > 1 and self.sub != "F":
+            what = ("the spectral norm, which is not evaluated here" if self.sub == "2" else
+                    "the Frobenius or the spectral norm")
+            raise ctx.error(f"the norm of a {dims(A)} matrix is {what}: write \\|…\\|_F for the Frobenius norm", self)
+        return sp.Matrix([[sp.sqrt(sp.Add(*[e ** 2 for e in A]))]])   # a vector's _F and _2 norms agree
+
+    def shape_kind(self):
+        return "scalar"
+
+    def children(self):
+        return [self.inner]
+
+    def tex(self):
+        o, c = (r"\left\|", r"\right\|") if self.norm else (r"\left|", r"\right|")
+        return f"{o} {self.inner.tex()} {c}" + (f"_{{{self.sub}}}" if self.sub else "")

@@ -59,7 +59,7 @@ class Relation:
     tail: object = None
 
 
-_ALLOWED_FUNCS = (phi, phi_prime, sp.exp, sp.log, sp.tanh, sp.Max, sp.Piecewise, sp.KroneckerDelta)
+_ALLOWED_FUNCS = (phi, phi_prime, sp.exp, sp.log, sp.tanh, sp.Max, sp.Abs, sp.Piecewise, sp.KroneckerDelta)
 _ALLOWED_NODES = (sp.Add, sp.Mul, sp.Pow, sp.Rational, sp.core.relational.Relational,
                   sp.logic.boolalg.BooleanAtom, sp.functions.elementary.piecewise.ExprCondPair)
 

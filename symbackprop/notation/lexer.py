@@ -43,9 +43,12 @@ ARITY = {"frac": 2, "hat": 1, "mathcal": 1, "mathbb": 1, "mathbf": 1}
 SYMBOLS = frozenset("^_{}()[]+-=,'<>./*|&$;:")
 CONTROL_SYMBOLS = {"{": "\\{", "}": "\\}", "\\": "\\\\", "[": "\\[", "]": "\\]", "(": "\\(", ")": "\\)",
                    "|": "\\|"}
-LEFT = {"(": "\\left(", "[": "\\left[", "\\{": "\\left\\{", ".": "\\left.", "|": "\\left|"}
-RIGHT = {")": "\\right)", "]": "\\right]", "\\}": "\\right\\}", ".": "\\right.", "|": "\\right|"}
-PARTNER = {"\\left(": "\\right)", "\\left[": "\\right]", "\\left\\{": "\\right\\}"}
+LEFT = {"(": "\\left(", "[": "\\left[", "\\{": "\\left\\{", ".": "\\left.", "|": "\\left|", "\\|": "\\left\\|"}
+RIGHT = {")": "\\right)", "]": "\\right]", "\\}": "\\right\\}", ".": "\\right.", "|": "\\right|",
+         "\\|": "\\right\\|"}
+# \left| … \right| and \left\| … \right\| pair like brackets (an absolute value, a norm); \left. does not pair
+PARTNER = {"\\left(": "\\right)", "\\left[": "\\right]", "\\left\\{": "\\right\\}", "\\left|": "\\right|",
+           "\\left\\|": "\\right\\|"}
 OPENERS = {"{": "}", "(": ")", "[": "]", "\\{": "\\}", **PARTNER}
 CLOSERS = frozenset(OPENERS.values())
 
@@ -64,6 +67,7 @@ UNICODE.update({
     "″": (("sym", "'"), ("sym", "'")), "’": (("sym", "'"),), "ŷ": (("cmd", "hat"), ("letter", "y")),
     "ℓ": (("cmd", "ell"),), "ℒ": (("cmd", "mathcal"), ("letter", "L")),
     "ℝ": (("cmd", "mathbb"), ("letter", "R")), "𝟙": (("cmd", "mathbb"), ("num", "1")),
+    "‖": (("sym", "\\|"),), "∥": (("sym", "\\|"),), "∣": (("sym", "|"),),
     "∀": (("cmd", "forall"),), "…": (("cmd", "dots"),), "⋯": (("cmd", "cdots"),), "∗": (("sym", "*"),),
 })
 _SUPER = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁱʲᵏˡⁿᵀᴸ", "0123456789+-()ijklnTL"))

@@ -37,6 +37,7 @@ STYLE_SWITCHES = frozenset({"displaystyle", "textstyle", "scriptstyle", "bf", "n
                             "limits", "nolimits"})
 SIZING = frozenset({f"{b}{s}" for b in ("big", "Big", "bigg", "Bigg") for s in ("", "l", "r", "m")} | {"middle"})
 FRAC_ALIASES = frozenset({"dfrac", "tfrac", "cfrac"})
+BAR_COMMANDS = {"lVert": "\\|", "rVert": "\\|", "Vert": "\\|", "lvert": "|", "rvert": "|", "vert": "|"}
 UPRIGHT = frozenset({"mathrm", "text", "textrm", "operatorname", "mathit", "textit", "mathsf", "textsf",
                      "rm", "mathnormal", "mbox"})
 OPERATOR_NAMES = {"softmax": "softmax", "relu": "relu", "sigmoid": "sigmoid", "diag": "diag", "tr": "tr",
@@ -244,9 +245,9 @@ def _split_pairs(toks, text):
         if _is(t, "sym", "\\right.") and _is(nxt, "sym", "\\left."):
             k += 2
             continue
-        if t.kind == "sym" and t.value in ("\\left.", "\\right.", "\\left|", "\\right|"):
-            _fail(f"{t.value} is not read here (an invisible delimiter pairs with a visible one, a bar is an "
-                  f"evaluation or a norm): write the value itself, e.g. \\varphi'(z^{{(l)}})", text, t)
+        if t.kind == "sym" and t.value in ("\\left.", "\\right."):
+            _fail(f"{t.value} is not read here (an invisible delimiter pairs with a visible one, as in an evaluation "
+                  f"bar): write the value itself, e.g. \\varphi'(z^{{(l)}})", text, t)
         out.append(t)
         k += 1
     return out
@@ -329,6 +330,8 @@ def _upright(toks, text):
             out.append(Token("cmd", "top", t.pos, t.end))
         elif t.kind == "cmd" and t.value == "prime":
             out.append(Token("sym", "'", t.pos, t.end))
+        elif t.kind == "cmd" and t.value in BAR_COMMANDS:          # \lVert … \rVert prints as \| … \|
+            out.append(Token("sym", BAR_COMMANDS[t.value], t.pos, t.end))
         elif t.kind == "cmd" and t.value in UPRIGHT:
             k = _upright_one(toks, k, text, out)
             continue

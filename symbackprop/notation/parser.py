@@ -18,7 +18,7 @@ Braces, ``\left``/``\right`` and spacing are checked by the lexer; letters go th
 from __future__ import annotations
 
 from ..errors import NotationError
-from .algebra import Hadamard, Neg, Outer, Pick, Power, Product, Sum, Transpose
+from .algebra import Bars, Hadamard, Neg, Outer, Pick, Power, Product, Sum, Transpose
 from .commands import CommandsMixin
 from .functions import COND_OPS, Indicator
 from .letters import LettersMixin
@@ -33,6 +33,11 @@ __all__ = ["Parser", "SYM_RELOPS", "CMD_RELOPS", "END"]
 SYM_RELOPS = {"=": "=", "<": "<", ">": ">"}
 CMD_RELOPS = {"neq": "!=", "ne": "!=", "le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "in": "in"}
 BRACKETS = {"(": ")", "[": "]", "{": "}", "\\left(": "\\right)", "\\left[": "\\right]"}
+# absolute values and norms: the opening bar and its closer.  A plain | or \| is its own closer, so which bars
+# pair is decided in :meth:`Parser.starts_factor` (a bar right after a complete factor closes the innermost open
+# one of its kind) and refused where TeX's print would allow two pairings (see :meth:`Parser.bars`)
+BARS = {"|": "|", "\\|": "\\|", "\\left|": "\\right|", "\\left\\|": "\\right\\|"}
+PLAIN_BARS = ("|", "\\|")
 END = "end of input"
 _SCALAR_HINT = ": if it is a real scalar, declare notation: {scalars: [\\%s]}"
 GREEK_HINTS = {g: _SCALAR_HINT % g for g in ("alpha", "beta", "gamma", "epsilon", "eta", "lambda", "mu", "tau", "rho",
@@ -75,6 +80,8 @@ class Parser(CommandsMixin, LettersMixin):
         self.layer_used = False
         self.network_pos = None    # position of the first network quantity (None: a claim about scalars only)
         self.readings = {}         # what a spelling was read as, for the words form: {'σ': 'logistic', …}
+        self.open_bars = []        # plain bars (| or \|) opened and not yet closed, innermost last
+        self.factor_end = -1       # token index right after the last complete factor
 
     # token helpers
     def _token_at(self, j) -> Token:
@@ -266,8 +273,14 @@ class Parser(CommandsMixin, LettersMixin):
 
     def starts_factor(self) -> bool:
         t = self.tok
+        if t.kind == "sym" and t.value in BARS:
+            return not self.closes_bar(t)
         return (t.kind in ("letter", "num") or t.kind == "sym" and t.value in BRACKETS
                 or t.kind == "cmd" and self.factor_command(t.value))
+
+    def closes_bar(self, t) -> bool:
+        """A plain bar right after a complete factor, with a bar of its kind open, closes that bar."""
+        return t.value in PLAIN_BARS and t.value in self.open_bars and self.factor_end == self.i
 
     def product(self):
         start = self.tok
@@ -336,6 +349,7 @@ class Parser(CommandsMixin, LettersMixin):
                 raise self.error("double subscript (TeX rejects x_{a}_{b}): use parentheses")
             node = self.postfix(node, start, sub)
             sup, sub = sup or c.value == "^", sub or c.value == "_"
+        self.factor_end = self.i
         return node
 
     def transpose_follows_peek(self) -> bool:
@@ -423,6 +437,8 @@ class Parser(CommandsMixin, LettersMixin):
             return self.letter()
         if t.kind == "sym" and t.value in BRACKETS:      # {…} groups like (…): {a^{(l)}}^T
             return self.bracketed()
+        if t.kind == "sym" and t.value in BARS:
+            return self.bars()
         if t.kind == "cmd":
             handler = self.factor_command(t.value)
             if handler is not None:
@@ -432,6 +448,54 @@ class Parser(CommandsMixin, LettersMixin):
     def number(self):
         t = self.next()
         return Const(t.pos, t.value, numeric_literal(t.value), True)
+
+    def bars(self):
+        """|E|, \\|E\\| (optionally _2 or _F), \\left| E \\right|, \\left\\| E \\right\\|.
+
+        With plain bars, ``|u|v|w|`` prints the same whether it means |u| v |w| or |u |v| w|: a closing bar
+        followed by the start of a factor, with another bar of its kind later in the claim, is refused."""
+        open_ = self.next()
+        close = BARS[open_.value]
+        plain = open_.value in PLAIN_BARS
+        if plain:
+            self.open_bars.append(open_.value)
+        try:
+            if not self.starts_factor() and not self.at("sym", "-") and not self.at("sym", "+"):
+                raise self.error(f"expected an expression after {open_.value}")
+            inner = self.expr()
+        finally:
+            if plain:
+                self.open_bars.pop()
+        self.expect("sym", close, f"{close} closing the {open_.value} at position {open_.pos}")
+        if plain and self.starts_factor() and self.bar_later(close):
+            raise self.error(f"which {close} bars pair is ambiguous here (|u|v|w| prints the same as |u |v| w|): "
+                             f"write \\left{close} … \\right{close}, or \\cdot between the factors", tok=open_)
+        norm = open_.value in ("\\|", "\\left\\|")
+        sub = self.norm_subscript() if norm and self.at("sym", "_") else None
+        return Bars(open_.pos, self.span(open_), inner, norm, sub)
+
+    def bar_later(self, bar) -> bool:
+        """Whether another ``bar`` follows on this side of the relation (bars never pair across a relation)."""
+        for t in self.toks[self.i:]:
+            if t.kind == "sym" and t.value in SYM_RELOPS or t.kind == "cmd" and t.value in CMD_RELOPS:
+                return False
+            if t.kind == "sym" and t.value == bar:
+                return True
+        return False
+
+    def norm_subscript(self):
+        """_2, _F, _{2}, _{F} after a norm (any other subscript is an error)."""
+        caret = self.next()
+        braced = self.at("sym", "{")
+        if braced:
+            self.next()
+        t = self.tok
+        if not (t.kind == "num" and t.value == "2" or t.kind == "letter" and t.value == "F"):
+            raise self.error("a norm's subscript is 2 (Euclidean) or F (Frobenius)", tok=caret)
+        self.next()
+        if braced:
+            self.expect("sym", "}", "} closing the norm's subscript")
+        return t.value
 
     def bracketed(self):
         """(E), [E], {E}; an Iverson bracket [u > 0] is the indicator of its condition."""
