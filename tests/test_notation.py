@@ -1009,3 +1009,28 @@ def test_a_norm_reads_back_from_its_canonical_latex():
     claim = parse_claim(r"\frac{1}{2}\lVert \hat{y} - y \rVert^2 = \frac{1}{2}|u|^2", OUT)
     again = parse_claim(claim.latex, OUT)
     assert again.latex == claim.latex and r"\left\|" in claim.latex and r"\left|" in claim.latex
+
+
+# the loss written as a function of the output and the target (Ng's L(a^{[2]}, y), Goodfellow's L(ŷ, y))
+NG1 = Network((3, 4, 1), "tanh", "sigmoid", "bce", weights="incoming")
+
+
+@pytest.mark.parametrize("text, net, notation", [
+    (r"\mathcal{L}(\hat{y}, y)", OUT, UV),
+    (r"\mathcal{L}\left(\hat{y}, y\right)", OUT, UV),
+    (r"\mathcal{L}(a^{[2]}, y)", NG1, "deeplearning-ai"),
+])
+def test_the_loss_of_the_output_and_the_target_is_the_loss(text, net, notation):
+    got = parse_expression(text, net, notation=notation)[0]
+    assert got == parse_expression(r"\mathcal{L}", net, notation=notation)[0]
+
+
+@pytest.mark.parametrize("text, net, notation", [
+    (r"\mathcal{L}(y, \hat{y})", OUT, UV),               # swapped: for cross-entropy another function
+    (r"\mathcal{L}(\hat{y}_1, y)", OUT, UV),              # a component
+    (r"\mathcal{L}(a^{[1]}, y)", NG1, "deeplearning-ai"),  # not the output layer
+    (r"\mathcal{L}(\hat{y})", OUT, UV),
+])
+def test_the_loss_of_other_arguments_is_an_error(text, net, notation):
+    with pytest.raises(NotationError, match="read only as the loss of the network's output and the target"):
+        parse_expression(text, net, notation=notation)

@@ -234,7 +234,9 @@ class Power(Node):
     def ev(self, ctx):
         B = self.base.ev(ctx)
         if B.shape != (1, 1):
-            raise ctx.error(f"power of a {dims(B)} matrix (only scalars take powers)", self)
+            hint = (": for the elementwise square write v \\odot v; for the squared norm \\|v\\|^2"
+                    if 1 in B.shape and self.exp == 2 else "")
+            raise ctx.error(f"power of a {dims(B)} matrix (only scalars take powers){hint}", self)
         b = B[0]
         if b.is_Rational and b != 0 and abs(self.exp) * (math.log10(abs(b.p)) + math.log10(b.q)) > MAX_NUMBER_DIGITS:
             raise ctx.error("the power is too large to evaluate", self)

@@ -16,7 +16,7 @@ from .algebra import Transpose
 from .functions import Apply, ClassPick, Softmax
 from .layers import LayersMixin, canonical
 from .lexer import Token
-from .nodes import Index, LayerExpr, Quantity, Var, Width, kind
+from .nodes import Index, LayerExpr, Quantity, Var, Width, kind, unwrap
 from .normalize import normalize
 from .profiles import PRESETS
 
@@ -132,10 +132,42 @@ class LettersMixin(LayersMixin):
         if self.at("sym", "_") or self.at("sym", "^") and self.layer_follows():
             raise self.error(f"the loss {span} takes no index or layer")
         if self.tok.kind == "sym" and self.tok.value in ("(", "\\left("):
-            raise self.error(f"{span}(…) is not in the vocabulary: the loss is {span} alone")
+            self.loss_arguments(span)
+            span = self.span(t)
         if text != r"\mathcal{L}":
             self.readings.setdefault(text, "the loss")
         return Quantity(t.pos, span, "loss")
+
+    def loss_arguments(self, span):
+        """``L(ŷ, y)``: the loss written as a function of the network's output and the target, in that order
+        (Ng, Goodfellow); any other arguments (a component, another layer, the swapped order, which for
+        cross-entropy is another function) are an error."""
+        open_ = self.next()
+        close = ")" if open_.value == "(" else "\\right)"
+        args = [self.expr()]
+        while self.at("sym", ","):
+            self.next()
+            args.append(self.expr())
+        self.expect("sym", close, f"{close} closing the arguments of {span}")
+        if len(args) != 2 or not self.is_output(args[0]) or not self.is_target(args[1]):
+            raise self.error(f"{span}(…) is read only as the loss of the network's output and the target, in that "
+                             f"order ({span}(\\hat{{y}}, y)); write {span} alone", tok=open_, token=self.span(open_))
+
+    def is_output(self, node) -> bool:
+        """The whole output vector: ŷ (or its profile spelling), or the activation of the last layer."""
+        q = unwrap(node)
+        if not isinstance(q, Quantity) or q.idx is not None or q.transposed:
+            return False
+        if q.kind == "yhat":
+            return True
+        lay = q.layer
+        return (q.kind == "a" and self.net is not None and isinstance(lay, LayerExpr) and not lay.coef_l
+                and lay.const + lay.coef_L * (self.net.L + lay.offset) - lay.offset == self.net.L)
+
+    @staticmethod
+    def is_target(node) -> bool:
+        q = unwrap(node)
+        return isinstance(q, Quantity) and q.kind == "y" and q.idx is None and not q.transposed
 
     def indexed(self, t, q):
         """An index subscript after a vector name (ŷ_k, o_k), and no layer superscript."""
