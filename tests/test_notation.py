@@ -1034,3 +1034,46 @@ def test_the_loss_of_the_output_and_the_target_is_the_loss(text, net, notation):
 def test_the_loss_of_other_arguments_is_an_error(text, net, notation):
     with pytest.raises(NotationError, match="read only as the loss of the network's output and the target"):
         parse_expression(text, net, notation=notation)
+
+
+# piecewise definitions as courses write φ'(z): \begin{cases} … \end{cases}
+@pytest.mark.parametrize("text, expected", [
+    (r"\begin{cases} 1, & \text{if } u > 0 \\ 0 & \text{otherwise} \end{cases}", sp.Piecewise((1, u > 0), (0, True))),
+    (r"\begin{cases} 1 & u > 0 \\ 0 & u \le 0 \end{cases}", sp.Piecewise((1, u > 0), (0, True))),
+    (r"\begin{cases} u & u \ge 1 \\ -u & u < 1 \end{cases}", sp.Piecewise((u, u >= 1), (-u, True))),
+    (r"\begin{cases} v & u - 2 > 0 \\ 2 v & \text{else} \end{cases}", sp.Piecewise((v, u > 2), (2 * v, True))),
+    (r"\begin{cases} 0 & u < -1 \\ u & u \le 1 \\ 1 & \text{otherwise} \end{cases}" .replace(r"u \le 1", r"u \le 1"),
+     None),                                                   # overlapping u < -1 and u <= 1: refused below
+])
+def test_cases_read_as_a_piecewise_function(text, expected):
+    if expected is None:
+        with pytest.raises(NotationError, match="both apply"):
+            parse_expression(text, OUT)
+        return
+    got = parse_expression(text, OUT)[0]
+    for value in (-3, -1, 0, sp.Rational(1, 2), 1, 2, 3):
+        for w in (-2, 5):
+            pt = {u: value, v: w}
+            assert got.subs(pt) == expected.subs(pt), (text, pt)
+
+
+@pytest.mark.parametrize("text, message", [
+    (r"\begin{cases} 1 & u > 0 \\ 0 & u < 0 \end{cases}", "no row of the cases applies"),        # u = 0 left out
+    (r"\begin{cases} 1 & u > 0 \\ 0 & u < 1 \end{cases}", "both apply"),
+    (r"\begin{cases} 1 & u > 0 \\ 0 & v > 0 \end{cases}", "compare one expression with numbers"),
+    (r"\begin{cases} 1 & \text{otherwise} \\ 0 & u > 0 \end{cases}", "otherwise row of a cases is its last"),
+    (r"\begin{cases} 1 & u > 0 \end{cases}", "at least two rows"),
+    (r"\begin{cases} 1 & u = 0 \\ 0 & \text{otherwise} \end{cases}", "one comparison"),
+    (r"\begin{cases} z^{(1)} & u > 0 \\ 0 & \text{otherwise} \end{cases}", "a cases value is a scalar"),
+    (r"\begin{cases} 1 & \text{unless } u > 0 \\ 0 & \text{otherwise} \end{cases}", "only 'if', 'for', 'when'"),
+    (r"\begin{cases} 1 & u > 0 \\ 0 & \text{otherwise}", r"without \end{cases}"),
+])
+def test_cases_that_are_not_certain_are_errors(text, message):
+    with pytest.raises(NotationError, match=re.escape(message)):
+        parse_expression(text, OUT)
+
+
+def test_cases_read_back_from_their_canonical_latex():
+    claim = parse_claim(r"\varphi'(u) = \begin{cases} 1 & u > 0 \\ 0 & \text{otherwise} \end{cases}", OUT)
+    again = parse_claim(claim.latex, OUT)
+    assert again.latex == claim.latex

@@ -16,7 +16,7 @@ from .algebra import broadcast, is_bare_array
 from .context import OutOfRange
 from .nodes import ATOM, POST, PROD, SUM, WIDTH_TYPES, Node, at, bare, combine, dims, kind, paren
 
-__all__ = ["Apply", "Max", "Indicator", "SumOver", "Diag", "Softmax", "Trace", "ClassPick", "ClassIndicator",
+__all__ = ["Cases", "Apply", "Max", "Indicator", "SumOver", "Diag", "Softmax", "Trace", "ClassPick", "ClassIndicator",
            "FUNCTIONS", "FUNCTION_TEX", "COND_OPS", "RELOP_TEX", "MAX_SUM_TERMS", "build"]
 
 MAX_SUM_TERMS = 50_000            # body evaluations of all sums in one evaluation
@@ -341,3 +341,71 @@ class ClassIndicator(Node):
 
     def tex(self):
         return "y_{" + self.index.tex() + "}"
+
+
+_INTERVAL = {">": lambda c: sp.Interval.open(c, sp.oo), ">=": lambda c: sp.Interval(c, sp.oo),
+             "<": lambda c: sp.Interval.open(-sp.oo, c), "<=": lambda c: sp.Interval(-sp.oo, c)}
+
+
+@dataclass
+class Cases(Node):
+    """``\\begin{cases} v_1 & c_1 \\\\ … \\end{cases}``: a scalar defined piecewise.
+
+    Read only when exactly one row applies at every point, certainly: every condition compares one and the same
+    expression with a number (``z > 0``, ``z \\le 0``, ``u - 1 < 0``), no two rows' sets meet, and the rows (with
+    an ``otherwise`` row, which must be last) cover the real line.  ``rows``: (value, (lhs, op, rhs) or None)."""
+    rows: list = field(default_factory=list)
+    level = SUM
+
+    def ev(self, ctx):
+        values, sets, base = [], [], None
+        for value, cond in self.rows:
+            V = value.ev(ctx)
+            if V.shape != (1, 1):
+                raise ctx.error(f"a cases value is a scalar, not a {dims(V)} matrix", value)
+            values.append(V[0])
+            if cond is None:
+                sets.append(None)
+                continue
+            lhs, op, rhs = cond
+            A, B = lhs.ev(ctx), rhs.ev(ctx)
+            if A.shape != (1, 1) or B.shape != (1, 1):
+                raise ctx.error("a cases condition compares scalars", lhs)
+            d = sp.expand(A[0] - B[0])
+            base = d if base is None else base
+            shift = sp.expand(d - base)
+            if not shift.is_Rational:
+                raise ctx.error("the conditions of a cases are read only when they compare one expression with "
+                                "numbers (z > 0, z \\le 0): then exactly one row applies at every point", lhs)
+            sets.append(_INTERVAL[op](-shift))
+        written = [s_ for s_ in sets if s_ is not None]
+        for i, a in enumerate(written):
+            for b in written[i + 1:]:
+                if a.intersect(b) != sp.S.EmptySet:
+                    raise ctx.error(f"two rows of the cases both apply where the compared expression is in "
+                                    f"{sp.sstr(a.intersect(b))}: which value is meant there is not certain", self)
+        covered = sp.Union(*written) if written else sp.S.EmptySet
+        if sets[-1] is not None and covered != sp.S.Reals:
+            raise ctx.error(f"no row of the cases applies where the compared expression is in "
+                            f"{sp.sstr(sp.S.Reals - covered)}: add an otherwise row", self)
+        pieces = [(v, s_.as_relational(base) if s_ is not None else True) for v, s_ in zip(values, sets)]
+        pieces[-1] = (pieces[-1][0], True)         # the rows cover the line: the last one applies to the rest
+        return sp.Matrix([[build(ctx, self, lambda: sp.Piecewise(*pieces))]])
+
+    def shape_kind(self):
+        return "scalar"
+
+    def children(self):
+        out = []
+        for value, cond in self.rows:
+            out += [value] + ([cond[0], cond[2]] if cond else [])
+        return out
+
+    def tex(self):
+        """Σ v_i 1{c_i} (+ v_o (1 - Σ 1{c_j}) for an otherwise row): the same function, in our vocabulary."""
+        ind = [r"\mathbb{1}\{" + c[0].tex() + " " + RELOP_TEX[c[1]] + " " + c[2].tex() + r"\}"
+               for _, c in self.rows if c is not None]
+        terms = [at(v, PROD) + " " + r"\mathbb{1}\{" + c[0].tex() + " " + RELOP_TEX[c[1]] + " " + c[2].tex() + r"\}"
+                 for v, c in self.rows if c is not None]
+        terms += [at(v, PROD) + " " + paren("1 - " + " - ".join(ind)) for v, c in self.rows if c is None]
+        return " + ".join(terms)

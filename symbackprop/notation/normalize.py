@@ -139,10 +139,78 @@ def _strip_delimiters(toks, text):
     return toks
 
 
+# the words a cases row may carry around its condition (\text{if } z > 0, \text{otherwise})
+CASES_PROSE = frozenset({"if", "for", "when", "where"})
+CASES_OTHERWISE = frozenset({"otherwise", "else", "ow"})
+CASES_MARKS = ("\\cases{", "\\cases&", "\\cases\\", "\\cases}")
+
+
+def _text_word(toks, k):
+    """(the word, index after it) of ``\\text{word}`` (\\mathrm, \\textrm, \\mbox) at ``k``, else None."""
+    if not (k + 1 < len(toks) and toks[k].kind == "cmd" and toks[k].value in ("text", "mathrm", "textrm", "mbox")
+            and _is(toks[k + 1], "sym", "{")):
+        return None
+    j = k + 2
+    word = []
+    while j < len(toks) and (toks[j].kind in ("letter", "space") or _is(toks[j], "sym", ".")
+                             or _is(toks[j], "sym", ",")):
+        word.append(toks[j].value if toks[j].kind == "letter" else "")
+        j += 1
+    if not _is(toks[j] if j < len(toks) else None, "sym", "}"):
+        return None
+    return "".join(word).lower(), j + 1
+
+
+def _cases(toks, k, text, out):
+    """``\\begin{cases} v & c \\\\ … \\end{cases}`` at ``k`` -> marked tokens for the parser (its & and \\\\ are its
+    own, not an alignment's); ``\\text{if }`` is dropped, ``\\text{otherwise}`` becomes one token, a comma or full
+    stop before & or \\\\ is punctuation.  Returns the index after ``\\end{cases}``."""
+    begin = toks[k]
+    j = _group_end(toks, k + 1, text)
+    out.append(Token("sym", "\\cases{", begin.pos, toks[j - 1].end))
+    row = []
+    while j < len(toks):
+        t = toks[j]
+        if _is(t, "cmd", "begin") or _is(t, "cmd", "end"):
+            e = _group_end(toks, j + 1, text)
+            name = "".join(x.value for x in toks[j + 2:e - 1])
+            if t.value == "end" and name == "cases":
+                out += _cases_row(row) + [Token("sym", "\\cases}", t.pos, toks[e - 1].end)]
+                return e
+            _fail(f"\\{t.value}{{{name}}} inside cases is not read", text, t)
+        word = _text_word(toks, j)
+        if word is not None:
+            if word[0] in CASES_OTHERWISE or word[0] in ("o.w.", "else"):
+                row.append(Token("cmd", "otherwise", t.pos, toks[word[1] - 1].end))
+            elif word[0].strip() not in CASES_PROSE:
+                _fail(f"\\{t.value}{{…}} in a cases row: only 'if', 'for', 'when' before a condition and "
+                      f"'otherwise' are read", text, t)
+            j = word[1]
+            continue
+        if _is(t, "sym", "&") or _is(t, "sym", "\\\\"):
+            out += _cases_row(row) + [Token("sym", "\\cases&" if t.value == "&" else "\\cases\\\\", t.pos, t.end)]
+            row = []
+        else:
+            row.append(t)
+        j += 1
+    _fail("\\begin{cases} without \\end{cases}", text, begin)
+
+
+def _cases_row(row):
+    """A cell of a cases row without its trailing , or . (punctuation between value and condition)."""
+    while row and (row[-1].kind == "space" or _is(row[-1], "sym", ",") or _is(row[-1], "sym", ".")):
+        row = row[:-1]
+    return row
+
+
 def _environments(toks, text):
     out, k = [], 0
     while k < len(toks):
         t = toks[k]
+        if _is(t, "cmd", "begin") and "".join(x.value for x in toks[k + 2:k + 7]) == "cases" \
+                and _is(toks[k + 7] if k + 7 < len(toks) else None, "sym", "}"):
+            k = _cases(toks, k, text, out)
+            continue
         if _is(t, "cmd", "begin") or _is(t, "cmd", "end"):
             j = _group_end(toks, k + 1, text)
             name = "".join(x.value for x in toks[k + 2:j - 1])

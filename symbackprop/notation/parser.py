@@ -20,7 +20,7 @@ from __future__ import annotations
 from ..errors import NotationError
 from .algebra import Bars, Hadamard, Neg, Outer, Pick, Power, Product, Sum, Transpose
 from .commands import CommandsMixin
-from .functions import COND_OPS, Indicator
+from .functions import COND_OPS, Cases, Indicator
 from .letters import LettersMixin
 from .lexer import Token, grouped
 from .literals import numeric_literal
@@ -275,7 +275,7 @@ class Parser(CommandsMixin, LettersMixin):
         t = self.tok
         if t.kind == "sym" and t.value in BARS:
             return not self.closes_bar(t)
-        return (t.kind in ("letter", "num") or t.kind == "sym" and t.value in BRACKETS
+        return (t.kind in ("letter", "num") or t.kind == "sym" and (t.value in BRACKETS or t.value == "\\cases{")
                 or t.kind == "cmd" and self.factor_command(t.value))
 
     def closes_bar(self, t) -> bool:
@@ -439,6 +439,8 @@ class Parser(CommandsMixin, LettersMixin):
             return self.bracketed()
         if t.kind == "sym" and t.value in BARS:
             return self.bars()
+        if t.kind == "sym" and t.value == "\\cases{":
+            return self.cases()
         if t.kind == "cmd":
             handler = self.factor_command(t.value)
             if handler is not None:
@@ -448,6 +450,39 @@ class Parser(CommandsMixin, LettersMixin):
     def number(self):
         t = self.next()
         return Const(t.pos, t.value, numeric_literal(t.value), True)
+
+    def cases(self):
+        """\\begin{cases} value & condition \\\\ … [value & otherwise] \\end{cases} (marked by the tolerance stage)."""
+        open_ = self.next()
+        rows = []
+        while True:
+            value = self.expr()
+            self.expect("sym", "\\cases&", "& between a cases value and its condition")
+            if self.at("cmd", "otherwise"):
+                self.next()
+                cond = None
+            else:
+                outside_before = set(self.var_outside)
+                self.fn_depth += 1                       # a condition's letters are arguments, as in 1{u > 0}
+                lhs = self.expr()
+                op = self.relop()
+                if op not in COND_OPS:
+                    raise self.error("a cases condition is one comparison: u > 0, u \\ge 0, u < 0 or u \\le 0")
+                self.next()
+                rhs = self.expr()
+                self.fn_depth -= 1
+                self.var_outside = outside_before
+                cond = (lhs, op, rhs)
+            rows.append((value, cond))
+            if self.at("sym", "\\cases}"):
+                self.next()
+                break
+            self.expect("sym", "\\cases\\\\", "\\\\ between cases rows or \\end{cases}")
+            if rows[-1][1] is None:
+                raise self.error("the otherwise row of a cases is its last row")
+        if len(rows) < 2:
+            raise self.error("a cases has at least two rows", tok=open_)
+        return Cases(open_.pos, self.span(open_), rows)
 
     def bars(self):
         """|E|, \\|E\\| (optionally _2 or _F), \\left| E \\right|, \\left\\| E \\right\\|.
