@@ -1155,13 +1155,66 @@ rows(
 )
 
 # ================================================================================================
+# bars, norms, cases and the loss as a function: true and subtly false readings (SM: relu, softmax + CE;
+# TM: 1-3-2 tanh, identity + mse, so L = 1/2 ||yhat - y||^2 and d2 = yhat - y)
+rows(
+    "SM",
+    ("abs-max", P, r"|u| = \max(u, -u)", "absolute value"),
+    ("abs-left-right", P, r"\left| u - v \right| = \left| v - u \right|", "symmetric"),
+    ("abs-triangle", T, r"|u + v| \le |u| + |v|", "triangle inequality"),
+    ("abs-triangle-strict", F, r"|u + v| < |u| + |v|", "equality when u, v have one sign"),
+    ("abs-vector", E, r"|z^{(1)}| = 1", "|v| of a vector: entrywise or a norm?"),
+    ("norm-delta-sq", P, r"\|\delta^{(L)}\|^2 = (\delta^{(L)})^T \delta^{(L)}", "squared norm = inner product"),
+    ("norm-delta-sum", P, r"\lVert \hat{y} - y \rVert_2^2 = \sum_{k=1}^{C} (\hat{y}_k - y_k)^2", "Euclidean norm"),
+    ("norm-frob", P, r"\|W^{(2)}\|_F^2 = \sum_{i=1}^{3} \sum_{j=1}^{4} (W^{(2)}_{ij})^2", "Frobenius"),
+    ("norm-frob-wrong-shape", F, r"\|W^{(2)}\|_F^2 = \sum_{i=1}^{3} \sum_{j=1}^{3} (W^{(2)}_{ij})^2",
+     "a column left out"),
+    ("norm-matrix-bare", E, r"\|W^{(2)}\|^2 = 1", "Frobenius or spectral?"),
+    ("norm-not-squared", F, r"\|\hat{y} - y\| = \sum_{k=1}^{C} (\hat{y}_k - y_k)^2", "the norm is the square root"),
+    ("norm-yhat-le-1", T, r"\|\hat{y}\|_2 \le 1", "probabilities: sum of squares <= (sum)^2 = 1"),
+    ("norm-yhat-lt-1", T, r"\|\hat{y}\|_2 < 1", "strict: at least two positive entries"),
+    ("norm-yhat-ge-half", F, r"\|\hat{y}\|_2 \ge \frac{3}{5}", "1/sqrt(3) < 3/5 at the uniform point"),
+    ("bars-ambiguous", E, r"|u|v|w| = |u| v |w|", "which bars pair?"),
+    ("cases-relu-prime", P, r"\varphi'(u) = \begin{cases} 1 & u > 0 \\ 0 & \text{otherwise} \end{cases}",
+     "relu' with relu'(0) = 0"),
+    ("cases-relu-prime-ge", F, r"\varphi'(u) = \begin{cases} 1 & u \ge 0 \\ 0 & u < 0 \end{cases}",
+     "this network's relu'(0) is 0"),
+    ("cases-relu", P, r"\varphi(u) = \begin{cases} u, & \text{if } u > 0, \\ 0, & \text{otherwise.} \end{cases}",
+     "relu, with punctuation"),
+    ("cases-relu-swapped", F, r"\varphi(u) = \begin{cases} 0 & u > 0 \\ u & \text{otherwise} \end{cases}",
+     "values swapped"),
+    ("cases-gap", E, r"\varphi'(u) = \begin{cases} 1 & u > 0 \\ 0 & u < 0 \end{cases}", "u = 0 left out"),
+    ("cases-overlap", E, r"\varphi'(u) = \begin{cases} 1 & u \ge 0 \\ 0 & u \le 0 \end{cases}", "both rows at 0"),
+    ("cases-delta", P,
+     r"\delta^{(1)}_i = \begin{cases} \left[(W^{(1)})^T \delta^{(2)}\right]_i & z^{(1)}_i > 0 \\ 0 & \text{otherwise} \end{cases}",
+     "dead or alive"),
+    ("loss-call", P, r"\mathcal{L}(\hat{y}, y) = -\sum_{k=1}^{C} y_k \log \hat{y}_k", "the loss of (yhat, y)"),
+    ("loss-call-swapped", E, r"\mathcal{L}(y, \hat{y}) = -\sum_{k=1}^{C} y_k \log \hat{y}_k",
+     "swapped arguments: another function for CE"),
+    ("loss-call-derivative", P, r"\frac{\partial \mathcal{L}(\hat{y}, y)}{\partial z^{(L)}} = \hat{y} - y", "dL/dz"),
+    ("correct-class", E, r"\mathcal{L} = -\log \hat{y}_c", "c the correct class, or every c?"),
+    ("correct-class-all", F, r"\mathcal{L} = -\log \hat{y}_c \quad \text{for all } c", "stated: false for all c"),
+    ("left-index-zero", F, r"\delta^{(1)}_i = 0", "for all i: false without a dead neuron"),
+)
+rows(
+    "TM",
+    ("half-norm", P, r"\mathcal{L} = \frac{1}{2}\|\hat{y} - y\|^2", "mse is half the squared norm"),
+    ("half-norm-unicode", P, "\\mathcal{L} = \\frac{1}{2}\u2016\\hat{y} - y\u2016^2", "pasted double bar"),
+    ("norm-without-half", F, r"\mathcal{L} = \|\hat{y} - y\|^2", "the 1/2 is part of this loss"),
+    ("norm-not-squared", F, r"\mathcal{L} = \frac{1}{2}\|\hat{y} - y\|", "missing square"),
+    ("tanh-prime-cases", P, r"\varphi'(u) = \begin{cases} 1 - \tanh^2(u) & u > 0 \\ 1 - \tanh^2(u) & u \le 0 \end{cases}",
+     "both rows are tanh'; u is the argument of functions only"),
+)
+
+# ================================================================================================
 # today's wrong verdicts: "today: <verdict> — <why>" (xfail strict: remove the entry when the row passes)
 TODAY: dict[str, str] = {
     # --- false claims given a verdict of truth (worst) (0)
     # --- unreadable claims read anyway and given a verdict (0)
     # --- true claims refuted (0)
     # --- readable claims rejected as error (or the wrong kind of error) (0)
-    # --- inconclusive where a verdict is due, or numerically-equal where an exact proof is required (0)
+    # --- inconclusive where a verdict is due, or numerically-equal where an exact proof is required (1)
+    'SM-norm-yhat-ge-half': 'today: inconclusive — false only near the uniform softmax (1/sqrt(3) < 3/5), which random points do not reach; no false verdict',
 }
 
 # rows that take seconds (proof search, rejection sampling of givens, time limits): run with --run-slow

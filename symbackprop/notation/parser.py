@@ -494,11 +494,13 @@ class Parser(CommandsMixin, LettersMixin):
         plain = open_.value in PLAIN_BARS
         if plain:
             self.open_bars.append(open_.value)
+        self.fn_depth += 1                  # |u| and \|v\| are functions of what they enclose, as \max(u, 0) is
         try:
             if not self.starts_factor() and not self.at("sym", "-") and not self.at("sym", "+"):
                 raise self.error(f"expected an expression after {open_.value}")
             inner = self.expr()
         finally:
+            self.fn_depth -= 1
             if plain:
                 self.open_bars.pop()
         self.expect("sym", close, f"{close} closing the {open_.value} at position {open_.pos}")

@@ -323,6 +323,7 @@ def _free_checks(rels, claim, givens, free, first, layer_symbol, given):
                                 f"not 'for all {n}'; write the condition as a vector (z^{{(l)}} \\le 0) or use "
                                 f"the claim's index", token=n, position=r.names.index_names[n], text=r.src)
     _einstein(claim, free)
+    _one_sided(claim, givens, free)
     if layer_symbol and not claim.names.layer_used:
         raise NotationError(f"the layer symbol {layer_symbol} appears only in a `given`", token=layer_symbol,
                             text=given[0])
@@ -359,6 +360,28 @@ def _einstein(claim, free):
                                         f"as Einstein's summation in some notes and as 'for all {name}' in others; "
                                         f"write \\sum_{{{name}}} for the sum, or end the claim with \\quad\\text{{for "
                                         f"all }} {name}", token=name, position=where[-1].pos, text=claim.src)
+
+
+def _one_sided(claim, givens, free):
+    """A free index on the right and not on the left side (nor in a given) is not certainly 'for all c':
+    ``\\mathcal{L} = -\\log \\hat{y}_c`` means one particular class (the correct one) in most notes, and read
+    for every c it is false.  (On the left only, as in δ_i = 0, 'for all i' is the reading; a range written
+    at the end, \\text{for all } c, settles it.)"""
+    stated = claim.tail[0] if claim.tail is not None else None
+    sides = [node for node, _, _ in claim.sides if node is not None]
+    if len(sides) < 2:
+        return
+    left = {name for name, _ in _indices(sides[0], free)}
+    in_givens = {n for g in givens for n in g.names.index_names}
+    for node in sides[1:]:
+        for name, ix in _indices(node, free):
+            if name not in left and name not in in_givens and name != stated:
+                raise NotationError(f"index {name} is free on the right but not on the left: read as 'for all "
+                                    f"{name}' the claim says the left side equals the right for every {name}; if "
+                                    f"{name} is one particular entry (the correct class, say), write it through the "
+                                    f"target (-y^T \\log \\hat{{y}}) or a number; if every {name} is meant, end the "
+                                    f"claim with \\quad\\text{{for all }} {name}", token=name, position=ix.pos,
+                                    text=claim.src)
 
 
 def _suggest(text, net, given, err):
