@@ -151,7 +151,7 @@ class LettersMixin(LayersMixin):
         self.expect("sym", close, f"{close} closing the arguments of {span}")
         if len(args) != 2 or not self.is_output(args[0]) or not self.is_target(args[1]):
             raise self.error(f"{span}(…) is read only as the loss of the network's output and the target, in that "
-                             f"order ({span}(\\hat{{y}}, y)); write {span} alone", tok=open_, token=self.span(open_))
+                             f"order: the loss is {span} alone or {span}(\\hat{{y}}, y)", tok=open_)
 
     def is_output(self, node) -> bool:
         """The whole output vector: ŷ (or its profile spelling), or the activation of the last layer."""
