@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 import signal
 import threading
 import time
@@ -1262,10 +1263,21 @@ def _relevant(expr_mats, vals, limit=12):
     for M in expr_mats:
         syms |= M.free_symbols
     out = {}
-    for s in sorted(syms, key=lambda s: s.name)[:limit]:
+    for s in sorted((s for s in syms if s in vals), key=_value_order)[:limit]:
         if s in vals:
             out[s.name] = _fmt(vals[s])
     return out
+
+
+_VALUE_ORDER = ("yhat", "y", "z", "a", "delta", "x", "b", "W")
+
+
+def _value_order(s):
+    """Order of a counterexample's values (presentation): the intermediate values a claim mentions (ŷ, y, z,
+    a) before the parameters, which the complete point lists anyway; a claim's own scalars first."""
+    m = re.match(r"([A-Za-z]+?)(\d*)_", s.name)
+    kind = _VALUE_ORDER.index(m.group(1)) if m and m.group(1) in _VALUE_ORDER else -1
+    return kind, s.name
 
 
 def _with_point(ce, g, vals, expr_mats):

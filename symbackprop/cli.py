@@ -587,7 +587,8 @@ def build_parser():
     p = _Parser(prog="symbackprop", description="Check backpropagation derivations symbolically.")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version() or 'unknown'}",
                    help="print the version and exit")
-    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser, metavar="COMMAND",
+                           help="derive, check, export or grade (COMMAND --help for its options)")
     d = sub.add_parser("derive", help="derive and prove the closed-form gradients of a network")
     _network_args(d)
     _format_arg(d, ("text", "json", "tex"), "text", "output format; tex is the equations only, as export --fragment")

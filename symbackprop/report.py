@@ -107,7 +107,8 @@ def _values_text(ce, verbose=False) -> list:
     if vals:
         shown = ", ".join(f"{_s(course_name(k)[1])} = {_s(v)}" for k, v in vals.items())
         total = ce.get("values_total") or len(vals)
-        cut = f" ({len(vals)} of {total} values; --verbose or --format json for all)" if total > len(vals) else ""
+        cut = (f" (the first {len(vals)} of the {total} values it uses; --verbose shows the complete point)"
+               if total > len(vals) else "")
         out.append(f"counterexample: {shown}{cut}")
     pv = ce.get("point_values")
     if verbose and pv:
