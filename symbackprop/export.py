@@ -44,11 +44,13 @@ _VERDICT_TEX = {"proved": r"\textbf{proved}", "numerically-equal": r"\textbf{num
 # re-checked below against a closed vocabulary, or printed as escaped text. Raw user TeX never reaches
 # the document: pdflatex -no-shell-escape still runs \input, \openin, \catcode and ^^ escapes.
 
-_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-            "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
-            "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+# OT1 text fonts have no \\ { } < > | ^ ~ (LaTeX substitutes another font's glyph, or an accent: ^ printed
+# as a circumflex over the next letter); they are taken from the math fonts, which have them in every shape
+_ESCAPES = {"\\": r"\ensuremath{\backslash}", "{": r"\ensuremath{\{}", "}": r"\ensuremath{\}}", "$": r"\$",
+            "&": r"\&", "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\ensuremath{{}^{\wedge}}",
+            "~": r"\ensuremath{\sim}", "<": r"\ensuremath{<}", ">": r"\ensuremath{>}", "|": r"\ensuremath{|}"}
 _MATH_ESCAPES = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-                 "%": r"\%", "_": r"\_", "^": r"\hat{}", "~": r"\sim ", "'": "{'}", " ": r"\ "}
+                 "%": r"\%", "_": r"\_", "^": r"{}^{\wedge}", "~": r"\sim ", "'": "{'}", " ": r"\ "}
 _GREEK = ("alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma "
           "tau upsilon varphi chi psi omega").split()
 _GREEK_UPPER = "A B Gamma Delta E Z H Theta I K Lambda M N Xi O Pi P - Sigma T Upsilon Phi X Psi Omega".split()

@@ -26,16 +26,21 @@ def _need_pdflatex():
 
 
 def compile_tex(tex: str, tmp_path) -> str:
-    """Compile ``tex`` with pdflatex; fail on any error or overfull box beyond OVERFULL_PT. Returns the log."""
+    """Compile ``tex`` with pdflatex; fail on any error, any character missing from its font, any font
+    warning (a substituted shape) or an overfull box beyond OVERFULL_PT. Returns the log."""
     _need_pdflatex()
     src = tmp_path / "doc.tex"
-    src.write_text(tex, encoding="utf-8")
+    # every character a font lacks is logged ("Missing character"), and fails the test below
+    src.write_text(tex.replace("\\begin{document}", "\\tracinglostchars=2\n\\begin{document}", 1), encoding="utf-8")
     proc = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
                           cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=120)
     log = (tmp_path / "doc.log").read_text(errors="replace")
     errors = [ln for ln in log.splitlines() if ln.startswith("!")]
     assert proc.returncode == 0 and not errors, "\n".join(errors) or proc.stdout[-3000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 0
+    lost = [ln for ln in log.splitlines() if "Missing character" in ln or "Font Warning" in ln
+            or "Font shape" in ln and "undefined" in ln]
+    assert not lost, "\n".join(lost[:10])               # a glyph that is not in the font, or a substituted font
     over = [float(m) for m in re.findall(r"Overfull \\[hv]box \((\d+(?:\.\d+)?)pt too", log)]
     assert all(o <= OVERFULL_PT for o in over), f"overfull boxes of {over} pt"
     return log
@@ -139,7 +144,8 @@ def test_a_wrong_exported_equation_would_be_caught():
 @pytest.mark.parametrize("text", ["a\\b", "{x}", "$5 & 10% #1 a_b c^d ~e", "\\input{/etc/passwd}", "tab\tbell\x07"])
 def test_escape_text_leaves_no_active_character(text):
     out = escape_text(text)
-    stripped = re.sub(r"\\(textbackslash|textasciicircum|textasciitilde|allowbreak)\{\}|\\[{}$&#%_]", "", out)
+    glyphs = r"\\ensuremath\{(\\backslash|\\\{|\\\}|\{\}\^\{\\wedge\}|\\sim|<|>|\|)\}"
+    stripped = re.sub(glyphs + r"|\\allowbreak\{\}|\\[{}$&#%_]", "", out)
     assert not re.search(r"[\\{}$&#%_^~]", stripped), out
     assert "\x07" not in out
 
@@ -171,7 +177,7 @@ def test_check_report_compiles_with_verdicts_steps_and_counterexamples(tmp_path)
     assert reports[1].results[-1].verdict == "proved", reports[1].results[-1].message
     assert "\\textbf{refuted}" in tex and "First failing step" in tex and "Counterexample values" in tex
     assert "Diagnosis: \\texttt{transpose}" in tex
-    assert "\\input{/etc/passwd}" not in tex.replace("\\textbackslash{}input", "")
+    assert "\\input{/etc/passwd}" not in tex.replace("\\ensuremath{\\backslash}input", "")
     log = compile_tex(tex, tmp_path)
     assert "passwd" not in log                      # nothing from the claims was \input
 
@@ -225,7 +231,7 @@ def test_unparsed_claims_are_never_typeset_raw(tmp_path, verdict):
     from symbackprop.export import report_math
     rep = _report(("attack", CATCODE_ATTACK, verdict, "time limit: killed", (CATCODE_ATTACK,)))
     tex = export_report([rep])
-    assert CATCODE_ATTACK not in tex and "\\catcode" not in tex.replace("\\textbackslash{}catcode", "")
+    assert CATCODE_ATTACK not in tex and "\\catcode" not in tex.replace("\\ensuremath{\\backslash}catcode", "")
     assert "\\catcode" not in report_math(rep).replace(r"\backslash catcode", "")
     compile_tex(tex, tmp_path)
     text = _pdf_text(tmp_path)
