@@ -545,13 +545,32 @@ def _cmd_export(a) -> int:
         extra = [k for k in _NET_OPTIONS if getattr(a, k) is not None]
         if extra:
             raise _Usage(f"--{extra[0].replace('_', '-')} cannot be combined with --from (the file gives the network)")
-        net = load_spec(a.spec).network
+        spec = load_spec(a.spec)
+        if a.no_claims:
+            text = _bounded(_export_job, (spec.network, a.fragment, a.expanded), a)
+        else:
+            text = _export_claims(spec, a)
     else:
-        net = _network(a)
-    text = _bounded(_export_job, (net, a.fragment, a.expanded), a)
+        text = _bounded(_export_job, (_network(a), a.fragment, a.expanded), a)
     _check_output(a.outfile, "-o/--out-file", [("derivation file (--from)", a.spec)])
     _write(text, a.outfile)
     return 0
+
+
+def _export_claims(spec, a) -> str:
+    """``export --from FILE``: the file's claims are checked (each under the per-claim limit of
+    ``check``, all within --timeout), then written with their verdicts after the network's forms."""
+    from .runner import Limits
+    from .suite import check_specs
+    limits = Limits(timeout=min(20.0, a.timeout), memory_mb=a.memory_mb, file_timeout=a.timeout)
+    report = check_specs([spec], limits)[0]
+    return _bounded(_export_claims_job, (report, a.fragment, a.expanded), a)
+
+
+def _export_claims_job(job):
+    from .export import export_with_claims
+    report, fragment, expanded = job
+    return export_with_claims(report, fragment=fragment, expanded=expanded)
 
 
 def _work_limits(p, timeout):
@@ -617,7 +636,9 @@ def build_parser():
                        description="A complete LaTeX document (article, amsmath/amssymb) of every layer's "
                                    "delta, gradient of W and of b, with shapes and assumptions.")
     _network_args(e, required=False)
-    e.add_argument("--from", dest="spec", metavar="FILE", help="take the network of this derivation file")
+    e.add_argument("--from", dest="spec", metavar="FILE",
+                   help="the network of this derivation file, then its claims with their verdicts (checked here)")
+    e.add_argument("--no-claims", action="store_true", help="with --from: only the network's closed forms")
     e.add_argument("--format", "--to", dest="to", type=_format, choices=("tex",), default="tex",
                    help="output format: tex (LaTeX; --to is the old spelling)")
     e.add_argument("-o", "--out-file", dest="outfile", metavar="FILE", help="write to FILE instead of stdout")

@@ -8,15 +8,19 @@ titles, ids, paths, messages, values) goes through :func:`escape_text` / :func:`
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import sympy as sp
 
+from .check import DIAGNOSES
 from .closed_forms import closed_forms, statements
 from .network import Network, graph
-from .rules import ACTIVATIONS, HEADS, PARAMETERS, kink_conventions, phi_prime
+from .report import FileError, course_name, step_sides
+from .rules import ACTIVATIONS, HEADS, ONEHOT_SUM, PARAMETERS, kink_conventions, phi_prime
 
-__all__ = ["export_document", "export_fragment", "export_report", "escape_text", "escape_math_text", "safe_math",
+__all__ = ["export_document", "export_fragment", "export_report", "export_with_claims", "claims_fragment",
+           "math_number", "escape_text", "escape_math_text", "safe_math",
            "EXPANDED_MAX_ENTRIES", "network_math", "forms_math", "report_math"]
 
 EXPANDED_MAX_ENTRIES = 400     # --expanded writes entries only for networks up to this many gradient entries
@@ -120,21 +124,52 @@ def _text_char(ch: str) -> str:
     return _TEXT_CHARS.get(ch) or _accented(ch, False) or _codepoint(ch)
 
 
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:/\d+)?(?![\w.]*\d)")
+_NUMBER_MAX = 30               # a number up to this long is never broken across lines
+
+
 def escape_text(text) -> str:
     """``text`` for LaTeX text mode: nothing in it is interpreted, any Unicode compiles, long runs break.
 
     Control characters are dropped, white space becomes a space, TeX specials and common math characters
     (δ ∂ ⊙ ᵀ − ′) become their commands, accented letters OT1 accents, and anything else ``[U+XXXX]``.
-    A line break is allowed after / _ , - . = + and at least every _RUN_MAX characters.
+    A line break is allowed after / _ , - . = + and at least every _RUN_MAX characters, but never inside
+    a number (``-1.70019917003e-7``, ``-65/64``: kept whole in an ``\\mbox`` up to _NUMBER_MAX characters).
     """
-    out, run = [], 0
-    for ch in _normalized(text):
-        out.append(_text_char(ch))
-        run = 0 if ch == " " else run + 1
-        if ch in _BREAK_AFTER or run >= _RUN_MAX:
-            out.append(r"\allowbreak{}")
+    out, run, pos = [], 0, 0
+    text = _normalized(text)
+    for m in list(_NUMBER.finditer(text)) + [None]:
+        for ch in text[pos:m.start() if m else len(text)]:
+            out.append(_text_char(ch))
+            run = 0 if ch == " " else run + 1
+            if ch in _BREAK_AFTER or run >= _RUN_MAX:
+                out.append(r"\allowbreak{}")
+                run = 0
+        if m is None:
+            break
+        num, pos = m.group(0), m.end()
+        if len(num) <= _NUMBER_MAX:
+            out.append(r"\mbox{" + num + "}")
+            run = 0
+        else:                          # digits, signs, '.', 'e', '/': nothing to escape
+            for k in range(0, len(num), _RUN_MAX):
+                out.append(num[k:k + _RUN_MAX] + r"\allowbreak{}")
             run = 0
     return "".join(out)
+
+
+def math_number(value) -> str:
+    """A value of a counterexample as unbreakable math: ``-65/64`` -> ``{-\\tfrac{65}{64}}``,
+    ``1.7e-7`` -> ``{1.7 \\times 10^{-7}}``; anything else as upright escaped text."""
+    text = str(value).strip()
+    m = re.fullmatch(r"(-?)(\d+)/(\d+)", text)
+    if m:
+        return rf"{{{m.group(1)}\tfrac{{{m.group(2)}}}{{{m.group(3)}}}}}"
+    m = re.fullmatch(r"(-?\d+(?:\.\d+)?)(?:[eE]([-+]?)0*(\d+))?", text)
+    if m and len(text) <= _NUMBER_MAX:
+        exp = "" if m.group(3) is None else rf" \times 10^{{{'-' if m.group(2) == '-' else ''}{m.group(3)}}}"
+        return "{" + m.group(1) + exp + "}"
+    return "{" + escape_math_text(text) + "}"
 
 
 def escape_math_text(text) -> str:
@@ -354,8 +389,17 @@ def _by_layer(net: Network, forms):
 
 
 def _forms_by_layer(net: Network):
-    """The proved closed forms, grouped by layer, output layer first."""
-    return _by_layer(net, closed_forms(net))
+    """The proved closed forms, grouped by layer, output layer first; in each layer δ^(l) first, then
+    the gradients that use it (a quantity is defined before it is used)."""
+    return [(layer, sorted(forms, key=lambda f: f.quantity[0] != "delta")) for layer, forms in
+            _by_layer(net, closed_forms(net))]
+
+
+def _printed(net: Network, latex: str) -> str:
+    """A closed form as printed: one labelling of the layers (δ^(L) as δ^(3), as every other layer is
+    written) and a lone symbol transposed without parentheses (x^T, not (x)^T)."""
+    return (latex.replace(r"\delta^{(L)}", rf"\delta^{{({net.L})}}")
+            .replace(r"(x)^{\top}", r"x^{\top}"))
 
 
 def export_fragment(net: Network) -> str:
@@ -364,22 +408,39 @@ def export_fragment(net: Network) -> str:
     for _, forms in _forms_by_layer(net):
         rows = []
         for f in forms:
-            rows.append(f.latex.replace(" = ", " &= ", 1))
+            rows.append(_printed(net, f.latex).replace(" = ", " &= ", 1))
             if f.quantity[0] in ("grad_W", "grad_b"):
                 rows.append(f"{_lhs(f.latex)} &\\in {_shape_tex(f)}")
         lines.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
     return "\n".join(lines) + "\n"
 
 
+def _assumption_words(a) -> str:
+    """What an assumption says in words, without repeating its formula in ASCII ('the target is one-hot')."""
+    return _assumption_words_text(a.text)
+
+
+def _assumption_words_text(text) -> str:
+    text = text.split(":", 1)[0] if ":" in text else text
+    if "(" in text and text.rstrip().endswith(")"):
+        text = text[text.rindex("(") + 1:-1]
+    return text.strip()
+
+
 def _assumption_lines(net: Network) -> str:
+    """The assumptions the proofs used, each once: the kink conventions are stated with the network above."""
     seen = {}
     for f in closed_forms(net):
         for a in f.assumptions:
             seen.setdefault(a.name, a)
+    stated = {a.name for a in kink_conventions(net)}
+    own = [a for a in seen.values() if a.name not in stated]
     if not seen:
         return "No assumption was needed.\n"
-    rows = [rf"\item ${a.latex}$: {escape_text(a.text)}" for a in seen.values()]
-    return "Assumptions used by the proofs:\n\\begin{itemize}\n" + "\n".join(rows) + "\n\\end{itemize}\n"
+    parts = [rf"${a.latex}$ ({escape_text(_assumption_words(a))})" for a in own]
+    if len(own) < len(seen):
+        parts.append("the convention" + ("s" if len(seen) - len(own) > 1 else "") + " at the kink stated above")
+    return "The proofs assume " + " and ".join(parts) + ".\n"
 
 
 def _status_lines(net: Network) -> str:
@@ -619,40 +680,117 @@ def _given_tex(result) -> list:
     return out
 
 
-def _result_tex(result) -> str:
+_CE_COLUMNS = 3      # name/value pairs per row of a counterexample table
+
+
+def _value_name(name) -> str:
+    """A counterexample value's name in course notation (W^{(2)}_{11}, \\hat{y}_{1}); a claim's own
+    scalar as escaped upright text."""
+    tex = course_name(name)[0]
+    return tex if tex is not None and safe_math(tex) else escape_math_text(name)
+
+
+def _counterexample_tex(ce) -> list:
+    """The counterexample as a sentence (point, entry, both sides' values) and a small table of the values
+    the entry uses, in course notation; says when the list is cut."""
+    lines = []
+    entry = escape_text(ce.get("entry") or "")
+    sides = []
+    if ce.get("lhs") is not None and ce.get("rhs") is not None:
+        sides = [rf"the left side is ${math_number(ce['lhs'])}$, the right side ${math_number(ce['rhs'])}$"]
+    given = ", ".join(f"{escape_text(k)} = {escape_text(v)}" for k, v in (ce.get("assignment") or {}).items())
+    lines.append(f"Counterexample{f' with {given}' if given else ''} at a "
+                 f"{escape_text(ce.get('point') or 'sample')} point, entry {entry}"
+                 + (": " + sides[0] if sides else "") + ".\\par")
+    vals = list((ce.get("values") or {}).items())
+    if vals:
+        cells = [rf"${_value_name(k)} = {math_number(v)}$" for k, v in vals]
+        cols = _CE_COLUMNS if max(len(str(v)) for _, v in vals) <= 10 else _CE_COLUMNS - 1   # inside the page
+        rows = [" & ".join(cells[i:i + cols]) for i in range(0, len(cells), cols)]
+        lines.append("\\begin{tabular}{@{}" + "l" * min(cols, len(cells)) + "@{}}\n"
+                     + " \\\\\n".join(rows) + "\n\\end{tabular}\\par")
+        total = ce.get("values_total") or len(vals)
+        if total > len(vals):
+            lines.append(f"(The first {len(vals)} of the {total} values this entry uses; "
+                         f"\\texttt{{--verbose}} and JSON give the complete point.)\\par")
+    return lines
+
+
+def _result_tex(result, net=None) -> str:
     verdict = _VERDICT_TEX.get(result.verdict, r"\textbf{unknown verdict}")
     lines = [f"\\subsection*{{\\texttt{{{escape_text(result.id)}}}: {verdict}"
              f"{'' if result.as_expected else ' (not as expected)'}}}"]
     lines += _given_tex(result)
     lines.append(_claim_tex(result))
     if result.step:
-        lines.append(f"First failing step: {escape_text(result.step)}.\\par")
-    if result.message:
-        lines.append(escape_text(result.message) + "\\par")
-    if result.diagnosis:
-        lines.append(f"Diagnosis: \\texttt{{{escape_text(result.diagnosis)}}}.\\par")
+        sides = step_sides(result)
+        left, right = (safe_math(sides[0]), safe_math(sides[1])) if sides else (None, None)
+        shown = f": ${left} = {right}$" if left and right and len(left) + len(right) <= _ROW_MAX else ""
+        lines.append(f"First failing step: {escape_text(result.step)}{shown}.\\par")
     ce = result.counterexample
+    message = result.message
+    if ce and re.match(r"(with [^:]*: )?at \S+ point", message or ""):     # said by the sentence below
+        message = "; ".join(message.split("; note: ")[1:])
+    if message:
+        lines.append(escape_text(message) + "\\par")
+    if result.diagnosis:
+        lines.append(f"Diagnosis: \\texttt{{{escape_text(result.diagnosis)}}} --- "
+                     f"{escape_text(DIAGNOSES.get(result.diagnosis, ''))}\\par")
     if ce:
-        vals = ce.get("values") or {}
-        items = [f"\\item \\texttt{{{escape_text(k)} = {escape_text(v)}}}" for k, v in list(vals.items())[:12]]
-        if items:
-            lines.append("Counterexample values:\n\\begin{itemize}\n" + "\n".join(items) + "\n\\end{itemize}")
+        lines += _counterexample_tex(ce)
     if result.assumptions:
-        lines.append("Assumptions: " + escape_text("; ".join(map(str, result.assumptions))) + ".\\par")
+        known = {a.text: a.latex for a in (ONEHOT_SUM, *(kink_conventions(net) if net is not None else ()))}
+        said = [f"${known[a]}$ ({escape_text(_assumption_words_text(a))})" if a in known else escape_text(a)
+                for a in map(str, result.assumptions)]
+        lines.append("Assumptions: " + "; ".join(said) + ".\\par")
     return "\n".join(lines)
 
 
+def _file_tex(rep) -> list:
+    """The section of one file of a check report (or of a file that could not be read)."""
+    if isinstance(rep, FileError):
+        return [f"\\section*{{{escape_text(rep.path)}}}", f"Not checked: {escape_text(rep.message)}\n"]
+    spec = rep.spec
+    parts = [f"\\section*{{{escape_text(spec.title or str(spec.path))}}}",
+             f"File \\texttt{{{escape_text(spec.path)}}}.\n", _network_tex(spec.network)]
+    summary = ", ".join(f"{n} {escape_text(v)}" for v, n in rep.summary().items())
+    parts.append(f"Summary: {summary}.\n")
+    return parts + [_result_tex(r, spec.network) for r in rep.results]
+
+
 def export_report(reports) -> str:
-    """A LaTeX document of check reports (``symbackprop check --format tex``)."""
+    """A LaTeX document of check reports (``symbackprop check --format tex``); a file that could not be
+    read (``report.FileError``) is a section saying why."""
     parts = [_PREAMBLE, "\\raggedright\\sloppy\n"]     # user text (paths, ids, values) may not hyphenate
     for rep in reports:
-        spec = rep.spec
-        title = spec.title or str(spec.path)
-        parts.append(f"\\section*{{{escape_text(title)}}}")
-        parts.append(f"File \\texttt{{{escape_text(spec.path)}}}.\n")
-        parts.append(_network_tex(spec.network))
-        summary = ", ".join(f"{n} {escape_text(v)}" for v, n in rep.summary().items())
-        parts.append(f"Summary: {summary}.\n")
-        parts.extend(_result_tex(r) for r in rep.results)
+        parts += _file_tex(rep)
     parts.append("\\end{document}\n")
     return "\n".join(parts)
+
+
+def claims_fragment(report) -> str:
+    """The claims of a checked file as equations, each tagged with its verdict (``export --from FILE
+    --fragment``); a claim that was not read is a LaTeX comment naming its id."""
+    out = []
+    for r in report.results:
+        rows = _claim_rows(safe_math(r.read_as))
+        word = _verdict_word(r.verdict).replace("-", " ")
+        if rows is None:
+            out.append(f"% {escape_text(r.id)}: {word} (not typeset: the claim was not read)")
+            continue
+        rows[-1] += rf" \tag*{{\text{{{escape_text(r.id)}: {word}}}}}"
+        out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
+    return "\n".join(out) + "\n"
+
+
+def export_with_claims(report, *, fragment: bool = False, expanded: bool = False) -> str:
+    """``export --from FILE``: the network's closed forms, then the file's own claims with their verdicts."""
+    net = report.spec.network
+    if fragment:
+        return export_document(net, fragment=True, expanded=expanded) + claims_fragment(report)
+    doc = export_document(net, expanded=expanded)
+    title = report.spec.title or str(report.spec.path)
+    claims = ["\\raggedright\\sloppy", f"\\section*{{Claims of {escape_text(title)}}}", f"File \\texttt{{{escape_text(report.spec.path)}}}; "
+              f"summary: {', '.join(f'{n} {escape_text(v)}' for v, n in report.summary().items())}.\n"]
+    claims += [_result_tex(r, net) for r in report.results]
+    return doc.replace("\\end{document}\n", "\n".join(claims) + "\n\\end{document}\n")
