@@ -560,7 +560,8 @@ def forms_math(net: Network) -> str:
     Only the statements: nothing is derived or proved here, so showing a derivation in a notebook never
     runs an unbounded proof (``symbackprop derive`` proves them in a bounded worker).
     """
-    rows = [st.latex.replace(" = ", " &= ", 1) for _, group in _by_layer(net, statements(net)) for st in group]
+    rows = [_printed(net, st.latex).replace(" = ", " &= ", 1) for _, group in _by_layer(net, statements(net))
+            for st in sorted(group, key=lambda st: st.quantity[0] != "delta")]
     return "$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$"
 
 

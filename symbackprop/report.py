@@ -276,8 +276,11 @@ _HTML_COLORS = {"proved": "#1a7f37", "numerically-equal": "#1a7f37", "refuted": 
                 "error": "#8250df", "inconclusive": "#9a6700"}
 
 
-def render_check_html(report) -> str:
-    """An HTML table of one file's verdicts (``FileReport._repr_html_``); every user string escaped."""
+def render_check_html(report, math=None) -> str:
+    """An HTML table of one file's verdicts (``FileReport._repr_html_``); every user string escaped.
+
+    ``math(result)`` (optional) gives the claim's canonical LaTeX vouched for as safe (``export.safe_math``):
+    the claim is then typeset by the notebook's MathJax (``\\(…\\)``), the source in a tooltip."""
     def e(text):
         return html.escape(terminal_safe(text))
     head = e(report.spec.path) + (f" — {e(report.spec.title)}" if report.spec.title else "")
@@ -287,8 +290,13 @@ def render_check_html(report) -> str:
             else "#cf222e"
         detail = [f'<pre style="margin:0">{html.escape(text)}</pre>' if kind == "message" else html.escape(text)
                   for kind, text in _details(r)]
-        read = f'<br><small>read as <code>{e(r.read_as)}</code></small>' if r.read_as else ""
-        rows.append(f"<tr><td><code>{e(r.id)}</code></td><td><code>{e(r.claim)}</code>{read}</td>"
+        typeset = math(r) if math is not None else None
+        if typeset is not None:
+            cell = f'<span title="{e(r.claim)}">\\({html.escape(typeset)}\\)</span>'
+        else:
+            read = f'<br><small>read as <code>{e(r.read_as)}</code></small>' if r.read_as else ""
+            cell = f"<code>{e(r.claim)}</code>{read}"
+        rows.append(f"<tr><td><code>{e(r.id)}</code></td><td>{cell}</td>"
                     f"<td style=\"color:{color}\"><b>{e(r.verdict)}</b>{'' if r.expect else ' (expected to fail)'}"
                     f"{'' if r.as_expected else ' — not as expected'}</td><td>{'<br>'.join(detail)}</td></tr>")
     summ = e(", ".join(f"{n} {v}" for v, n in report.summary().items()))
