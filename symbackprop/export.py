@@ -16,7 +16,7 @@ import sympy as sp
 from .check import DIAGNOSES
 from .closed_forms import closed_forms, statements
 from .network import Network, graph
-from .report import FileError, course_name, step_sides
+from .report import FileError, course_name, course_text, step_sides
 from .rules import ACTIVATIONS, HEADS, ONEHOT_SUM, PARAMETERS, kink_conventions, phi_prime
 from .texsafe import MATH_OPERATORS, escape_math_text, escape_text, math_number, safe_math, tex_tokens
 
@@ -412,7 +412,7 @@ def _counterexample_tex(ce) -> list:
         sides = [rf"the left side is ${math_number(ce['lhs'])}$, the right side ${math_number(ce['rhs'])}$"]
     given = ", ".join(f"{escape_text(k)} = {escape_text(v)}" for k, v in (ce.get("assignment") or {}).items())
     lines.append(f"Counterexample{f' with {given}' if given else ''} at a "
-                 f"{escape_text(ce.get('point') or 'sample')} point, entry {entry}"
+                 f"{escape_text(course_text(ce.get('point') or 'sample'))} point, entry {entry}"
                  + (": " + sides[0] if sides else "") + ".\\par")
     vals = list((ce.get("values") or {}).items())
     if vals:
@@ -434,8 +434,8 @@ def _result_tex(result, net=None) -> str:
              f"{'' if result.as_expected else ' (not as expected)'}}}"]
     lines += _given_tex(result)
     lines.append(_claim_tex(result))
-    if result.step:
-        sides = step_sides(result)
+    sides = step_sides(result)
+    if result.step and (sides or result.step > 1):            # a step only where there is a chain
         left, right = (safe_math(sides[0]), safe_math(sides[1])) if sides else (None, None)
         shown = f": ${left} = {right}$" if left and right and len(left) + len(right) <= _ROW_MAX else ""
         lines.append(f"First failing step: {escape_text(result.step)}{shown}.\\par")

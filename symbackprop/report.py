@@ -16,7 +16,7 @@ from .check import DIAGNOSES
 
 __all__ = ["derive_record", "render_derive_text", "render_check_text", "render_check_html", "network_line",
            "terminal_safe", "check_text_width", "check_text_head", "check_text_claim", "check_text_summary",
-           "FileError", "course_name", "chain_sides", "check_document", "check_short", "cross_summary",
+           "FileError", "course_name", "course_text", "chain_sides", "check_document", "check_short", "cross_summary",
            "file_error_text", "JSON_SCHEMA_VERSION", "claim_location", "short_line"]
 
 JSON_SCHEMA_VERSION = 1
@@ -67,6 +67,16 @@ def course_name(name: str) -> tuple:
             sep = "," if any(len(g) > 1 for g in m.groups()[1:]) else ""
             return tex.format(*m.groups(), sep=sep), text.format(*m.groups(), sep=sep)
     return None, str(name)
+
+
+_INTERNAL_WORD = re.compile(r"(?<![\w\\])(?:W\d+_\d+_\d+|b\d+_\d+|z\d+_\d+|a\d+_\d+|delta\d+_\d+|yhat_\d+)(?!\w)")
+
+
+def course_text(text) -> str:
+    """The checker's own wording (a refuted claim's message, a point's label) with internal names in
+    course notation: ``boundary z2_1 = 0`` -> ``boundary z^(2)_1 = 0``. Never used on a quote of the
+    user's text (error messages)."""
+    return _INTERNAL_WORD.sub(lambda m: course_name(m.group(0))[1], str(text))
 
 
 def chain_sides(read_as) -> list | None:
@@ -218,7 +228,8 @@ def _details(r, verbose=False) -> list:
         sides = step_sides(r)
         out.append(("step", f"fails at step {_s(r.step)}" + (f": {_s(sides[0])} = {_s(sides[1])}" if sides else "")))
     if r.message:
-        out.append(("message", terminal_safe(r.message, multiline=True)))
+        msg = course_text(r.message) if r.verdict == "refuted" else r.message
+        out.append(("message", terminal_safe(msg, multiline=True)))
     if r.diagnosis:
         out.append(("diagnosis", _s(f"diagnosis: {r.diagnosis} — {DIAGNOSES.get(r.diagnosis, '')}")))
     if r.counterexample:
@@ -415,7 +426,7 @@ def _counterexample_json(ce, r):
     if not ce:
         return None
     vals = ce.get("values") or {}
-    out = {"point": ce.get("point"), "entry": _entry(ce.get("entry")), "lhs": _number(ce.get("lhs")),
+    out = {"point": course_text(ce["point"]) if ce.get("point") else None, "entry": _entry(ce.get("entry")), "lhs": _number(ce.get("lhs")),
            "rhs": _number(ce.get("rhs")), "difference": _number(ce.get("difference")),
            "values": [{"name": k, "tex": course_name(k)[0], "text": course_name(k)[1], "value": _number(v)}
                       for k, v in vals.items()],

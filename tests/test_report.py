@@ -186,3 +186,10 @@ def test_short_format_lines(tmp_path, capsys):
     assert lines[3].startswith(f"{p}:12:1: needs-fix: error: ") and lines[3].endswith("[not as expected]")
     assert lines[4].startswith(f"{p}:14:1: malformed: error: ") and "claim is empty" in lines[4]
     assert len(lines) == 6
+
+
+def test_the_checkers_own_wording_is_in_course_notation():
+    from symbackprop.report import course_text
+    assert course_text("at boundary z2_1 = 0 (z2_1 = 0) point") == "at boundary z^(2)_1 = 0 (z^(2)_1 = 0) point"
+    assert course_text("W1_2_3, b0_1, a1_2, delta3_1, yhat_2") == "W^(1)_23, b^(0)_1, a^(1)_2, δ^(3)_1, ŷ_2"
+    assert course_text(r"x_1, u_2, myW1_2_3, \z2_1") == r"x_1, u_2, myW1_2_3, \z2_1"    # not ours: unchanged
