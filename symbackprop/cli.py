@@ -14,6 +14,7 @@ target (``/dev/stdout``, a FIFO) is written in place.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import secrets
@@ -293,6 +294,10 @@ def _inputs(names) -> list:
     from .spec import SUFFIXES
     out = []
     for name in names:
+        if name != "-" and not os.path.lexists(name) and any(ch in name for ch in "*?["):
+            matches = sorted(glob.glob(name, recursive=True))     # a quoted glob ('derivations/**/*.yaml')
+            out += matches or [(name, "matches no file")]
+            continue
         if name != "-" and os.path.isdir(name):
             found = []
             for root, dirs, files in os.walk(name):
@@ -632,6 +637,7 @@ def build_parser():
                    help="notation of files that declare none: a preset (nielsen, cs231n, deeplearning-ai, d2l, bishop, "
                         "goodfellow, ufldl) or a JSON/YAML mapping of fields")
     c.set_defaults(func=_cmd_check)
+    p.check_parser = c
     e = sub.add_parser("export", help="write the closed-form gradients of a network as LaTeX",
                        description="A complete LaTeX document (article, amsmath/amssymb) of every layer's "
                                    "delta, gradient of W and of b, with shapes and assumptions.")
@@ -661,6 +667,17 @@ def build_parser():
     return p
 
 
+def _parse(argv):
+    """The command line; ``check``'s files may come before, between or after its options, as linters take them."""
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["check"]:
+        args = parser.check_parser.parse_intermixed_args(argv[1:])
+        args.cmd = "check"
+        return args
+    return parser.parse_args(argv)
+
+
 def _exit_on_next_signal():
     """After the first interrupt: a second SIGINT/SIGTERM/SIGHUP ends the process at once (128 + number)."""
     import threading
@@ -681,7 +698,7 @@ def main(argv=None) -> int:
             stream.reconfigure(errors="replace")          # ✓ ≈ on an ASCII terminal: replaced, not a crash
     with interrupt_on_signals():                          # SIGTERM and SIGHUP stop the run like Ctrl-C
         try:
-            args = build_parser().parse_args(argv)
+            args = _parse(argv)
             code = args.func(args)
         except _Usage as e:
             print(f"symbackprop: error: {e}", file=sys.stderr)

@@ -195,6 +195,16 @@ def test_a_directory_is_every_derivation_file_under_it(tmp_path, capsys):
     assert [ln.split(":")[0] for ln in out.splitlines()] == [a] * 3 + [b]
 
 
+def test_files_between_options_and_quoted_globs(tmp_path, capsys):
+    a = write(tmp_path, "a.yaml", GOOD)
+    b = write(tmp_path / "", "b.yaml", MSE_CHAIN)
+    code, out, _ = run(capsys, "check", a, "--format", "short", str(tmp_path / "b*.yaml"), *FAST,
+                       str(tmp_path / "none*.yaml"))
+    lines = out.splitlines()
+    assert code == 1 and [ln.split(":")[0] for ln in lines] == [a] * 3 + [b, str(tmp_path / "none*.yaml")]
+    assert lines[-1].endswith("(file): error: " + str(tmp_path / "none*.yaml") + ": matches no file")
+
+
 def test_an_empty_directory_is_an_error_entry(tmp_path, capsys):
     assert_file_error(*run(capsys, "check", str(tmp_path)), "no *.yaml/*.yml")
 
@@ -439,7 +449,7 @@ def test_derive_json_records(capsys):
 def test_derive_latex_is_the_fragment(capsys):
     assert main(["derive", "--sizes", "3,4,3", "--format", "latex"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("\\begin{align*}") and r"\delta^{(L)} &= \hat{y} - y" in out
+    assert out.startswith("\\begin{align*}") and r"\delta^{(2)} &= \hat{y} - y" in out     # layers by number
 
 
 @pytest.mark.parametrize("argv, words", [
