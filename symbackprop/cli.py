@@ -470,7 +470,8 @@ class _Bar:
     an error writing it (the terminal is gone) turns it off: the methods then return None."""
 
     def __init__(self, stream, width=20):
-        self.stream, self.width, self.shown = stream, width, 0
+        import time
+        self.stream, self.width, self.shown, self.start = stream, width, 0, time.monotonic()
 
     def _write(self, text):
         try:
@@ -484,9 +485,18 @@ class _Bar:
         from .report import terminal_safe
         filled = self.width * done // total if total else self.width
         line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {terminal_safe(name)[:60]}".rstrip()
+        line += self._eta(done, total)
         text = "\r" + line.ljust(self.shown)
         self.shown = len(line)
         return self._write(text)
+
+    def _eta(self, done, total) -> str:
+        """', about 40 s left' from the pace so far (claims differ in cost: a rough guide, never a promise)."""
+        import time
+        if not 0 < done < total:
+            return ""
+        left = (time.monotonic() - self.start) / done * (total - done)
+        return f", about {left:.0f} s left" if left < 120 else f", about {left / 60:.0f} min left"
 
     def clear(self):
         """Blank the line (spaces, no escape sequence) and return to its start."""

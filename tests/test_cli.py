@@ -933,3 +933,18 @@ def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "symbackprop.cli", "check", write(tmp_path, "good.yaml", GOOD),
                            *FAST], capture_output=True, timeout=300)
     assert proc.returncode == 0 and proc.stderr == b"" and b"\r" not in proc.stdout
+
+
+def test_the_progress_line_estimates_the_time_left():
+    import time as _time
+    from symbackprop.cli import _Bar
+    out = io.StringIO()
+    bar = _Bar(out)
+    bar.start = _time.monotonic() - 10          # 1 of 3 claims took 10 s: about 20 s for the other two
+    bar.show(1, 3, "claims decided")
+    assert out.getvalue().endswith("1/3 claims decided, about 20 s left")
+    bar.start = _time.monotonic() - 600
+    bar.show(1, 3, "claims decided")
+    assert out.getvalue().endswith("1/3 claims decided, about 20 min left")
+    bar.show(3, 3, "claims decided")
+    assert out.getvalue().rstrip().endswith("3/3 claims decided")
