@@ -193,3 +193,10 @@ def test_the_checkers_own_wording_is_in_course_notation():
     assert course_text("at boundary z2_1 = 0 (z2_1 = 0) point") == "at boundary z^(2)_1 = 0 (z^(2)_1 = 0) point"
     assert course_text("W1_2_3, b0_1, a1_2, delta3_1, yhat_2") == "W^(1)_23, b^(0)_1, a^(1)_2, δ^(3)_1, ŷ_2"
     assert course_text(r"x_1, u_2, myW1_2_3, \z2_1") == r"x_1, u_2, myW1_2_3, \z2_1"    # not ours: unchanged
+
+
+def test_chain_sides_split_only_at_top_level_equals():
+    from symbackprop.report import chain_sides
+    assert chain_sides(r"\sum_{k=1}^{C} y_{k} = \left(a = b\right) = 1") == [r"\sum_{k=1}^{C} y_{k}",
+                                                                             r"\left(a = b\right)", "1"]
+    assert chain_sides(None) is None
