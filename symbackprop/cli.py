@@ -5,6 +5,13 @@ the run the same way: the workers are killed, ``check`` prints the verdicts that
 other claims "not checked", and one line on stderr says what happened; the exit code is 128 + the
 signal's number (130, 143, 129).  A second signal while that is printed exits at once with that code.
 
+Inputs.  ``check`` takes files, directories (every *.yaml/*.yml under them), quoted globs and ``-``
+(standard input), with its options anywhere among them; a file that cannot be read is that file's error
+entry (exit 1) and the others are still checked -- exit 2 is for usage errors only.
+
+Length.  Over the usual ~600 lines because this is the one module that parses arguments, prints (the
+streamed text and short output, the progress line), writes output files and handles signals.
+
 Output files.  ``-o`` never names an input (the derivation file, the reference, a submission, anything
 in the submissions folder; compared by resolved path and by inode, so hard links count) -- a usage
 error -- and is written atomically: a temporary file in the same directory, then ``os.replace``, so an
