@@ -200,3 +200,16 @@ def test_chain_sides_split_only_at_top_level_equals():
     assert chain_sides(r"\sum_{k=1}^{C} y_{k} = \left(a = b\right) = 1") == [r"\sum_{k=1}^{C} y_{k}",
                                                                              r"\left(a = b\right)", "1"]
     assert chain_sides(None) is None
+
+
+def test_the_json_of_the_projects_own_derivation_files_validates(capsys):
+    """The course file and the mistakes folder through the real command line (the whole derivations/ folder
+    validates too, in about two minutes: the pytest plugin checks it already)."""
+    import os
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "derivations")
+    code = main(["check", os.path.join(root, "mle_ex4_task1.yaml"), os.path.join(root, "mistakes"),
+                 "--format", "json", *FAST])
+    doc = json.loads(capsys.readouterr().out)
+    validate(doc)
+    assert code == 0 and doc["ok"] is True and doc["summary"]["files"] == 3
+    assert {v for f in doc["files"] for v in f["summary"]} == {"proved", "refuted"}
