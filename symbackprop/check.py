@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 import signal
 import threading
 import time
@@ -91,6 +92,7 @@ class ClaimResult:
     given: tuple = ()
     read_as: str | None = None       # canonical LaTeX of the claim as parsed (ours, never the user's TeX)
     read_as_given: tuple = ()        # canonical LaTeX of each given, as parsed
+    location: dict | None = None     # an error's token, its offset in the claim, the key and a certain fix
 
     @property
     def as_expected(self) -> bool:
@@ -104,7 +106,7 @@ class ClaimResult:
                 "diagnosis": self.diagnosis, "counterexample": self.counterexample,
                 "assumptions": list(self.assumptions), "seconds": round(self.seconds, 3),
                 "as_expected": self.as_expected, "read_as": self.read_as,
-                "read_as_given": list(self.read_as_given)}
+                "read_as_given": list(self.read_as_given), "location": self.location}
 
 
 class _Budget(Exception):
@@ -1261,10 +1263,39 @@ def _relevant(expr_mats, vals, limit=12):
     for M in expr_mats:
         syms |= M.free_symbols
     out = {}
-    for s in sorted(syms, key=lambda s: s.name)[:limit]:
+    for s in sorted((s for s in syms if s in vals), key=_value_order)[:limit]:
         if s in vals:
             out[s.name] = _fmt(vals[s])
     return out
+
+
+_VALUE_ORDER = ("yhat", "y", "z", "a", "delta", "x", "b", "W")
+
+
+def _value_order(s):
+    """Order of a counterexample's values (presentation): the intermediate values a claim mentions (ŷ, y, z,
+    a) before the parameters, which the complete point lists anyway; a claim's own scalars first."""
+    m = re.match(r"([A-Za-z]+?)(\d*)_", s.name)
+    kind = _VALUE_ORDER.index(m.group(1)) if m and m.group(1) in _VALUE_ORDER else -1
+    return kind, s.name
+
+
+def _with_point(ce, g, vals, expr_mats):
+    """``ce`` with the complete point (x, y, every W and b, the claim's scalars; presentation only: the
+    point is the one already decided) and how many values the claim mentions (``values`` is cut at 12)."""
+    syms = set()
+    for M in expr_mats:
+        syms |= M.free_symbols
+    net = g.net
+    ce["values_total"] = sum(1 for s in syms if s in vals)
+    ce["point_values"] = {
+        "x": [_fmt(vals[s]) for s in g.x], "y": [_fmt(vals[s]) for s in g.y],
+        "W": {str(net.param_label(k)): [[_fmt(vals[W[i, j]]) for j in range(W.cols)] for i in range(W.rows)]
+              for k, W in enumerate(g.W)},
+        "b": {str(net.param_label(k)): [_fmt(vals[s]) for s in b] for k, b in enumerate(g.b)},
+        "scalars": {s.name: _fmt(vals[s]) for s in sorted(vals.point.scalars, key=lambda s: s.name)
+                    if s in vals} if hasattr(vals, "point") else {}}
+    return ce
 
 
 def _entry_name(shape, idx):
@@ -1726,6 +1757,7 @@ def _constant_step(ctx, a, b, A, B, op, p):
     ce = {"point": p.point.label, "entry": entry, "lhs": _fmt(_value(lhs, hv, ctx.opts.verify_dps)),
           "rhs": _fmt(_value(rhs, hv, ctx.opts.verify_dps)), "difference": diff,
           "values": _relevant([lhs, rhs], hv)}
+    _with_point(ce, ctx.g, hv, [lhs, rhs])
     where = f"at {p.point.label} point (and every other), " if lhs.free_symbols or rhs.free_symbols else \
         "the sides are constants, "
     return "refuted", {"message": f"{where}entry {entry}: left - right = {diff}, a constant (certified "
@@ -1831,6 +1863,7 @@ def _counter(ctx, a, b, p, idx, vals, pts, kink_only):
     ce = {"point": p.point.label, "entry": _entry_name(a.expr.shape, idx),
           "lhs": _fmt(vals[0]), "rhs": _fmt(vals[1]), "difference": _fmt(vals[0] - vals[1]),
           "values": _relevant([ctx.conc(a.expr)[idx], ctx.conc(b.expr)[idx]], hv)}
+    _with_point(ce, ctx.g, hv, [ctx.conc(a.expr)[idx], ctx.conc(b.expr)[idx]])
     if p.point.forced:
         ce["forced"] = {f"z^({l})_{j + 1}": str(v) for (l, j), v in p.point.forced.items()}
     msg = f"at {p.point.label} point, entry {ce['entry']}: left = {ce['lhs']}, right = {ce['rhs']}"
@@ -1874,6 +1907,7 @@ def _tiny_counter(ctx, a, b, pts, p, idx, diff, lo, hi):
     entry = _entry_name(a.expr.shape, idx)
     ce = {"point": p.point.label, "entry": entry, "lhs": _fmt(_value(A, hv, hi)), "rhs": _fmt(_value(B, hv, hi)),
           "difference": sp.Float(diff, 12).__str__(), "values": _relevant([A, B], hv)}
+    _with_point(ce, ctx.g, hv, [A, B])
     ref, other = _reference(a, b)
     return {"message": f"at {p.point.label} point, entry {entry}: left - right = {ce['difference']} (the expanded "
                        f"difference, {how}; too small to see "
@@ -1946,6 +1980,8 @@ def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
         msg += "".join(f"; note: {n}" for n in parsed.notes)      # instances skipped (a layer where it does not exist)
     except SymbackpropError as e:
         return replace(base, message=str(e.located(file=file, claim_id=claim_id)),
+                       location={"token": e.token, "offset": e.position, "key": e.key,
+                                 "fix": getattr(e, "fix", None)},
                        seconds=time.perf_counter() - t0)
     except (RecursionError, MemoryError) as e:
         return replace(base, verdict="inconclusive" if isinstance(e, MemoryError) else "error",

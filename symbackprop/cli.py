@@ -5,6 +5,13 @@ the run the same way: the workers are killed, ``check`` prints the verdicts that
 other claims "not checked", and one line on stderr says what happened; the exit code is 128 + the
 signal's number (130, 143, 129).  A second signal while that is printed exits at once with that code.
 
+Inputs.  ``check`` takes files, directories (every *.yaml/*.yml under them), quoted globs and ``-``
+(standard input), with its options anywhere among them; a file that cannot be read is that file's error
+entry (exit 1) and the others are still checked -- exit 2 is for usage errors only.
+
+Length.  Over the usual ~600 lines because this is the one module that parses arguments, prints (the
+streamed text and short output, the progress line), writes output files and handles signals.
+
 Output files.  ``-o`` never names an input (the derivation file, the reference, a submission, anything
 in the submissions folder; compared by resolved path and by inode, so hard links count) -- a usage
 error -- and is written atomically: a temporary file in the same directory, then ``os.replace``, so an
@@ -14,6 +21,7 @@ target (``/dev/stdout``, a FIFO) is written in place.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import secrets
@@ -65,10 +73,21 @@ _NET_OPTIONS = ("activation", "output", "loss", "weights", "relu_prime_at_zero",
 
 
 def _network_args(p, required=True):
-    """--sizes and the network options; unset options keep ``Network``'s defaults."""
+    """--sizes and the network options (names and choices from the rule tables); unset options keep
+    ``Network``'s defaults.  The output head is ``--head`` (``--output``, its old spelling, still works)."""
+    from .rules import ACTIVATIONS, LOSSES, OUTPUTS
     p.add_argument("--sizes", required=required, help="layer widths d0,d1,...,dL, e.g. 3,4,4,3")
-    for name in _NET_OPTIONS:
-        p.add_argument("--" + name.replace("_", "-"), default=None)
+    p.add_argument("--activation", default=None, choices=sorted(ACTIVATIONS), metavar="NAME",
+                   help="hidden activation (default relu): " + ", ".join(sorted(ACTIVATIONS)))
+    p.add_argument("--head", "--output", dest="output", default=None, choices=sorted(OUTPUTS), metavar="NAME",
+                   help="output head (default softmax): " + ", ".join(sorted(OUTPUTS)))
+    p.add_argument("--loss", default=None, choices=sorted(LOSSES), metavar="NAME",
+                   help="loss (default cross_entropy): " + ", ".join(sorted(LOSSES)))
+    p.add_argument("--weights", default=None, choices=("outgoing", "incoming"),
+                   help="W^(l) names the weights leaving layer l (outgoing, default) or entering it (incoming)")
+    p.add_argument("--relu-prime-at-zero", default=None, metavar="VALUE",
+                   help="the value of relu'(0) (default 0, as in the course)")
+    p.add_argument("--negative-slope", default=None, metavar="VALUE", help="slope of leaky_relu below 0")
 
 
 def _network(a):
@@ -117,7 +136,7 @@ def _export_job(job):
 def _cmd_derive(a) -> int:
     from .report import render_derive_text
     net = _network(a)
-    if a.format == "latex":               # the equations only (as export --fragment): no numeric work
+    if a.format == "tex":                 # the equations only (as export --fragment): no numeric work
         _write(_bounded(_export_job, (net, True, False), a), None)
         return 0
     records, ok = _bounded(_derive_job, (net, 0 if a.no_numeric else a.points, a.seed), a)
@@ -249,16 +268,75 @@ def _replace_atomically(target, data: bytes, st):
         raise
 
 
-def _print_check(reports, a):
-    from .report import render_check_text
+def _print_check(items, a):
+    """The whole output of ``check`` at the end (JSON, TeX; text and short when not streamed)."""
+    from .report import check_document, check_short, cross_summary, render_check_text
     if a.format == "json":
-        docs = [r.to_dict() for r in reports]
-        print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
+        print(json.dumps(check_document(items, _version()), indent=2, ensure_ascii=False))
     elif a.format == "tex":
         from .export import export_report
-        print(export_report(reports))
+        print(export_report(items))
+    elif a.format == "short":
+        lines = [ln for it in items for ln in check_short(it)]
+        if lines:
+            print("\n".join(lines))
     else:
-        print("\n\n".join(render_check_text(r, _color(sys.stdout)) for r in reports))
+        text = "\n\n".join(render_check_text(r, _color(sys.stdout), a.verbose) for r in items)
+        if len(items) > 1:
+            text += "\n\n" + cross_summary(items, _color(sys.stdout))
+        print(text)
+
+
+def _version() -> str | None:
+    try:
+        from importlib.metadata import version
+        return version("symbackprop")
+    except Exception:  # noqa: BLE001 - not installed (a source tree on sys.path)
+        return None
+
+
+def _inputs(names) -> list:
+    """The files named on the command line, in order: a directory is every *.yaml/*.yml under it
+    (recursively, sorted, links to directories not followed), ``-`` is standard input (once)."""
+    from .spec import SUFFIXES
+    out = []
+    for name in names:
+        if name != "-" and not os.path.lexists(name) and any(ch in name for ch in "*?["):
+            matches = sorted(glob.glob(name, recursive=True))     # a quoted glob ('derivations/**/*.yaml')
+            out += matches or [(name, "matches no file")]
+            continue
+        if name != "-" and os.path.isdir(name):
+            found = []
+            for root, dirs, files in os.walk(name):
+                dirs.sort()
+                found += [os.path.join(root, f) for f in sorted(files) if os.path.splitext(f)[1].lower() in SUFFIXES]
+            out += found or [(name, "is a directory with no *.yaml/*.yml derivation files")]
+        else:
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def _load_all(names, notation):
+    """A DerivationSpec or a report.FileError for each input: a file that cannot be read is reported
+    as an error entry and the others are still checked."""
+    from .report import FileError
+    from .spec import MAX_BYTES, load_spec, load_spec_text
+    items = []
+    for name in _inputs(names):
+        if isinstance(name, tuple):
+            items.append(FileError(display_name(name[0]), f"{display_name(name[0])}: {name[1]}"))
+            continue
+        try:
+            if name == "-":
+                data = sys.stdin.buffer.read(MAX_BYTES + 1)
+                items.append(load_spec_text(data, "<stdin>", notation=notation))
+            else:
+                items.append(load_spec(name, notation=notation))
+        except SymbackpropError as e:
+            if str(e.message).startswith("--notation"):      # the flag is wrong, not the file
+                raise _Usage(e.message) from None
+            items.append(FileError.of(name if name != "-" else "<stdin>", e))
+    return items
 
 
 class _CheckStream:
@@ -268,10 +346,12 @@ class _CheckStream:
     anything is printed on stdout, and at the end.  A terminal that went away (SIGHUP) ends the
     progress line, never the run."""
 
-    def __init__(self, specs, only, out, err):
+    def __init__(self, specs, only, out, err, short=False, verbose=False):
+        from .report import FileError
         from .suite import selected_claims
         self.specs, self.out, self.color = specs, out, _color(out)
-        self.claims = [selected_claims(spec, only) for spec in specs]
+        self.short, self.verbose = short, verbose
+        self.claims = [[] if isinstance(spec, FileError) else selected_claims(spec, only) for spec in specs]
         self.results = [[None] * len(c) for c in self.claims]
         self.total, self.decided = sum(len(c) for c in self.claims), 0
         self.file, self.claim, self.width = 0, 0, None
@@ -291,57 +371,82 @@ class _CheckStream:
         """Print what is left, taking the results still missing from ``reports`` (an interrupted run);
         the reports as printed."""
         for f, rep in enumerate(reports):
-            for k, r in enumerate(rep.results):
+            for k, r in enumerate(getattr(rep, "results", ())):
                 if self.results[f][k] is None:
                     self.results[f][k] = r
         self.decided = self.total
         self._flush(end=True)
+        from .report import FileError, cross_summary
         from .suite import FileReport
-        return [FileReport(spec, tuple(rs)) for spec, rs in zip(self.specs, self.results)]
+        items = [spec if isinstance(spec, FileError) else FileReport(spec, tuple(rs))
+                 for spec, rs in zip(self.specs, self.results)]
+        if len(items) > 1 and not self.short:
+            self._print(["", cross_summary(items, self.color)])
+        return items
 
-    def _flush(self, end=False):
-        from .report import check_text_claim, check_text_head, check_text_summary, check_text_width
-        from .suite import FileReport
-        lines = []
-        while self.file < len(self.specs):
-            f = self.file
-            if self.width is None:
-                self.width = check_text_width(c.id for c in self.claims[f])
-                lines += check_text_head(self.specs[f], self.color)
-            while self.claim < len(self.claims[f]) and self.results[f][self.claim] is not None:
-                lines += check_text_claim(self.results[f][self.claim], self.width, self.color)
-                self.claim += 1
-            if self.claim < len(self.claims[f]):
-                break
-            lines.append(check_text_summary(FileReport(self.specs[f], tuple(self.results[f])), self.color))
-            self.file, self.claim, self.width = f + 1, 0, None
-            if self.file < len(self.specs):
-                lines.append("")
+    def _print(self, lines, end=False):
         if self.bar is not None and (lines or end):
             self.bar = self.bar.clear()
         if lines:
             self.out.write("\n".join(lines) + "\n")
             self.out.flush()
+
+    def _flush(self, end=False):
+        from .report import (FileError, check_short, check_text_claim, check_text_head, check_text_summary, check_text_width,
+                             file_error_text, short_line)
+        from .suite import FileReport
+        lines = []
+        while self.file < len(self.specs):
+            f, spec = self.file, self.specs[self.file]
+            if isinstance(spec, FileError):
+                lines += check_short(spec) if self.short else file_error_text(spec, self.color).split("\n")
+                self.claim = len(self.claims[f])
+            elif self.width is None and not self.short:
+                self.width = check_text_width(c.id for c in self.claims[f])
+                lines += check_text_head(spec, self.color)
+            while self.claim < len(self.claims[f]) and self.results[f][self.claim] is not None:
+                r = self.results[f][self.claim]
+                lines += [short_line(spec, r)] if self.short else \
+                    check_text_claim(r, self.width, self.color, self.verbose)
+                self.claim += 1
+            if self.claim < len(self.claims[f]):
+                break
+            if not self.short and not isinstance(spec, FileError):
+                lines.append(check_text_summary(FileReport(spec, tuple(self.results[f])), self.color))
+            self.file, self.claim, self.width = f + 1, 0, None
+            if self.file < len(self.specs) and not self.short:
+                lines.append("")
+        self._print(lines, end)
         if self.bar is not None and not end:
             self.bar = self.bar.show(self.decided, self.total, "claims decided")
 
 
 def _cmd_check(a) -> int:
-    from .spec import load_spec
+    from .report import FileError
     from .suite import CheckInterrupted, check_specs, signal_name, unchecked_report
     limits = _limits(a)
-    specs = [load_spec(path, notation=a.notation) for path in a.files]   # every file is read before any is checked
+    items = _load_all(a.files, a.notation)       # every file is read before any is checked
+    specs = [it for it in items if not isinstance(it, FileError)]
     only = set(a.only) if a.only else None
     if a.only:
         known = {c.id for spec in specs for c in spec.claims}
         unknown = [i for i in a.only if i not in known]
-        if unknown:
+        if unknown and len(specs) == len(items):
             raise _Usage(f"--only {unknown[0]!r} names no claim of the given files")
-    stream = _CheckStream(specs, only, sys.stdout, sys.stderr) if a.format == "text" else None
+    streamed = a.format in ("text", "short")
+    stream = _CheckStream(items, only, sys.stdout, sys.stderr, a.format == "short", a.verbose) if streamed else None
+
+    def merged(reports):
+        it = iter(reports)
+        return [x if isinstance(x, FileError) else next(it) for x in items]
+
+    def on_result(f, k, result):
+        stream.add(slots[f], k, result)
+    slots = [i for i, x in enumerate(items) if not isinstance(x, FileError)]
     try:
         if stream is not None:
             stream.start()
-        reports = check_specs(specs, limits, only=only, on_result=stream.add if stream is not None else None)
+        reports = check_specs(specs, limits, only=only, on_result=on_result if stream is not None else None)
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
         _exit_on_next_signal()
@@ -349,9 +454,9 @@ def _cmd_check(a) -> int:
         reports = e.reports if isinstance(e, CheckInterrupted) else [unchecked_report(s, why, only) for s in specs]
         try:
             if stream is not None:
-                reports = stream.finish(reports)
+                stream.finish(merged(reports))
             else:
-                _print_check(reports, a)
+                _print_check(merged(reports), a)
             sys.stdout.flush()
         except OSError:                     # SIGHUP: the terminal may be gone
             pass
@@ -359,11 +464,12 @@ def _cmd_check(a) -> int:
         skipped = sum(1 for r in results if r.verdict == "inconclusive" and r.message.startswith("not checked:"))
         raise _Stopped(signum, f"{why}: {skipped} of {len(results)} claims not checked "
                                f"(the verdicts that finished are printed)") from None
+    out = merged(reports)
     if stream is not None:
-        stream.finish(reports)
+        stream.finish(out)
     else:
-        _print_check(reports, a)
-    return 0 if all(r.ok for r in reports) else 1
+        _print_check(out, a)
+    return 0 if all(r.ok for r in out) else 1
 
 
 class _Bar:
@@ -371,7 +477,8 @@ class _Bar:
     an error writing it (the terminal is gone) turns it off: the methods then return None."""
 
     def __init__(self, stream, width=20):
-        self.stream, self.width, self.shown = stream, width, 0
+        import time
+        self.stream, self.width, self.shown, self.start = stream, width, 0, time.monotonic()
 
     def _write(self, text):
         try:
@@ -385,9 +492,18 @@ class _Bar:
         from .report import terminal_safe
         filled = self.width * done // total if total else self.width
         line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {terminal_safe(name)[:60]}".rstrip()
+        line += self._eta(done, total)
         text = "\r" + line.ljust(self.shown)
         self.shown = len(line)
         return self._write(text)
+
+    def _eta(self, done, total) -> str:
+        """', about 40 s left' from the pace so far (claims differ in cost: a rough guide, never a promise)."""
+        import time
+        if not 0 < done < total:
+            return ""
+        left = (time.monotonic() - self.start) / done * (total - done)
+        return f", about {left:.0f} s left" if left < 120 else f", about {left / 60:.0f} min left"
 
     def clear(self):
         """Blank the line (spaces, no escape sequence) and return to its start."""
@@ -451,13 +567,32 @@ def _cmd_export(a) -> int:
         extra = [k for k in _NET_OPTIONS if getattr(a, k) is not None]
         if extra:
             raise _Usage(f"--{extra[0].replace('_', '-')} cannot be combined with --from (the file gives the network)")
-        net = load_spec(a.spec).network
+        spec = load_spec(a.spec)
+        if a.no_claims:
+            text = _bounded(_export_job, (spec.network, a.fragment, a.expanded), a)
+        else:
+            text = _export_claims(spec, a)
     else:
-        net = _network(a)
-    text = _bounded(_export_job, (net, a.fragment, a.expanded), a)
+        text = _bounded(_export_job, (_network(a), a.fragment, a.expanded), a)
     _check_output(a.outfile, "-o/--out-file", [("derivation file (--from)", a.spec)])
     _write(text, a.outfile)
     return 0
+
+
+def _export_claims(spec, a) -> str:
+    """``export --from FILE``: the file's claims are checked (each under the per-claim limit of
+    ``check``, all within --timeout), then written with their verdicts after the network's forms."""
+    from .runner import Limits
+    from .suite import check_specs
+    limits = Limits(timeout=min(20.0, a.timeout), memory_mb=a.memory_mb, file_timeout=a.timeout)
+    report = check_specs([spec], limits)[0]
+    return _bounded(_export_claims_job, (report, a.fragment, a.expanded), a)
+
+
+def _export_claims_job(job):
+    from .export import export_with_claims
+    report, fragment, expanded = job
+    return export_with_claims(report, fragment=fragment, expanded=expanded)
 
 
 def _work_limits(p, timeout):
@@ -476,33 +611,59 @@ def _claim_limits(p):
                         "('file time budget exhausted')")
 
 
+_FORMAT_ALIASES = {"latex": "tex"}      # old spellings, accepted for one release
+
+
+def _format(text):
+    return _FORMAT_ALIASES.get(text, text)
+
+
+def _format_arg(p, choices, default, what):
+    p.add_argument("--format", type=_format, choices=choices, default=default,
+                   help=f"{what} (default {default}; 'latex' is accepted for tex)")
+
+
 def build_parser():
     """The argument parser (public for docs and tests)."""
     p = _Parser(prog="symbackprop", description="Check backpropagation derivations symbolically.")
-    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version() or 'unknown'}",
+                   help="print the version and exit")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser, metavar="COMMAND",
+                           help="derive, check, export or grade (COMMAND --help for its options)")
     d = sub.add_parser("derive", help="derive and prove the closed-form gradients of a network")
     _network_args(d)
-    d.add_argument("--format", choices=("text", "json", "latex"), default="text")
-    d.add_argument("--points", type=_bounded_arg("points"), default=3, help="numeric witness points")
-    d.add_argument("--seed", type=_bounded_arg("seed"), default=0)
+    _format_arg(d, ("text", "json", "tex"), "text", "output format; tex is the equations only, as export --fragment")
+    d.add_argument("--points", type=_bounded_arg("points"), default=3, help="numeric witness points (default 3)")
+    d.add_argument("--seed", type=_bounded_arg("seed"), default=0, help="seed of the witness points (default 0)")
     d.add_argument("--no-numeric", action="store_true", help="skip the numeric witnesses")
     _work_limits(d, 300.0)
     d.set_defaults(func=_cmd_derive)
-    c = sub.add_parser("check", help="check the claims of derivation files")
-    c.add_argument("files", nargs="+")
-    c.add_argument("--format", choices=("text", "json", "tex"), default="text")
+    c = sub.add_parser("check", help="check the claims of derivation files",
+                       description="Check every claim of each file. Every file is reported, in the order given, "
+                                   "even when another cannot be read (that file is an error entry). Exit 0 when "
+                                   "every claim ends as expected, 1 otherwise, 2 on usage errors.")
+    c.add_argument("files", nargs="+", metavar="FILE",
+                   help="derivation files (*.yaml/*.yml), directories (searched recursively) or - for stdin")
+    _format_arg(c, ("text", "short", "json", "tex"), "text",
+                "text (streamed), short (file:line:col: id: verdict), json (schema 1), tex (a LaTeX report)")
+    c.add_argument("-v", "--verbose", action="store_true",
+                   help="text: print the complete point of each counterexample (x, y, every W and b)")
     _claim_limits(c)
-    c.add_argument("--only", action="append", help="check only this claim id (repeatable)")
+    c.add_argument("--only", action="append", metavar="ID", help="check only this claim id (repeatable)")
     c.add_argument("--notation", default=None, metavar="PRESET|MAPPING",
                    help="notation of files that declare none: a preset (nielsen, cs231n, deeplearning-ai, d2l, bishop, "
                         "goodfellow, ufldl) or a JSON/YAML mapping of fields")
     c.set_defaults(func=_cmd_check)
+    p.check_parser = c
     e = sub.add_parser("export", help="write the closed-form gradients of a network as LaTeX",
                        description="A complete LaTeX document (article, amsmath/amssymb) of every layer's "
                                    "delta, gradient of W and of b, with shapes and assumptions.")
     _network_args(e, required=False)
-    e.add_argument("--from", dest="spec", metavar="FILE", help="take the network of this derivation file")
-    e.add_argument("--to", choices=("tex",), default="tex", help="output format (LaTeX)")
+    e.add_argument("--from", dest="spec", metavar="FILE",
+                   help="the network of this derivation file, then its claims with their verdicts (checked here)")
+    e.add_argument("--no-claims", action="store_true", help="with --from: only the network's closed forms")
+    e.add_argument("--format", "--to", dest="to", type=_format, choices=("tex",), default="tex",
+                   help="output format: tex (LaTeX; --to is the old spelling)")
     e.add_argument("-o", "--out-file", dest="outfile", metavar="FILE", help="write to FILE instead of stdout")
     e.add_argument("--fragment", action="store_true", help="only the equations, for pasting into notes")
     e.add_argument("--expanded", action="store_true",
@@ -515,11 +676,23 @@ def build_parser():
                                    "has an error (unreadable file, other network), 2 on usage errors.")
     g.add_argument("directory", help="directory of submissions (not searched recursively)")
     g.add_argument("--against", required=True, metavar="REFERENCE", help="the reference derivation file")
-    g.add_argument("--format", choices=("csv", "json"), default="csv")
-    g.add_argument("-o", "--output", metavar="FILE", help="write the table to FILE instead of stdout")
+    g.add_argument("--format", choices=("csv", "json"), default="csv", help="table format (default csv)")
+    g.add_argument("-o", "--out-file", "--output", dest="output", metavar="FILE",
+                   help="write the table to FILE instead of stdout (--output is the old spelling)")
     _claim_limits(g)
     g.set_defaults(func=_cmd_grade)
     return p
+
+
+def _parse(argv):
+    """The command line; ``check``'s files may come before, between or after its options, as linters take them."""
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["check"]:
+        args = parser.check_parser.parse_intermixed_args(argv[1:])
+        args.cmd = "check"
+        return args
+    return parser.parse_args(argv)
 
 
 def _exit_on_next_signal():
@@ -542,7 +715,7 @@ def main(argv=None) -> int:
             stream.reconfigure(errors="replace")          # ✓ ≈ on an ASCII terminal: replaced, not a crash
     with interrupt_on_signals():                          # SIGTERM and SIGHUP stop the run like Ctrl-C
         try:
-            args = build_parser().parse_args(argv)
+            args = _parse(argv)
             code = args.func(args)
         except _Usage as e:
             print(f"symbackprop: error: {e}", file=sys.stderr)

@@ -4,19 +4,24 @@ Only amsmath/amssymb are used. Equations are written in the course notation so t
 closed form reads back through :mod:`symbackprop.notation` (tested as a round trip). User text from a
 derivation file never reaches TeX as written: a claim or given is typeset only as our own canonical LaTeX
 of its parse (``ClaimResult.read_as``, re-checked by :func:`safe_math`); everything else (unread claims,
-titles, ids, paths, messages, values) goes through :func:`escape_text` / :func:`escape_math_text`.
+titles, ids, paths, messages, values) goes through :func:`escape_text` / :func:`escape_math_text`
+(:mod:`symbackprop.texsafe`, the one rendering path of user text; re-exported here).
 """
 from __future__ import annotations
 
-import unicodedata
+import re
 
 import sympy as sp
 
+from .check import DIAGNOSES
 from .closed_forms import closed_forms, statements
 from .network import Network, graph
-from .rules import ACTIVATIONS, HEADS, PARAMETERS, kink_conventions, phi_prime
+from .report import FileError, course_name, course_text, step_sides
+from .rules import ACTIVATIONS, HEADS, ONEHOT_SUM, PARAMETERS, kink_conventions, phi_prime
+from .texsafe import MATH_OPERATORS, escape_math_text, escape_text, math_number, safe_math, tex_tokens
 
-__all__ = ["export_document", "export_fragment", "export_report", "escape_text", "escape_math_text", "safe_math",
+__all__ = ["export_document", "export_fragment", "export_report", "export_with_claims", "claims_fragment",
+           "math_number", "escape_text", "escape_math_text", "safe_math",
            "EXPANDED_MAX_ENTRIES", "network_math", "forms_math", "report_math"]
 
 EXPANDED_MAX_ENTRIES = 400     # --expanded writes entries only for networks up to this many gradient entries
@@ -36,263 +41,6 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 _VERDICT_TEX = {"proved": r"\textbf{proved}", "numerically-equal": r"\textbf{numerically equal}",
                 "refuted": r"\textbf{refuted}", "error": r"\textbf{error}",
                 "inconclusive": r"\textbf{inconclusive}"}
-
-
-# ---------------------------------------------------------------------------------------------
-# user text: one rendering path. Anything from a derivation file (title, ids, path, claims, givens,
-# messages, values) is either our own canonical LaTeX of the parsed claim (``ClaimResult.read_as``),
-# re-checked below against a closed vocabulary, or printed as escaped text. Raw user TeX never reaches
-# the document: pdflatex -no-shell-escape still runs \input, \openin, \catcode and ^^ escapes.
-
-_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-            "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
-            "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
-_MATH_ESCAPES = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-                 "%": r"\%", "_": r"\_", "^": r"\hat{}", "~": r"\sim ", "'": "{'}", " ": r"\ "}
-_GREEK = ("alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma "
-          "tau upsilon varphi chi psi omega").split()
-_GREEK_UPPER = "A B Gamma Delta E Z H Theta I K Lambda M N Xi O Pi P - Sigma T Upsilon Phi X Psi Omega".split()
-# characters with a math-mode meaning: typeset as that symbol (text mode wraps it in \ensuremath)
-_MATH_CHARS = {
-    **{chr(0x3B1 + i): ("\\" + g if len(g) > 1 else g) for i, g in enumerate(_GREEK)},
-    **{chr(0x391 + i): ("\\" + g if len(g) > 1 else g) for i, g in enumerate(_GREEK_UPPER) if g != "-"},
-    "ϕ": r"\phi", "ϑ": r"\vartheta", "ϵ": r"\epsilon", "ϱ": r"\varrho", "ϖ": r"\varpi", "µ": r"\mu",
-    "∂": r"\partial", "∇": r"\nabla", "⊙": r"\odot", "∘": r"\circ", "⊗": r"\otimes", "⊕": r"\oplus",
-    "×": r"\times", "·": r"\cdot", "⋅": r"\cdot", "∑": r"\sum", "∏": r"\prod", "∫": r"\int",
-    "≤": r"\le", "≥": r"\ge", "≠": r"\neq", "≈": r"\approx", "≡": r"\equiv", "∈": r"\in", "∉": r"\notin",
-    "→": r"\to", "←": r"\leftarrow", "⇒": r"\Rightarrow", "⇔": r"\Leftrightarrow", "↦": r"\mapsto",
-    "∞": r"\infty", "±": r"\pm", "∓": r"\mp", "√": r"\surd", "⊤": r"\top", "ᵀ": r"^{\top}", "⟨": r"\langle",
-    "⟩": r"\rangle", "‖": r"\|", "∀": r"\forall", "∃": r"\exists", "∧": r"\wedge", "∨": r"\vee",
-    "¬": r"\neg", "∪": r"\cup", "∩": r"\cap", "⊂": r"\subset", "⊆": r"\subseteq", "ℝ": r"\mathbb{R}",
-    "ℕ": r"\mathbb{N}", "ℤ": r"\mathbb{Z}", "ℚ": r"\mathbb{Q}", "ℓ": r"\ell", "÷": r"\div",
-    "′": r"^{\prime}", "″": r"^{\prime\prime}", "°": r"^{\circ}", "−": "-", "∗": r"\ast", "…": r"\ldots",
-    "⋯": r"\cdots", "∅": r"\emptyset", "⊥": r"\perp", "∝": r"\propto", "∼": r"\sim", "≃": r"\simeq",
-    **{ch: f"^{{{d}}}" for d, ch in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}, "²": "^{2}", "³": "^{3}", "¹": "^{1}",
-    **{chr(0x2080 + d): f"_{{{d}}}" for d in range(10)}}
-# text-only characters that exist in OT1 fonts (anything else prints as [U+XXXX])
-_TEXT_CHARS = {"–": "-", "—": "-", "‘": "`", "’": "'", "“": "``", "”": "''", "„": ",,", "ß": r"\ss{}",
-               "æ": r"\ae{}", "Æ": r"\AE{}", "œ": r"\oe{}", "Œ": r"\OE{}", "ø": r"\o{}", "Ø": r"\O{}",
-               "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}", "§": r"\S{}", "¶": r"\P{}", "©": r"\copyright{}",
-               "£": r"\pounds{}", "¿": r"?`", "¡": r"!`", "½": "1/2", "¼": "1/4", "¾": "3/4"}
-# combining accents (after NFD) with an OT1 text command and a math accent
-_ACCENTS = {"\u0300": ("`", r"\grave"), "\u0301": ("'", r"\acute"), "\u0302": ("^", r"\hat"),
-            "\u0303": ("~", r"\tilde"), "\u0304": ("=", r"\bar"), "\u0306": ("u", r"\breve"),
-            "\u0307": (".", r"\dot"), "\u0308": ('"', r"\ddot"), "\u030c": ("v", r"\check"),
-            "\u030a": ("r", r"\mathring")}
-_BREAK_AFTER = "/_,-.=+"        # long paths, identifiers, numbers and claims may break after these
-_RUN_MAX = 12                  # characters without a break opportunity before one is forced
-
-
-def _accented(ch: str, math: bool):
-    """``ch`` as an ASCII letter with one accent (ŷ → \\^{y} or \\hat{y}), or None."""
-    parts = unicodedata.normalize("NFD", ch)
-    if len(parts) == 2 and parts[0].isascii() and parts[0].isalpha() and parts[1] in _ACCENTS:
-        text, accent = _ACCENTS[parts[1]]
-        base = r"\i" if parts[0] == "i" and not math else r"\imath" if parts[0] == "i" else parts[0]
-        return f"{accent}{{{base}}}" if math else f"\\{text}{{{base}}}"
-    return None
-
-
-def _codepoint(ch: str) -> str:
-    return f"[U+{ord(ch):04X}]"
-
-
-def _normalized(text) -> str:
-    """NFC text with control characters removed and every kind of white space made a plain space."""
-    text = unicodedata.normalize("NFC", str(text))
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch in "\t\n\r\v\f" or cat in ("Zs", "Zl", "Zp"):
-            out.append(" ")
-        elif cat != "Cc":
-            out.append(ch)
-    return "".join(out)
-
-
-def _text_char(ch: str) -> str:
-    if ch.isascii():
-        return _ESCAPES.get(ch, ch)
-    if ch in _MATH_CHARS:
-        return rf"\ensuremath{{{_MATH_CHARS[ch]}}}"
-    return _TEXT_CHARS.get(ch) or _accented(ch, False) or _codepoint(ch)
-
-
-def escape_text(text) -> str:
-    """``text`` for LaTeX text mode: nothing in it is interpreted, any Unicode compiles, long runs break.
-
-    Control characters are dropped, white space becomes a space, TeX specials and common math characters
-    (δ ∂ ⊙ ᵀ − ′) become their commands, accented letters OT1 accents, and anything else ``[U+XXXX]``.
-    A line break is allowed after / _ , - . = + and at least every _RUN_MAX characters.
-    """
-    out, run = [], 0
-    for ch in _normalized(text):
-        out.append(_text_char(ch))
-        run = 0 if ch == " " else run + 1
-        if ch in _BREAK_AFTER or run >= _RUN_MAX:
-            out.append(r"\allowbreak{}")
-            run = 0
-    return "".join(out)
-
-
-def escape_math_text(text) -> str:
-    """``text`` as upright characters for math mode (LaTeX and MathJax), nothing in it interpreted."""
-    out = []
-    for ch in _normalized(text):
-        if ch.isascii():
-            out.append(_MATH_ESCAPES.get(ch, ch))
-        else:
-            sym = _MATH_CHARS.get(ch) or _accented(ch, True) or _codepoint(ch)
-            out.append("{}" + sym if sym[0] in "^_" else sym)      # x²³ must not be a double superscript
-    return r"\mathrm{" + "".join(out) + "}"
-
-
-# the canonical LaTeX of a parsed claim is re-read here against a closed vocabulary: if our generator
-# ever emitted something TeX cannot typeset (or something unsafe), the claim is printed as text instead
-
-_ARGS = {"frac": 2, "dfrac": 2, "tfrac": 2, "hat": 1, "widehat": 1, "bar": 1, "tilde": 1, "vec": 1,
-         "overline": 1, "mathcal": 1, "mathbb": 1, "mathbf": 1, "mathrm": 1, "operatorname": 1, "sqrt": 1,
-         "boldsymbol": 1}
-_DELIMITED = {"bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "big", "Big"}
-_SYMBOLS = set("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi
-    pi rho varrho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi
-    Psi Omega top intercal prime infty partial nabla ast star ell imath""".split())
-_OPERATORS = set("""odot circ otimes oplus cdot times div pm mp le leq ge geq ne neq in notin approx
-    equiv to mapsto sum prod log ln exp tanh sinh cosh sin cos max min quad qquad ldots cdots dots
-    langle rangle lvert rvert lVert rVert""".split())
-_DELIMS = set("()[]|./")
-_DELIM_CMDS = {"langle", "rangle", "lvert", "rvert", "lVert", "rVert", "{", "}", "|"}
-_SPACES = {",", ";", "!", ":", " ", "{", "}", "|"}       # control symbols allowed as atoms
-_SCRIPT_CHARS = set("+-*/=<>()[]|.,;:!?")
-_MAX_NESTING = 40
-
-
-def _tex_tokens(tex: str):
-    """(kind, value, start) tokens of ``tex``: 'cs' control word, 'sym' control symbol, 'ch' character;
-    None if anything outside printable ASCII or a TeX special that must not appear (% # & $ ~ ^^) is in it."""
-    if not tex or not all(" " <= c <= "~" for c in tex) or any(c in tex for c in "%#&$~") or "^^" in tex:
-        return None
-    toks, i = [], 0
-    while i < len(tex):
-        c = tex[i]
-        if c == "\\":
-            j = i + 1
-            while j < len(tex) and tex[j].isalpha():
-                j += 1
-            if j == i + 1:
-                if j >= len(tex):
-                    return None
-                toks.append(("sym", tex[j], i))
-                i = j + 1
-            else:
-                toks.append(("cs", tex[i + 1:j], i))
-                i = j
-        elif c != " ":
-            toks.append(("ch", c, i))
-            i += 1
-        else:
-            i += 1
-    return toks
-
-
-class _Unsafe(Exception):
-    """The canonical LaTeX is outside the vocabulary this renderer can vouch for."""
-
-
-class _MathReader:
-    """Re-reads math against TeX's rules for what it typesets without error (groups, \\left/\\right pairs,
-    one superscript and one subscript per atom, what an unbraced argument may be)."""
-
-    def __init__(self, toks):
-        self.toks, self.i = toks, 0
-
-    def peek(self):
-        return self.toks[self.i][:2] if self.i < len(self.toks) else (None, None)
-
-    def take(self):
-        tok = self.peek()
-        if tok[0] is None:
-            raise _Unsafe("unexpected end")
-        self.i += 1
-        return tok
-
-    def arg(self, depth, script=False):
-        """One argument: a braced group, a letter or digit, a symbol (or, after ^ and _, one sign)."""
-        kind, val = self.take()
-        if (kind, val) == ("ch", "{"):
-            self.items(depth + 1, "}")
-        elif kind == "ch" and (val.isalnum() or script and val in _SCRIPT_CHARS):
-            pass
-        elif not (kind == "cs" and val in _SYMBOLS):
-            raise _Unsafe(f"argument {val!r}")
-
-    def delimiter(self):
-        kind, val = self.take()
-        if not (kind == "ch" and val in _DELIMS or kind in ("cs", "sym") and val in _DELIM_CMDS):
-            raise _Unsafe(f"delimiter {val!r}")
-
-    def items(self, depth, end):
-        """A math list up to ``end`` ('}' or 'right' or None for the end of input)."""
-        if depth > _MAX_NESTING:
-            raise _Unsafe("nesting")
-        sup = sub = prime = False
-        while True:
-            kind, val = self.peek()
-            if kind is None or (kind, val) in (("ch", "}"), ("cs", "right")):
-                if (end is None) != (kind is None) or kind is not None and val != end:
-                    raise _Unsafe(f"unbalanced {val!r}")
-                self.i += kind is not None
-                return
-            self.i += 1
-            if kind == "ch" and val in "^_":
-                if (sup and not prime) if val == "^" else sub:
-                    raise _Unsafe("double script")
-                self.arg(depth, script=True)
-                sup, sub, prime = sup or val == "^", sub or val == "_", False
-                continue
-            if (kind, val) == ("ch", "'"):
-                if sup and not prime:
-                    raise _Unsafe("prime after a superscript")
-                sup = prime = True
-                continue
-            sup = sub = prime = False          # anything else starts a new atom
-            self.atom(kind, val, depth)
-
-    def atom(self, kind, val, depth):
-        if kind == "ch":
-            if val == "{":
-                self.items(depth + 1, "}")
-            elif not (val.isalnum() or val in _SCRIPT_CHARS):
-                raise _Unsafe(f"character {val!r}")
-        elif kind == "sym":
-            if val not in _SPACES:
-                raise _Unsafe(f"control symbol {val!r}")
-        elif val == "left":
-            self.delimiter()
-            self.items(depth + 1, "right")
-            self.delimiter()
-        elif val in _DELIMITED:
-            self.delimiter()
-        elif val in _ARGS:
-            if val == "sqrt" and self.peek() == ("ch", "["):
-                raise _Unsafe("optional argument")
-            for _ in range(_ARGS[val]):
-                self.arg(depth)
-        elif val not in _SYMBOLS and val not in _OPERATORS:
-            raise _Unsafe(f"command {val!r}")
-
-
-def safe_math(tex) -> str | None:
-    """``tex`` (our canonical LaTeX of a parsed claim) when it is in the vocabulary and TeX typesets it
-    without error; otherwise None (the caller then prints the user's text escaped)."""
-    toks = _tex_tokens(tex) if isinstance(tex, str) else None
-    if toks is None:
-        return None
-    try:
-        _MathReader(toks).items(0, None)
-    except _Unsafe:
-        return None
-    return " ".join(tex.split())
 
 
 def _convention(net: Network) -> str:
@@ -352,8 +100,17 @@ def _by_layer(net: Network, forms):
 
 
 def _forms_by_layer(net: Network):
-    """The proved closed forms, grouped by layer, output layer first."""
-    return _by_layer(net, closed_forms(net))
+    """The proved closed forms, grouped by layer, output layer first; in each layer δ^(l) first, then
+    the gradients that use it (a quantity is defined before it is used)."""
+    return [(layer, sorted(forms, key=lambda f: f.quantity[0] != "delta")) for layer, forms in
+            _by_layer(net, closed_forms(net))]
+
+
+def _printed(net: Network, latex: str) -> str:
+    """A closed form as printed: one labelling of the layers (δ^(L) as δ^(3), as every other layer is
+    written) and a lone symbol transposed without parentheses (x^T, not (x)^T)."""
+    return (latex.replace(r"\delta^{(L)}", rf"\delta^{{({net.L})}}")
+            .replace(r"(x)^{\top}", r"x^{\top}"))
 
 
 def export_fragment(net: Network) -> str:
@@ -362,22 +119,39 @@ def export_fragment(net: Network) -> str:
     for _, forms in _forms_by_layer(net):
         rows = []
         for f in forms:
-            rows.append(f.latex.replace(" = ", " &= ", 1))
+            rows.append(_printed(net, f.latex).replace(" = ", " &= ", 1))
             if f.quantity[0] in ("grad_W", "grad_b"):
                 rows.append(f"{_lhs(f.latex)} &\\in {_shape_tex(f)}")
         lines.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
     return "\n".join(lines) + "\n"
 
 
+def _assumption_words(a) -> str:
+    """What an assumption says in words, without repeating its formula in ASCII ('the target is one-hot')."""
+    return _assumption_words_text(a.text)
+
+
+def _assumption_words_text(text) -> str:
+    text = text.split(":", 1)[0] if ":" in text else text
+    if "(" in text and text.rstrip().endswith(")"):
+        text = text[text.rindex("(") + 1:-1]
+    return text.strip()
+
+
 def _assumption_lines(net: Network) -> str:
+    """The assumptions the proofs used, each once: the kink conventions are stated with the network above."""
     seen = {}
     for f in closed_forms(net):
         for a in f.assumptions:
             seen.setdefault(a.name, a)
+    stated = {a.name for a in kink_conventions(net)}
+    own = [a for a in seen.values() if a.name not in stated]
     if not seen:
         return "No assumption was needed.\n"
-    rows = [rf"\item ${a.latex}$: {escape_text(a.text)}" for a in seen.values()]
-    return "Assumptions used by the proofs:\n\\begin{itemize}\n" + "\n".join(rows) + "\n\\end{itemize}\n"
+    parts = [rf"${a.latex}$ ({escape_text(_assumption_words(a))})" for a in own]
+    if len(own) < len(seen):
+        parts.append("the convention" + ("s" if len(seen) - len(own) > 1 else "") + " at the kink stated above")
+    return "The proofs assume " + " and ".join(parts) + ".\n"
 
 
 def _status_lines(net: Network) -> str:
@@ -497,7 +271,8 @@ def forms_math(net: Network) -> str:
     Only the statements: nothing is derived or proved here, so showing a derivation in a notebook never
     runs an unbounded proof (``symbackprop derive`` proves them in a bounded worker).
     """
-    rows = [st.latex.replace(" = ", " &= ", 1) for _, group in _by_layer(net, statements(net)) for st in group]
+    rows = [_printed(net, st.latex).replace(" = ", " &= ", 1) for _, group in _by_layer(net, statements(net))
+            for st in sorted(group, key=lambda st: st.quantity[0] != "delta")]
     return "$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$"
 
 
@@ -555,7 +330,7 @@ def export_document(net: Network, *, fragment: bool = False, expanded: bool = Fa
 _ROW_CHARS = 70     # source characters of a claim per typeset row
 _ROW_MAX = 150      # a row that cannot be cut below this is not typeset (the claim is printed as text)
 _CUT_CMDS = {"cdot", "odot", "otimes", "times"}
-_NO_CUT_AFTER = {("ch", c) for c in "^_=<>([{+-*/,"} | {("cs", c) for c in _OPERATORS}
+_NO_CUT_AFTER = {("ch", c) for c in "^_=<>([{+-*/,"} | {("cs", c) for c in MATH_OPERATORS}
 
 
 def _top_level(toks):
@@ -577,7 +352,7 @@ def _claim_rows(math) -> list | None:
     sides cut before top-level + - \\cdot \\odot; None when some row stays longer than _ROW_MAX."""
     if math is None:
         return None
-    toks = _tex_tokens(math)
+    toks = tex_tokens(math)
     top = list(_top_level(toks))
     eqs = [toks[k][2] for k in top if toks[k][:2] == ("ch", "=")]
     bounds = [-1] + eqs + [len(math)]
@@ -617,40 +392,117 @@ def _given_tex(result) -> list:
     return out
 
 
-def _result_tex(result) -> str:
+_CE_COLUMNS = 3      # name/value pairs per row of a counterexample table
+
+
+def _value_name(name) -> str:
+    """A counterexample value's name in course notation (W^{(2)}_{11}, \\hat{y}_{1}); a claim's own
+    scalar as escaped upright text."""
+    tex = course_name(name)[0]
+    return tex if tex is not None and safe_math(tex) else escape_math_text(name)
+
+
+def _counterexample_tex(ce) -> list:
+    """The counterexample as a sentence (point, entry, both sides' values) and a small table of the values
+    the entry uses, in course notation; says when the list is cut."""
+    lines = []
+    entry = escape_text(ce.get("entry") or "")
+    sides = []
+    if ce.get("lhs") is not None and ce.get("rhs") is not None:
+        sides = [rf"the left side is ${math_number(ce['lhs'])}$, the right side ${math_number(ce['rhs'])}$"]
+    given = ", ".join(f"{escape_text(k)} = {escape_text(v)}" for k, v in (ce.get("assignment") or {}).items())
+    lines.append(f"Counterexample{f' with {given}' if given else ''} at a "
+                 f"{escape_text(course_text(ce.get('point') or 'sample'))} point, entry {entry}"
+                 + (": " + sides[0] if sides else "") + ".\\par")
+    vals = list((ce.get("values") or {}).items())
+    if vals:
+        cells = [rf"${_value_name(k)} = {math_number(v)}$" for k, v in vals]
+        cols = _CE_COLUMNS if max(len(str(v)) for _, v in vals) <= 10 else _CE_COLUMNS - 1   # inside the page
+        rows = [" & ".join(cells[i:i + cols]) for i in range(0, len(cells), cols)]
+        lines.append("\\begin{tabular}{@{}" + "l" * min(cols, len(cells)) + "@{}}\n"
+                     + " \\\\\n".join(rows) + "\n\\end{tabular}\\par")
+        total = ce.get("values_total") or len(vals)
+        if total > len(vals):
+            lines.append(f"(The first {len(vals)} of the {total} values this entry uses; "
+                         f"\\texttt{{--verbose}} and JSON give the complete point.)\\par")
+    return lines
+
+
+def _result_tex(result, net=None) -> str:
     verdict = _VERDICT_TEX.get(result.verdict, r"\textbf{unknown verdict}")
     lines = [f"\\subsection*{{\\texttt{{{escape_text(result.id)}}}: {verdict}"
              f"{'' if result.as_expected else ' (not as expected)'}}}"]
     lines += _given_tex(result)
     lines.append(_claim_tex(result))
-    if result.step:
-        lines.append(f"First failing step: {escape_text(result.step)}.\\par")
-    if result.message:
-        lines.append(escape_text(result.message) + "\\par")
-    if result.diagnosis:
-        lines.append(f"Diagnosis: \\texttt{{{escape_text(result.diagnosis)}}}.\\par")
+    sides = step_sides(result)
+    if result.step and (sides or result.step > 1):            # a step only where there is a chain
+        left, right = (safe_math(sides[0]), safe_math(sides[1])) if sides else (None, None)
+        shown = f": ${left} = {right}$" if left and right and len(left) + len(right) <= _ROW_MAX else ""
+        lines.append(f"First failing step: {escape_text(result.step)}{shown}.\\par")
     ce = result.counterexample
+    message = result.message
+    if ce and re.match(r"(with [^:]*: )?at \S+ point", message or ""):     # said by the sentence below
+        message = "; ".join(message.split("; note: ")[1:])
+    if message:
+        lines.append(escape_text(message) + "\\par")
+    if result.diagnosis:
+        lines.append(f"Diagnosis: \\texttt{{{escape_text(result.diagnosis)}}} --- "
+                     f"{escape_text(DIAGNOSES.get(result.diagnosis, ''))}\\par")
     if ce:
-        vals = ce.get("values") or {}
-        items = [f"\\item \\texttt{{{escape_text(k)} = {escape_text(v)}}}" for k, v in list(vals.items())[:12]]
-        if items:
-            lines.append("Counterexample values:\n\\begin{itemize}\n" + "\n".join(items) + "\n\\end{itemize}")
+        lines += _counterexample_tex(ce)
     if result.assumptions:
-        lines.append("Assumptions: " + escape_text("; ".join(map(str, result.assumptions))) + ".\\par")
+        known = {a.text: a.latex for a in (ONEHOT_SUM, *(kink_conventions(net) if net is not None else ()))}
+        said = [f"${known[a]}$ ({escape_text(_assumption_words_text(a))})" if a in known else escape_text(a)
+                for a in map(str, result.assumptions)]
+        lines.append("Assumptions: " + "; ".join(said) + ".\\par")
     return "\n".join(lines)
 
 
+def _file_tex(rep) -> list:
+    """The section of one file of a check report (or of a file that could not be read)."""
+    if isinstance(rep, FileError):
+        return [f"\\section*{{{escape_text(rep.path)}}}", f"Not checked: {escape_text(rep.message)}\n"]
+    spec = rep.spec
+    parts = [f"\\section*{{{escape_text(spec.title or str(spec.path))}}}",
+             f"File \\texttt{{{escape_text(spec.path)}}}.\n", _network_tex(spec.network)]
+    summary = ", ".join(f"{n} {escape_text(v)}" for v, n in rep.summary().items())
+    parts.append(f"Summary: {summary}.\n")
+    return parts + [_result_tex(r, spec.network) for r in rep.results]
+
+
 def export_report(reports) -> str:
-    """A LaTeX document of check reports (``symbackprop check --format tex``)."""
+    """A LaTeX document of check reports (``symbackprop check --format tex``); a file that could not be
+    read (``report.FileError``) is a section saying why."""
     parts = [_PREAMBLE, "\\raggedright\\sloppy\n"]     # user text (paths, ids, values) may not hyphenate
     for rep in reports:
-        spec = rep.spec
-        title = spec.title or str(spec.path)
-        parts.append(f"\\section*{{{escape_text(title)}}}")
-        parts.append(f"File \\texttt{{{escape_text(spec.path)}}}.\n")
-        parts.append(_network_tex(spec.network))
-        summary = ", ".join(f"{n} {escape_text(v)}" for v, n in rep.summary().items())
-        parts.append(f"Summary: {summary}.\n")
-        parts.extend(_result_tex(r) for r in rep.results)
+        parts += _file_tex(rep)
     parts.append("\\end{document}\n")
     return "\n".join(parts)
+
+
+def claims_fragment(report) -> str:
+    """The claims of a checked file as equations, each tagged with its verdict (``export --from FILE
+    --fragment``); a claim that was not read is a LaTeX comment naming its id."""
+    out = []
+    for r in report.results:
+        rows = _claim_rows(safe_math(r.read_as))
+        word = _verdict_word(r.verdict).replace("-", " ")
+        if rows is None:
+            out.append(f"% {escape_text(r.id)}: {word} (not typeset: the claim was not read)")
+            continue
+        rows[-1] += rf" \tag*{{\text{{{escape_text(r.id)}: {word}}}}}"
+        out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
+    return "\n".join(out) + "\n"
+
+
+def export_with_claims(report, *, fragment: bool = False, expanded: bool = False) -> str:
+    """``export --from FILE``: the network's closed forms, then the file's own claims with their verdicts."""
+    net = report.spec.network
+    if fragment:
+        return export_document(net, fragment=True, expanded=expanded) + claims_fragment(report)
+    doc = export_document(net, expanded=expanded)
+    title = report.spec.title or str(report.spec.path)
+    claims = ["\\raggedright\\sloppy", f"\\section*{{Claims of {escape_text(title)}}}", f"File \\texttt{{{escape_text(report.spec.path)}}}; "
+              f"summary: {', '.join(f'{n} {escape_text(v)}' for v, n in report.summary().items())}.\n"]
+    claims += [_result_tex(r, net) for r in report.results]
+    return doc.replace("\\end{document}\n", "\n".join(claims) + "\n\\end{document}\n")

@@ -295,7 +295,8 @@ def render_failure(item, r) -> str:
         lines.append(f"  message:        {r.message}")
     values = (r.counterexample or {}).get("values")
     if values:
-        lines.append("  counterexample: " + ", ".join(f"{k} = {v}" for k, v in values.items()))
+        from .report import course_name
+        lines.append("  counterexample: " + ", ".join(f"{course_name(k)[1]} = {v}" for k, v in values.items()))
     if r.diagnosis:
         why = DIAGNOSES.get(r.diagnosis)
         lines.append(f"  diagnosis:      {r.diagnosis}" + (f" — {why}" if why else ""))

@@ -35,7 +35,7 @@ def test_network_and_derivation_render_as_latex():
     assert tex.startswith("$$") and tex.endswith("$$") and r"3 \to 4 \to 3" in tex
     assert r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}" in tex and r"\mathrm{cross\_entropy}" in tex
     forms = derive(net)._repr_latex_()
-    assert r"\delta^{(L)} &= \hat{y} - y" in forms
+    assert r"\delta^{(2)} &= \hat{y} - y" in forms and r"\delta^{(L)}" not in forms    # one labelling
     assert r"\nabla_{W^{(2)}}\mathcal{L} &= \delta^{(2)}\,(a^{(1)})^{\top}" in forms
     assert forms.count(r"\\") == forms.count("&=") - 1
 

@@ -124,16 +124,44 @@ def test_an_error_claim_names_the_token(tmp_path, capsys):
 # usage errors: one line on stderr, exit 2, never a traceback
 
 
+def assert_file_error(code, out, err, *fragments):
+    """A file that cannot be read is that file's error entry: reported on stdout, exit 1, no traceback."""
+    assert code == 1, out + err
+    assert "Traceback" not in out + err
+    for f in fragments:
+        assert f in out, (f, out)
+
+
 def test_missing_file(tmp_path, capsys):
     missing = str(tmp_path / "nope.yaml")
-    assert_usage_error(*run(capsys, "check", missing), missing, "no such file")
+    code, out, err = run(capsys, "check", missing)
+    assert_file_error(code, out, err, missing, "no such file")
+    assert out.startswith(missing + "\n  ! ")
 
 
-def test_missing_second_file(tmp_path, capsys):
+def test_missing_second_file_is_reported_and_the_first_is_checked(tmp_path, capsys):
     good = write(tmp_path, "good.yaml", GOOD)
     missing = str(tmp_path / "nope.yaml")
     code, out, err = run(capsys, "check", good, missing, *FAST)
-    assert code == 2 and "no such file" in err and "Traceback" not in err
+    assert_file_error(code, out, err, "no such file")
+    assert re.search(r"✓ output-error\s+proved", out) and out.index("good.yaml") < out.index("nope.yaml")
+    assert out.rstrip().splitlines()[-1].startswith("total: 2 files, 3 claims: 2 proved, 1 refuted")
+    assert "1 file not readable" in out
+
+
+def test_a_broken_file_between_good_ones_in_every_format(tmp_path, capsys):
+    good = write(tmp_path, "good.yaml", GOOD)
+    bad = write(tmp_path, "bad.yaml", "network: [unclosed\n")
+    chain = write(tmp_path, "chain.yaml", MSE_CHAIN)
+    code, out, _ = run(capsys, "check", good, bad, chain, "--format", "json", *FAST)
+    doc = json.loads(out)
+    assert code == 1 and [f["file"] for f in doc["files"]] == [good, bad, chain]
+    assert [f["status"] for f in doc["files"]] == ["checked", "error", "checked"]
+    assert "invalid YAML" in doc["files"][1]["error"]["message"] and doc["files"][1]["error"]["location"]["line"] == 2   # the end of the flow sequence
+    assert doc["summary"]["files_with_errors"] == 1 and doc["summary"]["claims"] == 4 and doc["ok"] is False
+    code, out, _ = run(capsys, "check", good, bad, chain, "--format", "short", *FAST)
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 5 and lines[3].startswith(f"{bad}:2:1: (file): error: ")
 
 
 @pytest.mark.parametrize("text, fragments", [
@@ -147,18 +175,81 @@ def test_missing_second_file(tmp_path, capsys):
 ])
 def test_invalid_files(tmp_path, capsys, text, fragments):
     path = write(tmp_path, "bad.yaml", text)
-    assert_usage_error(*run(capsys, "check", path), path, *fragments)
+    assert_file_error(*run(capsys, "check", path), path, *fragments)
 
 
 def test_yaml_python_tags_are_not_executed(tmp_path, capsys):
     marker = tmp_path / "pwned"
     text = f"network: !!python/object/apply:os.system ['touch {marker}']\nclaims: []\n"
-    assert_usage_error(*run(capsys, "check", write(tmp_path, "evil.yaml", text)))
+    assert_file_error(*run(capsys, "check", write(tmp_path, "evil.yaml", text)))
     assert not marker.exists()
 
 
-def test_directory_instead_of_a_file(tmp_path, capsys):
-    assert_usage_error(*run(capsys, "check", str(tmp_path)), "directory")
+def test_a_directory_is_every_derivation_file_under_it(tmp_path, capsys):
+    (tmp_path / "sub").mkdir()
+    b = write(tmp_path / "sub", "b.yml", MSE_CHAIN)
+    a = write(tmp_path, "a.yaml", GOOD)
+    write(tmp_path, "notes.txt", "not a derivation")
+    code, out, _ = run(capsys, "check", str(tmp_path), "--format", "short", *FAST)
+    assert code == 0
+    assert [ln.split(":")[0] for ln in out.splitlines()] == [a] * 3 + [b]
+
+
+def test_files_between_options_and_quoted_globs(tmp_path, capsys):
+    a = write(tmp_path, "a.yaml", GOOD)
+    b = write(tmp_path / "", "b.yaml", MSE_CHAIN)
+    code, out, _ = run(capsys, "check", a, "--format", "short", str(tmp_path / "b*.yaml"), *FAST,
+                       str(tmp_path / "none*.yaml"))
+    lines = out.splitlines()
+    assert code == 1 and [ln.split(":")[0] for ln in lines] == [a] * 3 + [b, str(tmp_path / "none*.yaml")]
+    assert lines[-1].endswith("(file): error: " + str(tmp_path / "none*.yaml") + ": matches no file")
+
+
+def test_an_empty_directory_is_an_error_entry(tmp_path, capsys):
+    assert_file_error(*run(capsys, "check", str(tmp_path)), "no *.yaml/*.yml")
+
+
+def test_standard_input(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(GOOD.encode())))
+    code, out, _ = run(capsys, "check", "-", "--format", "short", *FAST)
+    assert code == 0
+    assert out.splitlines() == ["<stdin>:5:1: output-error: proved",
+                                "<stdin>:7:1: flipped-sign: refuted (sign) [expected to fail]",
+                                "<stdin>:10:1: grad-shape: proved"]
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out.strip() == f"symbackprop {version('symbackprop')}"
+
+
+def test_every_option_has_help_text():
+    from symbackprop.cli import build_parser
+    parser = build_parser()
+    subs = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction").choices
+    missing = [(name, a.option_strings or a.dest) for name, p in [("", parser), *subs.items()] for a in p._actions
+               if not a.help]
+    assert missing == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["derive", "--sizes", "2,2", "--format", "latex"],
+    ["derive", "--sizes", "2,2", "--format", "tex"],
+    ["export", "--sizes", "2,2", "--to", "tex", "--fragment"],
+    ["export", "--sizes", "2,2", "--format", "tex", "--fragment"],
+])
+def test_format_spellings_old_and_new(capsys, argv):
+    assert main(argv) == 0
+    assert "\\begin{align*}" in capsys.readouterr().out
+
+
+def test_head_and_its_old_spelling(capsys):
+    assert main(["export", "--sizes", "2,2", "--head", "sigmoid", "--loss", "bce", "--fragment"]) == 0
+    new = capsys.readouterr().out
+    assert main(["export", "--sizes", "2,2", "--output", "sigmoid", "--loss", "bce", "--fragment"]) == 0
+    assert capsys.readouterr().out == new
 
 
 @pytest.mark.parametrize("argv", [
@@ -166,6 +257,7 @@ def test_directory_instead_of_a_file(tmp_path, capsys):
     ["check"],
     ["frobnicate"],
     ["check", "--format", "xml", "x.yaml"],
+    ["derive", "--sizes", "2,2", "--activation", "swish"],
     ["check", "--timeout", "soon", "x.yaml"],
     ["check", "--no-such-flag", "x.yaml"],
 ])
@@ -189,35 +281,45 @@ def test_json_of_one_file(tmp_path, capsys):
     path = write(tmp_path, "good.yaml", GOOD)
     code, out, _ = run(capsys, "check", path, "--format", "json", *FAST)
     assert code == 0
-    doc = json.loads(out)
-    assert isinstance(doc, dict)
-    assert {"file", "title", "network", "claims", "summary"} <= set(doc)
-    assert doc["file"] == path and doc["title"] == "good"
+    top = json.loads(out)
+    assert top["schema"] == 1 and top["ok"] is True and len(top["files"]) == 1
+    doc = top["files"][0]
+    assert {"file", "title", "network", "claims", "summary", "status"} <= set(doc)
+    assert doc["file"] == path and doc["title"] == "good" and doc["status"] == "checked"
     assert doc["network"]["sizes"] == [2, 3, 2] and doc["network"]["activation"] == "relu"
+    assert doc["network"]["relu_prime_at_zero"] == 0
     assert doc["summary"] == {"proved": 2, "refuted": 1}
-    keys = {"id", "claim", "verdict", "step", "message", "diagnosis", "counterexample", "assumptions", "seconds"}
+    keys = {"id", "claim", "verdict", "step", "message", "diagnosis", "counterexample", "assumptions", "seconds",
+            "location", "fix"}
     for c in doc["claims"]:
         assert keys <= set(c)
         assert isinstance(c["assumptions"], list) and isinstance(c["seconds"], (int, float))
     by_id = {c["id"]: c for c in doc["claims"]}
     assert [c["id"] for c in doc["claims"]] == ["output-error", "flipped-sign", "grad-shape"]
+    assert [c["location"]["line"] for c in doc["claims"]] == [5, 7, 10]        # counted by hand in GOOD
     assert by_id["output-error"]["verdict"] == "proved" and by_id["output-error"]["counterexample"] is None
     assert any("sum_k y_k = 1" in a for a in by_id["output-error"]["assumptions"])
     bad = by_id["flipped-sign"]
-    assert (bad["verdict"], bad["step"], bad["diagnosis"]) == ("refuted", 1, "sign")
-    assert {"point", "entry", "lhs", "rhs", "values"} <= set(bad["counterexample"])
+    assert (bad["verdict"], bad["step"], bad["diagnosis"]["code"]) == ("refuted", 1, "sign")
+    assert "negative of the true value" in bad["diagnosis"]["text"]
+    ce = bad["counterexample"]
+    assert {"point", "entry", "lhs", "rhs", "values", "point_values"} <= set(ce)
+    assert ce["entry"] in ([1], [2]) and ce["lhs"] == -ce["rhs"] and isinstance(ce["lhs"], float)
+    assert ce["difference"] == pytest.approx(2 * ce["lhs"], rel=1e-9)
     assert by_id["flipped-sign"]["claim"] == r"\delta^{(L)} = y - \hat{y}"
 
 
-def test_json_of_several_files_is_a_list(tmp_path, capsys):
+def test_json_of_several_files_is_one_document(tmp_path, capsys):
     a = write(tmp_path, "a.yaml", GOOD)
     b = write(tmp_path, "b.yaml", MSE_CHAIN)
     code, out, _ = run(capsys, "check", a, b, "--format", "json", *FAST)
     assert code == 0
-    docs = json.loads(out)
-    assert isinstance(docs, list) and [d["file"] for d in docs] == [a, b]
+    top = json.loads(out)
+    docs = top["files"]
+    assert top["schema"] == 1 and [d["file"] for d in docs] == [a, b]
     assert docs[1]["summary"] == {"refuted": 1}
     assert docs[1]["claims"][0]["step"] == 2
+    assert top["summary"]["verdicts"] == {"proved": 2, "refuted": 2} and top["summary"]["files"] == 2
 
 
 def test_several_files_exit_1_if_any_file_fails(tmp_path, capsys):
@@ -233,7 +335,7 @@ def test_only_selects_claims(tmp_path, capsys):
     code, out, _ = run(capsys, "check", write(tmp_path, "good.yaml", GOOD), "--only", "flipped-sign",
                        "--format", "json", *FAST)
     assert code == 0
-    assert [c["id"] for c in json.loads(out)["claims"]] == ["flipped-sign"]
+    assert [c["id"] for c in json.loads(out)["files"][0]["claims"]] == ["flipped-sign"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -311,7 +413,7 @@ def test_a_malformed_claim_entry_is_that_claims_error_and_the_rest_is_checked(tm
     path = write(tmp_path, "bad.yaml", text)
     code, out, err = run(capsys, "check", path, "--format", "json", *FAST)
     assert code == 1 and "Traceback" not in err
-    by_id = {c["id"]: c for c in json.loads(out)["claims"]}
+    by_id = {c["id"]: c for c in json.loads(out)["files"][0]["claims"]}
     assert by_id["good"]["verdict"] == "proved"
     bad = by_id["bad"]
     assert bad["verdict"] == "error" and f"key '{key}'" in bad["message"] and fragment in bad["message"]
@@ -347,7 +449,7 @@ def test_derive_json_records(capsys):
 def test_derive_latex_is_the_fragment(capsys):
     assert main(["derive", "--sizes", "3,4,3", "--format", "latex"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("\\begin{align*}") and r"\delta^{(L)} &= \hat{y} - y" in out
+    assert out.startswith("\\begin{align*}") and r"\delta^{(2)} &= \hat{y} - y" in out     # layers by number
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -533,7 +635,7 @@ def test_sigterm_during_json_output_gives_a_complete_document(tmp_path):
         survivors = _wait_gone(seen, 20)
     assert not survivors
     assert proc.returncode == 143, err
-    doc = json.loads(out)
+    doc = json.loads(out)["files"][0]
     by_id = {c["id"]: c for c in doc["claims"]}
     assert by_id["fast"]["verdict"] == "proved"
     assert by_id["slow"]["verdict"] == "inconclusive"
@@ -557,7 +659,7 @@ def test_file_timeout_ends_the_file_in_about_the_budget_and_keeps_the_rest(tmp_p
                          "--format", "json")
     elapsed = time.monotonic() - t0
     assert code == 1 and "Traceback" not in err
-    results = json.loads(out)["claims"]
+    results = json.loads(out)["files"][0]["claims"]
     assert [r["id"] for r in results] == [f"c{i}" for i in range(200)]       # the report is whole
     verdicts = [r["verdict"] for r in results]
     assert set(verdicts) <= {"proved", "inconclusive"}, set(verdicts)
@@ -780,7 +882,7 @@ def test_check_prints_each_claim_once_the_claims_before_it_are_printed(tmp_path)
 
 
 def test_streamed_text_is_the_report_rendered_at_the_end(tmp_path, capsys):
-    from symbackprop.report import render_check_text
+    from symbackprop.report import cross_summary, render_check_text
     from symbackprop.runner import Limits
     from symbackprop.spec import load_spec
     from symbackprop.suite import check_specs
@@ -788,7 +890,7 @@ def test_streamed_text_is_the_report_rendered_at_the_end(tmp_path, capsys):
              "derivations/mistakes/mse_mistakes.yaml"]
     code, out, err = run(capsys, "check", *paths, *FAST)
     reports = check_specs([load_spec(p) for p in paths], Limits(timeout=20, workers=2))
-    whole = "\n\n".join(render_check_text(r) for r in reports) + "\n"
+    whole = "\n\n".join(render_check_text(r) for r in reports) + "\n\n" + cross_summary(reports) + "\n"
     seconds = re.compile(r"\d+\.\d\ds\]")
     assert code == 0 and err == ""
     assert seconds.sub("s]", out) == seconds.sub("s]", whole)
@@ -831,3 +933,18 @@ def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "symbackprop.cli", "check", write(tmp_path, "good.yaml", GOOD),
                            *FAST], capture_output=True, timeout=300)
     assert proc.returncode == 0 and proc.stderr == b"" and b"\r" not in proc.stdout
+
+
+def test_the_progress_line_estimates_the_time_left():
+    import time as _time
+    from symbackprop.cli import _Bar
+    out = io.StringIO()
+    bar = _Bar(out)
+    bar.start = _time.monotonic() - 10          # 1 of 3 claims took 10 s: about 20 s for the other two
+    bar.show(1, 3, "claims decided")
+    assert out.getvalue().endswith("1/3 claims decided, about 20 s left")
+    bar.start = _time.monotonic() - 600
+    bar.show(1, 3, "claims decided")
+    assert out.getvalue().endswith("1/3 claims decided, about 20 min left")
+    bar.show(3, 3, "claims decided")
+    assert out.getvalue().rstrip().endswith("3/3 claims decided")

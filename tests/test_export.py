@@ -3,6 +3,7 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 
 import pytest
 
@@ -26,16 +27,21 @@ def _need_pdflatex():
 
 
 def compile_tex(tex: str, tmp_path) -> str:
-    """Compile ``tex`` with pdflatex; fail on any error or overfull box beyond OVERFULL_PT. Returns the log."""
+    """Compile ``tex`` with pdflatex; fail on any error, any character missing from its font, any font
+    warning (a substituted shape) or an overfull box beyond OVERFULL_PT. Returns the log."""
     _need_pdflatex()
     src = tmp_path / "doc.tex"
-    src.write_text(tex, encoding="utf-8")
+    # every character a font lacks is logged ("Missing character"), and fails the test below
+    src.write_text(tex.replace("\\begin{document}", "\\tracinglostchars=2\n\\begin{document}", 1), encoding="utf-8")
     proc = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
                           cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=120)
     log = (tmp_path / "doc.log").read_text(errors="replace")
     errors = [ln for ln in log.splitlines() if ln.startswith("!")]
     assert proc.returncode == 0 and not errors, "\n".join(errors) or proc.stdout[-3000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 0
+    lost = [ln for ln in log.splitlines() if "Missing character" in ln or "Font Warning" in ln
+            or "Font shape" in ln and "undefined" in ln]
+    assert not lost, "\n".join(lost[:10])               # a glyph that is not in the font, or a substituted font
     over = [float(m) for m in re.findall(r"Overfull \\[hv]box \((\d+(?:\.\d+)?)pt too", log)]
     assert all(o <= OVERFULL_PT for o in over), f"overfull boxes of {over} pt"
     return log
@@ -66,7 +72,7 @@ def test_document_states_network_conventions_and_assumptions():
     tex = export_document(Network((3, 4, 4, 3)))
     assert r"z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}" in tex            # the course's (outgoing) convention
     assert r"\sum_{k=1}^{C} y_k = 1" in tex and r"\varphi'(0) = 0" in tex
-    assert r"\delta^{(L)} &= \hat{y} - y" in tex
+    assert r"\delta^{(3)} &= \hat{y} - y" in tex and r"\delta^{(L)}" not in tex     # one labelling of layers
     assert r"\nabla_{W^{(2)}}\mathcal{L} &= \delta^{(3)}\,(a^{(2)})^{\top}" in tex
     assert r"\nabla_{W^{(2)}}\mathcal{L} &\in \mathbb{R}^{3 \times 4}" in tex
     incoming = export_document(Network((3, 4, 3), weights="incoming"))
@@ -139,7 +145,8 @@ def test_a_wrong_exported_equation_would_be_caught():
 @pytest.mark.parametrize("text", ["a\\b", "{x}", "$5 & 10% #1 a_b c^d ~e", "\\input{/etc/passwd}", "tab\tbell\x07"])
 def test_escape_text_leaves_no_active_character(text):
     out = escape_text(text)
-    stripped = re.sub(r"\\(textbackslash|textasciicircum|textasciitilde|allowbreak)\{\}|\\[{}$&#%_]", "", out)
+    glyphs = r"\\ensuremath\{(\\backslash|\\\{|\\\}|\{\}\^\{\\wedge\}|\\sim|<|>|\|)\}"
+    stripped = re.sub(glyphs + r"|\\allowbreak\{\}|\\mbox\{[-+.\d]+\}|\\[{}$&#%_]", "", out)
     assert not re.search(r"[\\{}$&#%_^~]", stripped), out
     assert "\x07" not in out
 
@@ -169,9 +176,9 @@ def test_check_report_compiles_with_verdicts_steps_and_counterexamples(tmp_path)
     tex = export_report(reports)
     assert tex.count("\\subsection*") == len(reports[0].results) + 5
     assert reports[1].results[-1].verdict == "proved", reports[1].results[-1].message
-    assert "\\textbf{refuted}" in tex and "First failing step" in tex and "Counterexample values" in tex
+    assert "\\textbf{refuted}" in tex and "First failing step" in tex and "Counterexample at a random point" in tex
     assert "Diagnosis: \\texttt{transpose}" in tex
-    assert "\\input{/etc/passwd}" not in tex.replace("\\textbackslash{}input", "")
+    assert "\\input{/etc/passwd}" not in tex.replace("\\ensuremath{\\backslash}input", "")
     log = compile_tex(tex, tmp_path)
     assert "passwd" not in log                      # nothing from the claims was \input
 
@@ -182,7 +189,8 @@ def test_cli_export_writes_a_document_and_a_fragment(tmp_path, capsys):
     assert out.read_text().startswith("\\documentclass")
     assert main(["export", "--from", os.path.join(ROOT, "derivations", "mle_ex4_task1.yaml"), "--fragment"]) == 0
     printed = capsys.readouterr().out
-    assert "\\documentclass" not in printed and r"\delta^{(L)} &= \hat{y} - y" in printed
+    assert "\\documentclass" not in printed and r"\delta^{(3)} &= \hat{y} - y" in printed
+    assert r"\tag*{\text{output-\allowbreak{}error: proved}}" in printed   # the file's own claims and verdicts
 
 
 @pytest.mark.parametrize("argv", [["export"], ["export", "--sizes", "2,x"],
@@ -225,7 +233,7 @@ def test_unparsed_claims_are_never_typeset_raw(tmp_path, verdict):
     from symbackprop.export import report_math
     rep = _report(("attack", CATCODE_ATTACK, verdict, "time limit: killed", (CATCODE_ATTACK,)))
     tex = export_report([rep])
-    assert CATCODE_ATTACK not in tex and "\\catcode" not in tex.replace("\\textbackslash{}catcode", "")
+    assert CATCODE_ATTACK not in tex and "\\catcode" not in tex.replace("\\ensuremath{\\backslash}catcode", "")
     assert "\\catcode" not in report_math(rep).replace(r"\backslash catcode", "")
     compile_tex(tex, tmp_path)
     text = _pdf_text(tmp_path)
@@ -251,3 +259,60 @@ def test_the_indicator_prints_as_a_one_not_a_missing_glyph(tmp_path):
     text = _pdf_text(tmp_path)
     assert "\u22ee" not in text and "1{z" in text.replace(" ", "")
     assert "δ (1) = (W (1) )⊤ δ (2) ⊙ 1{z (1) > 0}" in text
+
+
+# ----------------------------------------------------------------------------------------------
+# what a lecturer puts in course notes: one labelling, definitions before use, assumptions once,
+# counterexamples as a table in course notation, numbers that do not break, the file's own claims
+
+
+@pytest.mark.parametrize("net", [Network((3, 4, 4, 3)), Network((2, 3, 3, 2), "tanh", weights="incoming")],
+                         ids=["outgoing", "incoming"])
+def test_each_delta_is_defined_before_it_is_used(net):
+    rows = [r for r in export_fragment(net).splitlines() if "&" in r]
+    for l in range(1, net.L + 1):
+        delta = rf"\delta^{{({l})}}"
+        uses = [k for k, r in enumerate(rows) if delta in r]
+        assert uses and rows[uses[0]].startswith(delta + " &= "), (l, rows[uses[0]] if uses else None)
+    assert not any(r"\delta^{(L)}" in r or "(x)^{\\top}" in r for r in rows)
+
+
+def test_assumptions_are_stated_once_in_words_and_formula():
+    tex = export_document(Network((3, 4, 4, 3)))
+    assert tex.count(r"\varphi'(0) = 0") == 1 and not re.search(r"(?<!var)phi'", tex) and "sum\\_" not in tex
+    assert r"$\sum_{k=1}^{C} y_k = 1$ (the target is one-\allowbreak{}hot)" in tex
+    assert "the convention at the kink stated above" in tex
+
+
+def test_numbers_in_text_never_break():
+    out = escape_text("left = -1.70019917003e-7, right = 65/64, id W2_1_1")
+    assert r"\mbox{-1.70019917003e-7}" in out and r"\mbox{65/64}" in out
+    assert "W2\\_\\allowbreak{}1" in out                     # identifiers may still break
+
+
+def test_export_from_a_file_has_its_claims_with_verdicts_and_compiles(tmp_path, capsys):
+    mistakes = os.path.join(ROOT, "derivations", "mistakes", "mle_ex4_common_mistakes.yaml")
+    out = tmp_path / "notes.tex"
+    assert main(["export", "--from", mistakes, "-o", str(out)]) == 0
+    tex = out.read_text()
+    assert tex.count(r"\textbf{refuted}") == 9
+    assert "W2_1_1" not in tex and "yhat" not in tex                        # course notation only
+    assert r"\begin{tabular}" in tex and r"\hat{y}_{1} = {1.70019917003 \times 10^{-7}}" in tex
+    compile_tex(tex, tmp_path)
+    text = _pdf_text(tmp_path)
+    flat = unicodedata.normalize("NFC", " ".join(text.split()))       # pdftotext writes ŷ as y + U+0302
+    assert "Claims of MLE Ex 4 Task 1 - common mistakes" in flat
+    assert "δ (3) = ŷ − y" in flat and "1{z (1) > 0}" in flat and "\u22ee" not in text   # as written
+    assert "1.70019917003 × 10−7" in flat                                    # a number on one line
+    assert "the complete point" in flat and "φ′ (0) = 0 (convention at the kink)" in flat
+    assert "Diagnosis: sign — The claim is the negative of the true value" in flat
+    assert main(["export", "--from", mistakes, "--no-claims", "--fragment"]) == 0
+    assert "tag*" not in capsys.readouterr().out
+
+
+def test_a_report_of_a_file_that_could_not_be_read_compiles(tmp_path):
+    from symbackprop.report import FileError
+    tex = export_report([FileError("bad_%&.yaml", "bad_%&.yaml: invalid YAML ^ $ (line 2)", 2)])
+    compile_tex(tex, tmp_path)
+    flat = " ".join(_pdf_text(tmp_path).split())
+    assert "Not checked: bad %&.yaml: invalid YAML ∧ $ (line 2)" in flat     # \_ is a rule, read as a space

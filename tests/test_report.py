@@ -1,0 +1,215 @@
+r"""report.py: the versioned JSON document (validated against the shipped JSON Schema), course names of
+counterexample values, the complete point (re-evaluated by a separate NumPy forward pass), both sides of a
+failing chain step, ``--format short`` and the cross-file summary.
+
+Expected lines, names and sides are typed by hand; the forward pass below is plain NumPy, not the checker.
+"""
+import copy
+import io
+import json
+from importlib import resources
+
+import jsonschema
+import numpy as np
+import pytest
+
+from symbackprop.cli import main
+from symbackprop.report import JSON_SCHEMA_VERSION, FileError, _number, check_document, course_name
+from symbackprop.spec import load_spec_text
+from symbackprop.suite import unchecked_report
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+FAST = ["--timeout", "20", "--jobs", "2"]
+KINDS = r"""title: every kind
+network: {sizes: [3, 4, 4, 3], activation: relu, output: softmax, loss: cross_entropy}
+claims:
+  - id: proved
+    claim: \delta^{(L)} = \hat{y} - y
+  - id: chain
+    expect: false
+    claim: \delta^{(L)}_i = \hat{y}_i - y_i = y_i - \hat{y}_i
+  - id: many-values
+    expect: false
+    claim: \delta^{(1)} = (W^{(1)})^T \delta^{(2)} + 1
+  - id: needs-fix
+    claim: \delta^L = \hat{y} - y
+  - id: malformed
+    claim: ''
+  - id: flipped
+    expect: false
+    claim: \delta^{(L)} = y - \hat{y}
+"""
+
+
+def schema():
+    return json.loads(resources.files("symbackprop").joinpath("check.schema.json").read_text(encoding="utf-8"))
+
+
+def validate(doc):
+    jsonschema.validate(doc, schema(), cls=jsonschema.Draft202012Validator)
+
+
+@pytest.fixture(scope="module")
+def kinds(tmp_path_factory):
+    """The JSON document of KINDS, a missing file and a file of broken YAML, checked once."""
+    folder = tmp_path_factory.mktemp("kinds")
+    path = folder / "kinds.yaml"
+    path.write_text(KINDS, encoding="utf-8")
+    broken = folder / "broken.yaml"
+    broken.write_text("network: [unclosed\n", encoding="utf-8")
+    import contextlib
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["check", str(path), str(folder / "missing.yaml"), str(broken), "--format", "json", *FAST])
+    return code, json.loads(out.getvalue()), str(path)
+
+
+def test_every_output_kind_validates_against_the_schema(kinds):
+    code, doc, path = kinds
+    validate(doc)
+    assert code == 1 and doc["schema"] == JSON_SCHEMA_VERSION == 1
+    assert [f["status"] for f in doc["files"]] == ["checked", "error", "error"]
+    claims = {c["id"]: c for c in doc["files"][0]["claims"]}
+    assert {c["verdict"] for c in claims.values()} == {"proved", "refuted", "error"}
+    fix = claims["needs-fix"]
+    assert (fix["location"]["token"], fix["location"]["offset"], fix["fix"]) == ("\\delta", 0, r"\delta^{(L)}")
+    assert [claims[i]["location"]["line"] for i in ("proved", "chain", "malformed")] == [4, 6, 14]   # by hand
+    assert doc["summary"] == {"files": 3, "files_with_errors": 2, "files_not_as_expected": 1, "claims": 6,
+                              "verdicts": {"proved": 1, "refuted": 3, "error": 2}, "claims_not_as_expected": 2}
+
+
+def test_an_interrupted_report_validates_too():
+    spec = load_spec_text(KINDS, "kinds.yaml")
+    doc = check_document([unchecked_report(spec, "interrupted by SIGTERM"), FileError("x.yaml", "x.yaml: no such file")])
+    validate(doc)
+    assert {c["verdict"] for c in doc["files"][0]["claims"]} == {"inconclusive", "error"}
+
+
+@pytest.mark.parametrize("break_it", [
+    lambda d: d.pop("schema"),
+    lambda d: d["files"][0]["claims"][1]["counterexample"].__setitem__("entry", "[1]"),    # the old string
+    lambda d: d["files"][0]["claims"][0].__setitem__("seconds", "0.1"),
+    lambda d: d["files"][0]["claims"][1].__setitem__("diagnosis", "sign"),                # code and text needed
+    lambda d: d["files"][1]["error"].pop("location"),
+    lambda d: d["files"][0]["network"].__setitem__("sizes", "[3, 4, 4, 3]"),
+])
+def test_the_schema_rejects_what_version_1_does_not_allow(kinds, break_it):
+    doc = copy.deepcopy(kinds[1])
+    break_it(doc)
+    with pytest.raises(jsonschema.ValidationError):
+        validate(doc)
+
+
+def test_the_complete_point_reproduces_the_counterexample(kinds):
+    """A separate forward pass (NumPy, float64) from x, W, b of the JSON gives the reported ŷ and δ^(L)."""
+    ce = {c["id"]: c for c in kinds[1]["files"][0]["claims"]}["flipped"]["counterexample"]
+    pv = ce["point_values"]
+    a = np.array(pv["x"], dtype=float)
+    for k in ("0", "1", "2"):
+        z = np.array(pv["W"][k], dtype=float) @ a + np.array(pv["b"][k], dtype=float)
+        a = np.maximum(z, 0) if k != "2" else np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    y = np.array(pv["y"], dtype=float)
+    i = ce["entry"][0] - 1
+    assert ce["lhs"] == pytest.approx(a[i] - y[i], rel=1e-9, abs=1e-15)           # δ^(L), the true ŷ - y
+    assert ce["rhs"] == pytest.approx(y[i] - a[i], rel=1e-9, abs=1e-15)           # y - ŷ as claimed
+    shown = {v["text"]: v["value"] for v in ce["values"]}
+    assert shown[f"ŷ_{i + 1}"] == pytest.approx(a[i], rel=1e-9, abs=1e-15)
+
+
+def test_a_cut_list_of_values_says_so(kinds):
+    ce = {c["id"]: c for c in kinds[1]["files"][0]["claims"]}["many-values"]["counterexample"]
+    assert len(ce["values"]) == 12 and ce["values_total"] > 12 and ce["values_cut"] is True
+    # the intermediate values come before the parameters (which the complete point lists anyway)
+    kinds_shown = [v["text"][0] for v in ce["values"]]
+    assert kinds_shown[:3] == ["ŷ"] * 3 and kinds_shown.index("z") < kinds_shown.index("W")
+
+
+def test_both_sides_of_the_failing_chain_step(kinds, tmp_path, capsys):
+    chain = {c["id"]: c for c in kinds[1]["files"][0]["claims"]}["chain"]
+    assert chain["step"] == 2
+    assert chain["counterexample"]["step_sides"] == {"left": r"\hat{y}_{i} - y_{i}", "right": r"y_{i} - \hat{y}_{i}"}
+    path = tmp_path / "k.yaml"
+    path.write_text(KINDS, encoding="utf-8")
+    assert main(["check", str(path), "--only", "chain", "--only", "many-values", "-v", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert r"fails at step 2: \hat{y}_{i} - y_{i} = y_{i} - \hat{y}_{i}" in out
+    assert "the first 12 of the" in out and "values it uses; --verbose shows the complete point" in out
+    assert "W1_1_1" not in out and "yhat_" not in out
+    assert "W^(1)_11 = " in out and "ŷ_1 = " in out
+    assert out.count("  W^(0) = [") == 2 and out.count("point: x = (") == 2    # --verbose: the complete point
+
+
+@pytest.mark.parametrize("name, tex, text", [
+    ("W2_1_1", "W^{(2)}_{11}", "W^(2)_11"),
+    ("W0_10_3", "W^{(0)}_{10,3}", "W^(0)_10,3"),
+    ("b1_4", "b^{(1)}_{4}", "b^(1)_4"),
+    ("yhat_2", r"\hat{y}_{2}", "ŷ_2"),
+    ("y_3", "y_{3}", "y_3"),
+    ("x_1", "x_{1}", "x_1"),
+    ("z2_1", "z^{(2)}_{1}", "z^(2)_1"),
+    ("a1_3", "a^{(1)}_{3}", "a^(1)_3"),
+    ("delta3_2", r"\delta^{(3)}_{2}", "δ^(3)_2"),
+    ("u", None, "u"),
+    ("yhat", None, "yhat"),
+])
+def test_course_names(name, tex, text):
+    assert course_name(name) == (tex, text)
+
+
+def test_every_internal_name_of_a_network_has_a_course_name():
+    from symbackprop.network import Network, graph
+    g = graph(Network((3, 12, 2), weights="incoming"))
+    syms = g.primitives() + g.node_symbols() + g.delta_symbols(1)
+    assert all(course_name(s.name)[0] is not None for s in syms)
+    assert course_name(g.W[0][10, 2].name)[0] == "W^{(1)}_{11,3}"          # incoming: W^(1) enters layer 1
+
+
+@pytest.mark.parametrize("value, number", [
+    ("0", 0), ("-2", -2), ("1/4", 0.25), ("1.70019917003e-7", 1.70019917003e-7), ("1e-400", "1e-400"),
+    ("1e+400", "1e+400"), (None, None), ("zoo", "zoo"), (3, 3),
+])
+def test_numbers_are_numbers_unless_no_double_holds_them(value, number):
+    got = _number(value)
+    assert got == number and type(got) is type(number)
+
+
+def test_short_format_lines(tmp_path, capsys):
+    path = tmp_path / "k.yaml"
+    path.write_text(KINDS, encoding="utf-8")
+    code = main(["check", str(path), "--format", "short", *FAST])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    p = str(path)
+    assert lines[0] == f"{p}:4:1: proved: proved"
+    assert lines[1] == f"{p}:6:1: chain: refuted (sign) [expected to fail]"
+    assert lines[3].startswith(f"{p}:12:1: needs-fix: error: ") and lines[3].endswith("[not as expected]")
+    assert lines[4].startswith(f"{p}:14:1: malformed: error: ") and "claim is empty" in lines[4]
+    assert len(lines) == 6
+
+
+def test_the_checkers_own_wording_is_in_course_notation():
+    from symbackprop.report import course_text
+    assert course_text("at boundary z2_1 = 0 (z2_1 = 0) point") == "at boundary z^(2)_1 = 0 (z^(2)_1 = 0) point"
+    assert course_text("W1_2_3, b0_1, a1_2, delta3_1, yhat_2") == "W^(1)_23, b^(0)_1, a^(1)_2, δ^(3)_1, ŷ_2"
+    assert course_text(r"x_1, u_2, myW1_2_3, \z2_1") == r"x_1, u_2, myW1_2_3, \z2_1"    # not ours: unchanged
+
+
+def test_chain_sides_split_only_at_top_level_equals():
+    from symbackprop.report import chain_sides
+    assert chain_sides(r"\sum_{k=1}^{C} y_{k} = \left(a = b\right) = 1") == [r"\sum_{k=1}^{C} y_{k}",
+                                                                             r"\left(a = b\right)", "1"]
+    assert chain_sides(None) is None
+
+
+def test_the_json_of_the_projects_own_derivation_files_validates(capsys):
+    """The course file and the mistakes folder through the real command line (the whole derivations/ folder
+    validates too, in about two minutes: the pytest plugin checks it already)."""
+    import os
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "derivations")
+    code = main(["check", os.path.join(root, "mle_ex4_task1.yaml"), os.path.join(root, "mistakes"),
+                 "--format", "json", *FAST])
+    doc = json.loads(capsys.readouterr().out)
+    validate(doc)
+    assert code == 0 and doc["ok"] is True and doc["summary"]["files"] == 3
+    assert {v for f in doc["files"] for v in f["summary"]} == {"proved", "refuted"}
