@@ -326,11 +326,32 @@ class _CheckStream:
             self.bar = self.bar.show(self.decided, self.total, "claims decided")
 
 
-def _cmd_check(a) -> int:
+def _check_inputs(a) -> list:
+    """The specs of ``check``'s files: derivation files (.yaml) and homework files (.tex .md .ipynb, whose network
+    may come from --sizes etc.); with --verbose, what a homework file skipped is listed on stderr."""
+    from .homework import is_homework, load_homework
     from .spec import load_spec
+    fields = {k: getattr(a, k) for k in _NET_OPTIONS if getattr(a, k) is not None}
+    if a.sizes is not None:
+        try:
+            fields["sizes"] = tuple(int(s) for s in a.sizes.split(","))
+        except ValueError:
+            raise _Usage(f"--sizes must be comma-separated integers, got {a.sizes!r}") from None
+    if fields and not all(is_homework(p) for p in a.files):
+        raise _Usage(f"--{next(iter(fields)).replace('_', '-')} applies to homework files (.tex, .md, .ipynb); "
+                     f"a derivation file declares its network")
+    specs = [load_homework(p, notation=a.notation, network=fields or None) if is_homework(p)
+             else load_spec(p, notation=a.notation) for p in a.files]
+    for spec in specs if a.verbose else ():
+        for where, what, why in spec.skipped:
+            print(f"{where}: skipped {what}: {why}", file=sys.stderr)
+    return specs
+
+
+def _cmd_check(a) -> int:
     from .suite import CheckInterrupted, check_specs, signal_name, unchecked_report
     limits = _limits(a)
-    specs = [load_spec(path, notation=a.notation) for path in a.files]   # every file is read before any is checked
+    specs = _check_inputs(a)            # every file is read before any is checked
     only = set(a.only) if a.only else None
     if a.only:
         known = {c.id for spec in specs for c in spec.claims}
@@ -488,8 +509,11 @@ def build_parser():
     d.add_argument("--no-numeric", action="store_true", help="skip the numeric witnesses")
     _work_limits(d, 300.0)
     d.set_defaults(func=_cmd_derive)
-    c = sub.add_parser("check", help="check the claims of derivation files")
+    c = sub.add_parser("check", help="check the claims of derivation files and homework files (.tex .md .ipynb)")
     c.add_argument("files", nargs="+")
+    _network_args(c, required=False)      # the network of homework files without a front matter
+    c.add_argument("--verbose", action="store_true", help="list what homework files skipped (prose, inline math, "
+                                                           "code) and why, on stderr")
     c.add_argument("--format", choices=("text", "json", "tex"), default="text")
     _claim_limits(c)
     c.add_argument("--only", action="append", help="check only this claim id (repeatable)")

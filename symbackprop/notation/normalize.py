@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..errors import NotationError
 from .lexer import Token, raw_tokens, sized
 
-__all__ = ["normalize", "Normalized", "OPERATOR_NAMES", "BOLD", "RELATION_STARTS"]
+__all__ = ["normalize", "Normalized", "OPERATOR_NAMES", "BOLD", "RELATION_STARTS", "continues_chain"]
 
 MAX_EXPANSION = 5_000         # tokens produced by macro expansion in one text
 MAX_MACRO_DEPTH = 16
@@ -191,6 +191,16 @@ def _continues(row):
     if t.kind == "sym" and (t.value in RELATION_STARTS or t.value in BINARY_STARTS):
         return True
     return t.kind == "cmd" and (t.value in RELATION_CMDS or t.value in BINARY_CMDS)
+
+
+def continues_chain(text: str) -> bool:
+    """Whether an alignment row (its text, ``&`` and spaces allowed) continues the chain above it, as the alignment
+    pass reads rows (``&= …``, ``+ …``); a row that cannot be lexed counts as continuing (its claim reports it)."""
+    try:
+        toks = [t for t in raw_tokens(text) if t.kind not in ("space", "end") and not _is(t, "sym", "&")]
+    except NotationError:
+        return True
+    return bool(toks) and _continues(toks)
 
 
 def _drop_punctuation(row):
