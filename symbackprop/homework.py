@@ -260,6 +260,13 @@ def _md_special(src, i, markers):
     return None
 
 
+def _md_inline(s, i, k) -> bool:
+    """Whether ``$`` at ``i`` and ``k`` enclose inline math in markdown (pandoc's rule: no space inside either
+    dollar, no digit right after the closing one, and the closing one is not the start of ``$$``)."""
+    return (k > i + 1 and not s[i + 1].isspace() and not s[k - 1].isspace() and not s[k + 1:k + 2].isdigit()
+            and not s.startswith("$$", k))
+
+
 def _scan(src: _Source):
     """(displays, html comments) of ``src``: displays as (opener, content start, content end, environment)."""
     s, displays, html = src.text, [], []
@@ -286,10 +293,10 @@ def _scan(src: _Source):
                 i = _display(src, displays, i, i + 2, "$$")
                 continue
             got = _close(src, i + 1, "$")
-            if got is None:
-                if src.tex:
-                    src.fail(i, "$ opens inline math that is never closed")
-                i += 1
+            if got is None and src.tex:
+                src.fail(i, "$ opens inline math that is never closed")
+            if got is None or not src.tex and not _md_inline(s, i, got[0]):
+                i += 1                          # markdown: a literal dollar ($5), as pandoc reads it
                 continue
             src.skip(i, "inline math $…$", "inline math is not a claim (a display equation is)")
             i = got[1]
@@ -560,9 +567,12 @@ def _tex(text, path):
     src = _Source(path, text, tex=True)
     macros, unreadable = _tex_macros(src, body_start)
     scan = _blank(text, 0, body_start)
-    if end:
-        scan = _blank(scan, end.start(), len(scan))
     body = _Source(path, scan, tex=True)
+    if end:
+        body.text = _blank(scan, end.start(), len(scan))
+        rest = text[end.end():]
+        if rest.strip():
+            body.skip(end.end() + len(rest) - len(rest.lstrip()), "text after \\end{document}", "TeX never reads it")
     entries = _entries(body, unreadable)
     return header, entries, macros, body.skipped
 
