@@ -278,3 +278,26 @@ def test_row_spacing_that_is_not_a_length_is_not_dropped():
     from symbackprop import Network, check_claim
     r = check_claim(Network((2, 3, 2)), "a", "\\delta^{(L)} &= \\hat y - y \\\\[2] &= -(y - \\hat y)")
     assert r.verdict == "error" and "(at '['" in r.message
+
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "homework4.tex"
+
+
+def test_the_example_homework_checks_as_expected():
+    report = check_spec(load_homework(EXAMPLE), LIMITS)
+    assert [(r.id, r.verdict) for r in report.results] == [
+        ("eq:output-error", "proved"), ("eq:grad-W", "proved"), ("eq:grad-b", "proved"),
+        ("eq:hidden-error", "proved"), ("line-27", "proved"), ("line-31", "refuted")]
+    assert report.ok
+
+
+def test_the_example_and_its_markers_compile(tmp_path):
+    import shutil
+    import subprocess
+    if not shutil.which("pdflatex"):
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex is required in CI (.ci/run installs texlive-latex-base)")
+        pytest.skip("pdflatex not installed")
+    run = subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+                          "-output-directory", str(tmp_path), str(EXAMPLE)], capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
