@@ -301,3 +301,34 @@ def test_the_example_and_its_markers_compile(tmp_path):
     run = subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
                           "-output-directory", str(tmp_path), str(EXAMPLE)], capture_output=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+# ----------------------------------------------------------------------------------------------
+# fuzz: any mix of the significant pieces is read or refused with one SpecError, and every claim is cut exactly
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PIECES = ["\\[", "\\]", "$", "$$", "%", "% expect: false", "% given: x > 0", "% skip: no", "\\begin{align}",
+          "\\end{align}", "\\begin{equation}", "\\end{equation}", "\\begin{verbatim}", "\\end{verbatim}", "\\\\",
+          "&=", "{", "}", "\\label{a}", "\\label{b c}", "\n", "\n\n", " ", "x = x", "\\delta^{(L)}", "\\intertext{so}",
+          "<!--", "-->", "```", "`", "\\verb|", "|", "\\input{f}", "\\newcommand{\\m}{x}", "\\def\\n#1{#1}", "\\m",
+          "\\n", "\\(", "\\)", "\\catcode", "---", "\\begin{document}", "\\end{document}", "é", "\\", "\r\n"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.sampled_from(["tex", "md"]))
+def test_any_text_is_read_or_refused_and_claims_are_cut_exactly(pieces, kind):
+    text = "".join(pieces)
+    try:
+        spec = load_homework_text(text, f"f.{kind}", network={"sizes": (2, 3, 2)})
+    except SpecError as e:
+        assert "\n" not in e.one_line()
+        return
+    source = text.replace("\r\n", "\n")
+    lines = source.split("\n")
+    for claim in spec.claims:
+        assert claim.origin is not None
+        for piece, line, lead in claim.origin.pieces:
+            assert piece and piece == piece.strip()
+            assert "\n".join(lines[line - 1:]).startswith(lead + piece)
