@@ -194,8 +194,14 @@ def _tex_command(src, displays, i):
             src.fail(i, "\\( is never closed (no \\) after it)")
         src.skip(i, "inline math \\(…\\)", "inline math is not a claim (a display equation is)")
         return k + 2
-    if name in ("]", ")"):
+    if name in ("]", ")") and src.tex:          # in markdown \] is an escaped bracket
         src.fail(i, f"\\{name} closes math that was not opened")
+    if name == "iffalse" and src.tex:
+        end = re.compile(r"\\fi(?![A-Za-z])").search(s, j)
+        if end is None:
+            src.fail(i, "\\iffalse is never closed by \\fi")
+        src.skip(i, "\\iffalse … \\fi", "TeX skips it")
+        return end.end()
     if name in ("begin", "end"):
         env, k = _env_name(s, j)
         if env in DISPLAY_ENVS:

@@ -332,3 +332,12 @@ def test_any_text_is_read_or_refused_and_claims_are_cut_exactly(pieces, kind):
         for piece, line, lead in claim.origin.pieces:
             assert piece and piece == piece.strip()
             assert "\n".join(lines[line - 1:]).startswith(lead + piece)
+
+
+def test_iffalse_is_skipped_and_an_escaped_bracket_in_markdown_is_prose(tmp_path):
+    text = NET_TEX + "\\iffalse\n\\[ y = 0 \\]\n\\fi\n\\[ x = x \\]\n"
+    spec = _spec(tmp_path, text)
+    assert [c.claim for c in spec.claims] == ["x = x"]
+    assert any("\\iffalse" in what for _, what, _ in spec.skipped)
+    md = "see [1\\] and $$x = x$$\n"
+    assert [c.claim for c in _spec(tmp_path, md, "n.md", network={"sizes": (2, 3, 2)}).claims] == ["x = x"]
