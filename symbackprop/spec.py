@@ -10,6 +10,9 @@ over the YAML budget, a bad ``title:``/``network:``/``claims:`` section) is one 
 A malformed *claim entry* (empty or non-string claim, bad id, bad given, unknown key, duplicate id, ...)
 is not: it becomes a ClaimSpec whose ``error`` holds the one-line message (file, claim id or ``#n``,
 key, line), the checker reports it as that claim's ``error`` verdict, and the other claims are checked.
+
+Homework files (:mod:`homework`) become specs here too (:func:`spec_from_parts`, :func:`parse_header`), so that
+claims become ClaimSpecs in one place; that is why this module is somewhat over 600 lines.
 """
 from __future__ import annotations
 
