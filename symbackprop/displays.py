@@ -43,28 +43,35 @@ class Source:
     """One text read in one mode (``tex`` or ``md``): its lines, where its errors and skips point."""
 
     def __init__(self, path, text, tex: bool, cell=None):
+        """``text`` of the file (or notebook ``cell``) named ``path``, read as TeX (``tex``) or as markdown."""
         self.path, self.text, self.tex, self.cell = path, text, tex, cell
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.skipped, self.comments = [], []           # (offset, what, why); (start, end) of comment texts
 
     def line(self, offset) -> int:
+        """The 1-based line of ``offset``."""
         return bisect.bisect_right(self.starts, offset)
 
     def lead(self, offset) -> str:
+        """What precedes ``offset`` on its line."""
         return self.text[self.starts[self.line(offset) - 1]:offset]
 
     def where(self, offset, column=False) -> str:
+        """'file:line' ('file:cell N:line'), with ':column' (1-based) when asked."""
         ln = self.line(offset)
         cell = f"cell {self.cell}:" if self.cell is not None else ""
         return f"{self.path}:{cell}{ln}" + (f":{offset - self.starts[ln - 1] + 1}" if column else "")
 
     def fail(self, offset, message):
+        """Refuse the file: a SpecError naming the line and column of ``offset``."""
         raise SpecError(message, file=self.where(offset, column=True))
 
     def skip(self, offset, what, why):
+        """Record that ``what`` at ``offset`` was not read as a claim, and why (``check --verbose``)."""
         self.skipped.append((self.where(offset), what, why))
 
     def eol(self, i) -> int:
+        """The offset of the end of the line holding ``i``."""
         j = self.text.find("\n", i)
         return len(self.text) if j < 0 else j
 
@@ -340,6 +347,7 @@ def _groups(src: Source, a, b, env):
 
 
 def _trim(s, a, b):
+    """``[a, b)`` without surrounding white space."""
     while a < b and s[a].isspace():
         a += 1
     while b > a and s[b - 1].isspace():
@@ -369,6 +377,7 @@ class _Claim:
     """What the markers of one claim say."""
 
     def __init__(self):
+        """Expected to hold, no conditions, not skipped, no error (yet)."""
         self.expect, self.given, self.skip, self.error = True, [], None, None
 
 
@@ -400,6 +409,7 @@ def _markers(src: Source, spans, claim: _Claim):
 
 
 def _default_id(src: Source, a, used):
+    """``line-N`` (``cell-C-line-N``) of the claim at ``a``; ``.2``, ``.3`` … for more on that line."""
     base = f"line-{src.line(a)}" if src.cell is None else f"cell-{src.cell}-line-{src.line(a)}"
     n = used.get(base, 0) + 1
     used[base] = n

@@ -145,6 +145,7 @@ def _markdown(text, path, cell=None):
 
 
 def _cell_source(cell, n, path):
+    """(cell_type, source text) of notebook cell ``n``; SpecError for a cell of another shape."""
     if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
         raise SpecError(f"cell {n} is not a notebook cell (a mapping with cell_type and source)", file=path)
     source = cell.get("source", "")
@@ -156,6 +157,7 @@ def _cell_source(cell, n, path):
 
 
 def _notebook_json(text, path):
+    """The notebook's JSON (standard ``json``; nothing in it is run): a mapping with a list of cells."""
     try:
         nb = json.loads(text)
     except RecursionError:
@@ -198,6 +200,7 @@ def _notebook(text, path):
 
 
 def _decode(data: bytes, path) -> str:
+    """UTF-8 text (a leading BOM dropped); SpecError naming the line of the first bad byte."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
