@@ -1968,8 +1968,11 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
 
 
 def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
-                opts: CheckOptions = CheckOptions(), file=None, notation=None) -> ClaimResult:
-    """Parse and decide one claim; every failure becomes a verdict, never an exception."""
+                opts: CheckOptions = CheckOptions(), file=None, notation=None, origin=None) -> ClaimResult:
+    """Parse and decide one claim; every failure becomes a verdict, never an exception.
+
+    ``origin`` (homework files, :class:`~symbackprop.spec.Origin`) places an error of the claim's text, or of a
+    given's, at its line and column in the file the text was cut from."""
     from .notation import parse_claim
     t0 = time.perf_counter()
     base = ClaimResult(claim_id, text, "error", expect=expect, given=tuple(given))
@@ -1979,6 +1982,8 @@ def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
         (verdict, step, msg, diag, ce), assumptions = decide(net, parsed, opts)
         msg += "".join(f"; note: {n}" for n in parsed.notes)      # instances skipped (a layer where it does not exist)
     except SymbackpropError as e:
+        if origin is not None:
+            origin.place(e, text, tuple(given))
         return replace(base, message=str(e.located(file=file, claim_id=claim_id)),
                        location={"token": e.token, "offset": e.position, "key": e.key,
                                  "fix": getattr(e, "fix", None)},

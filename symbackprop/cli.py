@@ -316,13 +316,20 @@ def _inputs(names) -> list:
     return list(dict.fromkeys(out))
 
 
-def _load_all(names, notation):
+def _load_all(names, notation, network=None, verbose=False):
     """A DerivationSpec or a report.FileError for each input: a file that cannot be read is reported
-    as an error entry and the others are still checked."""
+    as an error entry and the others are still checked.  Homework files (.tex .md .ipynb) take their network
+    from a front matter or from ``network`` (the CLI's flags); with ``verbose`` what they skipped is listed
+    on stderr."""
+    from .homework import is_homework, load_homework
     from .report import FileError
     from .spec import MAX_BYTES, load_spec, load_spec_text
+    inputs = _inputs(names)
+    if network and not all(isinstance(n, str) and n != "-" and is_homework(n) for n in inputs):
+        raise _Usage(f"--{next(iter(network)).replace('_', '-')} applies to homework files (.tex, .md, .ipynb); "
+                     f"a derivation file declares its network")
     items = []
-    for name in _inputs(names):
+    for name in inputs:
         if isinstance(name, tuple):
             items.append(FileError(display_name(name[0]), f"{display_name(name[0])}: {name[1]}"))
             continue
@@ -330,6 +337,11 @@ def _load_all(names, notation):
             if name == "-":
                 data = sys.stdin.buffer.read(MAX_BYTES + 1)
                 items.append(load_spec_text(data, "<stdin>", notation=notation))
+            elif is_homework(name):
+                spec = load_homework(name, notation=notation, network=network or None)
+                for where, what, why in spec.skipped if verbose else ():
+                    print(f"{where}: skipped {what}: {why}", file=sys.stderr)
+                items.append(spec)
             else:
                 items.append(load_spec(name, notation=notation))
         except SymbackpropError as e:
@@ -421,11 +433,22 @@ class _CheckStream:
             self.bar = self.bar.show(self.decided, self.total, "claims decided")
 
 
+def _network_fields(a) -> dict:
+    """The network flags of ``check`` (for homework files without a front matter)."""
+    fields = {k: getattr(a, k) for k in _NET_OPTIONS if getattr(a, k) is not None}
+    if a.sizes is not None:
+        try:
+            fields["sizes"] = tuple(int(s) for s in a.sizes.split(","))
+        except ValueError:
+            raise _Usage(f"--sizes must be comma-separated integers, got {a.sizes!r}") from None
+    return fields
+
+
 def _cmd_check(a) -> int:
     from .report import FileError
     from .suite import CheckInterrupted, check_specs, signal_name, unchecked_report
     limits = _limits(a)
-    items = _load_all(a.files, a.notation)       # every file is read before any is checked
+    items = _load_all(a.files, a.notation, _network_fields(a), a.verbose)   # every file is read before any is checked
     specs = [it for it in items if not isinstance(it, FileError)]
     only = set(a.only) if a.only else None
     if a.only:
@@ -638,16 +661,19 @@ def build_parser():
     d.add_argument("--no-numeric", action="store_true", help="skip the numeric witnesses")
     _work_limits(d, 300.0)
     d.set_defaults(func=_cmd_derive)
-    c = sub.add_parser("check", help="check the claims of derivation files",
+    c = sub.add_parser("check", help="check the claims of derivation files and homework files (.tex .md .ipynb)",
                        description="Check every claim of each file. Every file is reported, in the order given, "
                                    "even when another cannot be read (that file is an error entry). Exit 0 when "
                                    "every claim ends as expected, 1 otherwise, 2 on usage errors.")
     c.add_argument("files", nargs="+", metavar="FILE",
-                   help="derivation files (*.yaml/*.yml), directories (searched recursively) or - for stdin")
+                   help="derivation files (*.yaml/*.yml), homework files (.tex .md .ipynb: every display equation is "
+                        "a claim), directories (searched recursively for derivation files) or - for stdin")
     _format_arg(c, ("text", "short", "json", "tex"), "text",
                 "text (streamed), short (file:line:col: id: verdict), json (schema 1), tex (a LaTeX report)")
     c.add_argument("-v", "--verbose", action="store_true",
-                   help="text: print the complete point of each counterexample (x, y, every W and b)")
+                   help="text: print the complete point of each counterexample (x, y, every W and b); homework "
+                        "files: list what was skipped (prose, inline math, code) and why, on stderr")
+    _network_args(c, required=False)      # the network of homework files without a front matter
     _claim_limits(c)
     c.add_argument("--only", action="append", metavar="ID", help="check only this claim id (repeatable)")
     c.add_argument("--notation", default=None, metavar="PRESET|MAPPING",

@@ -36,9 +36,17 @@ class SymbackpropError(Exception):
             parts.append(f"key {self.key!r}")
         return "".join(p + ": " for p in parts)
 
+    def at_source(self, where: str, line_text: str, column: int):
+        """Place the error in a source file: ``where`` is 'file:line:column' (it replaces the file), the caret marks
+        ``column`` (0-based) on ``line_text``, the line as written; the message no longer counts positions in the
+        claim's text. Returns self."""
+        self.file, self.text, self.position, self.in_source = where, line_text, column, True
+        return self
+
     def one_line(self) -> str:
         """The message on one line, with its location and the offending token."""
-        tok = f" (at {self.token!r}, position {self.position})" if self.token is not None and self.position is not None else (
+        placed = self.position is not None and not getattr(self, "in_source", False)
+        tok = f" (at {self.token!r}, position {self.position})" if self.token is not None and placed else (
             f" (at {self.token!r})" if self.token is not None else "")
         return f"{self.where()}{self.message}{tok}"
 

@@ -18,6 +18,9 @@ project, is left alone):
        [tool.pytest.ini_options]
        derivations_glob = ["course/*.yaml", "*.derivation.yml"]
 
+Homework files (``.tex``, ``.md``, ``.ipynb``, read by :mod:`~symbackprop.homework`) are collected by rules 2 and 3
+only — a README.md in ``derivations/`` is never collected by accident.
+
 3. **The ``--derivations`` flag** together with the file named on the command line:
    ``pytest --derivations path/to/ex.yaml`` collects that file wherever it lives.  The flag applies to
    *files* given as arguments only (like pytest's ``python_files`` exemption for named files); it does
@@ -138,10 +141,12 @@ def _relative_parts(path: Path, root: Path):
 
 def is_derivation_file(path: Path, config, session=None) -> bool:
     """Whether the plugin collects ``path`` (see the module docstring for the three rules)."""
-    if path.suffix.lower() not in SUFFIXES:
+    from .homework import is_homework
+    homework = is_homework(path)        # .tex/.md/.ipynb: only by rules 2 and 3 (never a whole derivations/ folder)
+    if path.suffix.lower() not in SUFFIXES and not homework:
         return False
     parts = _relative_parts(Path(path), Path(config.rootpath))
-    if DIR_NAME in parts[:-1]:
+    if DIR_NAME in parts[:-1] and not homework:
         return True
     rel = "/".join(parts)
     for pattern in config.getini("derivations_glob"):
@@ -168,10 +173,11 @@ class DerivationFile(pytest.File):
     def collect(self):
         """One DerivationItem per claim (SpecLoadError for a malformed file)."""
         from .errors import SpecError
+        from .homework import is_homework, load_homework
         from .spec import load_spec
 
         try:
-            self.spec = load_spec(self.path)
+            self.spec = load_homework(self.path) if is_homework(self.path) else load_spec(self.path)
         except SpecError as e:
             e.file = self.nodeid or str(self.path)
             # one failed item, not a collection error: the rest of the session still runs

@@ -10,6 +10,9 @@ over the YAML budget, a bad ``title:``/``network:``/``claims:`` section) is one 
 A malformed *claim entry* (empty or non-string claim, bad id, bad given, unknown key, duplicate id, ...)
 is not: it becomes a ClaimSpec whose ``error`` holds the one-line message (file, claim id or ``#n``,
 key, line), the checker reports it as that claim's ``error`` verdict, and the other claims are checked.
+
+Homework files (:mod:`homework`) become specs here too (:func:`spec_from_parts`, :func:`parse_header`), so that
+claims become ClaimSpecs in one place; that is why this module is somewhat over 600 lines.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from .errors import ConfigError, NotationError, SpecError
 from .intake import display_name, read_limited
 from .network import Network
 
-__all__ = ["ClaimSpec", "DerivationSpec", "load_spec", "load_spec_text", "SUFFIXES",
+__all__ = ["ClaimSpec", "DerivationSpec", "Origin", "Entry", "load_spec", "load_spec_text", "spec_from_parts", "SUFFIXES",
            "MAX_BYTES", "MAX_CLAIMS", "MAX_CLAIM_CHARS", "MAX_GIVENS", "MAX_NESTING", "MAX_NODES"]
 
 SUFFIXES = (".yaml", ".yml")     # file names of derivation files
@@ -44,6 +47,52 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a claim cut from a homework file stands in it, so that errors name the file's line and column.
+
+    ``pieces`` holds ``(text, line, lead)`` for the claim and each given: ``text`` exactly as it stands in the file
+    from ``line`` (1-based), ``lead`` what precedes it on that line. ``cell`` is the notebook cell (1-based)."""
+    path: str
+    pieces: tuple
+    cell: int | None = None
+
+    def where(self, line: int, column: int) -> str:
+        """'file:line:column' ('file:cell N:line:column' in a notebook), column 1-based."""
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{line}:{column}"
+
+    def place(self, err, text, given=()) -> None:
+        """Put ``err`` (a SymbackpropError at a position of the claim's or a given's text) at its line and column."""
+        if err.position is None or err.text is None:
+            return
+        for piece, line, lead in self.pieces:
+            if piece != err.text or not (piece == text or piece in given):
+                continue
+            before = piece[:err.position]
+            rows = before.count("\n")
+            start = before.rfind("\n") + 1
+            head = lead if rows == 0 else ""
+            end = piece.find("\n", err.position)
+            row_text = head + piece[start:end if end >= 0 else len(piece)]
+            column = len(head) + err.position - start
+            err.at_source(self.where(line + rows, column + 1), row_text, column)
+            return
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One display equation of a homework file, as cut by :mod:`homework`: the id (a label or the line), the text,
+    the givens and expectation from marker comments, its origin, and ``error`` when it cannot be a claim."""
+    id: str
+    text: str
+    line: int
+    origin: Origin
+    expect: bool = True
+    given: tuple = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class ClaimSpec:
     """One claim: its id, LaTeX text, conditions, expected outcome, free note and source line.
 
@@ -59,16 +108,20 @@ class ClaimSpec:
     line: int | None = None
     error: str | None = None
     notation: object = None          # the file's notation Profile (None: the default)
+    origin: Origin | None = None     # a homework file's claim: where its text stands (errors name line and column)
 
 
 @dataclass(frozen=True)
 class DerivationSpec:
-    """One derivation file: where it came from, its title, network, claims and notation profile (None: default)."""
+    """One derivation file: where it came from, its title, network, claims and notation profile (None: default).
+
+    ``skipped`` (homework files): ``(where, what, why)`` of each part of the file that was not read as a claim."""
     path: str
     title: str | None
     network: Network
     claims: tuple
     notation: object = None
+    skipped: tuple = ()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -532,3 +585,118 @@ def load_spec(path, *, follow_links: bool = True, notation=None) -> DerivationSp
     is the printable rendering of the name (non-UTF-8 bytes and control characters escaped).
     """
     return load_spec_text(read_limited(path, MAX_BYTES, follow_links=follow_links), path, notation=notation)
+
+
+# ----------------------------------------------------------------------------------------------
+# homework files (.tex, .md, .ipynb): the front matter and display equations cut by homework.py become a spec here
+
+HEADER_KEYS = ("title", "network", "notation")
+
+
+def parse_header(text, path, first_line: int = 1):
+    """The front matter of a homework file (YAML text whose first line is line ``first_line`` of the file) as a
+    mapping whose line numbers are the file's; None for an empty one. SpecError naming the file and line."""
+    if len(text) > MAX_BYTES:
+        raise _too_big(path, len(text))
+    doc = _parse("\n" * (first_line - 1) + text, path)
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        raise _error(path, f"the front matter must be a mapping with keys {', '.join(HEADER_KEYS)}; got {_kind(doc)}",
+                     line=getattr(doc, "line", first_line))
+    if "claims" in doc:
+        raise _error(path, "claims: in the front matter of a homework file; its claims are its display equations "
+                           "(or write a derivation file, .yaml)", key="claims", line=doc.key_lines["claims"])
+    _check_keys(path, doc, HEADER_KEYS, where="the front matter")
+    return doc
+
+
+def _cli_network(path, fields):
+    """The Network of the command line's fields (sizes, activation, ...); its errors name the flag."""
+    try:
+        return Network(**fields)
+    except ConfigError as e:
+        raise _error(path, f"--{(e.key or 'sizes').replace('_', '-')}: {e.message}", key="network") from None
+
+
+def _header_network(path, header, fields, prof):
+    """The network of the front matter, else the command line's fields; both given must agree; one is needed.
+    A preset's weight labels fill a network that does not state them (as in a derivation file)."""
+    declared = "network" in header if header else False
+    if not declared and not fields:
+        raise _error(path, "no network: add a front matter with network: {sizes: [3, 4, 3], ...} (--- block in .md, "
+                           "%! symbackprop: block in .tex, notebook metadata or first cell) or give --sizes",
+                     key="network")
+    section = header["network"] if declared else dict(fields)
+    net = _network(path, section, header.key_lines["network"]) if declared else _cli_network(path, fields)
+    if prof is not None and prof.weights and "weights" not in section:
+        net = replace(net, weights=prof.weights)
+    if declared and fields:
+        other = _cli_network(path, fields)
+        if prof is not None and prof.weights and "weights" not in fields:
+            other = replace(other, weights=prof.weights)
+        if other != net:
+            raise _error(path, f"the file declares its network and the command line gives another "
+                               f"({other.describe()}); drop the flags or the front matter's network",
+                         key="network", line=header.key_lines["network"])
+    if prof is not None:
+        from .notation import check_network
+        try:
+            check_network(prof, net)
+        except NotationError as e:
+            raise _error(path, e.message, key=e.key or "network",
+                         line=header.key_lines.get("network") if declared else None) from None
+    return net
+
+
+def _header_notation(path, header, notation, macros):
+    """The profile: the front matter's, else the command line's, plus the argument-free macros of a preamble."""
+    prof = _default_notation(notation, path)
+    if header and "notation" in header:
+        prof = _notation(path, header["notation"], header.key_lines["notation"])
+    if macros:
+        from .notation import profile
+        base = prof if prof is not None else profile({})
+        prof = replace(base, macros=tuple(base.macros) + tuple(macros))
+    return prof
+
+
+def _entry_claim(path, entry: Entry, prof) -> ClaimSpec:
+    """The ClaimSpec of one cut equation (length and emptiness checked like a YAML claim)."""
+    error = entry.error
+    text = entry.text
+    if error is None:
+        try:
+            _text(path, entry.text, "claim", entry.id, entry.line)
+        except SpecError as e:
+            error = e.one_line()
+    return ClaimSpec(entry.id, text, tuple(entry.given), entry.expect, None, entry.line, error, prof, entry.origin)
+
+
+def spec_from_parts(path, header, entries, *, title=None, notation=None, network=None, macros=(),
+                    skipped=()) -> DerivationSpec:
+    """The DerivationSpec of a homework file: ``header`` its front matter (:func:`parse_header`, or None),
+    ``entries`` its display equations (:class:`Entry`), ``network`` the command line's network fields (sizes,
+    activation, …; a network declared twice must agree), ``notation`` the command line's (where the file has
+    none), ``macros`` the preamble's argument-free macros. Duplicate ids are error claims named by position."""
+    path = display_name(path)
+    if not entries:
+        raise _error(path, "no display equation found: claims are display equations (\\[…\\], $$…$$, equation, align, "
+                           "…); inline math $…$ and prose are skipped (--verbose lists them)")
+    if len(entries) > MAX_CLAIMS:
+        raise _error(path, f"{len(entries)} display equations; the limit is {MAX_CLAIMS} per file (split the file)")
+    if header and header.get("title") is not None:
+        title = _text(path, header["title"], "title", None, header.key_lines["title"], limit=1000)
+    prof = _header_notation(path, header, notation, macros)
+    net = _header_network(path, header, dict(network or {}), prof)
+    claims, seen = [], {}
+    for n, entry in enumerate(entries):
+        spec = _entry_claim(path, entry, prof)
+        if spec.id in seen:
+            msg = (f"{entry.origin.where(entry.line, 1)}: claim {spec.id!r}: duplicate id (first used at line "
+                   f"{seen[spec.id]}); give each equation its own \\label")
+            spec = replace(spec, id=f"#{n + 1}", error=msg)
+        else:
+            seen[spec.id] = entry.line
+        claims.append(spec)
+    return DerivationSpec(path, title, net, tuple(claims), prof, tuple(skipped))

@@ -63,7 +63,8 @@ def _job(job):
     """Worker entry point: check one claim (runs in a child process)."""
     net, claim, opts, path = job
     mark_worker()
-    return check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path, notation=claim.notation)
+    return check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path, notation=claim.notation,
+                       origin=claim.origin)
 
 
 def failed_run(res) -> tuple:

@@ -259,3 +259,20 @@ def test_file_timeout_makes_unfinished_claims_inconclusive(project):
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["inconclusive, expected proved", "  message: * file time budget exhausted"])
     assert result.duration < 120
+
+
+HOMEWORK_MD = "---\nnetwork: {sizes: [2, 3, 2], activation: tanh, output: identity, loss: mse}\n---\n" \
+              "Prose and $x$.\n\n$$\\delta^{(L)} = \\hat{y} - y \\label{out}$$\n\n<!-- expect: false -->\n" \
+              "$$\\delta^{(L)} = y - \\hat{y}$$\n"
+
+
+def test_homework_files_are_collected_only_when_named_or_globbed(project):
+    path = project.path / "derivations" / "notes.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HOMEWORK_MD, encoding="utf-8")
+    run(project).assert_outcomes()                                   # a .md in derivations/ is left alone
+    result = run(project, "--derivations", "derivations/notes.md", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*notes.md::out PASSED*", "*notes.md::line-9 PASSED*"])
+    project.makeini("[pytest]\nderivations_glob = derivations/*.md\n")
+    run(project).assert_outcomes(passed=2)

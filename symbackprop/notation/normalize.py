@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..errors import NotationError
 from .lexer import Token, raw_tokens, sized
 
-__all__ = ["normalize", "Normalized", "OPERATOR_NAMES", "BOLD", "RELATION_STARTS"]
+__all__ = ["normalize", "Normalized", "OPERATOR_NAMES", "BOLD", "RELATION_STARTS", "continues_chain"]
 
 MAX_EXPANSION = 5_000         # tokens produced by macro expansion in one text
 MAX_MACRO_DEPTH = 16
@@ -231,11 +231,14 @@ def _environments(toks, text):
 
 def _rows(toks, text):
     """Alignment: & dropped, rows joined; each row after the first must continue the chain."""
-    rows, cur = [], []
-    for t in toks:
+    rows, cur, k = [], [], 0
+    while k < len(toks):
+        t = toks[k]
+        k += 1
         if _is(t, "sym", "\\\\"):
             rows.append(cur)
             cur = []
+            k = _row_spacing(toks, k)
         elif not _is(t, "sym", "&"):
             cur.append(t)
     rows.append(cur)
@@ -260,6 +263,38 @@ def _continues(row):
     if t.kind == "sym" and (t.value in RELATION_STARTS or t.value in BINARY_STARTS):
         return True
     return t.kind == "cmd" and (t.value in RELATION_CMDS or t.value in BINARY_CMDS)
+
+
+UNITS = frozenset({"pt", "em", "ex", "mm", "cm", "in", "bp", "pc", "dd", "cc", "sp", "mu"})
+
+
+def _row_spacing(toks, k):
+    """After ``\\\\`` at ``k``: past its optional ``*`` and spacing ``[2pt]`` (amsmath reads a ``[`` after ``\\\\``
+    as that argument, spaces or not); only a plain length (number and unit) is dropped, else nothing is."""
+    j = k
+    while j < len(toks) and toks[j].kind == "space":
+        j += 1
+    star = j < len(toks) and _is(toks[j], "sym", "*")
+    j += star
+    if not (j + 3 < len(toks) and _is(toks[j], "sym", "[")):
+        return j if star else k
+    sign = 1 if _is(toks[j + 1], "sym", "-") else 0
+    num, unit = toks[j + 1 + sign], toks[j + 2 + sign:j + 4 + sign]
+    letters = "".join(t.value for t in unit if t.kind == "letter")
+    if num.kind == "num" and len(unit) == 2 and letters in UNITS and j + 4 + sign < len(toks) \
+            and _is(toks[j + 4 + sign], "sym", "]"):
+        return j + 5 + sign
+    return k
+
+
+def continues_chain(text: str) -> bool:
+    """Whether an alignment row (its text, ``&`` and spaces allowed) continues the chain above it, as the alignment
+    pass reads rows (``&= …``, ``+ …``); a row that cannot be lexed counts as continuing (its claim reports it)."""
+    try:
+        toks = [t for t in raw_tokens(text) if t.kind not in ("space", "end") and not _is(t, "sym", "&")]
+    except NotationError:
+        return True
+    return bool(toks) and _continues(toks)
 
 
 def _drop_punctuation(row):
