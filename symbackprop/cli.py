@@ -67,7 +67,7 @@ _NET_OPTIONS = ("activation", "output", "loss", "weights", "relu_prime_at_zero",
 def _network_args(p, required=True):
     """--sizes and the network options; unset options keep ``Network``'s defaults."""
     p.add_argument("--sizes", required=required, help="layer widths d0,d1,...,dL, e.g. 3,4,4,3")
-    for name in _NET_OPTIONS:
+    for name in _NET_OPTIONS + _BATCH_OPTIONS:
         p.add_argument("--" + name.replace("_", "-"), default=None)
 
 
@@ -78,7 +78,25 @@ def _network(a):
     except ValueError:
         raise _Usage(f"--sizes must be comma-separated integers, got {a.sizes!r}") from None
     given = {k: getattr(a, k) for k in _NET_OPTIONS if getattr(a, k) is not None}
+    given.update(_batch_options(a))
     return Network(sizes, **given)
+
+
+_BATCH_OPTIONS = ("batch", "reduction", "layout", "l2", "bias")
+
+
+def _batch_options(a) -> dict:
+    """--batch M, --reduction, --layout, --l2 LAMBDA, --bias true|false (unset: Network's defaults)."""
+    out = {k: getattr(a, k) for k in _BATCH_OPTIONS if getattr(a, k, None) is not None}
+    if "batch" in out:
+        if not out["batch"].isdigit():
+            raise _Usage(f"--batch must be a whole number, got {out['batch']!r}")
+        out["batch"] = int(out["batch"])
+    if "bias" in out:
+        if out["bias"] not in ("true", "false"):
+            raise _Usage(f"--bias must be true or false, got {out['bias']!r}")
+        out["bias"] = out["bias"] == "true"
+    return out
 
 
 def _bounded(func, job, a):
@@ -448,7 +466,7 @@ def _cmd_export(a) -> int:
     _check_output(a.outfile, "-o/--out-file", [("derivation file (--from)", a.spec)])
     if a.spec:
         from .spec import load_spec
-        extra = [k for k in _NET_OPTIONS if getattr(a, k) is not None]
+        extra = [k for k in _NET_OPTIONS + _BATCH_OPTIONS if getattr(a, k) is not None]
         if extra:
             raise _Usage(f"--{extra[0].replace('_', '-')} cannot be combined with --from (the file gives the network)")
         net = load_spec(a.spec).network
