@@ -340,6 +340,29 @@ class Graph:
         M = sp.Matrix.hstack(*cols)
         return M.T if self.net.rows else M
 
+    def onehot_cases(self, involved=None, limit: int = 64):
+        """Substitutions of a one-hot target, one per combination of classes of the examples whose y occurs
+        in ``involved`` (all examples when None): one example gives its C unit vectors, in class order.
+        None when there would be more than ``limit`` combinations."""
+        ys = self.examples(self.y)
+        limit = max(limit, self.net.C)           # one example's unit vectors are always listed
+        if involved is not None:
+            ys = [y for y in ys if set(y) & set(involved)] or ys[:1]
+        count = 1
+        for _ in ys:
+            count *= self.net.C
+        if count > limit:
+            return None
+        cases = [{}]
+        for y in ys:
+            cases = [{**c, **{s: sp.Integer(int(k == hot)) for k, s in enumerate(y)}}
+                     for c in cases for hot in range(self.net.C)]
+        return cases
+
+    def simplex_sums(self):
+        """Σ_k ŷ_k of each example (each is 1 for a softmax head)."""
+        return [sp.Add(*yh) for yh in self.examples(self.yhat)]
+
     def unit(self, l: int, j: int) -> tuple:
         """(unit, example) of the flat index ``j`` of z^(l) (row-major order of the matrix)."""
         if not self.net.batched:

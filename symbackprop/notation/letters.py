@@ -16,7 +16,9 @@ from .algebra import Transpose
 from .functions import Apply, ClassPick, Softmax
 from .layers import LayersMixin, canonical
 from .lexer import Token
-from .nodes import Index, LayerExpr, Quantity, Var, Width, kind
+import sympy as sp
+
+from .nodes import Const, Index, LayerExpr, Quantity, Var, Width, kind
 from .normalize import normalize
 from .profiles import PRESETS
 
@@ -126,7 +128,7 @@ class LettersMixin(LayersMixin):
             return self.indexed(t, Quantity(t.pos, span, "z", LayerExpr(t.pos, "L", 0, 1, 0, 0), None, False, True))
         if text != r"\hat{y}":
             self.readings.setdefault(text, "ŷ")
-        return self.indexed(t, Quantity(t.pos, span, "yhat", None, None))
+        return self.indexed(t, Quantity(t.pos, span, "yhat", None, None, shape=self.batch_shape(t, "yhat")))
 
     def loss_node(self, t, span, text):
         if self.at("sym", "_") or self.at("sym", "^") and self.layer_follows():
@@ -168,6 +170,9 @@ class LettersMixin(LayersMixin):
             return self.layered(t, kinds[c])
         if c in (p.input, p.target):
             return self.plain(t, "x" if c == p.input else "y")
+        batch = self.batch_letter(t)
+        if batch is not None:
+            return batch
         if c == p.widths:
             self.network(t)
             return self.width()
@@ -181,6 +186,47 @@ class LettersMixin(LayersMixin):
             self.declared.add(c)
             return self.variable()
         return self.unbound_letter(t)
+
+    # batches (network: {batch: m} or layout: rows) ---------------------------------------------------
+
+    def batch_letter(self, t):
+        """Z, A (with a layer), X, Y: the batch quantities; m: the batch size — in a batch network only."""
+        c, p, net = t.value, self.p, self.net
+        if net is None or not net.batched:
+            return None
+        if c == "m":
+            self.next()
+            self.network(t)
+            self.readings["m"] = f"the batch size {net.batch}"
+            return Const(t.pos, "m", sp.Integer(net.batch))
+        kinds = {(p.preactivation or "").upper(): "z", (p.activation or "").upper(): "a"}
+        plain = {(p.input or "").upper(): "x", (p.target or "").upper(): "y"}
+        if not c.isupper() or c not in kinds and c not in plain:
+            return None
+        self.capital = True
+        try:
+            return self.layered(t, kinds[c]) if c in kinds else self.plain(t, plain[c])
+        finally:
+            self.capital = False
+
+    def batch_shape(self, t, kind):
+        """The shape of a quantity in a batch network ("" elsewhere): a batch of m > 1 refuses the
+        single-example letters (z, a, x, y, ŷ, δ), which would name one example; b is a row in rows layout."""
+        net = self.net
+        if net is None or net.plain:
+            return ""
+        if kind == "b":
+            if not net.bias:
+                raise self.error(f"{self.span(t)}: this network has no biases (network: {{bias: false}}); drop the "
+                                 f"bias, or set bias: true", tok=t, token=self.span(t))
+            return "row" if net.rows else ""
+        if kind in ("W", "loss") or not net.batched:
+            return ""
+        if not getattr(self, "capital", False) and net.batch > 1:
+            cap = {"z": "Z^{(l)}", "a": "A^{(l)}", "x": "X", "y": "Y", "yhat": "\\hat{Y}", "delta": "\\Delta^{(l)}"}
+            raise self.error(f"{self.span(t)} is one example's quantity, but this network has a batch of m = "
+                             f"{net.batch} examples: write the batch quantity {cap[kind]}", tok=t, token=self.span(t))
+        return "matrix" if getattr(self, "capital", False) or net.batch > 1 else "row"
 
     def unbound_letter(self, t):
         c, p = t.value, self.p
@@ -279,7 +325,8 @@ class LettersMixin(LayersMixin):
         if layer is None:
             layer = self.implied_layer(t, kind, idx)
         self.network(t)
-        q = Quantity(t.pos, self.span(t), kind, layer, idx, kind == "W" and self.p.weight_index == "from-to", implied)
+        q = Quantity(t.pos, self.span(t), kind, layer, idx, kind == "W" and self.p.weight_index == "from-to", implied,
+                     self.batch_shape(t, kind))
         q = self.finish_index(t, q)
         if transpose:
             q = Transpose(t.pos, self.span(t), q)
@@ -292,7 +339,7 @@ class LettersMixin(LayersMixin):
         """x, y (and Bishop's t): an optional index, never a layer."""
         self.next()
         self.network(t)
-        q = Quantity(t.pos, t.value, kind, None, None)
+        q = Quantity(t.pos, t.value, kind, None, None, shape=self.batch_shape(t, kind))
         if kind == "y" and self.p.class_index_target and self.at("sym", "_") and self.at("letter", "i", self.peek()):
             raise self.error(f"{t.value}_i is the correct class of example i in this notation: it is read in "
                              f"f_{{{t.value}_i}} and \\mathbb{{1}}({t.value}_i = k)", tok=t, token=t.value)
@@ -430,6 +477,14 @@ class LettersMixin(LayersMixin):
 
     def cmd_hat(self):
         t = self.next()
+        if self.net is not None and self.net.batched and self.command_arg("letter", "Y"):
+            self.network(t)
+            self.capital = True
+            try:
+                shape = self.batch_shape(t, "yhat")
+            finally:
+                self.capital = False
+            return self.indexed(t, Quantity(t.pos, self.span(t), "yhat", None, None, shape=shape))
         hats = [s for s in self.p.output if s.startswith("\\hat")]
         raise self.error(f"only {' or '.join(hats)} is known" if hats else
                          "\\hat{…} is not a quantity in this notation", tok=t, token="\\hat")
