@@ -13,7 +13,7 @@ from .functions import COND_OPS, Apply, ClassIndicator, Diag, Indicator, Max, So
 from .literals import numeric_literal
 import sympy as sp
 
-from .nodes import CWidth, Const, Kronecker, Ones, Quantity, Var, bare, split_digits, unwrap, walk
+from .nodes import CWidth, Const, Kronecker, Named, Ones, Quantity, Var, bare, split_digits, unwrap, walk
 
 __all__ = ["CommandsMixin", "PARENS"]
 
@@ -69,7 +69,7 @@ class CommandsMixin:
                              "declare notation: {scalars: [\\lambda]}", tok=t, token="\\lambda")
         self.network(t)
         self.readings["\\lambda"] = f"the weight decay {self.net.l2}"
-        return Const(t.pos, "\\lambda", sp.Rational(self.net.l2.numerator, self.net.l2.denominator))
+        return Named(t.pos, "\\lambda", sp.Rational(self.net.l2.numerator, self.net.l2.denominator), "\\lambda")
 
     def declared_command(self):
         t = self.next()

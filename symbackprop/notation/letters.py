@@ -18,7 +18,7 @@ from .layers import LayersMixin, canonical
 from .lexer import Token
 import sympy as sp
 
-from .nodes import Const, Index, LayerExpr, Quantity, Var, Width, kind
+from .nodes import Index, LayerExpr, Named, Quantity, Var, Width, kind
 from .normalize import normalize
 from .profiles import PRESETS
 
@@ -198,7 +198,7 @@ class LettersMixin(LayersMixin):
             self.next()
             self.network(t)
             self.readings["m"] = f"the batch size {net.batch}"
-            return Const(t.pos, "m", sp.Integer(net.batch))
+            return Named(t.pos, "m", sp.Integer(net.batch), "m")
         kinds = {(p.preactivation or "").upper(): "z", (p.activation or "").upper(): "a"}
         plain = {(p.input or "").upper(): "x", (p.target or "").upper(): "y"}
         if not c.isupper() or c not in kinds and c not in plain:

@@ -275,6 +275,24 @@ class Const(Node):
 
 
 @dataclass
+class Named(Node):
+    """A network constant written by its name: the batch size m, the weight decay \\lambda (read as its value,
+    printed as its name)."""
+    value: object = None
+    name: str = ""
+    level = ATOM
+
+    def ev(self, ctx):
+        return sp.Matrix([[self.value]])
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        return self.name
+
+
+@dataclass
 class Ones(Node):
     """\mathbf{1} in a batch network: the all-ones column of length m (Z = W A + b 1ᵀ, ∇_b L = Δ 1)."""
     level = ATOM
