@@ -178,3 +178,37 @@ def test_network_refuses_bad_values_directly():
     with pytest.raises(ConfigError) as info:
         Network((2, 2), batch=1000)
     assert info.value.key == "batch"
+
+
+# ----------------------------------------------------------------------------------------------
+# the command line and the derivation file
+
+
+def test_cli_derive_with_batch_flags(capsys):
+    import json
+    from symbackprop.cli import main
+    assert main(["derive", "--sizes", "2,3,2", "--batch", "3", "--layout", "rows", "--l2", "0.1",
+                 "--weights", "incoming", "--format", "json", "--points", "1"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] is True and doc["network"]["batch"] == 3 and doc["network"]["layout"] == "rows"
+    by_name = {r["name"]: r for r in doc["closed_forms"]}
+    grad = by_name["grad_W^(2)"]
+    assert grad["shape"] == [3, 2] and grad["proved"] is True
+    assert grad["closed_form"]["latex"] == r"\nabla_{W^{(2)}}\mathcal{L} = (A^{(1)})^{\top} \Delta^{(2)} + \lambda W^{(2)}"
+    assert by_name["grad_b^(2)"]["shape"] == [1, 2]
+
+
+@pytest.mark.parametrize("flag,value,fragment", [("--batch", "two", "--batch must be a whole number"),
+                                                 ("--bias", "no", "--bias must be true or false"),
+                                                 ("--layout", "row", "unknown layout 'row'")])
+def test_cli_bad_batch_flags(capsys, flag, value, fragment):
+    from symbackprop.cli import main
+    assert main(["derive", "--sizes", "2,2", flag, value]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_no_bias_claim_error_names_the_key():
+    from symbackprop import check_claim
+    r = check_claim(Network((2, 2, 2), bias=False), "c", r"\nabla_{b^{(1)}} \mathcal{L} = \delta^{(2)}")
+    assert r.verdict == "error" and "bias: false" in r.message
