@@ -13,6 +13,8 @@ Networks:
          Z^(l) = W^(l) A^(l-1) + b^(l) 1ᵀ, L = Σ_n ½||ŷ_n − y_n||².
     NB   sizes 2-3-2, sigmoid, identity + mse, outgoing weights, one example, no biases, l2 = 1/2.
     B1   sizes 2-2-2, ReLU, identity + mse, outgoing weights, batch 1 in rows layout (x is a 1 x 2 row).
+    NG   sizes 2-3-2, ReLU, sigmoid + BCE, incoming weights, batch 2 (mean), columns, read in the deeplearning-ai
+         preset: J is the mean cost, dW = ∂J/∂W; its dZ^{[L]} = A^{[L]} − Y is m·∂J/∂Z, so dZ is refused.
 """
 from __future__ import annotations
 
@@ -30,7 +32,9 @@ NETS = {
     "BC": Network((2, 2, 2), "tanh", "sigmoid", "mse", weights="incoming", batch=2, reduction="sum"),
     "NB": Network((2, 3, 2), "sigmoid", "identity", "mse", bias=False, l2=Fraction(1, 2)),
     "B1": Network((2, 2, 2), "relu", "identity", "mse", layout="rows"),
+    "NG": Network((2, 3, 2), "relu", "sigmoid", "bce", weights="incoming", batch=2),
 }
+NOTATION = {"NG": "deeplearning-ai"}
 ACCEPT = {"proved": {"proved"}, "false": {"refuted"}, "error": {"error"}, "false|error": {"refuted", "error"}}
 P, F, E, FE = "proved", "false", "error", "false|error"
 
@@ -97,16 +101,29 @@ ROWS = [
     ("B1", "gW", P, r"\nabla_{W^{(1)}} \mathcal{L} = (a^{(1)})^{\top} \delta^{(2)}", "aᵀ δ, W is 2x2 (d_in x d_out)"),
     ("B1", "gW-columns", F, r"\nabla_{W^{(1)}} \mathcal{L} = (\delta^{(2)})^{\top} a^{(1)}", "the transpose"),
     ("B1", "gb", P, r"\nabla_{b^{(1)}} \mathcal{L} = \delta^{(2)}", "a row, like b"),
+    # NG: deeplearning.ai's batch notation
+    ("NG", "forward", P, r"Z^{[1]} = W^{[1]} X + b^{[1]} \mathbf{1}^T", "Z = W X + b 1ᵀ"),
+    ("NG", "dZ", E, r"dZ^{[2]} = A^{[2]} - Y", "dZ is m·∂J/∂Z in the course, ∂J/∂Z by the d-prefix: ambiguous"),
+    ("NG", "dJdZ", P, r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{m} (A^{[2]} - Y)", "∂J/∂Z of the mean"),
+    ("NG", "dW", P, r"dW^{[2]} = \frac{1}{m} (A^{[2]} - Y) A^{[1]T}", "the course's dW"),
+    ("NG", "dW-no-m", F, r"dW^{[2]} = (A^{[2]} - Y) A^{[1]T}", "missing 1/m"),
     ("B1", "gb-column", FE, r"\nabla_{b^{(1)}} \mathcal{L} = (\delta^{(2)})^{\top}", "1x2 vs 2x1"),
 ]
+
+
+def _profile(name):
+    from symbackprop.notation import profile
+    return None if name is None else profile(name)
 
 
 @pytest.fixture(scope="module")
 def verdicts():
     out = {}
     for net in NETS:
-        claims = tuple(ClaimSpec(f"{net}-{rid}", claim, ()) for n, rid, _, claim, _ in ROWS if n == net)
-        report = check_spec(DerivationSpec("batches.yaml", net, NETS[net], claims), Limits(timeout=120, workers=2))
+        prof = _profile(NOTATION.get(net))
+        claims = tuple(ClaimSpec(f"{net}-{rid}", claim, (), notation=prof) for n, rid, _, claim, _ in ROWS if n == net)
+        spec = DerivationSpec("batches.yaml", net, NETS[net], claims, notation=prof)
+        report = check_spec(spec, Limits(timeout=120, workers=2))
         out.update({r.id: r for r in report.results})
     return out
 

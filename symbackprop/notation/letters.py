@@ -243,7 +243,7 @@ class LettersMixin(LayersMixin):
             raise self.error(f"{c} is the pattern index in this notation (one example: E_{c}, y_{{{c}k}})", tok=t, token=c)
         if p.gradient_prefix and c in BATCH_LETTERS:
             raise self.error(f"{c}: batch quantities (capital A, Z, X, Y, dZ and the batch size m: examples as "
-                             f"columns) need network: {{batch: m}} (not supported yet): write the single-example "
+                             f"columns) need network: {{batch: m}}: write the single-example "
                              f"form (a, z, x, y)", tok=t, token=c)
         if c.islower():
             return self.variable()            # tentative: the scalar rule (program.py) decides
@@ -417,9 +417,14 @@ class LettersMixin(LayersMixin):
         """deeplearning.ai's dz^{[l]}, dW^{[l]}, db^{[l]}, da^{[l]}: ∂J/∂ of the quantity."""
         self.next()
         q = self.tok
+        if q.value in BATCH_LETTERS and self.net is not None and self.net.batched:
+            raise self.error(f"d{q.value} has two readings in batch notes: deeplearning.ai writes dZ^{{[L]}} = A^{{[L]}} "
+                             f"- Y (m times the gradient of the mean cost J) beside dW = ∂J/∂W; write the batch error "
+                             f"\\Delta (= ∂J/∂Z) or \\frac{{\\partial J}}{{\\partial {q.value}}} instead",
+                             tok=t, token="d" + q.value)
         if q.value in BATCH_LETTERS:
             raise self.error(f"d{q.value}: batch quantities (capital A, Z, X, Y, dZ and the batch size m: examples as "
-                             f"columns) need network: {{batch: m}} (not supported yet): write d{q.value.lower()}",
+                             f"columns) need network: {{batch: m}}: write d{q.value.lower()} for one example",
                              tok=t, token="d" + q.value)
         den = self.primary()
         if not isinstance(den, Quantity):
