@@ -110,14 +110,16 @@ def derive(net: Network) -> Derivation:
     return Derivation(net, g, dL_dyhat, J, delta, dL_da, grad_W, grad_b)
 
 
-def _adjoints(nodes, up, variables):
+def _adjoints(nodes, up, variables, direct=None):
     """Σ over the entries e of ``nodes`` (definitions, as _Local) that contain v: up[e] · ∂nodes[e]/∂v,
-    for each v of ``variables`` — the reverse-mode step of one layer, for any layout or batch."""
+    for each v of ``variables`` — the reverse-mode step of one layer, for any layout or batch — plus
+    ``direct(v)``, the loss's own local derivative in v (the weight decay), in the same sum."""
     users = {}
     for e, loc in enumerate(nodes):
         for s in loc.terms:
             users.setdefault(s, []).append(e)
-    return [sp.Add(*[up[e] * nodes[e](v) for e in users.get(v, ())]) for v in variables]
+    extra = (lambda v: [direct(v)]) if direct is not None else (lambda v: [])     # noqa: E731
+    return [sp.Add(*[up[e] * nodes[e](v) for e in users.get(v, ())], *extra(v)) for v in variables]
 
 
 def _derive_general(net: Network, g: Graph) -> Derivation:
@@ -145,7 +147,6 @@ def _derive_general(net: Network, g: Graph) -> Derivation:
     grad_W, grad_b = [], []
     for k in range(L):
         up, W, b = list(delta[k + 1]), g.W[k], g.b[k]
-        gw = _adjoints(local[k + 1], up, list(W))
-        grad_W.append(sp.Matrix(*W.shape, [t + decay(w) for t, w in zip(gw, W)]))
+        grad_W.append(sp.Matrix(*W.shape, _adjoints(local[k + 1], up, list(W), decay)))
         grad_b.append(sp.Matrix(*b.shape, _adjoints(local[k + 1], up, list(b))) if b.rows else sp.zeros(0, 1))
     return Derivation(net, g, dL_dyhat, J1, delta, dL_da, grad_W, grad_b)
