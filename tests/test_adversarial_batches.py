@@ -13,6 +13,8 @@ Networks:
          Z^(l) = W^(l) A^(l-1) + b^(l) 1ᵀ, L = Σ_n ½||ŷ_n − y_n||².
     NB   sizes 2-3-2, sigmoid, identity + mse, outgoing weights, one example, no biases, l2 = 1/2.
     B1   sizes 2-2-2, ReLU, identity + mse, outgoing weights, batch 1 in rows layout (x is a 1 x 2 row).
+    NL   as NG with one example and l2 = 1 (deeplearning.ai writes λ/(2m) Σ‖W‖²: its λ is refused).
+    CS   sizes 2-3-2, softmax + CE, batch 2 in rows, read in the cs231n preset (L_i is one example's loss).
     NG   sizes 2-3-2, ReLU, sigmoid + BCE, incoming weights, batch 2 (mean), columns, read in the deeplearning-ai
          preset: J is the mean cost, dW = ∂J/∂W; its dZ^{[L]} = A^{[L]} − Y is m·∂J/∂Z, so dZ is refused.
 """
@@ -33,8 +35,10 @@ NETS = {
     "NB": Network((2, 3, 2), "sigmoid", "identity", "mse", bias=False, l2=Fraction(1, 2)),
     "B1": Network((2, 2, 2), "relu", "identity", "mse", layout="rows"),
     "NG": Network((2, 3, 2), "relu", "sigmoid", "bce", weights="incoming", batch=2),
+    "NL": Network((2, 3, 2), "relu", "sigmoid", "bce", weights="incoming", l2=1),
+    "CS": Network((2, 3, 2), "relu", "softmax", "cross_entropy", weights="incoming", batch=2, layout="rows"),
 }
-NOTATION = {"NG": "deeplearning-ai"}
+NOTATION = {"NG": "deeplearning-ai", "NL": "deeplearning-ai", "CS": "cs231n"}
 ACCEPT = {"proved": {"proved"}, "false": {"refuted"}, "error": {"error"}, "false|error": {"refuted", "error"}}
 P, F, E, FE = "proved", "false", "error", "false|error"
 
@@ -107,6 +111,14 @@ ROWS = [
     ("NG", "dJdZ", P, r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{m} (A^{[2]} - Y)", "∂J/∂Z of the mean"),
     ("NG", "dW", P, r"dW^{[2]} = \frac{1}{m} (A^{[2]} - Y) A^{[1]T}", "the course's dW"),
     ("NG", "dW-no-m", F, r"dW^{[2]} = (A^{[2]} - Y) A^{[1]T}", "missing 1/m"),
+    ("NG", "per-example-loss", E, r"\mathcal{L} = J", "the course's \\mathcal{L} is one example's loss"),
+    ("NG", "cost", P, r"J = J", "J is the batch cost"),
+    # NL: deeplearning.ai with weight decay: its λ multiplies 1/(2m), and its \mathcal{L}, J have no decay
+    ("NL", "lambda", E, r"dW^{[1]} = dz^{[1]} x^T + \lambda W^{[1]}", "λ/(2m) in the course vs λ/2"),
+    ("NL", "data-loss", E, r"\mathcal{L} = J", "the course's losses have no decay term"),
+    ("NL", "dW-number", P, r"dW^{[1]} = dz^{[1]} x^T + W^{[1]}", "λ = 1 written as a number"),
+    # CS: CS231n's per-example L_i in a batch
+    ("CS", "L_i", E, r"\frac{\partial L_i}{\partial f_k} = p_k - \mathbb{1}(y_i = k)", "L_i is one example's loss"),
     ("B1", "gb-column", FE, r"\nabla_{b^{(1)}} \mathcal{L} = (\delta^{(2)})^{\top}", "1x2 vs 2x1"),
 ]
 

@@ -67,6 +67,10 @@ class CommandsMixin:
         if not self.net.l2:
             raise self.error("\\lambda is the weight decay, but this network has none: set network: {l2: …}, or "
                              "declare notation: {scalars: [\\lambda]}", tok=t, token="\\lambda")
+        if self.p.preset != "default":
+            raise self.error(f"\\lambda in {self.p.preset} notation may scale the decay differently (deeplearning.ai "
+                             f"writes λ/(2m) Σ‖W‖²; this network adds λ/2 Σ‖W‖² with λ = {self.net.l2}): write the "
+                             f"number, or use the default notation", tok=t, token="\\lambda")
         self.network(t)
         self.readings["\\lambda"] = f"the weight decay {self.net.l2}"
         return Named(t.pos, "\\lambda", sp.Rational(self.net.l2.numerator, self.net.l2.denominator), "\\lambda")

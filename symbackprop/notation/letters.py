@@ -55,6 +55,9 @@ ROLE_LETTERS = {
     "X": ("the input batch", None, None), "Y": ("the target batch", None, None),
 }
 BATCH_LETTERS = frozenset("AZXYm")
+# the spellings of the cost that name the reduced loss of a whole batch, by preset (every other cost spelling names
+# one example's loss: L_i, C_x, E_n, deeplearning.ai's \mathcal{L}, J(W,b;x,y), ...; in a batch they are errors)
+BATCH_COSTS = {"default": (r"\mathcal{L}",), "deeplearning-ai": ("J",), "nielsen": ("C",), "bishop": ("E",)}
 
 
 @lru_cache(maxsize=64)
@@ -122,15 +125,25 @@ class LettersMixin(LayersMixin):
             sub = type(self)(body, self.net, PRESETS["default"])
             q = sub.primary()
             self.readings[text] = q.tex()
-            return self.indexed(t, Quantity(t.pos, span, q.kind, q.layer, None, False, True))
+            return self.indexed(t, Quantity(t.pos, span, q.kind, q.layer, None, False, True, self.batch_shape(t, q.kind)))
         if role == "logits":
             self.readings[text] = "z^{(L)}"
-            return self.indexed(t, Quantity(t.pos, span, "z", LayerExpr(t.pos, "L", 0, 1, 0, 0), None, False, True))
+            return self.indexed(t, Quantity(t.pos, span, "z", LayerExpr(t.pos, "L", 0, 1, 0, 0), None, False, True,
+                                            self.batch_shape(t, "z")))
         if text != r"\hat{y}":
             self.readings.setdefault(text, "ŷ")
         return self.indexed(t, Quantity(t.pos, span, "yhat", None, None, shape=self.batch_shape(t, "yhat")))
 
     def loss_node(self, t, span, text):
+        net = self.net
+        if net is not None and (net.batch > 1 or net.l2):
+            ok = BATCH_COSTS.get(self.p.preset, ()) if not net.l2 or self.p.preset == "default" else ()
+            if text not in ok:
+                what = (f"reduces a batch of m = {net.batch} ({net.reduction})" if net.batch > 1 else "") + \
+                    (" and " if net.batch > 1 and net.l2 else "") + ("adds weight decay" if net.l2 else "")
+                fix = " or ".join(ok) if ok else "\\mathcal{L} in the default notation"
+                raise self.error(f"{text} names the data loss (one example's, or without weight decay) in this notation, "
+                                 f"but this network {what}: write the loss it checks as {fix}", tok=t, token=span)
         if self.at("sym", "_") or self.at("sym", "^") and self.layer_follows():
             raise self.error(f"the loss {span} takes no index or layer")
         if self.tok.kind == "sym" and self.tok.value in ("(", "\\left("):
