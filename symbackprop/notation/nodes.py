@@ -294,7 +294,7 @@ class Named(Node):
 
 @dataclass
 class Ones(Node):
-    """\mathbf{1} in a batch network: the all-ones column of length m (Z = W A + b 1ᵀ, ∇_b L = Δ 1)."""
+    r"""\mathbf{1} in a batch network: the all-ones column of length m (Z = W A + b 1ᵀ, ∇_b L = Δ 1)."""
     level = ATOM
 
     def ev(self, ctx):
