@@ -5,6 +5,11 @@ literature with its own tables of activations, heads and losses (``_ACT``, ``_HE
 contract test pins that they have the same keys as the rules), so it shares no formula with the
 symbolic engine.  Only the sampling policy (the kind of target, where the kinks are) reads the rules.  ``lambdify_gradients`` compiles the *derived* node-level expressions (only over
 symbols the library created) and evaluates them, one point or a batch of points at a time.
+
+Mini-batch, rows-layout, weight-decay and no-bias networks have their own textbook path at the end
+(``_general_backprop``: Δ^(l) = Wᵀ Δ ⊙ φ'(Z), ∇W = Δ Aᵀ + λW, or the row forms), their own finite differences
+of the reduced loss and a node-by-node evaluation of their derivation; it lives here, beside the single-example
+witness it must stay independent of, which is why the module is longer than most.
 """
 from __future__ import annotations
 
