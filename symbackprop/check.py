@@ -508,6 +508,10 @@ def _solutions_on(ctx, S, p, limit=3, avoid=(), only=None):
             cur = node_values(g, q, 30)[v]
             if not cur.is_Rational:
                 q = force(ctx.net, q, *zn[v], _Fraction(int(sp.floor(cur * 4096)), 4096))
+                if q is None:                    # no bias to set it with (bias: false)
+                    break
+        if q is None:
+            continue
         ex = exact_values(g, q)
         try:
             d1 = d.xreplace({v: ex[v] for v in free if v != s_ and v in ex})
@@ -742,7 +746,7 @@ def _injective_pullback(g, conds):
     z^(l)_i = z^(l)_j for an injective activation (tanh, sigmoid, leaky ReLU; not ReLU).  Added beside the
     given (the region is unchanged), they let a proof substitute one pre-activation for the other."""
     net = g.net
-    pairs = [(g.yhat, g.z[net.L])] if OUTPUTS[net.output].injective else []
+    pairs = list(zip(g.examples(g.yhat), g.examples(g.z[net.L]))) if OUTPUTS[net.output].injective else []
     pairs += [(g.a[l], g.z[l]) for l in range(1, net.L) if net.rule_of(l).injective(net)]
     out = []
     for lhs, op, rhs in conds:
@@ -1632,8 +1636,11 @@ def _misses_region(S, conds, g):
     try:
         base = [sp.Eq(S.d, 0)] + [_REL[op](g.concretize(lhs), g.concretize(rhs)) for lhs, op, rhs in conds]
         cases = [{}]
-        if LOSSES[g.net.loss].target == "one-hot" and set(g.y) & set().union(*[r.free_symbols for r in base]):
-            cases = [{s_: sp.Integer(int(k == c)) for k, s_ in enumerate(g.y)} for c in range(g.net.C)]
+        used = set().union(*[r.free_symbols for r in base])
+        if LOSSES[g.net.loss].target == "one-hot" and set(g.y) & used:
+            cases = g.onehot_cases(used)         # each example's unit vectors (a batch: their combinations)
+            if cases is None:
+                return False
         for case in cases:                                # a one-hot target: each unit vector in turn
             rels = [r.xreplace(case) for r in base] if case else list(base)
             if any(r is sp.false for r in rels):
@@ -1804,8 +1811,8 @@ def _prove_inequality(ctx, A, B, op, conds):
             cases = [{}]
             ys = [s_ for s_ in g.y if s_ in e.free_symbols or any(s_ in h.free_symbols for h in given)]
             if onehot and ys:
-                cases = [{s_: sp.Integer(int(k == c)) for k, s_ in enumerate(g.y)} for c in range(net.C)]
-            if len(cases) > _MAX_TARGET_CASES:
+                cases = g.onehot_cases(ys, _MAX_TARGET_CASES)
+            if cases is None or len(cases) > _MAX_TARGET_CASES:
                 continue
             ok = True
             for case in cases:
@@ -1842,8 +1849,10 @@ def _facts_for(g, e, hyps):
     syms = set(e.free_symbols).union(*[h.free_symbols for h in hyps]) if hyps else set(e.free_symbols)
     out = []
     if g.net.output == "softmax" and syms & set(g.yhat):
-        out.append(sp.Eq(sp.Add(*g.yhat), 1))
-        syms |= set(g.yhat)
+        for yh, total in zip(g.examples(g.yhat), g.simplex_sums()):
+            if syms & set(yh):                   # each example's ŷ sums to 1 (a batch: column by column)
+                out.append(sp.Eq(total, 1))
+                syms |= set(yh)
     return [r for s_, r in _ranges(g) if s_ in syms] + out
 
 

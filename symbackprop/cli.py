@@ -88,6 +88,12 @@ def _network_args(p, required=True):
     p.add_argument("--relu-prime-at-zero", default=None, metavar="VALUE",
                    help="the value of relu'(0) (default 0, as in the course)")
     p.add_argument("--negative-slope", default=None, metavar="VALUE", help="slope of leaky_relu below 0")
+    p.add_argument("--batch", default=None, metavar="M", help="examples per mini-batch (default 1)")
+    p.add_argument("--reduction", default=None, metavar="mean|sum", help="how a batch's losses are reduced (default mean)")
+    p.add_argument("--layout", default=None, metavar="columns|rows",
+                   help="examples as columns (default: z = W a + b) or as rows (Z = A W + 1 b)")
+    p.add_argument("--l2", default=None, metavar="LAMBDA", help="L2 weight decay (lambda/2) sum ||W||_F^2 (default 0)")
+    p.add_argument("--bias", default=None, metavar="true|false", help="whether the layers have biases (default true)")
 
 
 def _network(a):
@@ -97,7 +103,25 @@ def _network(a):
     except ValueError:
         raise _Usage(f"--sizes must be comma-separated integers, got {a.sizes!r}") from None
     given = {k: getattr(a, k) for k in _NET_OPTIONS if getattr(a, k) is not None}
+    given.update(_batch_options(a))
     return Network(sizes, **given)
+
+
+_BATCH_OPTIONS = ("batch", "reduction", "layout", "l2", "bias")
+
+
+def _batch_options(a) -> dict:
+    """--batch M, --reduction, --layout, --l2 LAMBDA, --bias true|false (unset: Network's defaults)."""
+    out = {k: getattr(a, k) for k in _BATCH_OPTIONS if getattr(a, k, None) is not None}
+    if "batch" in out:
+        if not out["batch"].isdigit():
+            raise _Usage(f"--batch must be a whole number, got {out['batch']!r}")
+        out["batch"] = int(out["batch"])
+    if "bias" in out:
+        if out["bias"] not in ("true", "false"):
+            raise _Usage(f"--bias must be true or false, got {out['bias']!r}")
+        out["bias"] = out["bias"] == "true"
+    return out
 
 
 def _bounded(func, job, a):
@@ -436,6 +460,7 @@ class _CheckStream:
 def _network_fields(a) -> dict:
     """The network flags of ``check`` (for homework files without a front matter)."""
     fields = {k: getattr(a, k) for k in _NET_OPTIONS if getattr(a, k) is not None}
+    fields.update(_batch_options(a))
     if a.sizes is not None:
         try:
             fields["sizes"] = tuple(int(s) for s in a.sizes.split(","))
@@ -587,7 +612,7 @@ def _cmd_export(a) -> int:
     _check_output(a.outfile, "-o/--out-file", [("derivation file (--from)", a.spec)])
     if a.spec:
         from .spec import load_spec
-        extra = [k for k in _NET_OPTIONS if getattr(a, k) is not None]
+        extra = [k for k in _NET_OPTIONS + _BATCH_OPTIONS if getattr(a, k) is not None]
         if extra:
             raise _Usage(f"--{extra[0].replace('_', '-')} cannot be combined with --from (the file gives the network)")
         spec = load_spec(a.spec)

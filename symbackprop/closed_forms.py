@@ -201,9 +201,85 @@ def _plan(net: Network):
                lambda d, done, l=l: _concrete_hidden(d, l, done[f"delta^({l})"].proved))
 
 
+def _plan_general(net: Network):
+    """The closed forms of a batch (columns or rows), weight decay or no-bias network, as ``_plan`` does.
+
+    Columns: Δ^(L) = scale·(Ŷ − Y) (canonical pairs), ∇_W = Δ Aᵀ (+ λW), ∇_b = Δ 1, Δ^(l) = Wᵀ Δ ⊙ φ'(Z);
+    rows: ∇_W = Aᵀ Δ (+ λW), ∇_b = 1ᵀ Δ, Δ^(l) = Δ Wᵀ ⊙ φ'(Z).  scale is 1/m for the mean, 1 for the sum.
+    """
+    L, rows, m = net.L, net.rows, net.batch
+    head = OUTPUTS[net.output]
+    pair = HEADS[(net.output, net.loss)]
+    big = net.batched
+    D = (lambda l: rf"\Delta^{{({l})}}") if big else (lambda l: rf"\delta^{{({l})}}")
+    A = (lambda k: "X" if k == 0 else f"A^{{({k})}}") if big else (lambda k: "x" if k == 0 else f"a^{{({k})}}")
+    scale_tex = rf"\frac{{1}}{{{m}}}" if net.reduction == "mean" and m > 1 else ""
+    decay_tex = (lambda lab: rf" + \lambda W^{{({lab})}}") if net.l2 else (lambda lab: "")
+    yield (Statement("output-jacobian", ("output-jacobian",),
+                     r"\frac{\partial \hat{y}_k}{\partial z^{(L)}_i} = " + head.jacobian_latex, head.jacobian_sympy),
+           _output_jacobian)
+    rhs = pair.latex.split("=", 1)[1].strip()
+    if big and pair.sympy == "yhat - y":
+        rhs = r"\hat{Y} - Y"
+    elif big:          # a per-example form: each column (row) of Δ^(L) is the example's δ^(L), scaled
+        rhs = rf"\left[\delta^{{(L)}}_{{(1)}} \cdots \delta^{{(L)}}_{{({m})}}\right] \text{{ with }} {pair.latex}"
+    out_tex = rf"{D(L)} = {scale_tex}\left({rhs}\right)" if scale_tex else rf"{D(L)} = {rhs}"
+    yield (Statement(f"delta^({L})", ("delta", L), out_tex, f"scale*({pair.sympy}) per example"),
+           lambda d, done: _proof(d.delta[L], _output_error(d), d.graph, pair.assumptions,
+                                  "chain rule through the reduction and the output head, then the assumptions"))
+    for k in range(L):
+        lab = net.param_label(k)
+        gw = rf"({A(k)})^{{\top}} {D(k + 1)}" if rows else rf"{D(k + 1)}\,({A(k)})^{{\top}}"
+        yield (Statement(f"grad_W^({lab})", ("grad_W", lab),
+                         rf"\nabla_{{W^{{({lab})}}}}\mathcal{{L}} = {gw}{decay_tex(lab)}",
+                         (f"a{k}.T*delta{k + 1}" if rows else f"delta{k + 1}*a{k}.T") + (f" + l2*W{lab}" if net.l2 else "")),
+               lambda d, done, k=k: _proof(d.grad_W[k], _grad_w_closed(d, k), d.graph))
+        if not net.bias:
+            continue
+        gb = rf"\mathbf{{1}}^{{\top}} {D(k + 1)}" if rows else (rf"{D(k + 1)}\,\mathbf{{1}}" if big else D(k + 1))
+        yield (Statement(f"grad_b^({lab})", ("grad_b", lab), rf"\nabla_{{b^{{({lab})}}}}\mathcal{{L}} = {gb}",
+                         f"ones.T*delta{k + 1}" if rows else f"delta{k + 1}*ones"),
+               lambda d, done, k=k: _proof(d.grad_b[k], _grad_b_closed(d, k), d.graph))
+    for l in range(L - 1, 0, -1):
+        lab = net.param_label(l)
+        back = rf"{D(l + 1)} (W^{{({lab})}})^{{\top}}" if rows else rf"(W^{{({lab})}})^{{\top}}{D(l + 1)}"
+        Z = f"Z^{{({l})}}" if big else f"z^{{({l})}}"
+        wt = rf"{D(l)} = {back} \odot "
+        yield (Statement(f"delta^({l})", ("delta", l), wt + rf"\varphi'({Z})",
+                         f"HadamardProduct({'delta%d*W%s.T' % (l + 1, lab) if rows else 'W%s.T*delta%d' % (lab, l + 1)}, "
+                         f"phi_prime(z{l}))"),
+               lambda d, done, l=l: _proof(d.delta[l], _wt_delta(d, l).multiply_elementwise(
+                   d.graph.z[l].applyfunc(phi_prime)), d.graph))
+        name = net.activation_of(l)
+        prime = ACTIVATIONS[name].prime_latex(Z, net) or rf"\varphi'({Z})"
+        yield (Statement(f"delta^({l}) [{name}]", ("delta", l), wt + prime,
+                         f"HadamardProduct(..., {name}_prime(z{l}))"),
+               lambda d, done, l=l: _concrete_hidden(d, l, done[f"delta^({l})"].proved))
+
+
+def _output_error(d: Derivation):
+    """scale · (the pair's δ of each example), as a batch quantity."""
+    g = d.graph
+    pair = HEADS[(d.net.output, d.net.loss)]
+    cols = [g.scale * pair.delta(yh, y) for yh, y in zip(g.examples(g.yhat), g.examples(g.y))]
+    return g.from_examples(cols)
+
+
+def _grad_w_closed(d: Derivation, k: int):
+    g = d.graph
+    A, D = g.a[k], d.delta[k + 1]
+    return (A.T * D if d.net.rows else D * A.T) + g.lam * g.W[k]
+
+
+def _grad_b_closed(d: Derivation, k: int):
+    g = d.graph
+    D = d.delta[k + 1]
+    return g.ones.T * D if d.net.rows else D * g.ones
+
+
 def statements(net: Network) -> tuple:
     """The textbook identities of ``net`` as stated (no derivation, no proof): cheap for any size."""
-    return tuple(st for st, _ in _plan(net))
+    return tuple(st for st, _ in (_plan(net) if net.plain else _plan_general(net)))
 
 
 def _proof(derived, closed, graph, assumptions=(), method="exact difference"):
@@ -212,16 +288,18 @@ def _proof(derived, closed, graph, assumptions=(), method="exact difference"):
 
 
 def _wt_delta(d: Derivation, l: int):
+    if d.net.rows:
+        return d.delta[l + 1] * d.graph.W[l].T
     return d.graph.W[l].T * d.delta[l + 1]
 
 
 def _output_jacobian(d: Derivation, done) -> dict:
     """∂ŷ_k/∂z_i written in ŷ (the rule) equals diff of the concrete head, with ŷ = out(z)."""
     g, net = d.graph, d.net
-    out = g.yhat_def
-    subs = dict(zip(g.yhat, out))
+    out, z = g.examples(g.yhat_def)[0], g.examples(g.z[net.L])[0]        # the first example (the head is per example)
+    subs = dict(zip(g.examples(g.yhat)[0], out))
     entries, how = _jacobian_entries(d.dyhat_dz)
-    ok = all(_zero(sp.diff(out[k], g.z[net.L][i]) - d.dyhat_dz[k, i].xreplace(subs)) for k, i in entries)
+    ok = all(_zero(sp.diff(out[k], z[i]) - d.dyhat_dz[k, i].xreplace(subs)) for k, i in entries)
     return dict(derived=d.dyhat_dz, closed=d.dyhat_dz, assumptions=(), proved=ok,
                 method=f"diff of the head, exact ({how})")
 
@@ -231,7 +309,7 @@ def closed_forms(net: Network) -> tuple:
     """Every closed form of ``net``, proved: output error, ∇W = δaᵀ, ∇b = δ, δ^(l) = Wᵀδ ⊙ φ'(z)."""
     d = derive(net)
     done = {}
-    for st, proof in _plan(net):
+    for st, proof in (_plan(net) if net.plain else _plan_general(net)):
         done[st.name] = ClosedForm(st.name, st.quantity, st.latex, sympy_form=st.sympy_form, **proof(d, done))
     return tuple(done.values())
 

@@ -86,6 +86,8 @@ def _chain(dL_dyhat, column):
 def derive(net: Network) -> Derivation:
     """Derive every gradient of ``net`` by the chain rule over local derivatives."""
     g = graph(net)
+    if not net.plain:
+        return _derive_general(net, g)
     L, d = net.L, net.sizes
     dL_dyhat = sp.Matrix([_local(g.loss, v) for v in g.yhat])
     J = OUTPUTS[net.output].jacobian(g.yhat)                  # ∂ŷ_k/∂z_i, written in ŷ
@@ -106,3 +108,45 @@ def derive(net: Network) -> Derivation:
         grad_W.append(sp.Matrix(d[k + 1], d[k], lambda i, j: dz[i] * zdef[i](g.W[k][i, j])))
         grad_b.append(sp.Matrix([dz[i] * zdef[i](g.b[k][i]) for i in range(d[k + 1])]))
     return Derivation(net, g, dL_dyhat, J, delta, dL_da, grad_W, grad_b)
+
+
+def _adjoints(nodes, up, variables, direct=None):
+    """Σ over the entries e of ``nodes`` (definitions, as _Local) that contain v: up[e] · ∂nodes[e]/∂v,
+    for each v of ``variables`` — the reverse-mode step of one layer, for any layout or batch — plus
+    ``direct(v)``, the loss's own local derivative in v (the weight decay), in the same sum."""
+    users = {}
+    for e, loc in enumerate(nodes):
+        for s in loc.terms:
+            users.setdefault(s, []).append(e)
+    extra = (lambda v: [direct(v)]) if direct is not None else (lambda v: [])     # noqa: E731
+    return [sp.Add(*[up[e] * nodes[e](v) for e in users.get(v, ())], *extra(v)) for v in variables]
+
+
+def _derive_general(net: Network, g: Graph) -> Derivation:
+    """Reverse mode for a batch (columns or rows), weight decay or no biases: the same local derivatives, with
+    the reduction node (mean: 1/m) and the decay term (λ/2)‖W‖² as nodes of the graph."""
+    L = net.L
+    head = OUTPUTS[net.output]
+    cols, deltas = [], []
+    for yh, y, loss in zip(g.examples(g.yhat), g.examples(g.y), g.example_losses):
+        # ∂L/∂ŷ_n = scale · ∂loss_n/∂ŷ_n  (the reduction's local derivative times the example's loss's)
+        dyh = sp.Matrix([g.scale * _local(loss, v) for v in yh])
+        J = head.jacobian(yh)
+        cols.append(dyh)
+        deltas.append(sp.Matrix([_chain(dyh, J[:, i]) for i in range(len(yh))]))
+    dL_dyhat = g.from_examples(cols)
+    J1 = head.jacobian(g.examples(g.yhat)[0])
+    delta = {L: g.from_examples(deltas)}
+    dL_da = {}
+    local = {l: [_Local(e) for e in g.z_def[l]] for l in range(1, L + 1)}
+    for l in range(L - 1, 0, -1):
+        shape = g.a[l].shape
+        dL_da[l] = sp.Matrix(*shape, _adjoints(local[l + 1], list(delta[l + 1]), list(g.a[l])))
+        delta[l] = sp.Matrix(*shape, [u * _local(ad, z) for u, ad, z in zip(dL_da[l], g.a_def[l], g.z[l])])
+    decay = _Local(g.l2_term)
+    grad_W, grad_b = [], []
+    for k in range(L):
+        up, W, b = list(delta[k + 1]), g.W[k], g.b[k]
+        grad_W.append(sp.Matrix(*W.shape, _adjoints(local[k + 1], up, list(W), decay)))
+        grad_b.append(sp.Matrix(*b.shape, _adjoints(local[k + 1], up, list(b))) if b.rows else sp.zeros(0, 1))
+    return Derivation(net, g, dL_dyhat, J1, delta, dL_da, grad_W, grad_b)

@@ -44,9 +44,35 @@ _VERDICT_TEX = {"proved": r"\textbf{proved}", "numerically-equal": r"\textbf{num
 
 
 def _convention(net: Network) -> str:
+    if not net.plain:
+        return _batch_convention(net)
     if net.weights == "outgoing":
         return r"z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}, \quad W^{(l)} \in \mathbb{R}^{d_{l+1} \times d_l}"
     return r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}, \quad W^{(l)} \in \mathbb{R}^{d_l \times d_{l-1}}"
+
+
+def _batch_convention(net: Network) -> str:
+    """The forward pass of a batch / rows / decay / no-bias network (outgoing labels: l+1 from l)."""
+    out_l, in_l = ("l+1", "l") if net.weights == "outgoing" else ("l", "l-1")
+    lab, big = "l", net.batched
+    Z, A = (f"Z^{{({out_l})}}", f"A^{{({in_l})}}") if big else (f"z^{{({out_l})}}", f"a^{{({in_l})}}")
+    W, b = f"W^{{({lab})}}", f"b^{{({lab})}}"
+    dout, din = ("d_{l+1}", "d_l") if net.weights == "outgoing" else ("d_l", "d_{l-1}")
+    if net.rows:
+        prod, shape = f"{A} {W}", rf"{W} \in \mathbb{{R}}^{{{din} \times {dout}}}"
+        bias = rf" + \mathbf{{1}} {b}" if big else f" + {b}"
+    else:
+        prod, shape = f"{W} {A}", rf"{W} \in \mathbb{{R}}^{{{dout} \times {din}}}"
+        bias = rf" + {b} \mathbf{{1}}^{{\top}}" if big else f" + {b}"
+    text = f"{Z} = {prod}{bias if net.bias else ''}, \\quad {shape}"
+    if big:
+        red = r"\frac{1}{m} \sum_{n=1}^{m}" if net.reduction == "mean" else r"\sum_{n=1}^{m}"
+        text += rf", \quad m = {net.batch}, \quad \mathcal{{L}} = {red} \mathcal{{L}}_n"
+    if net.l2 and not big:
+        text += r", \quad \mathcal{L} = \ell(\hat{y}, y)"
+    if net.l2:
+        text += rf" + \frac{{\lambda}}{{2}} \sum_l \|W^{{(l)}}\|_F^2, \quad \lambda = {sp.latex(sp.Rational(net.l2.numerator, net.l2.denominator))}"
+    return text
 
 
 def _activation_tex(net: Network, name: str) -> str:
@@ -69,7 +95,8 @@ def _network_tex(net: Network) -> str:
     items = [rf"layer sizes $d_0, \dots, d_L = {sizes}$ ($L = {net.L}$, $C = d_L = {net.C}$)",
              hidden,
              rf"output {escape_text(net.output)}, loss {escape_text(net.loss)}",
-             rf"weights: ${_convention(net)}$; $a^{{(0)}} = x$, $\hat{{y}} = a^{{(L)}}$"]
+             rf"weights: ${_convention(net)}$; " + (r"$A^{(0)} = X$, $\hat{Y} = A^{(L)}$" if net.batched else
+                                                      rf"$a^{{(0)}} = x$, $\hat{{y}} = a^{{(L)}}$")]
     return "\\begin{itemize}\n" + "\n".join(rf"\item {i}" for i in items) + "\n\\end{itemize}\n"
 
 
@@ -212,6 +239,9 @@ def _broken(lhs: str, terms: list, names: dict, prefix: str = "") -> str:
 
 def _expanded(net: Network) -> str:
     """Entry-by-entry formulas, each written in the next layer's δ (one chain-rule step)."""
+    if not net.plain:        # the entries below are one example's, in columns, with biases and no decay
+        return ("Expanded entries omitted: they are written for one example in columns, with biases and no "
+                "weight decay; this network has a batch, the rows layout, weight decay or no biases.\n")
     g = graph(net)
     total = sum(len(W) + len(b) for W, b in zip(g.W, g.b)) + sum(net.sizes[1:])
     if total > EXPANDED_MAX_ENTRIES:

@@ -16,6 +16,9 @@ __all__ = ["Network", "Graph", "graph", "MAX_WIDTH", "MAX_DEPTH"]
 MAX_WIDTH = 256
 MAX_DEPTH = 16
 WEIGHT_CONVENTIONS = ("outgoing", "incoming")
+LAYOUTS = ("columns", "rows")
+REDUCTIONS = ("mean", "sum")
+MAX_BATCH = 64
 
 
 _MAX_NUMBER_CHARS = 40     # a convention or slope is a short number; 1e999999 is refused before it is built
@@ -60,6 +63,11 @@ class Network:
     relu_prime_at_zero: Fraction = PARAMETERS["relu_prime_at_zero"].default
     negative_slope: Fraction = PARAMETERS["negative_slope"].default
     alpha: Fraction = PARAMETERS["alpha"].default
+    batch: int = 1
+    reduction: str = "mean"
+    layout: str = "columns"
+    l2: Fraction = Fraction(0)
+    bias: bool = True
 
     def __post_init__(self):
         sizes = self.sizes
@@ -101,6 +109,36 @@ class Network:
         for p in PARAMETERS.values():
             if not p.valid(getattr(self, p.name)):
                 raise ConfigError(f"{p.name} must be {p.valid_text}, got {getattr(self, p.name)}", key=p.name)
+        self._check_batch_keys()
+
+    def _check_batch_keys(self):
+        """batch (examples per step), reduction, layout, l2 (weight decay) and bias."""
+        m = self.batch
+        if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= MAX_BATCH:
+            raise ConfigError(f"batch must be an integer from 1 to {MAX_BATCH} (examples per step), got {m!r}",
+                              key="batch")
+        _choice(self.reduction, REDUCTIONS, "reduction")
+        _choice(self.layout, LAYOUTS, "layout")
+        object.__setattr__(self, "l2", _exact(self.l2, "l2"))
+        if self.l2 < 0:
+            raise ConfigError(f"l2 must be a non-negative number (the weight decay lambda), got {self.l2}", key="l2")
+        if not isinstance(self.bias, bool):
+            raise ConfigError(f"bias must be true or false, got {self.bias!r}", key="bias")
+
+    @property
+    def plain(self) -> bool:
+        """One example in columns, with biases and no weight decay: the original single-example network."""
+        return self.batch == 1 and self.layout == "columns" and self.l2 == 0 and self.bias
+
+    @property
+    def rows(self) -> bool:
+        """Row-vector layout: examples are rows, Z = A W + 1 b."""
+        return self.layout == "rows"
+
+    @property
+    def batched(self) -> bool:
+        """Whether quantities are matrices of examples (a batch, or the rows layout, where x is 1 x d)."""
+        return self.batch > 1 or self.layout == "rows"
 
     @property
     def L(self) -> int:
@@ -169,9 +207,13 @@ class Network:
     def describe(self) -> dict:
         """A JSON-ready description."""
         act = self.activation if isinstance(self.activation, str) else list(self.activation)
-        return {"sizes": list(self.sizes), "activation": act, "output": self.output,
-                "loss": self.loss, "weights": self.weights,
-                **{p: str(getattr(self, p)) for p in PARAMETERS}}
+        out = {"sizes": list(self.sizes), "activation": act, "output": self.output,
+               "loss": self.loss, "weights": self.weights,
+               **{p: str(getattr(self, p)) for p in PARAMETERS}}
+        if not self.plain:
+            out.update(batch=self.batch, reduction=self.reduction, layout=self.layout, l2=str(self.l2),
+                       bias=self.bias)
+        return out
 
 
 def _activations(value, hidden: int):
@@ -202,6 +244,9 @@ class Graph:
 
     def __init__(self, net: Network):
         self.net = net
+        if not net.plain:
+            self._init_general(net)
+            return
         L, d = net.L, net.sizes
         self.x = _vec("x", d[0])
         self.y = _vec("y", d[L])
@@ -220,10 +265,116 @@ class Graph:
         self.a_def = {l: self.z[l].applyfunc(phi) for l in range(1, L)}
         self.yhat_def = OUTPUTS[net.output].f(self.z[L])
         self.loss = LOSSES[net.loss].f(self.yhat, self.y)
+        self.example_losses, self.scale, self.l2_term = [self.loss], sp.Integer(1), sp.Integer(0)
+        self.ones = sp.ones(1, 1)
         self._node_concrete = {}
 
+    def _init_general(self, net: Network):
+        """A batch of m examples (columns d x m, or rows m x d), weight decay, or no biases.
+
+        Columns: Z^(l) = W A^(l-1) + b 1^T with W d_l x d_(l-1); rows: Z^(l) = A^(l-1) W + 1 b with W d_(l-1) x d_l
+        and b a 1 x d_l row.  The loss is the mean (or sum) over the examples of the per-example loss, plus
+        (lambda/2) sum ||W||_F^2; biases are not decayed.
+        """
+        L, d, m = net.L, net.sizes, net.batch
+        self.x, self.y, self.yhat = self.node("x", d[0]), self.node("y", d[L]), self.node("yhat", d[L])
+        self.W, self.b = [], []
+        for k in range(L):
+            lab = net.param_label(k)
+            rows, cols = (d[k], d[k + 1]) if net.rows else (d[k + 1], d[k])
+            self.W.append(sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"W{lab}_{i + 1}_{j + 1}", real=True)))
+            if not net.bias:
+                self.b.append(sp.zeros(0, 1))
+            elif net.rows:
+                self.b.append(sp.Matrix(1, d[k + 1], [sp.Symbol(f"b{lab}_{i + 1}", real=True) for i in range(d[k + 1])]))
+            else:
+                self.b.append(_vec(f"b{lab}", d[k + 1]))
+        self.z = {l: self.node(f"z{l}", d[l]) for l in range(1, L + 1)}
+        self.a = {0: self.x}
+        self.a.update({l: self.node(f"a{l}", d[l]) for l in range(1, L)})
+        self.a[L] = self.yhat
+        self.ones = sp.ones(m, 1)
+        self.z_def = {l: self._affine(l - 1) for l in range(1, L + 1)}
+        self.a_def = {l: self.z[l].applyfunc(phi) for l in range(1, L)}
+        head = OUTPUTS[net.output].f
+        self.yhat_def = self.from_examples([head(z) for z in self.examples(self.z[L])])
+        loss = LOSSES[net.loss].f
+        self.example_losses = [loss(yh, y) for yh, y in zip(self.examples(self.yhat), self.examples(self.y))]
+        self.scale = sp.Rational(1, m) if net.reduction == "mean" else sp.Integer(1)
+        lam = sp.Rational(net.l2.numerator, net.l2.denominator)
+        self.l2_term = sp.Add(*[lam / 2 * w ** 2 for W in self.W for w in W]) if lam else sp.Integer(0)
+        self.loss = sp.Add(*[self.scale * t for t in self.example_losses]) + self.l2_term
+        self._node_concrete = {}
+
+    @property
+    def lam(self):
+        """The weight decay lambda as an exact Rational."""
+        return sp.Rational(self.net.l2.numerator, self.net.l2.denominator)
+
+    def node(self, name: str, width: int) -> sp.Matrix:
+        """The symbols of one batch quantity: d x m (columns) or m x d (rows); a vector without a batch."""
+        net, m = self.net, self.net.batch
+        if not net.batched:
+            return _vec(name, width)
+        big = name[0].upper() + name[1:]
+        sym = lambda i, n: sp.Symbol(f"{big}_{i + 1}_{n + 1}", real=True)     # noqa: E731  (unit i, example n)
+        if net.rows:
+            return sp.Matrix(m, width, lambda n, i: sym(i, n))
+        return sp.Matrix(width, m, sym)
+
+    def _affine(self, k: int) -> sp.Matrix:
+        W, A, b, net = self.W[k], self.a[k], self.b[k], self.net
+        Z = A * W if net.rows else W * A
+        if not net.bias:
+            return Z
+        return Z + (self.ones * b if net.rows else b * self.ones.T)
+
+    def examples(self, M) -> list:
+        """The per-example column vectors of a batch quantity (its columns, or its rows transposed)."""
+        if self.net.rows:
+            return [M[n, :].T for n in range(M.rows)]
+        return [M[:, n] for n in range(M.cols)]
+
+    def from_examples(self, cols) -> sp.Matrix:
+        """The batch quantity of per-example column vectors (the inverse of ``examples``)."""
+        M = sp.Matrix.hstack(*cols)
+        return M.T if self.net.rows else M
+
+    def onehot_cases(self, involved=None, limit: int = 64):
+        """Substitutions of a one-hot target, one per combination of classes of the examples whose y occurs
+        in ``involved`` (all examples when None): one example gives its C unit vectors, in class order.
+        None when there would be more than ``limit`` combinations."""
+        ys = self.examples(self.y)
+        limit = max(limit, self.net.C)           # one example's unit vectors are always listed
+        if involved is not None:
+            ys = [y for y in ys if set(y) & set(involved)] or ys[:1]
+        count = 1
+        for _ in ys:
+            count *= self.net.C
+        if count > limit:
+            return None
+        cases = [{}]
+        for y in ys:
+            cases = [{**c, **{s: sp.Integer(int(k == hot)) for k, s in enumerate(y)}}
+                     for c in cases for hot in range(self.net.C)]
+        return cases
+
+    def simplex_sums(self):
+        """Σ_k ŷ_k of each example (each is 1 for a softmax head)."""
+        return [sp.Add(*yh) for yh in self.examples(self.yhat)]
+
+    def unit(self, l: int, j: int) -> tuple:
+        """(unit, example) of the flat index ``j`` of z^(l) (row-major order of the matrix)."""
+        if not self.net.batched:
+            return j, 0
+        m, width = self.net.batch, self.net.sizes[l]
+        return (j % width, j // width) if self.net.rows else (j // m, j % m)
+
     def delta_symbols(self, l: int) -> list:
-        """Placeholder symbols δ^(l)_i (to write or evaluate a gradient one chain-rule step at a time)."""
+        """Placeholder symbols δ^(l)_i (to write or evaluate a gradient one chain-rule step at a time), in the
+        row-major order of z^(l)."""
+        if self.net.batched:
+            return list(self.node(f"delta{l}", self.net.sizes[l]))
         return [sp.Symbol(f"delta{l}_{i + 1}", real=True) for i in range(self.net.sizes[l])]
 
     def primitives(self) -> list:

@@ -5,6 +5,11 @@ literature with its own tables of activations, heads and losses (``_ACT``, ``_HE
 contract test pins that they have the same keys as the rules), so it shares no formula with the
 symbolic engine.  Only the sampling policy (the kind of target, where the kinks are) reads the rules.  ``lambdify_gradients`` compiles the *derived* node-level expressions (only over
 symbols the library created) and evaluates them, one point or a batch of points at a time.
+
+Mini-batch, rows-layout, weight-decay and no-bias networks have their own textbook path at the end
+(``_general_backprop``: Δ^(l) = Wᵀ Δ ⊙ φ'(Z), ∇W = Δ Aᵀ + λW, or the row forms), their own finite differences
+of the reduced loss and a node-by-node evaluation of their derivation; it lives here, beside the single-example
+witness it must stay independent of, which is why the module is longer than most.
 """
 from __future__ import annotations
 
@@ -84,6 +89,8 @@ _TARGETS = {
 def sample_params(net: Network, rng: np.random.Generator, *, away_from_kinks: bool = True,
                   margin: float = 1e-2) -> Params:
     """Seeded random x, y, W, b (float64); hidden z farther than margin from every kink if asked."""
+    if not net.plain:
+        return _sample_general(net, rng, away_from_kinks, margin)
     d = net.sizes
     x = rng.normal(size=d[0])
     y = _TARGETS[LOSSES[net.loss].target](rng, net.C)
@@ -258,8 +265,11 @@ def _forward(net, x, Ws, bs):
 def numpy_backprop(net: Network, x, y, Ws, bs) -> dict:
     """Textbook backprop in plain NumPy: δ^(L) from logits, δ^(l) = Wᵀδ ⊙ φ'(z), ∇W = δ aᵀ, ∇b = δ.
 
-    Inputs may carry one trailing batch axis; outputs then carry it too.
+    Inputs may carry one trailing batch axis; outputs then carry it too.  A batch, rows layout, weight decay
+    or no-bias network takes its own textbook path (``_general_backprop``).
     """
+    if not net.plain:
+        return _general_backprop(net, x, y, Ws, bs)
     x, y, Ws, bs = _batched(net, x, y, Ws, bs)
     z, a = _forward(net, x, Ws, bs)
     L = net.L
@@ -275,6 +285,8 @@ def numpy_backprop(net: Network, x, y, Ws, bs) -> dict:
 
 def stable_loss(net: Network, x, y, Ws, bs) -> float:
     """The loss of one point computed from the logits (log-sum-exp, softplus): never overflows."""
+    if not net.plain:
+        return _general_loss(net, x, y, Ws, bs)
     x, y, Ws, bs = _batched(net, x, y, Ws, bs)
     z, _ = _forward(net, x, Ws, bs)
     return _output_loss(net, z[net.L], y)
@@ -734,7 +746,7 @@ def mp_function(args, expr: sp.Expr) -> Callable:
 
 def lambdify_gradients(derivation: Derivation) -> Callable:
     """Compile the derivation's gradients: a callable (x, y, Ws, bs) -> dict like ``numpy_backprop``."""
-    return _Gradients(derivation)
+    return _Gradients(derivation) if derivation.net.plain else _GeneralGradients(derivation)
 
 
 @lru_cache(maxsize=16)
@@ -762,6 +774,10 @@ def _witness_values(kind, idx, res):
     return res[kind][idx]
 
 
+def _flat(v):
+    return np.asarray(v, dtype=float).reshape(-1)
+
+
 def verify(net: Network, n_points: int = 5, seed: int = 0) -> dict:
     """Max relative error of each symbolic gradient against both witnesses at seeded points."""
     if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 1:
@@ -776,7 +792,117 @@ def verify(net: Network, n_points: int = 5, seed: int = 0) -> dict:
         witness = {"numpy_backprop": numpy_backprop(net, *p), "finite_differences": finite_differences(net, *p)}
         for name, kind, idx in names:
             for w, res in witness.items():
-                e = rel_err(_witness_values(kind, idx, sym), _witness_values(kind, idx, res), TOLERANCES[w].floor)
+                if not net.bias and kind == "grad_b" or not net.bias and kind == "delta" and "delta" not in res:
+                    continue       # no biases: no ∇b, and finite differences give δ only through ∇b
+                mine = _witness_values(kind, idx, sym)
+                if kind == "delta" and "delta" not in res and net.batched:
+                    mine = np.sum(mine, axis=0 if net.rows else 1)      # ∂L/∂b = Δ 1 (columns) or 1ᵀ Δ (rows)
+                e = rel_err(_flat(mine), _flat(_witness_values(kind, idx, res)), TOLERANCES[w].floor)
                 errs[name][w] = max(errs[name][w], e)
     passed = all(errs[n][w] <= TOLERANCES[w].rtol for n in errs for w in TOLERANCES)
     return {**errs, "passed": bool(passed)}
+
+
+# ----------------------------------------------------------------------------------------------
+# batches (columns d x m or rows m x d), weight decay and no-bias networks: an independent textbook path
+
+
+def _sample_general(net, rng, away_from_kinks, margin):
+    """X, Y in the layout's shape (columns d x m, rows m x d), W in its shape, b a 1-D vector (empty without)."""
+    d, m, rows = net.sizes, net.batch, net.rows
+    X = rng.normal(size=(m, d[0]) if rows else (d[0], m))
+    Y = np.stack([_TARGETS[LOSSES[net.loss].target](rng, net.C) for _ in range(m)], axis=0 if rows else 1)
+    Ws = [rng.normal(size=(d[k], d[k + 1]) if rows else (d[k + 1], d[k])) / np.sqrt(d[k]) for k in range(net.L)]
+    bs = [rng.normal(scale=0.5, size=d[k + 1]) if net.bias else np.zeros(0) for k in range(net.L)]
+    if away_from_kinks and net.kinked:
+        for _ in range(100):
+            z, _a = _general_forward(net, X, Ws, bs)
+            near = [l for l in range(1, net.L) for c in net.rule_of(l).kinks
+                    if np.any(np.abs(z[l] - float(c)) <= margin)]
+            if not near:
+                break
+            X = rng.normal(size=X.shape)
+    return Params(X, Y, Ws, bs)
+
+
+def _general_forward(net, X, Ws, bs):
+    """Z^(l) = A W + 1 b (rows) or W A + b 1ᵀ (columns), A^(l) = φ(Z^(l))."""
+    A, Z = {0: np.asarray(X, float)}, {}
+    for k in range(net.L):
+        W = np.asarray(Ws[k], float)
+        Z[k + 1] = A[k] @ W if net.rows else W @ A[k]
+        if net.bias:
+            b = np.asarray(bs[k], float).reshape(-1)
+            Z[k + 1] = Z[k + 1] + (b[None, :] if net.rows else b[:, None])
+        if k + 1 < net.L:
+            A[k + 1] = _ACT[net.activation_of(k + 1)][0](Z[k + 1], net)
+    return Z, A
+
+
+def _by_class(net, M):
+    """A batch quantity with the classes on axis 0 (what the head and loss tables expect)."""
+    return np.asarray(M, float).T if net.rows else np.asarray(M, float)
+
+
+def _general_backprop(net, X, Y, Ws, bs):
+    """Δ^(L) = scale·J_headᵀ∇L per example; columns: Δ^(l) = Wᵀ Δ ⊙ φ'(Z), ∇W = Δ Aᵀ + λW, ∇b = Δ 1;
+    rows: Δ^(l) = Δ Wᵀ ⊙ φ'(Z), ∇W = Aᵀ Δ + λW, ∇b = 1ᵀ Δ."""
+    Z, A = _general_forward(net, X, Ws, bs)
+    L, lam = net.L, float(net.l2)
+    scale = 1.0 / net.batch if net.reduction == "mean" else 1.0
+    out = scale * _output_delta(net, _by_class(net, Z[L]), _by_class(net, Y))
+    D = {L: out.T if net.rows else out}
+    for l in range(L - 1, 0, -1):
+        W = np.asarray(Ws[l], float)
+        D[l] = (D[l + 1] @ W.T if net.rows else W.T @ D[l + 1]) * _ACT[net.activation_of(l)][1](Z[l], net)
+    gW = [(A[k].T @ D[k + 1] if net.rows else D[k + 1] @ A[k].T) + lam * np.asarray(Ws[k], float) for k in range(L)]
+    gb = [(D[k + 1].sum(axis=0) if net.rows else D[k + 1].sum(axis=1)) if net.bias else np.zeros(0)
+          for k in range(L)]
+    return {"delta": D, "grad_W": gW, "grad_b": gb, "yhat": _HEAD[net.output][0](_by_class(net, Z[L])),
+            "loss": float(_general_loss(net, X, Y, Ws, bs))}
+
+
+def _general_loss(net, X, Y, Ws, bs):
+    """scale · Σ_n L(ŷ_n, y_n) + (λ/2) Σ ‖W‖_F², from the logits."""
+    Z, _ = _general_forward(net, X, Ws, bs)
+    scale = 1.0 / net.batch if net.reduction == "mean" else 1.0
+    per = _output_loss(net, _by_class(net, Z[net.L]), _by_class(net, Y))
+    return scale * float(np.sum(per)) + float(net.l2) / 2 * sum(float(np.sum(np.asarray(W) ** 2)) for W in Ws)
+
+
+class _GeneralGradients:
+    """The derivation of a batch / rows / decay / no-bias network evaluated node by node: a lambdified forward
+    pass (concrete, overflow-free activations and head), then every derived entry over the node values."""
+
+    def __init__(self, d: Derivation):
+        self.net, self.d, g = d.net, d, d.graph
+        net, L = self.net, self.net.L
+        self.g = g
+        self.prims = list(g.x) + list(g.y) + [w for W in g.W for w in W] + [v for b in g.b for v in b]
+        self.z = {l: self._fn(list(g.z_def[l])) for l in range(1, L + 1)}
+        self.a = {l: self._fn(list(g.concretize(g.a_def[l], stable=True))) for l in range(1, L)}
+        head = OUTPUTS[net.output].f_stable
+        self.yhat = self._fn(list(g.from_examples([head(z) for z in g.examples(g.z[L])])))
+        stable = lambda M: [g.concretize(e, stable=True) for e in M]     # noqa: E731
+        self.delta = {l: (d.delta[l].shape, self._fn(stable(d.delta[l]))) for l in range(1, L + 1)}
+        self.grad_W = [(M.shape, self._fn(stable(M))) for M in d.grad_W]
+        self.grad_b = [(M.shape, self._fn(stable(M))) for M in d.grad_b]
+
+    def _fn(self, exprs):
+        free = sorted(set().union(set(), *[e.free_symbols for e in exprs]), key=str)
+        fn = sp.lambdify(free, exprs, modules=_MODULES)
+        return lambda vals: np.array(fn(*[vals[s] for s in free]), dtype=float) if exprs else np.zeros(0)
+
+    def __call__(self, x, y, Ws, bs) -> dict:
+        g, L = self.g, self.net.L
+        arrays = [x, y] + list(Ws) + list(bs)
+        vals = dict(zip(self.prims, np.concatenate([np.asarray(v, float).reshape(-1) for v in arrays])))
+        for l in range(1, L + 1):
+            vals.update(zip(g.z[l], self.z[l](vals)))
+            if l < L:
+                vals.update(zip(g.a[l], self.a[l](vals)))
+        vals.update(zip(g.yhat, self.yhat(vals)))
+        shaped = lambda sf: sf[1](vals).reshape(sf[0])      # noqa: E731
+        return {"delta": {l: shaped(self.delta[l]) for l in range(L, 0, -1)},
+                "grad_W": [shaped(q) for q in self.grad_W], "grad_b": [shaped(q) for q in self.grad_b],
+                "yhat": self.yhat(vals)}

@@ -58,6 +58,8 @@ def _target(net: Network, rng):
 
 def sample_point(net: Network, rng: random.Random, scalars=()) -> Point:
     """A random point with exact rational primitives (seeded by ``rng``)."""
+    if not net.plain:
+        return _sample_general(net, rng, scalars)
     d = net.sizes
     W = [[[_r(rng) for _ in range(d[k])] for _ in range(d[k + 1])] for k in range(net.L)]
     b = [[_r(rng) for _ in range(d[k + 1])] for k in range(net.L)]
@@ -106,6 +108,8 @@ def _head(net, z, dps):
 
 def forward(net: Network, p: Point, dps: int = 50) -> dict:
     """z^(l), a^(l) and ŷ at ``p``: exact Fractions where the arithmetic is rational, else mpf."""
+    if not net.plain:
+        return _forward_general(net, p, dps)
     a = list(p.x)
     zs, acts = {}, {0: a}
     for k in range(net.L):
@@ -142,6 +146,8 @@ def _plus(b, value, cur):
 def force(net: Network, p: Point, l: int, j: int, value: Fraction) -> Point:
     """A copy of ``p`` whose pre-activation z^(l)_j is exactly ``value`` (by shifting b_j of edge l-1, or,
     above a smooth layer, by cutting unit j off its inputs)."""
+    if not net.plain:
+        return _force_general(net, p, l, j, value)
     fw = forward(net, p)
     cur = fw["z"][l][j]
     W, b = p.W, [list(r) for r in p.b]
@@ -197,7 +203,8 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
         for i, row in enumerate(p.W[k]):
             for j, v in enumerate(row):
                 vals[g.W[k][i, j]] = num(v)
-            vals[g.b[k][i]] = num(p.b[k][i])
+        for i, v in enumerate(p.b[k]):          # b^(k) in the order of its symbols (none without biases)
+            vals[g.b[k][i]] = num(v)
     for l in range(1, net.L + 1):
         for sym, v in zip(g.z[l], fw["z"][l]):
             vals[sym] = num(v)
@@ -218,6 +225,9 @@ def exact_values(g: Graph, p: Point) -> dict:
     if p._exact is not None:
         return p._exact
     net = g.net
+    if not net.plain:
+        p._exact = _exact_general(g, p)
+        return p._exact
 
     def ex(v):
         f = _fraction(v)
@@ -244,4 +254,109 @@ def exact_values(g: Graph, p: Point) -> dict:
     vals.update(dict(zip(g.yhat, yhat)))
     vals.update({s_: ex(v) for s_, v in p.scalars.items()})
     p._exact = vals
+    return vals
+
+
+# ----------------------------------------------------------------------------------------------
+# batches (columns d x m, rows m x d), no-bias networks: x, y and every node are flat lists in the row-major
+# order of their symbol matrices; W[k] has the shape of its symbols; b[k] is flat (empty without biases)
+
+
+def _ix(net, width, i, n):
+    """Flat index of unit i of example n in a batch quantity of ``width`` units."""
+    return n * width + i if net.rows else i * net.batch + n
+
+
+def _sample_general(net, rng, scalars):
+    d, m = net.sizes, net.batch
+    X = [_r(rng) for _ in range(d[0] * m)]
+    Y = [None] * (net.C * m)
+    for n in range(m):
+        for i, v in enumerate(_target(net, rng)):
+            Y[_ix(net, net.C, i, n)] = v
+    shape = (lambda k: (d[k], d[k + 1])) if net.rows else (lambda k: (d[k + 1], d[k]))
+    W = [[[_r(rng) for _ in range(shape(k)[1])] for _ in range(shape(k)[0])] for k in range(net.L)]
+    b = [[_r(rng) for _ in range(d[k + 1])] if net.bias else [] for k in range(net.L)]
+    return Point(X, Y, W, b, {s: _r(rng) for s in scalars})
+
+
+def _unit_weights(net, Wk, i):
+    """The weights into unit i (a row of W in columns, a column of W in rows)."""
+    return [r[i] for r in Wk] if net.rows else list(Wk[i])
+
+
+def _forward_general(net, p, dps):
+    d, m = net.sizes, net.batch
+    a = list(p.x)
+    zs, acts = {}, {0: a}
+    for k in range(net.L):
+        l = k + 1
+        z = [None] * (d[l] * m)
+        for n in range(m):
+            av = [a[_ix(net, d[k], j, n)] for j in range(d[k])]
+            for i in range(d[l]):
+                bi = p.b[k][i] if net.bias else Fraction(0)
+                z[_ix(net, d[l], i, n)] = _affine(_unit_weights(net, p.W[k], i), av, bi, dps)
+        zs[l] = z
+        if l < net.L:
+            a = [_act(net, net.activation_of(l), v, dps) for v in z]
+            acts[l] = a
+    out = [None] * (net.C * m)
+    for n in range(m):
+        for i, v in enumerate(_head(net, [zs[net.L][_ix(net, net.C, c, n)] for c in range(net.C)], dps)):
+            out[_ix(net, net.C, i, n)] = v
+    acts[net.L] = out
+    return {"z": zs, "a": acts}
+
+
+def _force_general(net, p, l, j, value):
+    """``force`` in a batch: z^(l) at flat index j set exactly by its unit's bias (shifted, or — when z is
+    inexact — the unit cut off its inputs, so every example's z of that unit is the bias); None without biases."""
+    if not net.bias:
+        return None
+    width, m = net.sizes[l], net.batch
+    i = j % width if net.rows else j // m
+    cur = forward(net, p)["z"][l][j]
+    W, b = p.W, [list(r) for r in p.b]
+    if isinstance(value, sp.Basic) and _fraction(value) is not None:
+        value = _fraction(value)
+    if isinstance(cur, Fraction):
+        b[l - 1][i] = _plus(b[l - 1][i], value, cur)
+    else:
+        W = [[list(r) for r in Wk] for Wk in p.W]
+        if net.rows:
+            for r in W[l - 1]:
+                r[i] = Fraction(0)
+        else:
+            W[l - 1][i] = [Fraction(0)] * len(W[l - 1][i])
+        b[l - 1][i] = value
+    forced = dict(p.forced)
+    forced[(l, j)] = value
+    return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+
+
+def _exact_general(g, p):
+    net = g.net
+
+    def ex(v):
+        f = _fraction(v)
+        return sp.Rational(f.numerator, f.denominator) if f is not None else v
+
+    vals = {s_: ex(v) for s_, v in zip(g.x, p.x)}
+    vals.update({s_: ex(v) for s_, v in zip(g.y, p.y)})
+    for k in range(net.L):
+        vals.update({g.W[k][i, j]: ex(w) for i, row in enumerate(p.W[k]) for j, w in enumerate(row)})
+        vals.update({g.b[k][i]: ex(v) for i, v in enumerate(p.b[k])})
+    a = g.x
+    for l in range(1, net.L + 1):
+        z = g.z_def[l].xreplace({**vals, **dict(zip(g.a[l - 1], [vals[s_] for s_ in a]))}) if l > 1 else \
+            g.z_def[l].xreplace(vals)
+        vals.update(dict(zip(g.z[l], z)))
+        if l < net.L:
+            vals.update({s_: net.rule_of(l).f(v, net) for s_, v in zip(g.a[l], z)})
+            a = g.a[l]
+    head = OUTPUTS[net.output].f
+    yhat = g.from_examples([head(zc) for zc in g.examples(sp.Matrix(*g.z[net.L].shape, [vals[s_] for s_ in g.z[net.L]]))])
+    vals.update(dict(zip(g.yhat, yhat)))
+    vals.update({s_: ex(v) for s_, v in p.scalars.items()})
     return vals

@@ -184,6 +184,10 @@ def network_line(net) -> str:
         extra += f", relu'(0) = {net.relu_prime_at_zero}"
     if "leaky_relu" in net.activation_names:
         extra += f", slope {net.negative_slope}"
+    if not net.plain:        # batch, layout, weight decay, biases: only when they differ from one plain example
+        extra += (f", batch {net.batch} ({net.reduction})" if net.batch > 1 else "") + \
+            (", rows layout" if net.rows else "") + (f", l2 = {net.l2}" if net.l2 else "") + \
+            ("" if net.bias else ", no biases")
     return _s(f"sizes {'-'.join(map(str, net.sizes))}, {net.activation_text} hidden, {net.output} + {net.loss}, "
               f"{net.weights} weights{extra}")
 

@@ -114,8 +114,11 @@ class Assumption:
 
 
 def _onehot_sum(graph):
-    ys = list(graph.y)
-    return {ys[-1]: 1 - sp.Add(*ys[:-1])}
+    out = {}
+    for y in graph.examples(graph.y):           # every example of a batch: its own one-hot column
+        ys = list(y)
+        out[ys[-1]] = 1 - sp.Add(*ys[:-1])
+    return out
 
 
 ONEHOT_SUM = Assumption(

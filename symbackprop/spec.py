@@ -365,9 +365,24 @@ def _read_number(path, field, value, line):
         return float(value)
 
 
+def _read_int(path, field, value, line):
+    """A whole number such as the batch size (Network checks its range)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _error(path, f"{field} must be a whole number, got {_kind(value)}", key=f"network.{field}", line=line)
+    return value
+
+
+def _read_bool(path, field, value, line):
+    """true or false (YAML booleans only: 'no' or 0 are refused, never read as false)."""
+    if not isinstance(value, bool):
+        raise _error(path, f"{field} must be true or false, got {_kind(value)}", key=f"network.{field}", line=line)
+    return value
+
+
 NETWORK_READERS = {"sizes": _read_sizes, "activation": _read_activation, "output": _read_name, "loss": _read_name,
                    "weights": _read_name, "relu_prime_at_zero": _read_number, "negative_slope": _read_number,
-                   "alpha": _read_number}
+                   "alpha": _read_number, "batch": _read_int, "reduction": _read_name, "layout": _read_name,
+                   "l2": _read_number, "bias": _read_bool}
 
 
 def _network(path, value, line) -> Network:

@@ -11,7 +11,9 @@ from .algebra import Frac
 from .derivatives import Derivative
 from .functions import COND_OPS, Apply, ClassIndicator, Diag, Indicator, Max, Softmax, SumOver, Trace
 from .literals import numeric_literal
-from .nodes import CWidth, Const, Kronecker, Quantity, Var, bare, split_digits, unwrap, walk
+import sympy as sp
+
+from .nodes import CWidth, Const, Kronecker, Named, Ones, Quantity, Var, bare, split_digits, unwrap, walk
 
 __all__ = ["CommandsMixin", "PARENS"]
 
@@ -39,10 +41,39 @@ class CommandsMixin:
             return getattr(self, "cmd_" + name)
         if "\\" + name in self.p.scalars:
             return self.declared_command
+        if name in ("Delta", "lambda") and self.net is not None and not self.net.plain:
+            return self.cmd_Delta if name == "Delta" else self.cmd_lambda
         return None
 
     def known_command(self, name):
-        return name in KNOWN_CMDS or name.startswith("op:") or "\\" + name in self.p.scalars
+        return name in KNOWN_CMDS or name.startswith("op:") or "\\" + name in self.p.scalars or \
+            name in ("Delta", "lambda") and self.net is not None and not self.net.plain
+
+    def cmd_Delta(self):
+        """Δ^{(l)} in a batch network: ∂L/∂Z^{(l)} of the reduced loss."""
+        t = self.tok
+        if not self.net.batched:
+            raise self.error("\\Delta^{(l)} is the batch error: this network has one example (write \\delta^{(l)}, "
+                             "or set network: {batch: m})", tok=t, token="\\Delta")
+        self.capital = True
+        try:
+            return self.layered_command(t, "delta")
+        finally:
+            self.capital = False
+
+    def cmd_lambda(self):
+        """λ: the network's weight decay (network: {l2: λ})."""
+        t = self.next()
+        if not self.net.l2:
+            raise self.error("\\lambda is the weight decay, but this network has none: set network: {l2: …}, or "
+                             "declare notation: {scalars: [\\lambda]}", tok=t, token="\\lambda")
+        if self.p.preset != "default":
+            raise self.error(f"\\lambda in {self.p.preset} notation may scale the decay differently (deeplearning.ai "
+                             f"writes λ/(2m) Σ‖W‖²; this network adds λ/2 Σ‖W‖² with λ = {self.net.l2}): write the "
+                             f"number, or use the default notation", tok=t, token="\\lambda")
+        self.network(t)
+        self.readings["\\lambda"] = f"the weight decay {self.net.l2}"
+        return Named(t.pos, "\\lambda", sp.Rational(self.net.l2.numerator, self.net.l2.denominator), "\\lambda")
 
     def declared_command(self):
         t = self.next()
@@ -395,7 +426,12 @@ class CommandsMixin:
     def cmd_mathbf(self):
         t = self.next()
         if self.command_arg("num", "1"):
-            return self.indicator(t, ("_", "\\{", "[", "\\left\\{", "\\left[", "(", "\\left("))
+            openers = ("_", "\\{", "[", "\\left\\{", "\\left[", "(", "\\left(")
+            if self.net is not None and self.net.batched and not (self.tok.kind == "sym" and self.tok.value in openers):
+                self.network(t)
+                self.readings["\\mathbf{1}"] = f"the all-ones column of length m = {self.net.batch}"
+                return Ones(t.pos, "\\mathbf{1}")
+            return self.indicator(t, openers)
         raise self.error("only \\mathbf{1} (indicator) is known", tok=t, token="\\mathbf")
 
     def indicator(self, t, openers):

@@ -112,6 +112,9 @@ class Derivative(Node):
         B.full(ctx)   # existence check of B with its own error
         if A.kind == "loss":
             return self._of_loss(ctx, B)
+        if ctx.net.batched:
+            raise ctx.error(f"derivatives between batch quantities ({self.num.token} by {self.den.token}) are "
+                            f"tensors: write the gradient of the loss, or one example's entries", self)
         A.full(ctx)
         return self._of_node(ctx, A, B), None
 
@@ -132,7 +135,8 @@ class Derivative(Node):
             if l == L:
                 return d.dL_dyhat, ("dL_dyhat",)
             if l == 0:             # ∂L/∂x: the local derivative ∂z^(1)/∂x is W of the first edge
-                return ctx.g.W[0].T * d.delta[1], ("dL_da", 0)
+                W0 = ctx.g.W[0]
+                return (d.delta[1] * W0.T if ctx.net.rows else W0.T * d.delta[1]), ("dL_da", 0)
             return d.dL_da[l], ("dL_da", l)
         raise self.unsupported(ctx)
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import sympy as sp
+
 from .algebra import Transpose
 from .functions import Apply, ClassPick, Softmax
 from .layers import LayersMixin, canonical
 from .lexer import Token
-from .nodes import Index, LayerExpr, Quantity, Var, Width, kind, unwrap
+from .nodes import Index, LayerExpr, Named, Quantity, Var, Width, kind, unwrap
 from .normalize import normalize
 from .profiles import PRESETS
 
@@ -53,6 +55,9 @@ ROLE_LETTERS = {
     "X": ("the input batch", None, None), "Y": ("the target batch", None, None),
 }
 BATCH_LETTERS = frozenset("AZXYm")
+# the spellings of the cost that name the reduced loss of a whole batch, by preset (every other cost spelling names
+# one example's loss: L_i, C_x, E_n, deeplearning.ai's \mathcal{L}, J(W,b;x,y), ...; in a batch they are errors)
+BATCH_COSTS = {"default": (r"\mathcal{L}",), "deeplearning-ai": ("J",), "nielsen": ("C",), "bishop": ("E",)}
 
 
 @lru_cache(maxsize=64)
@@ -120,15 +125,25 @@ class LettersMixin(LayersMixin):
             sub = type(self)(body, self.net, PRESETS["default"])
             q = sub.primary()
             self.readings[text] = q.tex()
-            return self.indexed(t, Quantity(t.pos, span, q.kind, q.layer, None, False, True))
+            return self.indexed(t, Quantity(t.pos, span, q.kind, q.layer, None, False, True, self.batch_shape(t, q.kind)))
         if role == "logits":
             self.readings[text] = "z^{(L)}"
-            return self.indexed(t, Quantity(t.pos, span, "z", LayerExpr(t.pos, "L", 0, 1, 0, 0), None, False, True))
+            return self.indexed(t, Quantity(t.pos, span, "z", LayerExpr(t.pos, "L", 0, 1, 0, 0), None, False, True,
+                                            self.batch_shape(t, "z")))
         if text != r"\hat{y}":
             self.readings.setdefault(text, "ŷ")
-        return self.indexed(t, Quantity(t.pos, span, "yhat", None, None))
+        return self.indexed(t, Quantity(t.pos, span, "yhat", None, None, shape=self.batch_shape(t, "yhat")))
 
     def loss_node(self, t, span, text):
+        net = self.net
+        if net is not None and (net.batch > 1 or net.l2):
+            ok = BATCH_COSTS.get(self.p.preset, ()) if not net.l2 or self.p.preset == "default" else ()
+            if text not in ok:
+                what = (f"reduces a batch of m = {net.batch} ({net.reduction})" if net.batch > 1 else "") + \
+                    (" and " if net.batch > 1 and net.l2 else "") + ("adds weight decay" if net.l2 else "")
+                fix = " or ".join(ok) if ok else "\\mathcal{L} in the default notation"
+                raise self.error(f"{text} names the data loss (one example's, or without weight decay) in this notation, "
+                                 f"but this network {what}: write the loss it checks as {fix}", tok=t, token=span)
         if self.at("sym", "_") or self.at("sym", "^") and self.layer_follows():
             raise self.error(f"the loss {span} takes no index or layer")
         if self.tok.kind == "sym" and self.tok.value in ("(", "\\left("):
@@ -200,6 +215,9 @@ class LettersMixin(LayersMixin):
             return self.layered(t, kinds[c])
         if c in (p.input, p.target):
             return self.plain(t, "x" if c == p.input else "y")
+        batch = self.batch_letter(t)
+        if batch is not None:
+            return batch
         if c == p.widths:
             self.network(t)
             return self.width()
@@ -213,6 +231,47 @@ class LettersMixin(LayersMixin):
             self.declared.add(c)
             return self.variable()
         return self.unbound_letter(t)
+
+    # batches (network: {batch: m} or layout: rows) ---------------------------------------------------
+
+    def batch_letter(self, t):
+        """Z, A (with a layer), X, Y: the batch quantities; m: the batch size — in a batch network only."""
+        c, p, net = t.value, self.p, self.net
+        if net is None or not net.batched:
+            return None
+        if c == "m":
+            self.next()
+            self.network(t)
+            self.readings["m"] = f"the batch size {net.batch}"
+            return Named(t.pos, "m", sp.Integer(net.batch), "m")
+        kinds = {(p.preactivation or "").upper(): "z", (p.activation or "").upper(): "a"}
+        plain = {(p.input or "").upper(): "x", (p.target or "").upper(): "y"}
+        if not c.isupper() or c not in kinds and c not in plain:
+            return None
+        self.capital = True
+        try:
+            return self.layered(t, kinds[c]) if c in kinds else self.plain(t, plain[c])
+        finally:
+            self.capital = False
+
+    def batch_shape(self, t, kind):
+        """The shape of a quantity in a batch network ("" elsewhere): a batch of m > 1 refuses the
+        single-example letters (z, a, x, y, ŷ, δ), which would name one example; b is a row in rows layout."""
+        net = self.net
+        if net is None or net.plain:
+            return ""
+        if kind == "b":
+            if not net.bias:
+                raise self.error(f"{self.span(t)}: this network has no biases (network: {{bias: false}}); drop the "
+                                 f"bias, or set bias: true", tok=t, token=self.span(t))
+            return "row" if net.rows else ""
+        if kind in ("W", "loss") or not net.batched:
+            return ""
+        if not getattr(self, "capital", False) and net.batch > 1:
+            cap = {"z": "Z^{(l)}", "a": "A^{(l)}", "x": "X", "y": "Y", "yhat": "\\hat{Y}", "delta": "\\Delta^{(l)}"}
+            raise self.error(f"{self.span(t)} is one example's quantity, but this network has a batch of m = "
+                             f"{net.batch} examples: write the batch quantity {cap[kind]}", tok=t, token=self.span(t))
+        return "matrix" if getattr(self, "capital", False) or net.batch > 1 else "row"
 
     def unbound_letter(self, t):
         c, p = t.value, self.p
@@ -229,7 +288,7 @@ class LettersMixin(LayersMixin):
             raise self.error(f"{c} is the pattern index in this notation (one example: E_{c}, y_{{{c}k}})", tok=t, token=c)
         if p.gradient_prefix and c in BATCH_LETTERS:
             raise self.error(f"{c}: batch quantities (capital A, Z, X, Y, dZ and the batch size m: examples as "
-                             f"columns) need network: {{batch: m}} (not supported yet): write the single-example "
+                             f"columns) need network: {{batch: m}}: write the single-example "
                              f"form (a, z, x, y)", tok=t, token=c)
         if c.islower():
             return self.variable()            # tentative: the scalar rule (program.py) decides
@@ -311,7 +370,8 @@ class LettersMixin(LayersMixin):
         if layer is None:
             layer = self.implied_layer(t, kind, idx)
         self.network(t)
-        q = Quantity(t.pos, self.span(t), kind, layer, idx, kind == "W" and self.p.weight_index == "from-to", implied)
+        q = Quantity(t.pos, self.span(t), kind, layer, idx, kind == "W" and self.p.weight_index == "from-to", implied,
+                     self.batch_shape(t, kind))
         q = self.finish_index(t, q)
         if transpose:
             q = Transpose(t.pos, self.span(t), q)
@@ -324,7 +384,7 @@ class LettersMixin(LayersMixin):
         """x, y (and Bishop's t): an optional index, never a layer."""
         self.next()
         self.network(t)
-        q = Quantity(t.pos, t.value, kind, None, None)
+        q = Quantity(t.pos, t.value, kind, None, None, shape=self.batch_shape(t, kind))
         if kind == "y" and self.p.class_index_target and self.at("sym", "_") and self.at("letter", "i", self.peek()):
             raise self.error(f"{t.value}_i is the correct class of example i in this notation: it is read in "
                              f"f_{{{t.value}_i}} and \\mathbb{{1}}({t.value}_i = k)", tok=t, token=t.value)
@@ -402,9 +462,14 @@ class LettersMixin(LayersMixin):
         """deeplearning.ai's dz^{[l]}, dW^{[l]}, db^{[l]}, da^{[l]}: ∂J/∂ of the quantity."""
         self.next()
         q = self.tok
+        if q.value in BATCH_LETTERS and self.net is not None and self.net.batched:
+            raise self.error(f"d{q.value} has two readings in batch notes: deeplearning.ai writes dZ^{{[L]}} = A^{{[L]}} "
+                             f"- Y (m times the gradient of the mean cost J) beside dW = ∂J/∂W; write the batch error "
+                             f"\\Delta (= ∂J/∂Z) or \\frac{{\\partial J}}{{\\partial {q.value}}} instead",
+                             tok=t, token="d" + q.value)
         if q.value in BATCH_LETTERS:
             raise self.error(f"d{q.value}: batch quantities (capital A, Z, X, Y, dZ and the batch size m: examples as "
-                             f"columns) need network: {{batch: m}} (not supported yet): write d{q.value.lower()}",
+                             f"columns) need network: {{batch: m}}: write d{q.value.lower()} for one example",
                              tok=t, token="d" + q.value)
         den = self.primary()
         if not isinstance(den, Quantity):
@@ -462,6 +527,14 @@ class LettersMixin(LayersMixin):
 
     def cmd_hat(self):
         t = self.next()
+        if self.net is not None and self.net.batched and self.command_arg("letter", "Y"):
+            self.network(t)
+            self.capital = True
+            try:
+                shape = self.batch_shape(t, "yhat")
+            finally:
+                self.capital = False
+            return self.indexed(t, Quantity(t.pos, self.span(t), "yhat", None, None, shape=shape))
         hats = [s for s in self.p.output if s.startswith("\\hat")]
         raise self.error(f"only {' or '.join(hats)} is known" if hats else
                          "\\hat{…} is not a quantity in this notation", tok=t, token="\\hat")

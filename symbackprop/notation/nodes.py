@@ -167,6 +167,7 @@ def component(M, idx, ctx, node, kind):
 
 QUANTITY_TEX = {"z": "z", "a": "a", "delta": r"\delta", "W": "W", "b": "b", "x": "x", "y": "y",
                 "yhat": r"\hat{y}", "loss": r"\mathcal{L}"}
+BATCH_TEX = {"z": "Z", "a": "A", "delta": r"\Delta", "x": "X", "y": "Y", "yhat": r"\hat{Y}"}
 
 
 def _w(ctx, node, l, what):
@@ -203,6 +204,7 @@ class Quantity(Node):
     idx: tuple | None = None
     transposed: bool = False
     implied: bool = False        # the layer is the name's, not a written script (d2l's o, Bishop's a_j)
+    shape: str = ""              # "matrix" (a batch quantity), "row" (rows layout: b, one example): else by kind
     level = ATOM
 
     def layer_value(self, ctx):
@@ -222,6 +224,8 @@ class Quantity(Node):
 
     def index_kind(self):
         """What the whole quantity is, whatever the network's sizes: W a matrix, the loss a scalar, else a vector."""
+        if self.shape:
+            return self.shape
         return "matrix" if self.kind == "W" else "scalar" if self.kind == "loss" else "col"
 
     def ev(self, ctx):
@@ -239,7 +243,7 @@ class Quantity(Node):
         return "scalar" if self.idx is not None else self.index_kind()
 
     def engine_tex(self):
-        out = QUANTITY_TEX[self.kind]
+        out = BATCH_TEX[self.kind] if self.shape == "matrix" and self.kind in BATCH_TEX else QUANTITY_TEX[self.kind]
         if self.layer is not None:
             out += "^{(" + self.layer.tex() + ")}"
         return out
@@ -268,6 +272,39 @@ class Const(Node):
     def tex(self):
         v = sp.Rational(self.value)
         return str(v.p) if v.q == 1 else r"\frac{%d}{%d}" % (v.p, v.q)
+
+
+@dataclass
+class Named(Node):
+    """A network constant written by its name: the batch size m, the weight decay \\lambda (read as its value,
+    printed as its name)."""
+    value: object = None
+    name: str = ""
+    level = ATOM
+
+    def ev(self, ctx):
+        return sp.Matrix([[self.value]])
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        return self.name
+
+
+@dataclass
+class Ones(Node):
+    r"""\mathbf{1} in a batch network: the all-ones column of length m (Z = W A + b 1ᵀ, ∇_b L = Δ 1)."""
+    level = ATOM
+
+    def ev(self, ctx):
+        return sp.ones(ctx.net.batch, 1)
+
+    def shape_kind(self):
+        return "col"
+
+    def tex(self):
+        return r"\mathbf{1}"
 
 
 @dataclass
