@@ -17,6 +17,7 @@ Every answer here is exact or a refusal, never a float guess:
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -32,6 +33,18 @@ __all__ = ["region_empty", "zero_on", "is_exact_zero", "exact_sign", "solve_real
 _MAX_CLAUSES = 64
 _MAX_ATOMS = 16
 _MAX_DEGREE = 16
+_MAX_EXP_DEGREE = 4096      # degree of the polynomial in exp(1/Q) that exact rewriting may build
+_MAX_SOLVE_NODES = 600      # nodes of an expression solve_real takes on (larger: "not solvable here")
+
+
+def _tree_size(e, cap=_MAX_SOLVE_NODES + 1) -> int:
+    """The number of nodes of ``e`` (counting stops at ``cap``)."""
+    n = 0
+    for _ in sp.preorder_traversal(e):
+        n += 1
+        if n >= cap:
+            break
+    return n
 _MAX_FM = 300
 _MAX_SUBST = 16
 _X = sp.Dummy("x")
@@ -74,6 +87,14 @@ def tame(e) -> bool:
             return False
     for a in e.atoms(sp.Pow):
         if a.exp.is_Rational and abs(a.exp) > _MAX_INT_EXP * 5:
+            return False
+    # exp(p/q) terms become powers of exp(1/Q), Q the common denominator: exp(70706321/16777216) is a power of
+    # degree 70706321 (exact sample points carry such exponents), which expand/cancel would build
+    ks = [a.args[0].as_coeff_Mul()[0] for a in e.atoms(sp.exp)]
+    ks = [k for k in ks if k.is_Rational and k != 0]
+    if ks:
+        Q = math.lcm(*(int(k.q) for k in ks))
+        if Q > _MAX_EXP_DEGREE or max(abs(int(k.p)) * (Q // int(k.q)) for k in ks) > _MAX_EXP_DEGREE:
             return False
     return True
 
@@ -558,6 +579,17 @@ _INVERSES = {sp.exp: (lambda t: sp.log(t) if t.is_positive else None),
              sp.log: (lambda t: sp.exp(t) if t.is_real else None)}
 
 
+def _small_constant(c) -> bool:
+    """A coefficient SymPy can factor over quickly: exponents with small denominators (e, e^2, e^{1/2}), not
+    e^{70706321/8388608} (an exact sample point's exponential: SymPy would rewrite it as a power of
+    e^{1/8388608} and factor a polynomial of degree 70 million)."""
+    for p in sp.preorder_traversal(c):
+        arg = p.args[0] if isinstance(p, sp.exp) else p.exp if isinstance(p, sp.Pow) else None
+        if arg is not None and any(r.q > 64 or abs(r.p) > 4096 for r in arg.atoms(sp.Rational)):
+            return False
+    return True
+
+
 def _poly_roots(n, s):
     """Exact real roots of an expression polynomial in s (rational coefficients, or degree 1)."""
     try:
@@ -573,7 +605,7 @@ def _poly_roots(n, s):
     if P.degree() == 1:
         a, b = P.all_coeffs()
         return [-b / a]
-    if P.degree() > 4:
+    if P.degree() > 4 or not all(_small_constant(c) for c in P.coeffs()):
         return None
     # constant coefficients such as e, e^2 (σ'(u - 1) = 1/4 at T = e^{1-u} = 1): the roots of each factor of
     # degree <= 2 (candidates only: solve_real keeps those that verify exactly)
@@ -685,6 +717,8 @@ def solve_real(d, s, limit: int = _ROOT_LIMIT):
     """
     if d.free_symbols - {s}:
         return None
+    if _tree_size(d) > _MAX_SOLVE_NODES:
+        return None                 # SymPy's Poly over such a tree (exponentials of exact points) may take minutes
     if d.has(sp.Max, sp.Min):
         d = d.replace(lambda x: isinstance(x, (sp.Max, sp.Min)), lambda x: x.rewrite(sp.Piecewise))
     cands = []

@@ -432,3 +432,29 @@ def test_boundary_points_do_not_depend_on_the_hash_seed():
         assert done.returncode == 0, done.stderr[-2000:]
         runs.append(done.stdout.strip().splitlines()[-1])
     assert runs[0] == runs[1]
+
+
+# exact sample points carry exponentials such as exp(70706321/16777216): exact rewriting of those would build a
+# polynomial of degree 70 million in exp(1/16777216) (minutes, gigabytes); the solver and the zero test refuse them
+# ("not shown") and the claim is still decided from its other evidence
+def test_exponentials_of_exact_points_are_not_rewritten_as_huge_polynomials():
+    from symbackprop.regions import is_exact_zero, solve_real, tame
+    T = sp.Symbol("T")
+    big = sp.exp(sp.Rational(70706321, 16777216))
+    assert not tame(big - 1) and tame(sp.exp(sp.Rational(21, 64)) - 1)
+    assert is_exact_zero(big - big * 1) and not is_exact_zero(big - 2)      # trivial cancellation still works
+    assert solve_real(T ** 2 * big - 2 * T * sp.exp(sp.Rational(177794059, 16777216)) - 1, T) is None
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\|\hat{y} - y\|_2 \ge 0", "proved"),
+    (r"\|\hat{y} - y\|^2 < 2", "proved"),          # open simplex: Σŷ² < 1 and ŷ_c > 0
+    (r"\|\hat{y} - y\|^2 \le 1", "refuted"),       # ŷ far from the one-hot y: up to 2
+])
+def test_norm_inequalities_over_the_softmax_are_decided(claim, verdict):
+    from symbackprop.runner import Limits
+    from symbackprop.spec import ClaimSpec, DerivationSpec
+    from symbackprop.suite import check_spec
+    spec = DerivationSpec("n.yaml", None, Network((3, 4, 4, 3)), (ClaimSpec("c", claim),))
+    (r,) = check_spec(spec, Limits(timeout=120, memory_mb=2048, workers=1)).results
+    assert r.verdict == verdict, r.message
