@@ -75,6 +75,17 @@ def _is_algebraic_constant(c) -> bool:
 _MAX_INT_EXP = 200
 
 
+def _consecutive_runs(ks) -> list:
+    """[1, 2, 3, 5, 6] -> [[1, 2, 3], [5, 6]] (runs of adjacent cells)."""
+    runs = []
+    for k in ks:
+        if runs and k == runs[-1][-1] + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return runs
+
+
 def tame(e) -> bool:
     """Whether exact rewriting of ``e`` stays small: SymPy's polynomials read exp(-10^5) as E^(-100000)
     (a polynomial of degree 10^5), and x^1000 expands into many terms."""
@@ -497,12 +508,7 @@ def _pieces(items, s):
     if cells is None:
         return None
     sat = [k for k, c in enumerate(cells) if all(_OPS[op](_sign_at(P, c)) for P, op in polys)]
-    runs = []
-    for k in sat:
-        if runs and k == runs[-1][-1] + 1:
-            runs[-1].append(k)
-        else:
-            runs.append([k])
+    runs = _consecutive_runs(sat)
     out = []
     last = len(cells) - 1
     for run in runs:
@@ -1396,12 +1402,7 @@ def univariate_region(atoms, s):
         return None
     if not sat:
         return ("empty",)
-    runs = []
-    for k in sat:
-        if runs and k == runs[-1][-1] + 1:
-            runs[-1].append(k)
-        else:
-            runs.append([k])
+    runs = _consecutive_runs(sat)
     if all(len(r) == 1 and r[0] % 2 == 1 for r in runs):
         return ("points", [_cell_value(cells[r[0]]) for r in runs])
     if len(runs) > 1:
