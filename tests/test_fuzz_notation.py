@@ -290,7 +290,7 @@ def test_fuzz_token_soup_only_our_errors(text, k):
 FOUND = [
     (r"u = (x)", 0, True),                                          # a bracketed side lost its quantity
     (r"\ \nabla_{b^{(l+1)}} L \, \cdot \left[d_1\right]_{i} = w", 0, True),   # read_as printed L(…), a call
-    (r"x = \frac{2}{\mathbb{1}\{x_i > 0\}}", 0, True),                # an instance undefined (oracle fixed)
+    (r"x = \frac{2}{\mathbb{1}\{x_i > 0\}}", 0, False),               # i free on the right only: 'for all i'?
     (r"x = u = \frac{0}{(1)}", 0, True),                            # read_as not a fixpoint (\frac{0}{1} -> 0)
     (r"u = 2 \cdot 0.5", 0, True),                                  # read_as 2 \cdot \frac{1}{2} was refused
     (r"x = \log \log u", 0, False),                                # SymPy's ValueError escaped
