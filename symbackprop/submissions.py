@@ -58,9 +58,10 @@ class Submission:
     duplicate_of: str | None = None
 
 
-def student_id(name: str, pattern=None) -> str:
-    """The student id of a file or folder name: ``pattern``'s first group (or match), else the stem."""
-    stem = name[: -len(Path(name).suffix)] if Path(name).suffix.lower() in SUFFIXES else name
+def student_id(name: str, pattern=None, folder: bool = False) -> str:
+    """The student id of a file or folder name: ``pattern``'s first group (or match), else the file's stem
+    (a folder's whole name)."""
+    stem = name[: -len(Path(name).suffix)] if not folder and Path(name).suffix.lower() in SUFFIXES else name
     if pattern is not None:
         m = re.search(pattern, name)
         if m:
@@ -113,12 +114,12 @@ def _student_folder(folder: Path, reference) -> tuple:
     try:
         files = sorted(p for p in folder.iterdir() if _is_yaml(p.name) and not _same_file(p, reference or ""))
     except OSError as e:
-        return folder.name, display_name(folder), None, f"cannot list the folder: {e.strerror or e}"
+        return folder.name + "/", display_name(folder), None, f"cannot list the folder: {e.strerror or e}"
     if len(files) != 1:
         what = "no derivation file (*.yaml, *.yml)" if not files else \
             "several derivation files (" + ", ".join(display_name(p.name) for p in files[:5]) + "); keep one"
-        return folder.name, display_name(folder), None, f"the student folder has {what}"
-    return folder.name, display_name(files[0]), *_read(files[0])
+        return folder.name + "/", display_name(folder), None, f"the student folder has {what}"
+    return folder.name + "/", display_name(files[0]), *_read(files[0])
 
 
 def _unsafe_member(name: str) -> str | None:
@@ -212,10 +213,10 @@ def _from_zip(path: Path) -> list:
             where = f"{display_name(path)}:{display_name(top.rstrip('/'))}"
             if top.endswith("/") and len(members) != 1:
                 what = "no derivation file (*.yaml, *.yml)" if not members else "several derivation files; keep one"
-                out.append((top.rstrip("/"), where, None, f"the student folder has {what}"))
+                out.append((top, where, None, f"the student folder has {what}"))
                 continue
             member = members[0]
-            out.append((top.rstrip("/"), f"{display_name(path)}:{display_name(member.filename)}", *reader.read(member)))
+            out.append((top, f"{display_name(path)}:{display_name(member.filename)}", *reader.read(member)))
     return out
 
 
@@ -233,10 +234,11 @@ def collect(source, reference=None, student_pattern=None) -> list:
     if not raw:
         raise SymbackpropError("no submissions (*.yaml or *.yml files, or student folders) in it", file=str(source))
     seen, out = {}, []
-    for name, path, data, error in raw:
+    for key, path, data, error in raw:
+        folder, name = key.endswith("/"), key.rstrip("/")
         digest = hashlib.sha256(data).hexdigest() if data is not None else None
         dup = seen.setdefault(digest, display_name(name)) if digest else None
-        out.append(Submission(display_name(name), display_name(student_id(name, student_pattern)), path, data, error,
+        out.append(Submission(display_name(name), display_name(student_id(name, student_pattern, folder)), path, data, error,
                               digest, dup if dup != display_name(name) else None))
     return _unique_students(out)
 
