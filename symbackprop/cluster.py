@@ -67,7 +67,7 @@ def run_on_cluster(func, jobs, limits: Limits, address, on_result=None, share_la
         futures = [client.submit(bounded_task, func, job, limits, shared, pure=False) for job in jobs]
         where = {f.key: i for i, f in enumerate(futures)}
         results = [None] * len(jobs)
-        for fut in distributed.as_completed(futures):
+        for fut in distributed.as_completed(futures, loop=client.loop):
             i = where[fut.key]
             try:
                 res = fut.result()

@@ -137,7 +137,7 @@ def _member_error(info: zipfile.ZipInfo) -> str | None:
     mode = info.external_attr >> 16
     if mode and stat.S_ISLNK(mode):
         return "is a symbolic link in the zip; links are not followed (add the file itself)"
-    if mode and not stat.S_ISREG(mode) and not info.is_dir():
+    if stat.S_IFMT(mode) and not stat.S_ISREG(mode) and not info.is_dir():     # a type given, not a file
         return "is not a regular file in the zip"
     if info.flag_bits & 0x1:
         return "is encrypted in the zip; not read"
