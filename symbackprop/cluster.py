@@ -43,7 +43,7 @@ def client_for(address):
     """A dask Client connected to ``address`` (a usage error naming it when it cannot connect)."""
     distributed = _distributed()
     try:
-        return distributed.Client(address, timeout=30, set_as_default=False)
+        return distributed.Client(address, timeout=10, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
         raise SymbackpropError(f"cannot connect to the dask scheduler at {address!r}: {e}") from None
 
