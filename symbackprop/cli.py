@@ -430,7 +430,7 @@ def _eta_progress(bar):
 def _cmd_grade(a) -> int:
     from .grade import grade_dir
     limits = _limits(a)
-    inputs = [("reference file", a.against), ("submissions zip", a.directory)]
+    inputs = [("reference file", a.against)] + ([] if os.path.isdir(a.directory) else [("submissions zip", a.directory)])
     _check_output(a.output, "-o/--output", inputs, folder=a.directory if os.path.isdir(a.directory) else None)
     progress = _eta_progress(_progress_bar(sys.stderr)) if sys.stderr.isatty() else None
     table = grade_dir(a.directory, a.against, limits, progress=progress, notation=a.notation,

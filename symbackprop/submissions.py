@@ -8,7 +8,7 @@ Layouts
 - A folder: every ``*.yaml``/``*.yml`` directly in it is one submission (student: the file's stem); every
   subfolder is one student (student: the folder's name) whose derivation file is the one ``*.yaml``/``*.yml``
   directly in it (none or several: an error row naming them). Dot-files and other files are ignored; the
-  reference file is skipped if it lives there. Files are read as regular files only (:mod:`.intake`): a
+  reference file is skipped if it lives there; a subfolder without a derivation file is not a submission. Files are read as regular files only (:mod:`.intake`): a
   symbolic link, FIFO or device named ``*.yaml`` (or a link in place of a student folder) is an error row
   and is never opened.
 - A zip (as LMS exports come): the same two layouts inside it, after one wrapping folder (a zip whose
@@ -104,20 +104,23 @@ def _from_folder(directory: Path, reference) -> list:
         except OSError:
             continue
         if stat.S_ISDIR(mode):
-            out.append(_student_folder(p, reference))
+            entry = _student_folder(p, reference)
+            if entry is not None:
+                out.append(entry)
         elif _is_yaml(p.name):
             out.append((p.name, display_name(p), *_read(p)))
     return out
 
 
-def _student_folder(folder: Path, reference) -> tuple:
+def _student_folder(folder: Path, reference) -> tuple | None:
     try:
         files = sorted(p for p in folder.iterdir() if _is_yaml(p.name) and not _same_file(p, reference or ""))
     except OSError as e:
         return folder.name + "/", display_name(folder), None, f"cannot list the folder: {e.strerror or e}"
-    if len(files) != 1:
-        what = "no derivation file (*.yaml, *.yml)" if not files else \
-            "several derivation files (" + ", ".join(display_name(p.name) for p in files[:5]) + "); keep one"
+    if not files:
+        return None             # not a submission (notes, a PDF only): no row, as for any other file
+    if len(files) > 1:
+        what = "several derivation files (" + ", ".join(display_name(p.name) for p in files[:5]) + "); keep one"
         return folder.name + "/", display_name(folder), None, f"the student folder has {what}"
     return folder.name + "/", display_name(files[0]), *_read(files[0])
 
@@ -212,8 +215,8 @@ def _from_zip(path: Path) -> list:
         for top, members in sorted(_zip_groups(infos).items()):
             where = f"{display_name(path)}:{display_name(top.rstrip('/'))}"
             if top.endswith("/") and len(members) != 1:
-                what = "no derivation file (*.yaml, *.yml)" if not members else "several derivation files; keep one"
-                out.append((top, where, None, f"the student folder has {what}"))
+                if members:
+                    out.append((top, where, None, "the student folder has several derivation files; keep one"))
                 continue
             member = members[0]
             out.append((top, f"{display_name(path)}:{display_name(member.filename)}", *reader.read(member)))
