@@ -281,3 +281,11 @@ def test_markdown_of_an_error_row(tmp_path):
     subs = write(tmp_path / "subs", {"bad.yaml": "network: [\n"})
     t = grade_dir(subs, ref, LIMITS)
     assert "Not graded: ` invalid YAML" in markdown(t, t.rows[0])
+
+
+def test_output_never_overwrites_the_submissions_zip(tmp_path, capsys):
+    ref = _small_ref(tmp_path)
+    z = _zip(tmp_path / "subs.zip", {"a.yaml": GOOD})
+    before = z.read_bytes()
+    assert cli.main(["grade", str(z), "--against", str(ref), "-o", str(z)]) == 2
+    assert "submissions zip" in capsys.readouterr().err and z.read_bytes() == before
