@@ -22,9 +22,10 @@ to exactly 0 (``sp.expand``: an exact rewrite). Sound in one direction by constr
 that is 0 for independent symbols is 0 whatever the network, so the claim used no fact about it; any
 fact of the network (a forward definition, the chain rule through the graph, the derived δ, the head's
 Jacobian, ∇_b L = δ) keeps the sides apart and the claim is not trivial. Functions of the notation
-(φ, φ', softmax, max, log, indicators) keep their meaning as functions of their arguments, and widths
-(d_l, C) are the file's numbers, so ``\sum_{k=1}^{C} y_k = y_1 + y_2 + y_3`` on 3 classes counts as
-trivial. Any failure of the opaque reading (an unsupported derivative, a shape mismatch) means "not
+(φ, φ', softmax, max, log, indicators) keep their meaning as functions of their arguments. Widths
+(d_l, C) as values are symbols too (``d_1 = 4`` reads the network, it is not trivial; C ≡ d_L); as the
+bounds of a sum they are the file's numbers, so ``\sum_{k=1}^{C} y_k = y_1 + y_2 + y_3`` on 3 classes
+counts as trivial. Any failure of the opaque reading (an unsupported derivative, a shape mismatch) means "not
 trivial": the claim's verdict then rests with the checker alone.
 """
 from __future__ import annotations
@@ -92,6 +93,12 @@ class OpaqueCtx(Ctx):
         if self._d is None:
             self._d = _Derivation(self.real.d)
         return self._d
+
+    def opaque_width(self, node):
+        """A width (d_l, C) as a symbol named by the layer it measures: ``d_2 = 4`` reads the network."""
+        layer = self.net.L if not hasattr(node, "layer") else node.layer.value(self)
+        node.size(self)                     # the real width exists (its own error otherwise)
+        return sp.Matrix([[sp.Symbol(f"⟦d⟧_{layer}")]])
 
     def opaque_derivative(self, node):
         """(Matrix of symbols, quantity) for a derivative node: the loss's gradients by their quantity, so

@@ -28,6 +28,8 @@ TRIVIAL = [
     r"\delta^{(l)} = \delta^{(l)}",
     r"2 \delta^{(L)} = \delta^{(L)} + \frac{\partial \mathcal{L}}{\partial z^{(L)}}",
     r"\delta^{(L)} = \hat{y} - y = \delta^{(L)}",                       # a chain: its first and last sides
+    r"\sum_{k=1}^{C} y_k = y_1 + y_2 + y_3",
+    r"d_L = d_3",
 ]
 
 NOT_TRIVIAL = [
@@ -49,6 +51,7 @@ NOT_TRIVIAL = [
     r"\delta^{(L)} = \delta^{(L)} = \hat{y} - y",                       # first vs last side: not trivial
     r"\delta^{(L)} \neq 0",
     r"\delta^{(l)} = (W^{(l)})^T \delta^{(l+1)} \odot \varphi'(z^{(l)})",
+    r"d_1 = 4",                                                         # the network's width: read off it
 ]
 
 
