@@ -289,3 +289,13 @@ def test_output_never_overwrites_the_submissions_zip(tmp_path, capsys):
     before = z.read_bytes()
     assert cli.main(["grade", str(z), "--against", str(ref), "-o", str(z)]) == 2
     assert "submissions zip" in capsys.readouterr().err and z.read_bytes() == before
+
+
+def test_progress_shows_rate_and_time_left():
+    seen = []
+    show = cli._eta_progress(lambda done, total, name: seen.append((done, total, name)))
+    show(0, 4, "a.yaml")
+    show(1, 4, "b.yaml")
+    show(4, 4, "")
+    assert seen[0] == (0, 4, "a.yaml") and seen[2] == (4, 4, "")
+    assert seen[1][2].startswith("b.yaml ") and "/s ETA " in seen[1][2]
