@@ -572,6 +572,8 @@ def grade_dir(source, reference_path, limits: Limits = Limits(), progress=None, 
     are graded, and once at the end (``done == total``, name ``""``). Errors about the source or the
     reference raise SymbackpropError; a submission's own errors go into its row.
     """
+    if scheduler is not None and limits.file_timeout:
+        raise SymbackpropError("--file-timeout is not supported with --scheduler (each claim keeps its --timeout)")
     reference = load_spec(reference_path, notation=notation)
     subs = collect(source, reference_path, student_pattern)
     if not inline and scheduler is None:

@@ -218,6 +218,9 @@ def _from_zip(path: Path) -> list:
                 if members:
                     out.append((top, where, None, "the student folder has several derivation files; keep one"))
                 continue
+            if len(members) > 1:                       # the same name twice in the zip: neither is read
+                out.append((top, where, None, "the zip holds several entries of this name; keep one"))
+                continue
             member = members[0]
             out.append((top, f"{display_name(path)}:{display_name(member.filename)}", *reader.read(member)))
     return out

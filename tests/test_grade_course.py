@@ -299,3 +299,24 @@ def test_progress_shows_rate_and_time_left():
     show(4, 4, "")
     assert seen[0] == (0, 4, "a.yaml") and seen[2] == (4, 4, "")
     assert seen[1][2].startswith("b.yaml ") and "/s ETA " in seen[1][2]
+
+
+def test_zip_entries_of_the_same_name_are_refused_and_duplicates_named(tmp_path):
+    import warnings
+    path = tmp_path / "d.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as z:
+        warnings.simplefilter("ignore")                   # zipfile warns about the duplicate name
+        z.writestr("a.yaml", GOOD)
+        z.writestr("a.yaml", "network: [\n")
+        z.writestr("b.yaml", GOOD)
+        z.writestr("c.yaml", GOOD)
+    got = {s.name: s for s in collect(path)}
+    assert got["a.yaml"].error == "the zip holds several entries of this name; keep one"
+    assert got["b.yaml"].duplicate_of is None and got["c.yaml"].duplicate_of == "b.yaml"
+
+
+def test_file_budget_and_scheduler_do_not_combine(tmp_path):
+    ref = _small_ref(tmp_path)
+    subs = write(tmp_path / "subs", {"a.yaml": GOOD})
+    with pytest.raises(SymbackpropError, match="--file-timeout is not supported with --scheduler"):
+        grade_dir(subs, ref, Limits(file_timeout=5), scheduler="tcp://127.0.0.1:9")
