@@ -228,6 +228,11 @@ def _from_zip(path: Path) -> list:
 
 def collect(source, reference=None, student_pattern=None) -> list:
     """The submissions of a folder or zip (module doc); SymbackpropError if there is none or it cannot be read."""
+    if student_pattern is not None:
+        try:
+            re.compile(student_pattern)
+        except re.error as e:
+            raise SymbackpropError(f"--student-id {student_pattern!r} is not a regular expression: {e}") from None
     src = Path(source)
     if not src.exists():
         raise SymbackpropError("no such directory", file=str(source))

@@ -320,3 +320,11 @@ def test_file_budget_and_scheduler_do_not_combine(tmp_path):
     subs = write(tmp_path / "subs", {"a.yaml": GOOD})
     with pytest.raises(SymbackpropError, match="--file-timeout is not supported with --scheduler"):
         grade_dir(subs, ref, Limits(file_timeout=5), scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_bad_student_id_pattern_is_a_usage_error(tmp_path, capsys):
+    ref = _small_ref(tmp_path)
+    subs = write(tmp_path / "subs", {"a.yaml": GOOD})
+    assert cli.main(["grade", str(subs), "--against", str(ref), "--student-id", "(["]) == 2
+    err = capsys.readouterr().err
+    assert "--student-id '([' is not a regular expression" in err and err.count("\n") == 1
