@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from .check import DIAGNOSES
+from .errors import SymbackpropError
 from .intake import display_name
 
 __all__ = ["write_feedback", "markdown", "document", "safe_name"]
@@ -129,7 +130,13 @@ def _write(path: Path, text: str):
 
 def write_feedback(table, folder) -> list:
     """Write ``<student>.md`` and ``<student>.json`` for every row into ``folder``; the paths written."""
-    folder = Path(folder)
+    try:
+        return _write_all(table, Path(folder))
+    except OSError as e:
+        raise SymbackpropError(f"cannot write the feedback files: {e.strerror or e}", file=display_name(folder)) from None
+
+
+def _write_all(table, folder: Path) -> list:
     folder.mkdir(parents=True, exist_ok=True)
     used, written = set(), []
     for row in table.rows:

@@ -328,3 +328,12 @@ def test_a_bad_student_id_pattern_is_a_usage_error(tmp_path, capsys):
     assert cli.main(["grade", str(subs), "--against", str(ref), "--student-id", "(["]) == 2
     err = capsys.readouterr().err
     assert "--student-id '([' is not a regular expression" in err and err.count("\n") == 1
+
+
+def test_an_unwritable_feedback_folder_is_one_line(tmp_path, capsys):
+    ref = _small_ref(tmp_path)
+    subs = write(tmp_path / "subs", {"a.yaml": GOOD})
+    (tmp_path / "file").write_text("x")
+    assert cli.main(["grade", str(subs), "--against", str(ref), "--feedback", str(tmp_path / "file")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the feedback files" in err and "Traceback" not in err
