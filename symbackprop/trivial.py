@@ -17,8 +17,10 @@ The decision is made on the notation layer's parse of each side, evaluated in an
   x ≡ a^(0), an entry of a vector ≡ that component (``\delta^{(L)}_i`` and ``[\delta^{(L)}]_i``).
 
 A claim is trivial when every relation of it is ``=`` and, at every instance (each value of the layer
-symbol and free indices), its first and last sides have the same shape and their difference expands
-to exactly 0 (``sp.expand``: an exact rewrite). Sound in one direction by construction: a difference
+symbol and free indices), its first and last sides have the same shape and their difference is exactly
+0: in SymPy's automatic canonical form, or after ``sp.expand`` (an exact rewrite) when the difference is
+small (bounded work: a difference with a power above 8 or over 200 operations is not expanded, and the
+claim is then not trivial -- the cheap direction, its verdict rests with the checker). Sound in one direction by construction: a difference
 that is 0 for independent symbols is 0 whatever the network, so the claim used no fact about it; any
 fact of the network (a forward definition, the chain rule through the graph, the derived δ, the head's
 Jacobian, ∇_b L = δ) keeps the sides apart and the claim is not trivial. Functions of the notation
@@ -119,10 +121,24 @@ def _quantity_key(q, ctx):
     return key if key is not None else (q.kind, q.layer_value(ctx), q.transposed)
 
 
+MAX_EXPAND_OPS = 200       # a difference larger than this is not expanded (bounded work): "not trivial"
+MAX_EXPAND_POWER = 8
+
+
+def _zero(d) -> bool:
+    """Whether ``d`` is exactly 0: SymPy's automatic canonical form first, then ``expand`` only on a small
+    difference (no power above MAX_EXPAND_POWER, at most MAX_EXPAND_OPS operations)."""
+    if d == 0:
+        return True
+    if any(p.exp.is_Number and abs(p.exp) > MAX_EXPAND_POWER for p in d.atoms(sp.Pow)):
+        return False
+    return sp.count_ops(d) <= MAX_EXPAND_OPS and sp.expand(d) == 0
+
+
 def _same(A, B) -> bool:
     if A.shape != B.shape:
         return False
-    return all(sp.expand(a - b) == 0 for a, b in zip(A, B))
+    return all(_zero(a - b) for a, b in zip(A, B))
 
 
 def trivial_reason(parsed, net) -> str | None:
