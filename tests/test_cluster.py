@@ -22,6 +22,7 @@ SCRIPT = r"""
 import io, json, sys
 from contextlib import redirect_stderr, redirect_stdout
 from symbackprop import cli
+from symbackprop.check import CheckOptions
 from symbackprop.cluster import local_cluster
 from symbackprop.grade import grade_dir
 from symbackprop.runner import Limits
@@ -36,7 +37,8 @@ if __name__ == "__main__":
         address = cluster.scheduler_address
         remote = grade_dir(base + "/subs", base + "/ref.yaml", limits, scheduler=address)
         out["remote"], out["remote_csv"] = remote.to_dict(), remote.to_csv()
-        slow = grade_dir(base + "/slow", base + "/slow_ref.yaml", Limits(timeout=2, memory_mb=2048), scheduler=address)
+        slow = grade_dir(base + "/slow", base + "/slow_ref.yaml", Limits(timeout=2, memory_mb=2048), scheduler=address,
+                         opts=CheckOptions(symbolic_seconds=600))     # its proof attempt takes minutes
         out["slow"] = slow.to_dict()["rows"][0]["claims"]["slow"]
         buf = io.StringIO()
         with redirect_stdout(buf), redirect_stderr(io.StringIO()):

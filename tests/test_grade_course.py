@@ -14,6 +14,7 @@ import zipfile
 import pytest
 
 from symbackprop import cli
+from symbackprop.check import CheckOptions
 from symbackprop.errors import SymbackpropError
 from symbackprop.feedback import markdown, safe_name, write_feedback
 from symbackprop.grade import grade_dir
@@ -166,7 +167,8 @@ def test_a_forced_timeout_is_retried_then_flagged(tmp_path, monkeypatch, capsys)
     ref = tmp_path / "ref.yaml"
     ref.write_text(NET + FAST + SLOW)
     subs = write(tmp_path / "subs", {"a.yaml": NET + FAST.replace("id: out", "id: mine") + SLOW})
-    t = grade_dir(subs, ref, Limits(timeout=2, memory_mb=2048))
+    # the symbolic phase may use all of the time limit: the proof attempt of "slow" takes minutes
+    t = grade_dir(subs, ref, Limits(timeout=2, memory_mb=2048), opts=CheckOptions(symbolic_seconds=600))
     (r,) = t.rows
     assert r.cells["out"].verdict == "proved" and r.cells["out"].points == 1
     cell = r.cells["slow"]
@@ -179,6 +181,7 @@ def test_a_forced_timeout_is_retried_then_flagged(tmp_path, monkeypatch, capsys)
     rows_ = list(csv.reader(io.StringIO(t.to_csv())))
     assert rows_[1][rows_[0].index("inconclusive")] == "1"
     monkeypatch.setattr(grade, "run_jobs", real)
+    monkeypatch.setattr(grade, "default_options", lambda limits: CheckOptions(symbolic_seconds=600))
     args = ["grade", str(subs), "--against", str(ref), "--timeout", "2"]
     assert cli.main(args) == 1
     assert "1 inconclusive cell(s)" in capsys.readouterr().err
