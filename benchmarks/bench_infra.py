@@ -14,6 +14,9 @@ script in another checkout measures that one.  Figures:
 * grade: ``grade`` of generated submissions (benchmarks/submissions.py: copies of the reference with
   small variations), wall, CPU and submissions per second; ``--distinct``: submissions that share no
   claim text, so that grade cannot check any claim once for several submissions;
+* grade-dask: the same ``grade`` with ``--scheduler`` on a 2-worker dask LocalCluster started by this
+  script before the runs (outside the timed region; needs ``pip install -e '.[distributed]'``);
+  submissions per second as for grade;
 * derive: ``derive --sizes 64,64,64``.
 """
 from __future__ import annotations
@@ -68,6 +71,20 @@ def _cli(*args):
     return [sys.executable, "-m", "symbackprop.cli", *args]
 
 
+def _has_distributed() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _cluster():
+    sys.path.insert(0, ROOT)
+    from symbackprop.cluster import local_cluster
+    return local_cluster(2)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one run, 20 submissions, derive 32,32,32")
@@ -76,12 +93,14 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default=None, help="derive --sizes (default 64,64,64, quick 32,32,32)")
     ap.add_argument("--distinct", action="store_true",
                     help="submissions that share no claim text (nothing for grade to check once for several)")
-    ap.add_argument("--only", action="append", choices=("check", "grade", "derive"), help="measure only these")
+    ap.add_argument("--only", action="append", choices=("check", "grade", "grade-dask", "derive"),
+                    help="measure only these (default: all; grade-dask where distributed is installed)")
     a = ap.parse_args(argv)
     runs = a.runs or (1 if a.quick else 3)
     n_subs = a.submissions or (20 if a.quick else 100)
     sizes = a.sizes or ("32,32,32" if a.quick else "64,64,64")
-    only = a.only or ["check", "grade", "derive"]
+    only = a.only or ["check", "grade", *(["grade-dask"] if _has_distributed() else []), "derive"]
+    cluster = _cluster() if "grade-dask" in only else None
     with tempfile.TemporaryDirectory(prefix="symbackprop-bench-") as tmp:
         subs = os.path.join(tmp, "submissions")
         write_submissions(subs, n_subs, distinct=a.distinct)
@@ -90,6 +109,9 @@ def main(argv=None) -> int:
             "grade": _cli("grade", subs, "--against", REFERENCE, "--format", "csv", "-o", os.path.join(tmp, "g.csv")),
             "derive": _cli("derive", "--sizes", sizes),
         }
+        if cluster is not None:
+            commands["grade-dask"] = _cli("grade", subs, "--against", REFERENCE, "--format", "csv", "-o",
+                                          os.path.join(tmp, "gd.csv"), "--scheduler", cluster.scheduler_address)
         rows = {k: [] for k in only}
         claims = []
         timed(YARDSTICK)                                       # warm the file cache
@@ -105,6 +127,9 @@ def main(argv=None) -> int:
                 print(f"run {r + 1}/{runs} {name}: {wall:.2f} s wall, {cpu:.2f} s CPU; import {base_wall:.2f} s",
                       file=sys.stderr, flush=True)
 
+    if cluster is not None:
+        cluster.close()
+
     def fig(values):
         return f"{statistics.median(values):8.2f}  ({min(values):.2f}-{max(values):.2f})"
 
@@ -114,6 +139,7 @@ def main(argv=None) -> int:
     print(f"{'import sympy, numpy':<34} wall {statistics.median(base):.2f} s (the yardstick)")
     labels = {"check": "check mle_ex4_task1 (22 claims)",
               "grade": f"grade {n_subs} {'distinct ' if a.distinct else ''}submissions",
+              "grade-dask": f"grade {n_subs} on 2 dask workers",
               "derive": f"derive --sizes {sizes}"}
     for name, v in rows.items():
         print(f"{labels[name]:<34} wall x{fig([w / bw for w, _, bw, _ in v])}   "
@@ -121,7 +147,7 @@ def main(argv=None) -> int:
         if name == "check" and claims:
             for i, q in enumerate(("p50", "p95", "max")):
                 print(f"{'  per claim ' + q:<34} wall x{fig([c[i] for c in claims])}")
-        if name == "grade":
+        if name in ("grade", "grade-dask"):
             per_s = [n_subs / w for w, _, _, _ in v]
             per_import = [n_subs * bw / w for w, _, bw, _ in v]
             print(f"{'  throughput':<34} {statistics.median(per_s):.2f} submissions/s = "

@@ -67,12 +67,14 @@ def _grade_jobs(n):
     reference = load_spec(REFERENCE)
     keys = grade.reference_keys(reference, Limits(), inline=True)
     opts = suite.default_options(Limits())
+    from symbackprop.submissions import Submission
     with tempfile.TemporaryDirectory() as tmp:
-        entries = [grade._Entry(os.path.basename(p), p, load_spec(p)) for p in write_submissions(tmp, n)]
+        entries = [grade._Entry(Submission(os.path.basename(p), os.path.basename(p), p), load_spec(p))
+                   for p in write_submissions(tmp, n)]
     jobs, owners, index = [], [], {}
     for i, e in enumerate(entries):
-        grade._plan(e, reference, keys, opts, jobs, owners, index, i)
-    return grade._job, jobs, reference.network
+        grade._plan(e, reference, opts, jobs, owners, index, i)
+    return grade._job, [(*j, keys) for j in jobs], reference.network
 
 
 def main(argv=None) -> int:

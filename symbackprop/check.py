@@ -1990,6 +1990,10 @@ def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
         base = replace(base, read_as=parsed.latex, read_as_given=parsed.given_latex)
         (verdict, step, msg, diag, ce), assumptions = decide(net, parsed, opts)
         msg += "".join(f"; note: {n}" for n in parsed.notes)      # instances skipped (a layer where it does not exist)
+        if verdict in ("proved", "numerically-equal"):
+            from .trivial import trivial_reason                     # holds on every network: says so
+            trivial = trivial_reason(parsed, net)
+            msg += f"; note: {trivial}" if trivial and msg else f"note: {trivial}" if trivial else ""
     except SymbackpropError as e:
         if origin is not None:
             origin.place(e, text, tuple(given))

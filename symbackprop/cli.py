@@ -576,34 +576,50 @@ def _progress_bar(stream, width=20, clear=False):
     return show
 
 
-def _cell(value):
-    """A CSV cell a spreadsheet will not run as a formula (file names and messages come from users)."""
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def _eta_progress(bar):
+    """Wrap a progress callback: the name shown gets the rate (submissions/s) and the time left."""
+    import time
+    t0 = time.monotonic()
+
+    def show(done, total, name):
+        spent = time.monotonic() - t0
+        extra = ""
+        if 0 < done < total and spent > 0:
+            left = int(spent / done * (total - done))
+            extra = f" {done / spent:.2f}/s ETA {left // 60}m{left % 60:02d}s"
+        bar(done, total, (name + extra) if name else extra.strip())
+    return show
 
 
 def _cmd_grade(a) -> int:
-    import csv
-    import io
     from .grade import grade_dir
     limits = _limits(a)
-    _check_output(a.output, "-o/--output", [("reference file", a.against)], folder=a.directory)
-    progress = _progress_bar(sys.stderr) if sys.stderr.isatty() else None
-    table = grade_dir(a.directory, a.against, limits, progress=progress)
+    inputs = [("reference file", a.against)] + ([] if os.path.isdir(a.directory) else [("submissions zip", a.directory)])
+    _check_output(a.output, "-o/--output", inputs, folder=a.directory if os.path.isdir(a.directory) else None)
+    progress = _eta_progress(_progress_bar(sys.stderr)) if sys.stderr.isatty() else None
+    table = grade_dir(a.directory, a.against, limits, progress=progress, notation=a.notation,
+                      student_pattern=a.student_id, scheduler=a.scheduler)
     if a.format == "json":
         text = json.dumps(table.to_dict(), indent=2, ensure_ascii=False) + "\n"
     else:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(table.header())
-        writer.writerows([[_cell(v) for v in row] for row in table.records()])
-        text = buf.getvalue()
-    _check_output(a.output, "-o/--output", [("reference file", a.against)], folder=a.directory)
+        text = table.to_csv()
+    _check_output(a.output, "-o/--output", inputs, folder=a.directory if os.path.isdir(a.directory) else None)
     _write(text, a.output)
+    if a.feedback:
+        from .feedback import write_feedback
+        write_feedback(table, a.feedback)
     for r in table.rows:
-        if r.ignored_ids:
-            print(f"symbackprop: note: {r.submission}: ids not graded by the reference, ignored: "
-                  f"{', '.join(r.ignored_ids)}", file=sys.stderr)
-    return 0 if table.ok else 1
+        if r.unmatched:
+            print(f"symbackprop: note: {r.submission}: claims that answer no reference claim: "
+                  f"{', '.join(r.unmatched)}", file=sys.stderr)
+    s = table.summary()
+    print(f"symbackprop: graded {s['graded']} of {s['students']} submissions; {s['errors']} not graded; "
+          f"{s['inconclusive']} inconclusive cell(s) after {s['retried']} retried claim(s)"
+          + ("" if not s["inconclusive"] or a.allow_inconclusive else
+             " (exit 1: regrade with a larger --timeout, or pass --allow-inconclusive)"), file=sys.stderr)
+    if not table.ok or (s["inconclusive"] and not a.allow_inconclusive):
+        return 1
+    return 0
 
 
 def _cmd_export(a) -> int:
@@ -722,15 +738,25 @@ def build_parser():
     _work_limits(e, 300.0)
     e.set_defaults(func=_cmd_export)
     g = sub.add_parser("grade", help="grade a directory of submissions against a reference derivation file",
-                       description="One row per submission (*.yaml/*.yml directly in DIRECTORY), one column per "
-                                   "reference claim. Exit 0 when every submission was graded, 1 when some row "
-                                   "has an error (unreadable file, other network), 2 on usage errors.")
-    g.add_argument("directory", help="directory of submissions (not searched recursively)")
+                       description="One gradebook row per student (a folder of *.yaml files, of per-student folders, "
+                                   "or a zip of either), one numeric column per reference claim. Exit 0 when every "
+                                   "submission was graded, 1 when some row has an error (unreadable file, other "
+                                   "network) or a cell stays inconclusive, 2 on usage errors.")
+    g.add_argument("directory", help="folder (or .zip) of submissions")
     g.add_argument("--against", required=True, metavar="REFERENCE", help="the reference derivation file")
     g.add_argument("--format", choices=("csv", "json"), default="csv", help="table format (default csv)")
     g.add_argument("-o", "--out-file", "--output", dest="output", metavar="FILE",
                    help="write the table to FILE instead of stdout (--output is the old spelling)")
     _claim_limits(g)
+    g.add_argument("--notation", default=None, metavar="PRESET|MAPPING",
+                   help="notation of files that declare none (as check --notation)")
+    g.add_argument("--feedback", metavar="DIR", help="write <student>.md and <student>.json feedback into DIR")
+    g.add_argument("--student-id", metavar="REGEX", help="student id: this regex's first group in the file or "
+                                                         "folder name (default: the name without .yaml)")
+    g.add_argument("--allow-inconclusive", action="store_true",
+                   help="exit 0 even when some cell stays inconclusive after the retry")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the claims on this dask.distributed scheduler (pip install 'symbackprop[distributed]')")
     g.set_defaults(func=_cmd_grade)
     return p
 

@@ -1,108 +1,75 @@
-r"""Grade a directory of submissions against a reference derivation file: one row per submission.
+r"""Grade a course's submissions against a reference derivation file: points per claim, feedback per student.
 
-``grade_dir(submissions_dir, reference_path, limits)`` returns a :class:`GradeTable` (pure data; the CLI
-prints it as CSV or JSON). Each submission is a derivation file whose claims carry the reference's ids.
+``grade_dir(source, reference_path, limits)`` returns a :class:`GradeTable` (pure data; the CLI writes it
+as a gradebook CSV or JSON, and :mod:`symbackprop.feedback` writes one feedback file per student).
 
 Decisions
 ---------
-Submissions.  Every ``*.yaml``/``*.yml`` file directly in the directory (NOT recursive: one file per
-student; subdirectories and dot-files are ignored), sorted by file name; the reference file itself is
-skipped if it lives there. A file that cannot be read (invalid YAML, missing ``network:``, ...) gets a
-row with its error and 0 points; the other files are still graded. A malformed claim entry is only that
-claim's ``error`` cell (its id, when readable, still names the column).
+Submissions.  A folder of files, a folder of per-student folders, or a zip of either
+(:mod:`symbackprop.submissions`: regular files only, links never followed, zips read in memory with caps);
+one row per student, in name order. A file that cannot be read (invalid YAML, missing ``network:``, a
+link, ...) gets a row with its error and 0 points; the others are still graded.
 
-Files, not links.  Only regular files are read (:mod:`symbackprop.intake`). A symbolic link in the
-submissions folder is refused with an error row (``is a symbolic link; links are not followed ...``)
-whether it points inside the folder or out of it: a link is never opened, so neither its target's
-content nor its target's name can reach the CSV, the JSON or a message (a link to ``/etc/shadow`` or to
-another student's file scores nothing). FIFOs, devices and sockets named ``*.yaml`` get an error row
-the same way, without being opened (no hang). Files over 1 MiB are refused before they are read.
+Network.  A submission's ``network:`` must equal the reference network field by field, else its row gets
+an error such as ``network differs from the reference: sizes 2-3-2 vs 3-4-4-3``: the task fixes the
+network, and grading against the submission's own network would reward solving an easier problem.
 
-Names and cells.  File names are rendered printable (:func:`~symbackprop.intake.display_name`: bytes
-that are not UTF-8 become ``\xNN``, CR, LF and other control characters ``\xNN``), in rows, JSON and
-messages alike. Every CSV cell, headers included, goes through :func:`csv_cell`: control characters are
-escaped the same way and a cell that a spreadsheet would run as a formula (leading ``= + - @``, tab,
-CR) is prefixed with ``'``. Use :meth:`GradeTable.to_csv` for the CSV text.
+Columns and points.  One column per reference claim with ``expect: true``, in file order, worth its
+``points:`` (default 1); ``expect: false`` reference claims are listed in ``GradeTable.skipped``.
 
-Network.  A submission's ``network:`` must equal the reference network field by field (sizes,
-activation, output, loss, weight convention, φ'(0), slope). Otherwise the row gets an error such as
-``network differs from the reference: sizes 2-3-2 vs 3-4-4-3`` and 0 points: the task fixes the network,
-a claim such as ``\delta^{(L-1)} = ...`` means something else on another network, and grading against
-the submission's own network would reward solving an easier problem. This is the stricter choice.
+Matching by content.  A student's claim answers a reference claim when it states the same relation
+(:mod:`symbackprop.relations`: the same left quantity over the same layers/entries and conditions, in
+either orientation, a chain by its first and last sides), whatever its id. Among several claims answering
+one column the best counts (earned > inconclusive > refuted > error > trivial), ids equal to the
+column's first, then file order. A claim with the column's id that states another relation makes the
+cell ``different-relation`` (with why) when nothing else answers it; no answer at all is ``missing``.
+Student claims that answer no column are listed in ``GradeRow.unmatched`` (not checked: they earn nothing).
 
-Columns.  One per reference claim with ``expect: true``, in file order. Reference claims with
-``expect: false`` (a deliberate mistake in the reference) are not scoring columns; they are listed in
-``GradeTable.skipped``. ``max`` is the number of columns; ``score = points / max``.
+Sound credit.  A cell earns its points when the answering claim is ``proved`` or ``numerically-equal``
+by the same checker as ``symbackprop check`` (a chain: every step) and is not trivial
+(:mod:`symbackprop.trivial`: its sides are the same quantity once δ ≡ ∂L/∂z, ∇ ≡ ∂, ŷ ≡ a^(L) are
+unfolded); a trivial claim is the cell verdict ``trivial`` and earns nothing.
 
-Scoring a column.  The submission's claim with the same id scores 1 point when
- 1. it states the same relation as the reference's claim (below), and
- 2. its verdict (by the same checker as ``symbackprop check``, under the same per-claim limits) is
-    ``proved`` or ``numerically-equal``.
-Otherwise 0, with a cell verdict: ``missing`` (no claim with that id), ``different-relation`` (condition
-1 fails; reason "states a different relation: ..."), or the checker's ``refuted`` / ``error`` /
-``inconclusive`` (timeouts and memory limits are ``inconclusive``, worker crashes ``error``). A
-submission claim marked ``expect: false`` denies the relation, so it is ``different-relation`` too.
-Submission ids that are not columns are ignored and reported in ``GradeRow.ignored_ids``.
+Inconclusive is never silent.  A claim that ends ``inconclusive`` by a time or memory limit (or the
+checker's own budget) is checked once more with :data:`RETRY_FACTOR` times the time limit; a cell still
+inconclusive is counted in ``GradeRow.inconclusive`` (a gradebook column and the feedback text) and in
+``GradeTable.inconclusive``; the CLI exits 1 unless ``--allow-inconclusive``. A claim cut by the file
+budget (``--file-timeout``) is not retried (the budget is the TA's) but flagged the same way.
 
-Same relation.  Both claims are parsed by the notation layer (never eval/sympify) on the common network
-and expanded into their instances (every value of the free indices and of the layer symbol ``l``). For
-each instance we take the *left side of the first relation* and its ``given`` conditions; the claims
-state the same relation when
- - their first relation symbol is the same (``=`` is not ``\in``: the shape claim of ∇W L does not
-   answer the claim about its value), and
- - the sets of (left side, conditions) over all instances are equal.
-A left side that names a network quantity compares by that quantity, i.e. structurally after parsing:
-``\delta^{(L-1)}``, ``\delta^{(1)}`` (when L-1 = 1) and ``\frac{\partial \mathcal{L}}{\partial
-z^{(1)}}`` are all ("delta", 1); ``\nabla_{W^{(L-1)}}\mathcal{L}`` and ``\frac{\partial\mathcal{L}}
-{\partial W^{(L-1)}}`` are ("grad_W", L-1); a component ``\delta^{(L)}_i`` or ``\delta^{(L)}_j`` is the
-same set of entries whatever the index letter. Any other left side (``\varphi'(0)``, a Jacobian
-entry) compares by SymPy structural equality of its matrix, with scalar variables renamed in order of
-first appearance (``\varphi(u)`` and ``\varphi(t)`` agree). Mathematical equality is deliberately NOT
-used: ``\hat{y} - y`` equals δ^(L), and a submission "proving" ``\hat{y} - y = \hat{y} - y`` under the
-id of ``\delta^{(L)} = \hat{y} - y`` must not score. Conditions compare as normalized inequalities
-(``a \le b`` and ``b \ge a`` agree) so that a submission cannot score by adding a ``given`` that
-narrows the claim (``\varphi'(u) = 1`` given ``u > 0`` is not ``\varphi'(u) = \mathbb{1}\{u > 0\}``).
-
-Work on submission text (parsing, the relation comparison, the check) runs in the bounded worker
-processes of :mod:`symbackprop.runner`, one job per claim, the claims of all submissions in one queue
-(every core busy until the last claim), forked from a parent that has read the reference once and
-derived its network once (:func:`~symbackprop.suite.prepare_workers`). A claim stated identically in
-several submissions (same id, text, givens and expect on the same network) is checked once and its cell
-given to each (a message that names the file names each submission's own), so identical submissions
-cost one. ``Limits.file_timeout`` (``--file-timeout``) is the time budget of each submission, counted
-from the start of its first claim: its claims not finished by then are ``inconclusive`` cells ("file
-time budget exhausted"); a claim shared by several submissions runs while one of them has time left.
-The reference's relation keys are computed once, in bounded workers too (a huge network must not hang
-the grader), and a reference claim that cannot be parsed is a :class:`SpecError`.
+Work.  Parsing, matching and checking of submission text run in the bounded workers of
+:mod:`symbackprop.runner` (or, with ``scheduler=``, as tasks of a dask cluster that run the same bounded
+workers: :mod:`symbackprop.cluster`), one job per distinct claim: a claim stated identically in several
+submissions (same id, text, givens, network) is checked once, and a message naming the file names each
+submission's own. The reference's keys are computed once, in bounded workers too, and shipped to every
+job; a reference claim that cannot be parsed is a :class:`SpecError`.
 """
 from __future__ import annotations
 
 import csv
 import io
-import os
-import stat
 import time
 import warnings
-from dataclasses import dataclass, field, fields
-from pathlib import Path
-
-import sympy as sp
+from dataclasses import dataclass, field, fields, replace
 
 from .check import CheckOptions, ClaimResult, check_claim, mark_worker
 from .errors import SpecError, SymbackpropError
 from .intake import display_name
-from .network import Network, graph
-from .runner import Limits, run_inline, run_jobs
-from .spec import SUFFIXES, ClaimSpec, DerivationSpec, load_spec
+from .network import Network
+from .relations import claim_keys, difference
+from .runner import BOUNDS, Limits, run_inline, run_jobs
+from .spec import DerivationSpec, load_spec, load_spec_text
+from .submissions import Submission, collect
 from .suite import default_options, failed_run, prepare_workers
+from .trivial import trivial_reason
 
-__all__ = ["Cell", "GradeRow", "GradeTable", "grade_dir", "grade_spec", "find_submissions", "reference_keys",
-           "relation_key", "network_difference", "csv_cell", "SCORING", "CELL_VERDICTS"]
+__all__ = ["Cell", "GradeRow", "GradeTable", "grade_dir", "reference_keys", "network_difference", "csv_cell",
+           "SCORING", "CELL_VERDICTS", "RETRY_FACTOR"]
 
 SCORING = ("proved", "numerically-equal")
-CELL_VERDICTS = ("proved", "numerically-equal", "refuted", "error", "inconclusive", "missing",
+CELL_VERDICTS = ("proved", "numerically-equal", "trivial", "refuted", "error", "inconclusive", "missing",
                  "different-relation")
-
+RETRY_FACTOR = 3
+_RANK = {"earned": 0, "inconclusive": 1, "refuted": 2, "error": 3, "trivial": 4}
 
 # ----------------------------------------------------------------------------------------------
 # CSV cells
@@ -115,12 +82,17 @@ def csv_cell(value):
 
     Strings (file names, ids, messages: they come from users) get control characters and non-UTF-8
     bytes escaped as in :func:`display_name`, then a leading ``'`` when they start like a formula.
-    Numbers pass unchanged (a score of -1 cannot occur; 0.5 must stay a number).
+    Numbers pass unchanged.
     """
     if not isinstance(value, str):
         return value
     text = display_name(value)
     return "'" + text if text[:1] in FORMULA_LEADS else text
+
+
+def _num(x):
+    """A point count as an int when whole (2, not 2.0), else rounded to 4 decimals."""
+    return int(x) if float(x).is_integer() else round(float(x), 4)
 
 # ----------------------------------------------------------------------------------------------
 # data
@@ -128,101 +100,152 @@ def csv_cell(value):
 
 @dataclass(frozen=True)
 class Cell:
-    """One (submission, reference claim) cell: verdict, whether it scored, and why."""
+    """One (student, reference claim) cell: verdict, points, why, and what answered it."""
     verdict: str
     scored: bool = False
     message: str = ""
     diagnosis: str | None = None
+    points: float = 0
+    max_points: float = 1
+    answered_by: str | None = None       # the student's claim id that answered the column
+    claim: str = ""                      # its text
+    step: int | None = None
+    step_sides: tuple = ()               # the failing step's two sides, as the student wrote them
+    counterexample: dict | None = None
+    expected: str = ""                   # the reference claim's text
+    retried: bool = False
 
     def to_dict(self) -> dict:
-        return {"verdict": self.verdict, "scored": self.scored, "message": self.message,
-                "diagnosis": self.diagnosis}
+        return {"verdict": self.verdict, "scored": self.scored, "points": _num(self.points),
+                "max_points": _num(self.max_points), "message": self.message, "diagnosis": self.diagnosis,
+                "answered_by": self.answered_by, "claim": self.claim, "step": self.step,
+                "step_sides": list(self.step_sides), "counterexample": self.counterexample,
+                "expected": self.expected, "retried": self.retried}
 
 
 @dataclass(frozen=True)
 class GradeRow:
-    """One submission: its cells by reference id (empty when it could not be graded) or its error."""
+    """One student: cells by reference id (empty when it could not be graded) or its error."""
     submission: str
     path: str
-    max: int
+    max: float
     cells: dict = field(default_factory=dict)
     error: str | None = None
-    ignored_ids: tuple = ()
+    unmatched: tuple = ()
+    student: str = ""
+    duplicate_of: str | None = None
+    sha256: str | None = None
 
     @property
-    def points(self) -> int:
-        return sum(1 for c in self.cells.values() if c.scored)
+    def ignored_ids(self) -> tuple:
+        return self.unmatched
+
+    @property
+    def points(self):
+        return _num(sum(c.points for c in self.cells.values()))
 
     @property
     def score(self) -> float:
         return round(self.points / self.max, 4) if self.max else 0.0
 
+    @property
+    def inconclusive(self) -> tuple:
+        """Ids of the cells that stayed inconclusive (after the retry)."""
+        return tuple(cid for cid, c in self.cells.items() if c.verdict == "inconclusive")
+
     def verdict(self, claim_id) -> str | None:
-        """The cell verdict of one column (None when the row has an error)."""
         cell = self.cells.get(claim_id)
         return cell.verdict if cell else None
 
+    def feedback(self) -> str:
+        """One short line for the gradebook: what did not earn, by verdict."""
+        if self.error:
+            return f"not graded: {self.error}"
+        groups = {}
+        for cid, c in self.cells.items():
+            if not c.scored:
+                groups.setdefault(c.verdict, []).append(cid + (f" ({c.diagnosis})" if c.diagnosis else ""))
+        parts = [f"{v.upper() if v == 'inconclusive' else v}: {', '.join(ids)}" for v, ids in groups.items()]
+        if self.inconclusive:
+            parts.append("inconclusive cells need a regrade with a larger --timeout")
+        return "; ".join(parts) or "all claims earned"
+
     def to_dict(self, columns) -> dict:
-        return {"submission": self.submission, "file": self.path, "score": self.score, "points": self.points,
-                "max": self.max, "error": self.error,
+        return {"student": self.student, "submission": self.submission, "file": self.path, "score": self.score,
+                "points": self.points, "max": _num(self.max), "error": self.error,
                 "verdicts": {cid: self.verdict(cid) for cid in columns},
                 "claims": {cid: self.cells[cid].to_dict() for cid in columns if cid in self.cells},
-                "ignored_ids": list(self.ignored_ids)}
+                "unmatched": list(self.unmatched), "ignored_ids": list(self.unmatched),
+                "inconclusive": list(self.inconclusive), "duplicate_of": self.duplicate_of, "sha256": self.sha256}
 
 
 @dataclass(frozen=True)
 class GradeTable:
-    """All rows, with the reference's scoring columns (claim ids) and skipped (expect: false) ids."""
+    """All rows, the reference's scoring columns (claim ids) with their points, and skipped ids."""
     reference: str
     title: str | None
     network: dict
     columns: tuple
     skipped: tuple
     rows: tuple
+    points: dict = field(default_factory=dict)       # column -> points
+    expected: dict = field(default_factory=dict)     # column -> the reference claim's text
+    retried: int = 0                                 # claims checked a second time after an inconclusive
 
     @property
-    def max(self) -> int:
-        return len(self.columns)
+    def max(self):
+        return _num(sum(self.points.get(c, 1) for c in self.columns))
 
     @property
     def ok(self) -> bool:
         """Every submission could be graded (no row has an error)."""
         return all(r.error is None for r in self.rows)
 
+    @property
+    def inconclusive(self) -> int:
+        """Cells that stayed inconclusive over all rows."""
+        return sum(len(r.inconclusive) for r in self.rows)
+
     def header(self) -> list:
-        """CSV header: submission, score, points, max, error, then one column per claim id."""
-        return ["submission", "score", "points", "max", "error", *self.columns]
+        """Gradebook header: student, submission, one numeric column per claim, total, max, flags, feedback."""
+        return ["student", "submission", *self.columns, "total", "max", "inconclusive", "error", "feedback"]
 
     def records(self) -> list:
-        """CSV records (lists of str/int/float, '' for none), one per row, matching ``header()``."""
-        return [[r.submission, r.score, r.points, r.max, r.error or "",
-                 *[r.verdict(cid) or "" for cid in self.columns]] for r in self.rows]
+        """Gradebook records matching ``header()``: points as numbers ('' where the row has an error)."""
+        return [[r.student or r.submission, r.submission,
+                 *[_num(r.cells[c].points) if c in r.cells else "" for c in self.columns],
+                 r.points, _num(r.max), len(r.inconclusive), r.error or "", r.feedback()] for r in self.rows]
 
     def csv_rows(self) -> list:
         """Header and records with every cell through :func:`csv_cell`."""
         return [[csv_cell(v) for v in row] for row in (self.header(), *self.records())]
 
     def to_csv(self) -> str:
-        """The ``--format csv`` text (one line per row: no cell holds a line break)."""
+        """The gradebook CSV text (one line per row: no cell holds a line break)."""
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerows(self.csv_rows())
         return buf.getvalue()
 
+    def summary(self) -> dict:
+        """Counts for the end of a run: students, graded, errors, inconclusive cells, retried claims."""
+        return {"students": len(self.rows), "graded": sum(r.error is None for r in self.rows),
+                "errors": sum(r.error is not None for r in self.rows), "inconclusive": self.inconclusive,
+                "retried": self.retried}
+
     def to_dict(self) -> dict:
         """The ``--format json`` document."""
         return {"reference": self.reference, "title": self.title, "network": self.network,
-                "columns": list(self.columns), "skipped": list(self.skipped), "max": self.max,
+                "columns": list(self.columns), "points": {c: _num(self.points.get(c, 1)) for c in self.columns},
+                "skipped": list(self.skipped), "max": self.max, "summary": self.summary(),
                 "rows": [r.to_dict(self.columns) for r in self.rows]}
 
 
 # ----------------------------------------------------------------------------------------------
-# network and submissions
+# network
 
 
 def _field_text(name, value) -> str:
-    if name == "sizes":
-        return "-".join(map(str, value))
-    return str(value)
+    return "-".join(map(str, value)) if name == "sizes" else str(value)
 
 
 def network_difference(net: Network, ref: Network) -> str | None:
@@ -232,278 +255,275 @@ def network_difference(net: Network, ref: Network) -> str | None:
     return "; ".join(parts) or None
 
 
-def find_submissions(directory, reference=None) -> list:
-    """The submission entries of ``directory`` (non-recursive *.yaml/*.yml, sorted, reference excluded).
-
-    Subdirectories are skipped; every other entry with the suffix is listed, links, FIFOs and devices
-    included, so that each gets its own error row (grade_dir reads them without following links).
-    Nothing here opens an entry.
-    """
-    d = Path(directory)
-    if not d.exists():
-        raise SymbackpropError("no such directory", file=str(directory))
-    if not d.is_dir():
-        raise SymbackpropError("is not a directory; give the directory of submissions", file=str(directory))
-    try:
-        entries = sorted(d.iterdir(), key=lambda p: p.name)
-    except OSError as e:
-        raise SymbackpropError(f"cannot list the directory: {e.strerror or e}", file=str(directory)) from None
-    out = []
-    for p in entries:
-        if p.name.startswith(".") or p.suffix.lower() not in SUFFIXES or _is_real_dir(p):
-            continue
-        if reference is not None and _same_file(p, reference):
-            continue
-        out.append(p)
-    return out
-
-
-def _is_real_dir(p) -> bool:
-    """A subdirectory itself (not a link to one: that gets an error row)."""
-    try:
-        return stat.S_ISDIR(os.lstat(p).st_mode)
-    except OSError:
-        return False
-
-
-def _same_file(a, b) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 # ----------------------------------------------------------------------------------------------
-# relation keys
+# one claim's job (in a bounded worker)
 
 
 @dataclass(frozen=True)
-class _RelKey:
-    """What a claim asserts, for comparison: first relation symbol and (left side, conditions) per instance."""
-    op: str
-    lhs: frozenset
-    pairs: frozenset
-    latex: str = field(default="", compare=False)
+class Answer:
+    """What a worker found about one student claim: the columns it answers, the check, triviality."""
+    matches: tuple = ()
+    same_id: str | None = None           # why it does not answer the column of its own id (if it does not)
+    result: ClaimResult | None = None    # None: not checked (it answers no column)
+    trivial: str | None = None
+    step_sides: tuple = ()
+    lhs: str = ""
+    retried: bool = False
 
 
-def _scalar_vars(net, exprs) -> set:
-    g = graph(net)
-    known = set(g.primitives()) | set(g.node_symbols()) | set(g.yhat)
-    out = set()
-    for e in exprs:
-        out |= {s for s in e.free_symbols if s not in known}
-    return out
-
-
-def _var_order(texts, names) -> list:
-    """Scalar variable names in order of first appearance as a letter token in ``texts``."""
-    from .notation.lexer import tokenize
-    order = []
-    for text in texts:
-        try:
-            toks = tokenize(text)
-        except SymbackpropError:
-            continue
-        for t in toks:
-            if t.kind == "letter" and t.value in names and t.value not in order:
-                order.append(t.value)
-    return order + sorted(n for n in names if n not in order)
-
-
-def _cond_key(cond):
-    """A normalized condition: (a - b, op) with > and >= turned around; = and != unordered."""
-    a, op, b = cond
-    if op in (">", ">="):
-        return (sp.expand(b - a), {">": "<", ">=": "<="}[op])
-    if op in ("<", "<="):
-        return (sp.expand(a - b), op)
-    return (frozenset({sp.expand(a - b), sp.expand(b - a)}), op)
-
-
-def relation_key(parsed, net, given=()) -> _RelKey:
-    """The _RelKey of a parsed claim (its instances are built here)."""
-    insts = list(parsed.instances())
-    first = insts[0]
-    lhs_latex = first.sides[0].latex
-    exprs = [i.sides[0].expr for i in insts if i.sides[0].expr is not None]
-    exprs += [e for i in insts for (a, _, b) in i.conditions for e in (a, b)]
-    names = {s.name for s in _scalar_vars(net, exprs)}
-    order = _var_order([lhs_latex, *given], names)
-    rename = {sp.Symbol(n, real=True): sp.Symbol(f"_v{k + 1}", real=True) for k, n in enumerate(order)}
-    lhs_keys, pairs = [], []
-    for inst in insts:
-        side = inst.sides[0]
-        if side.quantity is not None:
-            key = ("quantity", side.quantity)
-        elif side.expr is None:
-            key = ("text", side.latex)
-        else:
-            key = ("expr", sp.ImmutableMatrix(side.expr).xreplace(rename))
-        conds = frozenset(_cond_key((a.xreplace(rename), op, b.xreplace(rename)))
-                          for a, op, b in inst.conditions)
-        lhs_keys.append(key)
-        pairs.append((key, conds))
-    return _RelKey(first.ops[0], frozenset(lhs_keys), frozenset(pairs), lhs_latex)
-
-
-def _claim_key(net, claim: ClaimSpec, path) -> _RelKey:
+def _parsed_keys(net, claim, path):
     from .notation import parse_claim
     parsed = parse_claim(claim.claim, net, given=claim.given, claim_id=claim.id, file=path, notation=claim.notation)
-    return relation_key(parsed, net, claim.given)
+    return parsed, claim_keys(parsed, net, claim.given)
 
 
-def _difference(sub: _RelKey, ref: _RelKey) -> str:
-    """Why two relation keys differ, for the cell message."""
-    if sub.lhs != ref.lhs:
-        if sub.lhs & ref.lhs:
-            return (f"states a different relation: its left side {sub.latex!r} covers other layers or "
-                    f"entries ({len(sub.lhs)}) than the reference's {ref.latex!r} ({len(ref.lhs)})")
-        return (f"states a different relation: its left side {sub.latex!r} is not the reference's "
-                f"{ref.latex!r}")
-    if sub.op != ref.op:
-        return f"states a different relation: {sub.op!r} instead of the reference's {ref.op!r}"
-    return "states a different relation: its conditions (given) differ from the reference's"
+def _step_sides(parsed, step) -> tuple:
+    """The two sides of a chain's failing step (1-based), as written."""
+    try:
+        sides = next(iter(parsed.instances())).sides
+        return (sides[step - 1].latex, sides[step].latex) if step and step < len(sides) else ()
+    except (SymbackpropError, StopIteration, IndexError):
+        return ()
+
+
+def _job(job) -> Answer:
+    """Worker entry point: match the claim against the reference's keys, then check it if it answers one."""
+    net, claim, opts, path, ref_keys = job
+    mark_worker()
+    parsed = keys = None
+    try:
+        parsed, keys = _parsed_keys(net, claim, path)
+    except (SymbackpropError, RecursionError, MemoryError):
+        pass                    # check_claim reports the same failure as a located error verdict
+    same_id = None
+    if keys is not None:
+        matches = tuple(rid for rid, rk in ref_keys.items() if rk in keys)
+        if claim.id in ref_keys and claim.id not in matches:
+            same_id = difference(keys[0], ref_keys[claim.id])
+        if not matches:
+            return Answer((), same_id, None, None, (), keys[0].latex)
+    else:
+        matches = ()
+    r = check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path, notation=claim.notation)
+    trivial = trivial_reason(parsed, net) if parsed is not None and r.verdict in SCORING else None
+    sides = _step_sides(parsed, r.step) if parsed is not None and r.step else ()
+    return Answer(matches, same_id, r, trivial, sides, keys[0].latex if keys else "")
 
 
 # ----------------------------------------------------------------------------------------------
-# grading one submission
+# cells of one submission
 
 
-def _job(job):
-    """Worker entry point: compare the relation with the reference's, then check the claim."""
-    net, claim, ref_key, opts, path = job
-    mark_worker()
-    try:
-        key = _claim_key(net, claim, path)
-    except (SymbackpropError, RecursionError, MemoryError):
-        key = None       # check_claim reports the same failure as a located error verdict
-    if key is not None and key != ref_key:
-        return ("relation", _difference(key, ref_key))
-    return ("checked", check_claim(net, claim.id, claim.claim, claim.given, claim.expect, opts, file=path,
-                                   notation=claim.notation))
+def _kind(a: Answer) -> str:
+    v = a.result.verdict
+    if v in SCORING:
+        return "trivial" if a.trivial else "earned"
+    return v if v in _RANK else "error"
 
 
-def _cell(res, path=None, as_path=None) -> Cell:
-    """The Cell of one runner result; a checker message located in ``path`` is told of ``as_path``
-    instead (a claim checked once for several submissions names each its own file)."""
-    if res.status != "ok":
-        verdict, message = failed_run(res)
-        return Cell(verdict, False, message)
-    kind, value = res.value
-    if kind == "relation":
-        return Cell("different-relation", False, value)
-    r: ClaimResult = value
-    message = r.message
-    if as_path is not None and as_path != path and message.startswith(f"{path}: "):
-        message = f"{as_path}: " + message[len(path) + 2:]
-    return Cell(r.verdict, r.verdict in SCORING, message, r.diagnosis)
-
-
-def _error_text(e: SymbackpropError) -> str:
-    """The one-line message without the file name (the row already names the submission)."""
-    e.file = None
-    return e.one_line()
+def _cell(cid, ref_claim, answers, spec) -> Cell:
+    """The cell of column ``cid`` from the submission's answered claims (list of (claim, Answer))."""
+    pts = ref_claim.points
+    base = Cell("missing", False, "", max_points=pts, expected=ref_claim.claim)
+    cands = [(c, a) for c, a in answers if a.result is not None and (cid in a.matches or "*" in a.matches
+                                                                      and c.id == cid)]
+    if cands:
+        order = {c.id: i for i, c in enumerate(spec.claims)}
+        c, a = min(cands, key=lambda ca: (_RANK[_kind(ca[1])], ca[0].id != cid, order[ca[0].id]))
+        r, kind = a.result, _kind(a)
+        verdict = "trivial" if kind == "trivial" else r.verdict
+        message = (a.trivial + "; the reference expects: " + ref_claim.claim) if kind == "trivial" else r.message
+        return replace(base, verdict=verdict, scored=kind == "earned", message=message, diagnosis=r.diagnosis,
+                       points=pts if kind == "earned" else 0, answered_by=c.id, claim=c.claim, step=r.step,
+                       step_sides=a.step_sides, counterexample=r.counterexample,
+                       retried=a.retried)
+    own = next((c for c in spec.claims if c.id == cid), None)
+    if own is None:
+        return replace(base, message="no claim of the submission states this relation (same left side, layers, "
+                                     "entries and conditions, in either orientation)")
+    if own.error is not None:
+        return replace(base, verdict="error", message=own.error, answered_by=own.id, claim=own.claim)
+    if not own.expect:
+        return replace(base, verdict="different-relation", answered_by=own.id, claim=own.claim,
+                       message="states a different relation: the submission marks it expect: false (it does not "
+                               "assert it)")
+    a = next((a for c, a in answers if c.id == cid), None)
+    if a is not None and a.result is not None and a.same_id is None:       # unreadable: the checker's error
+        return replace(base, verdict=a.result.verdict, message=a.result.message, answered_by=own.id,
+                       claim=own.claim)
+    why = a.same_id if a is not None and a.same_id else "states a different relation"
+    return replace(base, verdict="different-relation", message=f"{why}; the reference expects: {ref_claim.claim}",
+                   answered_by=own.id, claim=own.claim)
 
 
 @dataclass
 class _Entry:
-    """One submission on its way to a row: its loaded spec (or the row's error) and the cells so far."""
-    name: str
-    path: str
+    """One submission on its way to a row: its loaded spec (or the row's error) and its answers so far."""
+    sub: Submission
     spec: DerivationSpec | None = None
     error: str | None = None
-    cells: dict = field(default_factory=dict)
+    answers: dict = field(default_factory=dict)      # claim id -> Answer
     pending: int = 0
 
 
-def _plan(entry: _Entry, reference: DerivationSpec, ref_keys: dict, opts, jobs: list, owners: list, index: dict,
-          sub: int):
-    """Fill the cells of ``entry`` that need no checking and queue a job for each of the others; a job
-    already queued for the same claim (same network, id, text, givens and expect) is shared."""
-    spec = entry.spec
-    diff = network_difference(spec.network, reference.network)
+def _plan(entry, reference, opts, jobs, owners, index, n):
+    """Queue a job for each asserted, readable claim of ``entry``; one job per distinct claim."""
+    diff = network_difference(entry.spec.network, reference.network)
     if diff:
         entry.error = f"network differs from the reference: {diff}"
         return
-    by_id = {c.id: c for c in spec.claims}
-    for cid in ref_keys:
-        claim = by_id.get(cid)
-        if claim is None:
-            entry.cells[cid] = Cell("missing", False, "no claim with this id")
-        elif claim.error is not None:
-            entry.cells[cid] = Cell("error", False, claim.error)
-        elif not claim.expect:
-            entry.cells[cid] = Cell("different-relation", False, "states a different relation: the submission marks "
-                                                                 "it expect: false (it does not assert it)")
-        else:
-            key = (spec.network, cid, claim.claim, tuple(claim.given), claim.expect)
-            if key not in index:
-                index[key] = len(jobs)
-                jobs.append((spec.network, claim, ref_keys[cid], opts, str(spec.path)))
-                owners.append([])
-            owners[index[key]].append((sub, cid, str(spec.path)))
-            entry.pending += 1
+    for claim in entry.spec.claims:
+        if claim.error is not None or not claim.expect:
+            continue
+        key = (entry.spec.network, claim.id, claim.claim, tuple(claim.given), claim.notation)
+        if key not in index:
+            index[key] = len(jobs)
+            jobs.append((entry.spec.network, claim, opts, str(entry.spec.path)))
+            owners.append([])
+        owners[index[key]].append((n, claim.id, str(entry.spec.path)))
+        entry.pending += 1
 
 
-def _grade_entries(entries, reference, ref_keys, limits, opts, inline=False, progress=None) -> tuple:
-    """The rows of loaded submissions: every claim to check of every submission in one queue of
-    workers (each distinct claim once), each submission's ``file_timeout`` budget its own."""
-    columns = tuple(ref_keys)
-    jobs, owners, index = [], [], {}
-    for sub, entry in enumerate(entries):
-        if entry.spec is not None and entry.error is None:
-            _plan(entry, reference, ref_keys, opts, jobs, owners, index, sub)
-    shown = [0]
+def _row(e: _Entry, reference, columns) -> GradeRow:
+    total = sum(c.points for c in reference.claims if c.id in columns)
+    common = dict(student=e.sub.student, duplicate_of=e.sub.duplicate_of, sha256=e.sub.sha256)
+    if e.spec is None or e.error is not None:
+        return GradeRow(e.sub.name, e.sub.path, total, error=e.error, **common)
+    by_id = {c.id: c for c in e.spec.claims}
+    answers = [(by_id[cid], a) for cid, a in e.answers.items()]
+    refs = {c.id: c for c in reference.claims}
+    cells = {cid: _cell(cid, refs[cid], answers, e.spec) for cid in columns}
+    used = {c.answered_by for c in cells.values()}
+    unmatched = tuple(c.id for c in e.spec.claims if c.id not in used and
+                      (c.id not in e.answers or not e.answers[c.id].matches))
+    return GradeRow(e.sub.name, e.sub.path, total, cells, None, unmatched, **common)
 
-    def report_progress():
-        """progress(i, n, name of submission i) once submissions 0..i-1 are graded; (n, n, "") at the end."""
-        while shown[0] < len(entries) and entries[shown[0]].pending == 0:
-            shown[0] += 1
-            if progress:
-                progress(shown[0], len(entries), entries[shown[0]].name if shown[0] < len(entries) else "")
 
-    def finished(i, res):
-        path = jobs[i][4]
-        for sub, cid, as_path in owners[i]:
-            entries[sub].cells[cid] = _cell(res, path, as_path)
-            entries[sub].pending -= 1
-        report_progress()
+# ----------------------------------------------------------------------------------------------
+# running the jobs
 
-    if progress and entries:
-        progress(0, len(entries), entries[0].name)
-    report_progress()
+
+def _retry_limits(limits: Limits) -> Limits:
+    """The second attempt's limits: RETRY_FACTOR times the time (within its bound), no file budget."""
+    return replace(limits, timeout=min(limits.timeout * RETRY_FACTOR, BOUNDS["timeout"][2]), file_timeout=None)
+
+
+def _needs_retry(res) -> bool:
+    if res.status in ("timeout", "memory"):
+        return True
+    return res.status == "ok" and res.value.result is not None and res.value.result.verdict == "inconclusive" \
+        and "file time budget" not in res.value.result.message
+
+
+def _match_job(job) -> Answer:
+    """Worker: only the columns a claim answers (for a claim whose check ended without a result)."""
+    net, claim, _, path, ref_keys = job
+    mark_worker()
+    try:
+        keys = _parsed_keys(net, claim, path)[1]
+    except (SymbackpropError, RecursionError, MemoryError):
+        return Answer(("*",))
+    same = difference(keys[0], ref_keys[claim.id]) if claim.id in ref_keys and ref_keys[claim.id] not in keys \
+        else None
+    return Answer(tuple(rid for rid, rk in ref_keys.items() if rk in keys) or ("*",), same, lhs=keys[0].latex)
+
+
+def _run(func, jobs, limits, on_result, groups, inline, scheduler):
+    budget = limits.file_timeout
     if inline:
         for i, job in enumerate(jobs):
-            finished(i, run_inline(_job, [job])[0])
+            on_result(i, run_inline(func, [job])[0])
+    elif scheduler is not None:
+        from .cluster import run_on_cluster
+        run_on_cluster(func, jobs, limits, scheduler, on_result=on_result)
     elif jobs:
-        budget = limits.file_timeout
-        groups = [tuple(dict.fromkeys(sub for sub, _, _ in own)) for own in owners] if budget else None
-        run_jobs(_job, jobs, limits, on_result=finished, groups=groups, group_budget=budget)
-    rows = []
-    for e in entries:
-        if e.spec is None or e.error is not None:
-            rows.append(GradeRow(e.name, e.path if e.spec is None else str(e.spec.path), len(columns), error=e.error))
-            continue
-        ignored = tuple(c.id for c in e.spec.claims if c.id not in ref_keys)
-        rows.append(GradeRow(e.name, str(e.spec.path), len(columns), {cid: e.cells[cid] for cid in columns}, None,
-                             ignored))
-    return tuple(rows)
+        run_jobs(func, jobs, limits, on_result=on_result, groups=groups if budget and groups else None,
+                 group_budget=budget if groups else None)
 
 
-def grade_spec(spec: DerivationSpec, reference: DerivationSpec, ref_keys: dict, limits: Limits,
-               opts: CheckOptions, name: str, inline: bool = False) -> GradeRow:
-    """Grade one loaded submission against the reference (``ref_keys``: id -> relation key)."""
-    return _grade_entries([_Entry(name, str(spec.path), spec)], reference, ref_keys, limits, opts, inline)[0]
+class _Queue:
+    """The jobs of all submissions and who owns each; answers delivered to entries as they come."""
+
+    def __init__(self, entries, progress):
+        self.entries, self.progress, self.shown = entries, progress, 0
+        self.jobs, self.owners, self.index = [], [], {}
+
+    def report(self):
+        while self.shown < len(self.entries) and self.entries[self.shown].pending == 0:
+            self.shown += 1
+            if self.progress:
+                n = self.shown
+                self.progress(n, len(self.entries), self.entries[n].sub.name if n < len(self.entries) else "")
+
+    def deliver(self, i, a: Answer):
+        path = self.jobs[i][3]
+        for n, cid, as_path in self.owners[i]:
+            self.entries[n].answers[cid] = _located(a, path, as_path)
+            self.entries[n].pending -= 1
+        self.report()
+
+
+def _located(a: Answer, path, as_path) -> Answer:
+    r = a.result
+    if r is not None and as_path not in (None, path) and r.message.startswith(f"{path}: "):
+        return replace(a, result=replace(r, message=f"{as_path}: " + r.message[len(path) + 2:]))
+    return a
+
+
+def _grade_entries(entries, reference, ref_keys, limits, opts, inline=False, progress=None, scheduler=None):
+    """Rows of the submissions: every distinct claim in one queue, retried once if inconclusive; a claim
+    whose check returned nothing is matched on its own (cheap) so that its cell still shows it."""
+    q = _Queue(entries, progress)
+    for n, entry in enumerate(entries):
+        if entry.spec is not None and entry.error is None:
+            _plan(entry, reference, opts, q.jobs, q.owners, q.index, n)
+    jobs = q.jobs = [(*j, ref_keys) for j in q.jobs]
+    failed = {}
+
+    def finished(i, res, retried=False):
+        if not retried and _needs_retry(res):
+            failed[i] = res
+        elif res.status != "ok":
+            failed[i] = res
+        else:
+            failed.pop(i, None)
+            q.deliver(i, replace(res.value, retried=retried))
+
+    if progress and entries:
+        progress(0, len(entries), entries[0].sub.name)
+    q.report()
+    groups = [tuple(dict.fromkeys(n for n, _, _ in own)) for own in q.owners]
+    _run(_job, jobs, limits, finished, groups, inline, scheduler)
+    again = [i for i, res in failed.items() if _needs_retry(res)]
+    if again:
+        more = replace(opts, symbolic_seconds=opts.symbolic_seconds * RETRY_FACTOR) if opts.symbolic_seconds else opts
+        _run(_job, [(*jobs[i][:2], more, *jobs[i][3:]) for i in again], _retry_limits(limits),
+             lambda k, res: finished(again[k], res, True), None, inline, scheduler)
+    lost = sorted(failed)
+    if lost:
+        def matched(k, res):
+            verdict, message = failed_run(failed[lost[k]])
+            a = res.value if res.ok else Answer(("*",))
+            claim = jobs[lost[k]][1]
+            q.deliver(lost[k], replace(a, result=ClaimResult(claim.id, claim.claim, verdict, message=message),
+                                       retried=lost[k] in again))
+        _run(_match_job, [jobs[i] for i in lost], replace(limits, file_timeout=None), matched, None, inline,
+             scheduler)
+    return tuple(_row(e, reference, tuple(ref_keys)) for e in entries), len(again)
+
+
+# ----------------------------------------------------------------------------------------------
+# the reference, and the whole run
 
 
 def _ref_key_job(job):
-    """Worker: ("ok", relation key) of one reference claim, or ("error", why)."""
+    """Worker: ("ok", relation key as written) of one reference claim, or ("error", why)."""
     net, claim, path = job
     mark_worker()
     try:
         with warnings.catch_warnings():   # SymPy deprecation notes from the notation layer's givens
             warnings.simplefilter("ignore", DeprecationWarning)
-            return "ok", _claim_key(net, claim, path)
+            return "ok", _parsed_keys(net, claim, path)[1][0]
     except (SymbackpropError, RecursionError) as e:
         return "error", e.message if isinstance(e, SymbackpropError) else "the claim is nested too deeply"
 
@@ -531,35 +551,40 @@ def reference_keys(reference: DerivationSpec, limits: Limits = Limits(), inline:
     return out
 
 
-def grade_dir(submissions_dir, reference_path, limits: Limits = Limits(), progress=None,
-              opts: CheckOptions | None = None, inline: bool = False) -> GradeTable:
-    """Grade every submission of ``submissions_dir`` against the reference derivation file.
+def _load(sub: Submission, notation) -> _Entry:
+    if sub.error is not None:
+        return _Entry(sub, error=sub.error)
+    try:
+        return _Entry(sub, load_spec_text(sub.data, sub.path, notation=notation))
+    except SymbackpropError as e:
+        e.file = None
+        return _Entry(sub, error=e.one_line())
 
-    The reference is read once; the claims of all submissions then run as one queue of workers (both
-    cores busy across submissions), a claim stated identically (same id, text, givens and expect) in
-    several submissions -- identical submissions above all -- is checked once for all of them.
-    ``progress(done, total, name)`` (optional) is called with ``done`` = 0 first and each time the
-    leading submissions are graded (``name``: the next one), in file order, and once at the end
-    (``done == total``, name ``""``). Errors about the directory or the reference raise
-    SymbackpropError; a submission's own errors go into its row.
+
+def grade_dir(source, reference_path, limits: Limits = Limits(), progress=None, opts: CheckOptions | None = None,
+              inline: bool = False, *, notation=None, student_pattern=None, scheduler=None) -> GradeTable:
+    """Grade every submission of ``source`` (a folder or zip) against the reference derivation file.
+
+    ``notation``: the notation of files (reference and submissions) that declare none, as ``check
+    --notation``. ``student_pattern``: a regular expression whose first group is the student id in a
+    file or folder name. ``scheduler``: the address of a dask.distributed scheduler to run the claims on.
+    ``progress(done, total, name)`` is called with ``done`` = 0 first, each time the leading submissions
+    are graded, and once at the end (``done == total``, name ``""``). Errors about the source or the
+    reference raise SymbackpropError; a submission's own errors go into its row.
     """
-    reference = load_spec(reference_path)
-    files = find_submissions(submissions_dir, reference_path)
-    if not files:
-        raise SymbackpropError("no submissions (*.yaml or *.yml files) in the directory", file=str(submissions_dir))
-    if not inline:
+    if scheduler is not None and limits.file_timeout:
+        raise SymbackpropError("--file-timeout is not supported with --scheduler (each claim keeps its --timeout)")
+    reference = load_spec(reference_path, notation=notation)
+    subs = collect(source, reference_path, student_pattern)
+    if not inline and scheduler is None:
         budget = limits.file_timeout
         prepare_workers([reference.network], limits, deadline=time.monotonic() + budget if budget else None)
     ref_keys = reference_keys(reference, limits, inline=inline)
     opts = opts or default_options(limits)
-    entries = []
-    for p in files:
-        name = display_name(p.name)
-        try:
-            entries.append(_Entry(name, display_name(p), load_spec(p, follow_links=False)))
-        except SymbackpropError as e:
-            entries.append(_Entry(name, display_name(p), error=_error_text(e)))
-    rows = _grade_entries(entries, reference, ref_keys, limits, opts, inline, progress)
+    entries = [_load(s, notation) for s in subs]
+    rows, retried = _grade_entries(entries, reference, ref_keys, limits, opts, inline, progress, scheduler)
     skipped = tuple(c.id for c in reference.claims if not c.expect)
-    return GradeTable(display_name(reference_path), reference.title, reference.network.describe(),
-                      tuple(ref_keys), skipped, rows)
+    refs = {c.id: c for c in reference.claims}
+    return GradeTable(display_name(reference_path), reference.title, reference.network.describe(), tuple(ref_keys),
+                      skipped, rows, {c: refs[c].points for c in ref_keys}, {c: refs[c].claim for c in ref_keys},
+                      retried)

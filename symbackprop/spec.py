@@ -42,7 +42,8 @@ MAX_NESTING = 32
 MAX_NODES = 20_000     # YAML values per file: ~6,500 for 500 claims with two givens each; ~0.7 s to parse
 
 TOP_KEYS = ("title", "network", "notation", "claims")
-CLAIM_KEYS = ("id", "claim", "given", "expect", "note")
+CLAIM_KEYS = ("id", "claim", "given", "expect", "note", "points")
+MAX_POINTS = 1000
 ID_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
@@ -109,6 +110,7 @@ class ClaimSpec:
     error: str | None = None
     notation: object = None          # the file's notation Profile (None: the default)
     origin: Origin | None = None     # a homework file's claim: where its text stands (errors name line and column)
+    points: float = 1                # what the claim is worth when graded against (grade; default 1)
 
 
 @dataclass(frozen=True)
@@ -488,8 +490,17 @@ def _claim(path, item, index, line) -> ClaimSpec:
         raise _error(path, f"note must be a string, got {_kind(note)}", key="note", claim=cid,
                      line=lines.get("note"))
     given = _given(path, item["given"], cid, lines["given"]) if "given" in item else ()
+    points = _points(path, item.get("points", 1), cid, lines.get("points"))
     return ClaimSpec(cid, _text(path, item["claim"], "claim", cid, lines["claim"]), given, expect, note,
-                     item.line)
+                     item.line, points=points)
+
+
+def _points(path, value, cid, line):
+    """``points:`` a number from 0 to MAX_POINTS (int or decimal; not a bool, inf or nan)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_POINTS:
+        raise _error(path, f"points must be a number from 0 to {MAX_POINTS}, got {_kind(value)}",
+                     key="points", claim=cid, line=line)
+    return value
 
 
 def _broken(item, index, line, err: SpecError) -> ClaimSpec:

@@ -12,7 +12,8 @@ import pytest
 
 from symbackprop import cli
 from symbackprop.errors import SpecError, SymbackpropError
-from symbackprop.grade import find_submissions, grade_dir, network_difference
+from symbackprop.grade import grade_dir, network_difference
+from symbackprop.submissions import collect
 from symbackprop.network import Network
 from symbackprop.runner import Limits
 
@@ -115,7 +116,6 @@ def case(tmp_path_factory):
         "a_perfect.yaml": PERFECT, "b_wrong.yaml": WRONG, "c_missing.yml": MISSING,
         "d_other_relation.yaml": OTHER_RELATION, "e_invalid.yaml": INVALID, "f_network.yaml": OTHER_NET,
         "notes.txt": "not a submission", ".hidden.yaml": INVALID})
-    write_dir(subs / "nested", {"z_deep.yaml": PERFECT})
     return ref, subs
 
 
@@ -146,7 +146,7 @@ def test_rows_columns_and_skipped(table):
     assert list(table.columns) == COLUMNS
     assert table.skipped == ("mistake",)
     assert table.max == 4
-    assert table.header() == ["submission", "score", "points", "max", "error", *COLUMNS]
+    assert table.header() == ["student", "submission", *COLUMNS, "total", "max", "inconclusive", "error", "feedback"]
 
 
 def test_scores(table):
@@ -230,11 +230,13 @@ def test_network_difference():
             == "activation sigmoid vs relu; relu_prime_at_zero 0 vs 1")
 
 
-def test_find_submissions_skips_the_reference_dot_files_and_subdirectories(tmp_path):
+def test_collect_skips_the_reference_and_dot_files_and_reads_student_folders(tmp_path):
     write_dir(tmp_path, {"ref.yaml": REFERENCE, "b.yml": PERFECT, "a.YAML": PERFECT, ".x.yaml": PERFECT,
                          "c.txt": PERFECT})
     write_dir(tmp_path / "d.yaml", {"e.yaml": PERFECT})
-    assert [p.name for p in find_submissions(tmp_path, tmp_path / "ref.yaml")] == ["a.YAML", "b.yml"]
+    subs = collect(tmp_path, tmp_path / "ref.yaml")
+    assert [(s.name, s.student) for s in subs] == [("a.YAML", "a"), ("b.yml", "b"), ("d.yaml", "d.yaml")]
+    assert subs[2].path.endswith("e.yaml") and subs[2].data == PERFECT.encode()
 
 
 def test_directory_and_reference_errors(tmp_path):
@@ -279,10 +281,10 @@ def test_cli_csv_to_stdout(small, capsys):
     out, err = capsys.readouterr()
     assert code == 1                               # a row has an error
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["submission", "score", "points", "max", "error", "out", "zero"]
-    assert rows[1] == ["alice.yaml", "0.5", "1", "2", "", "proved", "refuted"]
-    assert rows[2][:4] == ["bob.yaml", "0.0", "0", "2"] and rows[2][4].startswith("invalid YAML")
-    assert rows[2][5:] == ["", ""]
+    assert rows[0] == ["student", "submission", "out", "zero", "total", "max", "inconclusive", "error", "feedback"]
+    assert rows[1] == ["alice", "alice.yaml", "1", "0", "1", "2", "0", "", "refuted: zero"]
+    assert rows[2][:8] == ["bob", "bob.yaml", "", "", "0", "2", "0", rows[2][7]] and rows[2][7].startswith("invalid YAML")
+    assert rows[2][8] == "not graded: " + rows[2][7]
     assert len(rows) == 3
     assert "[" not in err                          # no progress bar: stderr is not a terminal
     assert "alice.yaml" in err and "extra" in err  # the ignored id is reported
@@ -353,7 +355,8 @@ def test_cli_csv_cells_never_start_a_spreadsheet_formula(small, tmp_path, capsys
     subs = write_dir(tmp_path / "formula", {"=HYPERLINK(1).yaml": "network: [\n", "@sum.yaml": "network: [\n"})
     assert cli.main(["grade", str(subs), "--against", str(ref)]) == 1
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))[1:]
-    assert sorted(r[0] for r in rows) == ["'=HYPERLINK(1).yaml", "'@sum.yaml"]
+    assert sorted(r[1] for r in rows) == ["'=HYPERLINK(1).yaml", "'@sum.yaml"]
+    assert sorted(r[0] for r in rows) == ["'=HYPERLINK(1)", "'@sum"]
 
 
 def test_a_reference_too_large_to_read_in_time_is_a_clear_error(tmp_path):
@@ -426,7 +429,7 @@ def test_links_fifos_devices_and_huge_files_get_error_rows_without_being_read(ho
     ref, subs, fifos = hostile
     table = _within(120, lambda: grade_dir(subs, ref, LIMITS), fifos)
     got = {r.submission: r for r in table.rows}
-    assert sorted(got) == sorted([*REFUSED, "good.yaml"])       # realdir.yaml is a folder: skipped
+    assert sorted(got) == sorted([*REFUSED, "good.yaml"])       # realdir.yaml: a folder with no file, no row
     assert got["good.yaml"].error is None and got["good.yaml"].points == 2
     for name, message in REFUSED.items():
         assert got[name].error.startswith(message) and got[name].points == 0 and got[name].cells == {}
@@ -445,7 +448,7 @@ def test_cli_never_echoes_a_linked_file(hostile, tmp_path, capsys):
     everything = out + err + out_json.read_text()
     assert SECRET not in everything and "settings" not in everything and "Traceback" not in everything
     rows = list(csv.reader(io.StringIO(out)))
-    assert [r[0] for r in rows[1:]] == sorted([*REFUSED, "good.yaml"])
+    assert [r[1] for r in rows[1:]] == sorted([*REFUSED, "good.yaml"])
 
 
 def test_names_with_cr_lf_and_formulas_stay_one_printable_cell(tmp_path, capsys):
@@ -457,7 +460,7 @@ def test_names_with_cr_lf_and_formulas_stay_one_printable_cell(tmp_path, capsys)
     out = capsys.readouterr().out
     assert len(out.splitlines()) == 1 + len(names)           # no name breaks a row, whatever the reader
     rows = list(csv.reader(io.StringIO(out)))
-    assert sorted(r[0] for r in rows[1:]) == ["'-e.yaml", "'=d.yaml", "a\\x0d=HYPERLINK(1).yaml",
+    assert sorted(r[1] for r in rows[1:]) == ["'-e.yaml", "'=d.yaml", "a\\x0d=HYPERLINK(1).yaml",
                                               "b\\x0a@cmd.yaml", "c\\x09+1.yaml", "f\\x1b]0;x\\x07.yaml"]
     assert all(len(r) == len(rows[0]) for r in rows)
     assert not any(ch in out for ch in "\r\t\x1b\x07")
@@ -473,8 +476,8 @@ def test_every_csv_cell_goes_through_one_sanitiser_headers_included(tmp_path):
     ref.write_text(NET + "claims:\n  - id: -2-3\n    claim: '\\delta^{(L)} = \\hat{y} - y'\n")
     table = grade_dir(subs, ref, LIMITS)
     rows = table.csv_rows()
-    assert rows[0] == ["submission", "score", "points", "max", "error", "'-2-3"]
-    assert rows[1] == ["'=a.yaml", 1.0, 1, 1, "", "proved"]
+    assert rows[0] == ["student", "submission", "'-2-3", "total", "max", "inconclusive", "error", "feedback"]
+    assert rows[1] == ["'=a", "'=a.yaml", 1, 1, 1, 0, "", "all claims earned"]
     assert list(csv.reader(io.StringIO(table.to_csv()))) == [[str(c) for c in r] for r in rows]
 
 
@@ -501,7 +504,7 @@ def test_non_utf8_file_names_are_rendered_in_csv_json_and_to_a_file(tmp_path, ca
     assert doc["rows"][0]["error"].startswith("invalid YAML")
     assert cli.main(["grade", str(subs), "--against", str(ref)]) == 1
     out, err = capsys.readouterr()
-    assert "caf\\xe9.yaml,1.0,2,2" in out and "Traceback" not in err
+    assert "caf\\xe9,caf\\xe9.yaml,1,1,2,2,0,,all claims earned" in out and "Traceback" not in err
 
 
 def test_a_malformed_claim_is_its_cell_and_the_rest_is_graded(tmp_path):

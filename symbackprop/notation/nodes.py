@@ -319,7 +319,8 @@ class Width(Node):
         return ctx.net.sizes[l]
 
     def ev(self, ctx):
-        return sp.Matrix([[sp.Integer(self.size(ctx))]])
+        opaque = getattr(ctx, "opaque_width", None)         # symbackprop.trivial: the width as a symbol
+        return opaque(self) if opaque is not None else sp.Matrix([[sp.Integer(self.size(ctx))]])
 
     def shape_kind(self):
         return "scalar"
@@ -343,7 +344,8 @@ class CWidth(Node):
         return ctx.net.C
 
     def ev(self, ctx):
-        return sp.Matrix([[sp.Integer(ctx.net.C)]])
+        opaque = getattr(ctx, "opaque_width", None)
+        return opaque(self) if opaque is not None else sp.Matrix([[sp.Integer(ctx.net.C)]])
 
 
 WIDTH_TYPES = (Width, CWidth)
