@@ -53,6 +53,7 @@ MAX_CONNECTIONS = 32
 QUEUE_SECONDS = 20.0                # how long a request waits for a free checker
 REQUEST_BUDGET = 120.0              # seconds for all claims of one request (the file budget of check)
 DERIVE_SECONDS = 120.0
+READY_SECONDS = 120.0               # start-up waits this long at most for the checkers' warm-up
 REPLY_GRACE = 15.0                  # beyond the budget: a checker silent this long is replaced
 SOURCE = "request"                  # the 'file' of a request's messages
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -248,6 +249,10 @@ def _checker_main(conn, cancel, limits, warm):
         prepare_workers(warm, limits)
     except Exception:       # noqa: BLE001 - a failed warm-up only costs time later
         pass
+    try:
+        conn.send(("ready", None))
+    except (OSError, ValueError):
+        return
     while True:
         busy[0] = None
         try:
@@ -284,6 +289,16 @@ class _Checker:
                                    name="symbackprop-checker")     # not daemonic: it forks workers
         self.process.start()
         child.close()
+        self.warming = True
+
+    def ready(self, seconds):
+        """Wait (at most ``seconds``) for the checker's 'ready' after its warm-up."""
+        if self.warming and self.conn.poll(seconds):
+            try:
+                self.conn.recv()
+            except (EOFError, OSError):
+                pass
+            self.warming = False
 
     def stop(self):
         try:
@@ -309,6 +324,8 @@ class _Pool:
         for _ in range(size):
             self._add()
         atexit.register(self.close)     # before multiprocessing joins its children at exit
+        for checker in list(self.all):  # warm before the first request (else it waits for the warm-up)
+            checker.ready(READY_SECONDS)
 
     def _add(self):
         checker = _Checker(self.ctx, self.limits, self.warm)
@@ -334,6 +351,7 @@ class _Pool:
             self.next_id += 1
             rid = self.next_id
         try:
+            checker.ready(QUEUE_SECONDS)
             checker.conn.send((rid, kind, payload))
             reply = self._wait(checker, rid, gone, budget)
         except (EOFError, OSError, ValueError):
@@ -348,7 +366,11 @@ class _Pool:
         end, cancelled = time.monotonic() + budget + REPLY_GRACE, False
         while True:
             if checker.conn.poll(0.05):
-                return checker.conn.recv()
+                reply = checker.conn.recv()
+                if reply[0] != "ready":         # a warm-up that outlasted ready(): its late notice
+                    return reply
+                checker.warming = False
+                continue
             if time.monotonic() > end or not checker.process.is_alive():
                 return None
             if not cancelled and gone():

@@ -101,7 +101,7 @@ function renderClaim(r) {
   id.textContent = r.id;
   const verdict = document.createElement("span");
   verdict.className = "verdict " + r.verdict;
-  verdict.textContent = r.verdict;
+  verdict.textContent = r.verdict === "checking" ? "checking…" : r.verdict;
   head.append(id, verdict);
   if (r.seconds !== undefined) {
     const t = document.createElement("span");
@@ -131,8 +131,15 @@ function renderClaim(r) {
   return li;
 }
 
-function markChecking() {
-  for (const v of document.querySelectorAll("#results .verdict")) {
+function markChecking(claims) {
+  const items = $("results").children;
+  if (items.length !== claims.length) {       // new or removed claims: placeholders until the verdicts come
+    $("results").replaceChildren(...claims.map((c) => renderClaim({ id: c.id, claim: c.claim, verdict: "checking" })));
+    return;
+  }
+  for (const li of items) {
+    li.dataset.verdict = "checking";
+    const v = li.querySelector(".verdict");
     v.className = "verdict checking";
     v.textContent = "checking…";
   }
@@ -156,7 +163,7 @@ async function check() {
   const mine = ++generation;
   const controller = new AbortController();
   inflight = controller;
-  markChecking();
+  markChecking(doc.claims);
   setStatus("checking " + doc.claims.length + " claim" + (doc.claims.length > 1 ? "s" : "") + "…");
   try {
     const res = await post("/api/check", doc, controller.signal);
