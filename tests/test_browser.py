@@ -142,11 +142,14 @@ def test_user_text_is_never_html(page):
 
 
 def test_a_stale_request_is_cancelled_when_typing_goes_on(page, server):
+    aborted = []
+    page.on("requestfailed", lambda r: aborted.append(r.url) if r.url.endswith("/api/check") else None)
     page.locator("#claims").fill(SLOW)
     page.locator("#results .verdict.checking").first.wait_for(timeout=WAIT_MS)   # in flight
     page.wait_for_timeout(1500)
     page.locator("#claims").fill(TRUE)
     verdict_of(page, 1, "proved")           # the slow claim (minutes of CPU) was cancelled, not awaited
+    assert aborted, "the stale request was not aborted"     # the server then stops its workers (test_serve.py)
 
 
 def test_network_controls_and_aligned_rows(page):

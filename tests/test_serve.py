@@ -328,3 +328,19 @@ def test_cli_usage_errors_name_the_flag():
     out = subprocess.run([sys.executable, "-m", "symbackprop.cli", "serve", "--timeout", "0"], capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 2 and "--timeout" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_every_file_of_the_page_is_package_data():
+    """A non-editable install must serve the page: each file under symbackprop/web matches a package-data glob
+    of pyproject.toml (a wheel built from it was checked to hold them), and KaTeX's licence ships with it."""
+    import fnmatch
+    tomllib = pytest.importorskip("tomllib")        # Python 3.11+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "pyproject.toml"), "rb") as f:
+        globs = tomllib.load(f)["tool"]["setuptools"]["package-data"]["symbackprop"]
+    pkg = os.path.join(root, "symbackprop")
+    files = [os.path.relpath(os.path.join(d, n), pkg) for d, _, names in os.walk(os.path.join(pkg, "web"))
+             for n in names]
+    assert "web/katex/LICENSE" in files and "web/index.html" in files
+    missing = [f for f in files if not any(fnmatch.fnmatch(f, g) and f.count("/") == g.count("/") for g in globs)]
+    assert not missing, missing
