@@ -284,11 +284,15 @@ def test_a_client_that_goes_away_cancels_its_claims_and_frees_the_checker():
             return None
         worker = _wait(busy_worker, 180)
         assert worker is not None, "the slow claim never ran"
+        checker = _stat(worker)[1]          # the worker's parent: the checker process
         sock.close()                # the page aborts the stale request
         assert _wait(lambda: _stat(worker) is None or _stat(worker)[0] in ("Z", "X"), 60), \
             "the cancelled claim's worker is still running"
         status, doc = check(url, [{"id": "a", "claim": TRUE}])     # the only checker is free again
         assert status == 200 and doc["claims"][0]["verdict"] == "proved"
+        # cancelled, not replaced: the same checker process lives on (replacing it is the fallback for a
+        # checker that does not answer)
+        assert _stat(checker) is not None and _stat(checker)[0] not in ("Z", "X") and _stat(checker)[1] == proc.pid
     finally:
         stop_server(proc)
         for p in seen:
