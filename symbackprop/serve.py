@@ -515,11 +515,12 @@ class _Handler(BaseHTTPRequestHandler):
         """Whether the client closed the connection (the page aborted a stale request)."""
         sock = self.connection
         try:
-            sock.setblocking(False)
+            timeout = sock.gettimeout()     # the idle timeout of the connection, kept
+            sock.settimeout(0)              # (with a timeout, recv would first wait that long)
             try:
                 return sock.recv(1, socket.MSG_PEEK) == b""
             finally:
-                sock.setblocking(True)
+                sock.settimeout(timeout)
         except (BlockingIOError, InterruptedError):
             return False
         except OSError:

@@ -121,7 +121,7 @@ function renderClaim(r) {
   li.append(read);
   if (r.step !== null && r.step !== undefined && r.verdict === "refuted") detail(li, "step", "fails at step " + r.step);
   if (r.diagnosis) detail(li, "diagnosis", "diagnosis: " + r.diagnosis);
-  if (r.message) detail(li, "message", r.message);
+  if (r.message) detail(li, r.message.includes("\n") ? "message excerpt" : "message", r.message);
   if (r.counterexample && r.counterexample.values) {
     const vals = Object.entries(r.counterexample.values).map(([k, v]) => k + " = " + v).join(", ");
     detail(li, "counterexample", "counterexample: " + vals);
