@@ -157,10 +157,10 @@ def derivation_yaml(spec, notation=None) -> str:
         style = "|" if ("'" in value or "\\" in value or "\n" in value) and value == value.strip() else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
     _Dumper.add_representer(str, text)
-    net = spec.network.describe()
-    net = {k: (v if k in ("sizes", "activation", "output", "loss", "weights") else _number(v))
-           for k, v in net.items() if k in ("sizes", "activation", "output", "loss", "weights")
-           or k in _used_parameters(spec.network)}
+    from .rules import ACTIVATIONS
+    used = {p for name in spec.network.activation_names for p in ACTIVATIONS[name].params}
+    net = {k: (_number(v) if k in used else v) for k, v in spec.network.describe().items()
+           if k in used or k in ("sizes", "activation", "output", "loss", "weights")}
     doc = {}
     if spec.title:
         doc["title"] = spec.title
@@ -177,11 +177,6 @@ def derivation_yaml(spec, notation=None) -> str:
         claims.append(item)
     doc["claims"] = claims
     return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None)
-
-
-def _used_parameters(net) -> set:
-    from .rules import ACTIVATIONS
-    return {p for name in net.activation_names for p in ACTIVATIONS[name].params}
 
 
 def _number(text):
