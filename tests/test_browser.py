@@ -57,6 +57,17 @@ def browser():
             yield b
         finally:
             b.close()
+    _join_driver_threads()
+
+
+def _join_driver_threads(seconds=30):
+    """Wait for the thread asyncio left to reap Playwright's driver process: with a second thread alive the
+    runner stops forking its workers (it uses forkserver), which would change every later test."""
+    import threading
+    for t in threading.enumerate():
+        if t is not threading.current_thread() and t.name.startswith("asyncio-waitpid"):
+            t.join(seconds)
+    assert threading.active_count() == 1, f"threads left behind: {threading.enumerate()}"
 
 
 @pytest.fixture(scope="module")
