@@ -24,6 +24,9 @@ Errors are JSON ``{"error": <the one-line message the CLI prints>, "status": <co
 Exposure.  Loopback by default; another ``--host`` is allowed with a warning (the CLI prints it).
 Requests whose ``Host`` is not the address served (DNS rebinding) or whose ``Origin`` is another site
 are refused, and every response forbids framing and inline scripts (Content-Security-Policy).
+
+One module of about 600 lines: the HTTP handler and the checker processes share the request protocol
+(kinds, replies, cancellation), which stays private this way.
 """
 from __future__ import annotations
 
@@ -118,7 +121,14 @@ def parse_body(data: bytes) -> dict:
         raise RequestError("invalid JSON: nested too deeply") from None
     if not isinstance(doc, dict):
         raise RequestError("the body must be a JSON object with keys network, notation, claims")
-    return doc
+    from .spec import MAX_NESTING
+    level = [doc]
+    for _ in range(MAX_NESTING):            # as a derivation file's YAML: at most MAX_NESTING levels
+        level = [v for x in level for v in (x.values() if isinstance(x, dict) else x)
+                 if isinstance(v, (dict, list))]
+        if not level:
+            return doc
+    raise RequestError(f"the JSON body is nested deeper than {MAX_NESTING} levels")
 
 
 def request_spec(doc: dict):

@@ -167,6 +167,7 @@ def test_hostile_claims_end_as_errors_and_the_server_stays_responsive(server):
     (b'{"network": {"sizes": [3, 4], "alpha": NaN}, "claims": []}', {"Content-Type": "application/json"}, 400,
      "NaN is not a number"),
     (b"[" * 50_000 + b"]" * 50_000, {"Content-Type": "application/json"}, 400, "nested too deeply"),
+    (b'{"a": ' + b"[" * 900 + b"]" * 900 + b"}", {"Content-Type": "application/json"}, 400, "deeper than 32 levels"),
     (b"\xff{}", {"Content-Type": "application/json"}, 400, "not UTF-8"),
     (b"[]", {"Content-Type": "application/json"}, 400, "must be a JSON object"),
     (b"{}", {"Content-Type": "text/plain"}, 415, "application/json"),
@@ -177,6 +178,13 @@ def test_malformed_requests_are_refused_with_a_json_error(server, body, headers,
     got, _, raw = request(server, "POST", "/api/check", body, headers)
     doc = json.loads(raw)
     assert got == status and doc["status"] == status and words in doc["error"], doc
+
+
+def test_a_repeated_id_is_that_claims_error(server):
+    status, doc = check(server, [{"id": "a", "claim": TRUE}, {"id": "a", "claim": SLIP}])
+    assert status == 200 and doc["claims"][0]["verdict"] == "proved"
+    assert doc["claims"][1]["verdict"] == "error" and doc["claims"][1]["id"] == "#2"
+    assert "duplicate claim id 'a' (used by an earlier claim)" in doc["claims"][1]["message"]
 
 
 def test_request_size_and_claim_count_are_limited(server):
