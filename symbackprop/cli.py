@@ -1,4 +1,4 @@
-"""Command line: ``symbackprop derive|check|export|grade``. The only module that prints or exits.
+"""Command line: ``symbackprop derive|check|export|grade|serve``. The only module that prints or exits.
 
 Signals.  SIGINT (Ctrl-C), SIGTERM (``timeout``, CI cancellation) and SIGHUP (a closed terminal) all stop
 the run the same way: the workers are killed, ``check`` prints the verdicts that finished and marks the
@@ -687,6 +687,45 @@ def _format_arg(p, choices, default, what):
                    help=f"{what} (default {default}; 'latex' is accepted for tex)")
 
 
+# ---- serve (issue 14): a local page and JSON API; the server itself lives in serve.py
+def _cmd_serve(a) -> int:
+    from .runner import Limits
+    from .serve import ServeOptions, is_loopback, make_server
+    if not is_loopback(a.host):
+        print(f"symbackprop: warning: serving on {a.host}, not loopback: anyone who can reach this address can "
+              f"make this machine check claims (each bounded by --timeout/--memory-mb)", file=sys.stderr)
+    opts = ServeOptions(a.host, a.port, Limits(timeout=a.timeout, memory_mb=a.memory_mb, workers=a.jobs),
+                        a.concurrency)
+    try:
+        server = make_server(opts, log=(lambda line: print(line, file=sys.stderr)) if a.verbose else None)
+    except OSError as e:
+        raise SymbackpropError(f"cannot listen on {a.host}:{a.port}: {e.strerror or e}", key="--port") from None
+    print(f"symbackprop: serving {server.url} (Ctrl-C stops)", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("symbackprop: stopped", file=sys.stderr)
+    finally:
+        server.server_close()
+    return 0
+
+
+def _serve_parser(sub):
+    s = sub.add_parser("serve", help="a local web page: type claims, see how each was read and its verdict",
+                       description="Serves a page and a JSON API (POST /api/check, /api/derive, GET /api/health) "
+                                   "on loopback; every claim runs in a bounded worker as with check.")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others warn)")
+    s.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    s.add_argument("--timeout", type=_bounded_arg("timeout"), default=10.0, help="seconds per claim")
+    s.add_argument("--memory-mb", type=_bounded_arg("memory_mb"), default=2048, help="memory cap per claim (MiB)")
+    s.add_argument("--jobs", type=_bounded_arg("workers"), default=None, help="parallel workers per request")
+    s.add_argument("--concurrency", type=_bounded_arg("workers"), default=2,
+                   help="requests checked at once (checker processes)")
+    s.add_argument("--verbose", action="store_true", help="log each request on stderr")
+    s.set_defaults(func=_cmd_serve)
+# ---- end serve
+
+
 def build_parser():
     """The argument parser (public for docs and tests)."""
     p = _Parser(prog="symbackprop", description="Check backpropagation derivations symbolically.")
@@ -758,6 +797,7 @@ def build_parser():
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the claims on this dask.distributed scheduler (pip install 'symbackprop[distributed]')")
     g.set_defaults(func=_cmd_grade)
+    _serve_parser(sub)
     return p
 
 

@@ -28,7 +28,7 @@ from .errors import ConfigError, NotationError, SpecError
 from .intake import display_name, read_limited
 from .network import Network
 
-__all__ = ["ClaimSpec", "DerivationSpec", "Origin", "Entry", "load_spec", "load_spec_text", "spec_from_parts", "SUFFIXES",
+__all__ = ["ClaimSpec", "DerivationSpec", "Origin", "Entry", "load_spec", "load_spec_text", "load_spec_data", "spec_from_parts", "SUFFIXES",
            "MAX_BYTES", "MAX_CLAIMS", "MAX_CLAIM_CHARS", "MAX_GIVENS", "MAX_NESTING", "MAX_NODES"]
 
 SUFFIXES = (".yaml", ".yml")     # file names of derivation files
@@ -517,7 +517,8 @@ def _broken(item, index, line, err: SpecError) -> ClaimSpec:
 def _duplicate(path, spec: ClaimSpec, item, index, first_line) -> ClaimSpec:
     """The second claim with an id already used: an error claim named by its position (#n)."""
     where = f"#{index + 1}"
-    err = _error(path, f"duplicate claim id {spec.id!r} (first used at line {first_line}); give each claim "
+    first = f"first used at line {first_line}" if first_line else "used by an earlier claim"
+    err = _error(path, f"duplicate claim id {spec.id!r} ({first}); give each claim "
                        f"its own id", key="id", claim=where, line=item.key_lines["id"])
     return ClaimSpec(where, spec.claim, spec.given, spec.expect, spec.note, spec.line, err.one_line())
 
@@ -601,6 +602,31 @@ def _default_notation(notation, path):
         return load_profile(notation) if isinstance(notation, str) else profile(notation)
     except NotationError as e:
         raise _error(path, f"--notation: {e.message}", key=e.key or "notation") from None
+
+
+def _located(value):
+    """JSON-like data as the strict loader's values (mappings and lists without line numbers)."""
+    if isinstance(value, dict):
+        out = _Map((k, _located(v)) for k, v in value.items())
+        out.line, out.key_lines = None, dict.fromkeys(out)
+        return out
+    if isinstance(value, list):
+        out = _Seq(_located(v) for v in value)
+        out.line, out.item_lines = None, [None] * len(out)
+        return out
+    if isinstance(value, float) and not isinstance(value, _Float):
+        out = _Float(value)
+        out.text = repr(value)
+        return out
+    return value
+
+
+def load_spec_data(data, path="<request>", *, notation=None) -> DerivationSpec:
+    """A derivation from already-parsed data with the keys of a file (``title``, ``network``, ``notation``,
+    ``claims``), e.g. a JSON request: checked exactly as a file's document, with the same messages (no line
+    numbers).  Mapping keys must be strings; numbers written as floats are taken as they print (0.01 -> 1/100)."""
+    path = display_name(path)
+    return _spec(_located(data), path, _default_notation(notation, path))
 
 
 def load_spec(path, *, follow_links: bool = True, notation=None) -> DerivationSpec:
