@@ -41,7 +41,7 @@ from .errors import SymbackpropError
 from .network import Network, graph
 from .numeric import mp_function
 from .points import Point, exact_values, force, node_values, sample_point
-from .regions import (atom_facts, exact_sign, is_exact_zero, prove_sign, region_empty, solve_real,
+from .regions import (atom_facts, exact_sign, is_exact_zero, prove_sign, region_empty, small_exp_degree, solve_real,
                       univariate_region)
 from .rules import (ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, OUTPUTS, in_interval, kink_conventions, phi,
                     phi_prime)
@@ -532,6 +532,8 @@ def _recognised_roots(d, s_, limit=3):
     """Roots of d(s) = 0 that no closed form gives (log(u) = u - 1 touches at u = 1): sign changes and
     local minima of |d| on a grid over [-8, 8], refined at 40 digits and recognised as a rational with a
     small denominator or a quadratic irrational; only those that make d exactly 0 (``is_exact_zero``)."""
+    if not small_exp_degree(d):         # verifying a candidate exactly would build a huge polynomial
+        return None
     try:
         f = mp_function(s_, d)
     except (TypeError, ValueError, SyntaxError, NameError, RecursionError):
