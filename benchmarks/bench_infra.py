@@ -121,7 +121,7 @@ def main(argv=None) -> int:
                 wall, cpu, out = timed(commands[name])
                 rows[name].append((wall, cpu, base_wall, base_cpu))
                 if name == "check":
-                    secs = [c["seconds"] for c in json.loads(out)["claims"]]
+                    secs = [c["seconds"] for c in json.loads(out)["files"][0]["claims"]]
                     claims.append([_quantile(secs, 0.5) / base_wall, _quantile(secs, 0.95) / base_wall,
                                    max(secs) / base_wall])
                 print(f"run {r + 1}/{runs} {name}: {wall:.2f} s wall, {cpu:.2f} s CPU; import {base_wall:.2f} s",
