@@ -111,6 +111,9 @@ ROWS = [
     ("NG", "dJdZ", P, r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{m} (A^{[2]} - Y)", "∂J/∂Z of the mean"),
     ("NG", "dW", P, r"dW^{[2]} = \frac{1}{m} (A^{[2]} - Y) A^{[1]T}", "the course's dW"),
     ("NG", "dW-no-m", F, r"dW^{[2]} = (A^{[2]} - Y) A^{[1]T}", "missing 1/m"),
+    ("NG", "db-sum-m", P, r"db^{[2]}_1 = \frac{1}{m} \sum_{i=1}^{m} (A^{[2]} - Y)_{1i}", "the sum over examples runs to m"),
+    ("NG", "db-sum-m-no-mean", F, r"db^{[2]}_1 = \sum_{i=1}^{m} (A^{[2]} - Y)_{1i}", "missing 1/m"),
+    ("NG", "db-sum-m-short", F, r"db^{[2]}_1 = \frac{1}{m} \sum_{i=1}^{1} (A^{[2]} - Y)_{1i}", "one example of two"),
     ("NG", "per-example-loss", E, r"\mathcal{L} = J", "the course's \\mathcal{L} is one example's loss"),
     ("NG", "cost", P, r"J = J", "J is the batch cost"),
     # NL: deeplearning.ai with weight decay: its λ multiplies 1/(2m), and its \mathcal{L}, J have no decay

@@ -402,6 +402,12 @@ class CommandsMixin:
             node = CWidth(t.pos, t.value)
         elif t.kind == "letter" and t.value in dict(self.p.size_names):
             node = self.named_size()
+        elif (t.kind == "letter" and t.value == "m" and self.net is not None and self.net.batched
+              and not self.at("sym", "_", self.peek())):
+            self.next()                          # the batch size bounds a sum over examples: \sum_{i=1}^{m}
+            self.network(t)
+            self.readings["m"] = f"the batch size {self.net.batch}"
+            node = Named(t.pos, "m", sp.Integer(self.net.batch), "m")
         elif self.at("letter", self.p.widths):
             if not grouped and self.p.layers != "bare":
                 raise self.error(f"write the size in braces: \\mathbb{{R}}^{{{t.value}_l}} (TeX reads ^{t.value}_l as "

@@ -14,7 +14,7 @@ import sympy as sp
 from ..rules import indicator, phi, phi_prime
 from .algebra import broadcast, is_bare_array
 from .context import OutOfRange
-from .nodes import ATOM, POST, PROD, SUM, WIDTH_TYPES, Node, at, bare, combine, dims, kind, paren
+from .nodes import ATOM, POST, PROD, SUM, WIDTH_TYPES, Named, Node, at, bare, combine, dims, kind, paren
 
 __all__ = ["Cases", "Apply", "Max", "Indicator", "SumOver", "Diag", "Softmax", "Trace", "ClassPick", "ClassIndicator",
            "FUNCTIONS", "FUNCTION_TEX", "COND_OPS", "RELOP_TEX", "MAX_SUM_TERMS", "build"]
@@ -234,7 +234,7 @@ class SumOver(Node):
 
 
 def dim_tex(d) -> str:
-    return d.tex() if isinstance(d, WIDTH_TYPES) else str(int(d.value))
+    return d.tex() if isinstance(d, WIDTH_TYPES + (Named,)) else str(int(d.value))
 
 
 @dataclass
