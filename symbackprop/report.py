@@ -46,6 +46,12 @@ class FileError:
 # z1_2, a1_2, delta2_1): presentation only, anything else (a claim's own scalar) is printed as it is
 
 _INTERNAL = [
+    # batch matrices (network.Graph of a batch network: Z1_2_1 is row 2, column 1 of Z^(1))
+    (re.compile(r"Z(\d+)_(\d+)_(\d+)"), "Z^{{({0})}}_{{{1}{sep}{2}}}", "Z^({0})_{1}{sep}{2}"),
+    (re.compile(r"A(\d+)_(\d+)_(\d+)"), "A^{{({0})}}_{{{1}{sep}{2}}}", "A^({0})_{1}{sep}{2}"),
+    (re.compile(r"Yhat_(\d+)_(\d+)"), "\\hat{{Y}}_{{{0}{sep0}{1}}}", "Ŷ_{0}{sep0}{1}"),
+    (re.compile(r"X_(\d+)_(\d+)"), "X_{{{0}{sep0}{1}}}", "X_{0}{sep0}{1}"),
+    (re.compile(r"Y_(\d+)_(\d+)"), "Y_{{{0}{sep0}{1}}}", "Y_{0}{sep0}{1}"),
     (re.compile(r"W(\d+)_(\d+)_(\d+)"), "W^{{({0})}}_{{{1}{sep}{2}}}", "W^({0})_{1}{sep}{2}"),
     (re.compile(r"b(\d+)_(\d+)"), "b^{{({0})}}_{{{1}}}", "b^({0})_{1}"),
     (re.compile(r"z(\d+)_(\d+)"), "z^{{({0})}}_{{{1}}}", "z^({0})_{1}"),
@@ -65,11 +71,13 @@ def course_name(name: str) -> tuple:
         m = pattern.fullmatch(str(name))
         if m:
             sep = "," if any(len(g) > 1 for g in m.groups()[1:]) else ""
-            return tex.format(*m.groups(), sep=sep), text.format(*m.groups(), sep=sep)
+            sep0 = "," if any(len(g) > 1 for g in m.groups()) else ""
+            return (tex.format(*m.groups(), sep=sep, sep0=sep0), text.format(*m.groups(), sep=sep, sep0=sep0))
     return None, str(name)
 
 
-_INTERNAL_WORD = re.compile(r"(?<![\w\\])(?:W\d+_\d+_\d+|b\d+_\d+|z\d+_\d+|a\d+_\d+|delta\d+_\d+|yhat_\d+)(?!\w)")
+_INTERNAL_WORD = re.compile(r"(?<![\w\\])(?:W\d+_\d+_\d+|b\d+_\d+|z\d+_\d+|a\d+_\d+|delta\d+_\d+|yhat_\d+"
+                            r"|Z\d+_\d+_\d+|A\d+_\d+_\d+|Yhat_\d+_\d+)(?!\w)")
 
 
 def course_text(text) -> str:

@@ -165,6 +165,16 @@ def test_every_internal_name_of_a_network_has_a_course_name():
     assert course_name(g.W[0][10, 2].name)[0] == "W^{(1)}_{11,3}"          # incoming: W^(1) enters layer 1
 
 
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_every_internal_name_of_a_batch_network_has_a_course_name(layout):
+    from symbackprop.network import Network, graph
+    g = graph(Network((2, 3, 2), batch=3, layout=layout))
+    syms = g.primitives() + g.node_symbols()
+    assert all(course_name(s.name)[0] is not None for s in syms), [s.name for s in syms
+                                                                   if course_name(s.name)[0] is None]
+    assert course_name("Z1_2_3") == ("Z^{(1)}_{23}", "Z^(1)_23") and course_name("Yhat_3_1")[1] == "Ŷ_31"
+
+
 @pytest.mark.parametrize("value, number", [
     ("0", 0), ("-2", -2), ("1/4", 0.25), ("1.70019917003e-7", 1.70019917003e-7), ("1e-400", "1e-400"),
     ("1e+400", "1e+400"), (None, None), ("zoo", "zoo"), (3, 3),
