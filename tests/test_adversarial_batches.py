@@ -37,12 +37,24 @@ NETS = {
     "NG": Network((2, 3, 2), "relu", "sigmoid", "bce", weights="incoming", batch=2),
     "NL": Network((2, 3, 2), "relu", "sigmoid", "bce", weights="incoming", l2=1),
     "CS": Network((2, 3, 2), "relu", "softmax", "cross_entropy", weights="incoming", batch=2, layout="rows"),
+    "GF": Network((3, 4, 2), "relu", "softmax", "cross_entropy", weights="incoming", l2=Fraction(1, 100)),
+    "DL": Network((3, 4, 2), "relu", "softmax", "cross_entropy", l2=Fraction(1, 100)),
 }
-NOTATION = {"NG": "deeplearning-ai", "NL": "deeplearning-ai", "CS": "cs231n"}
+NOTATION = {"NG": "deeplearning-ai", "NL": "deeplearning-ai", "CS": "cs231n", "GF": "goodfellow"}
 ACCEPT = {"proved": {"proved"}, "false": {"refuted"}, "error": {"error"}, "false|error": {"refuted", "error"}}
 P, F, E, FE = "proved", "false", "error", "false|error"
 
 ROWS = [
+    # GF: Goodfellow's J is the regularized objective: with weight decay in the network it is the network's loss
+    ("GF", "J-grad-b", P, r"\nabla_{b^{(2)}} J = \nabla_{a^{(2)}} J", "biases are not decayed"),
+    ("GF", "J-out", P, r"\nabla_{a^{(2)}} J = \hat{y} - y", "the decay does not touch a"),
+    ("GF", "J-grad-W-spaced", P, r"\nabla_{W^{(2)}} J = \nabla_{a^{(2)}} J \, (h^{(1)})^\top + \frac{1}{100} W^{(2)}",
+     "the spacing makes J \\, (h)^T a product, not J of h"),
+    ("GF", "J-grad-W-no-decay", F, r"\nabla_{W^{(2)}} J = \nabla_{a^{(2)}} J \, (h^{(1)})^\top", "missing λW"),
+    ("GF", "L-data-loss", E, r"L(\hat{y}, y) = -\sum_{k=1}^{2} y_k \log \hat{y}_k", "the data loss is not a quantity here"),
+    # DL: the default notation with weight decay: L(ŷ, y) would be the data loss, \mathcal{L} is the whole objective
+    ("DL", "loss-call", E, r"\mathcal{L}(\hat{y}, y) = -\sum_{k=1}^{2} y_k \log \hat{y}_k", "the data loss alone"),
+    ("DL", "grad-W", P, r"\nabla_{W^{(1)}} \mathcal{L} = \delta^{(2)} (a^{(1)})^T + \lambda W^{(1)}", "δ aᵀ + λW"),
     # BR: rows layout, mean over 3 examples, weight decay 1/10
     ("BR", "forward", P, r"Z^{(1)} = X W^{(1)} + \mathbf{1} b^{(1)}", "the rows-layout forward pass"),
     ("BR", "forward-WX", FE, r"Z^{(1)} = (W^{(1)})^{\top} X^{\top} + \mathbf{1} b^{(1)}", "columns order in rows: 3x3 vs 3x2"),

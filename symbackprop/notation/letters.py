@@ -112,6 +112,12 @@ class LettersMixin(LayersMixin):
 
     def spelled_node(self, t, role, text):
         span = self.span(t)
+        if role == "regularized" and self.net is not None and self.net.l2 and \
+                (self.net.batch == 1 or self.net.reduction == "mean"):
+            # the network's loss includes its weight decay (and is a batch's mean): J is that very objective
+            self.network(t)
+            self.readings.setdefault(text, "the loss with its weight decay")
+            return self.loss_quantity(t, span, text)
         if role == "regularized":
             raise self.error(f"{text} is a regularized objective in this notation (it includes weight decay, which "
                              f"the network has no term for): write the data loss ({self.p.cost[0] if self.p.cost else 'L'}), "
@@ -144,14 +150,23 @@ class LettersMixin(LayersMixin):
                 fix = " or ".join(ok) if ok else "\\mathcal{L} in the default notation"
                 raise self.error(f"{text} names the data loss (one example's, or without weight decay) in this notation, "
                                  f"but this network {what}: write the loss it checks as {fix}", tok=t, token=span)
+        return self.loss_quantity(t, span, text)
+
+    def loss_quantity(self, t, span, text):
+        """The loss quantity after its name: no index or layer; (ŷ, y) arguments are read (``loss_arguments``)."""
         if self.at("sym", "_") or self.at("sym", "^") and self.layer_follows():
             raise self.error(f"the loss {span} takes no index or layer")
-        if self.tok.kind == "sym" and self.tok.value in ("(", "\\left("):
-            self.loss_arguments(span)
+        if self.tok.kind == "sym" and self.tok.value in ("(", "\\left(") and not self.spaced(t, self.tok):
+            self.loss_arguments(span)       # L(ŷ, y); a spacing command before ( (J \, (h)^T) prints a product
             span = self.span(t)
         if text != r"\mathcal{L}":
             self.readings.setdefault(text, "the loss")
         return Quantity(t.pos, span, "loss")
+
+    def spaced(self, before, after) -> bool:
+        """Whether a spacing command (\\, \\; \\quad …) stands between two tokens in the user's text."""
+        gap = self.src[before.end:after.pos]
+        return any(cmd in gap for cmd in ("\\,", "\\;", "\\:", "\\!", "\\>", "\\ ", "\\quad", "\\qquad", "~"))
 
     def loss_arguments(self, span):
         """``L(ŷ, y)``: the loss written as a function of the network's output and the target, in that order
@@ -164,6 +179,9 @@ class LettersMixin(LayersMixin):
             self.next()
             args.append(self.expr())
         self.expect("sym", close, f"{close} closing the arguments of {span}")
+        if self.net is not None and self.net.l2:
+            raise self.error(f"{span}(…) of the output and the target is the data loss alone, but this network's loss "
+                             f"includes its weight decay: write {span} for the whole objective", tok=open_)
         if len(args) != 2 or not self.is_output(args[0]) or not self.is_target(args[1]):
             raise self.error(f"{span}(…) is read only as the loss of the network's output and the target, in that "
                              f"order: the loss is {span} alone or {span}(\\hat{{y}}, y)", tok=open_)
