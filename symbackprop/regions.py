@@ -717,8 +717,6 @@ def solve_real(d, s, limit: int = _ROOT_LIMIT):
     """
     if d.free_symbols - {s}:
         return None
-    if _tree_size(d) > _MAX_SOLVE_NODES:
-        return None                 # SymPy's Poly over such a tree (exponentials of exact points) may take minutes
     if d.has(sp.Max, sp.Min):
         d = d.replace(lambda x: isinstance(x, (sp.Max, sp.Min)), lambda x: x.rewrite(sp.Piecewise))
     cands = []
