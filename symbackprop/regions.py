@@ -333,6 +333,12 @@ _OPS = {"<": lambda v: v < 0, "<=": lambda v: v <= 0, ">": lambda v: v > 0, ">="
 
 def _univariate_sat(atoms, s):
     """The cells (in order) where every atom (poly, op) holds; None if undecidable here."""
+    found = _sat_cells(atoms, s)
+    return None if found is None else [(k, found[0][k]) for k in found[1]]
+
+
+def _sat_cells(atoms, s):
+    """(all cells of the atoms' polynomials, indices of those where every atom holds); None if undecidable."""
     polys = []
     for p, op in atoms:
         P = _rational_poly(p, [s])
@@ -342,7 +348,7 @@ def _univariate_sat(atoms, s):
     cells = _cells([P for P, _ in polys], s)
     if cells is None:
         return None
-    return [(k, c) for k, c in enumerate(cells) if all(_OPS[op](_sign_at(P, c)) for P, op in polys)]
+    return cells, [k for k, c in enumerate(cells) if all(_OPS[op](_sign_at(P, c)) for P, op in polys)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -503,16 +509,10 @@ def _pieces(items, s):
     substituted as itself; a run of cells by its left bound r as s = r (if included) and s = r + t with
     t > 0, else by its right bound; the whole line by no substitution (None).
     """
-    polys = []
-    for p, op in items:
-        P = _rational_poly(p, [s])
-        if P is None:
-            return None
-        polys.append((P, op))
-    cells = _cells([P for P, _ in polys], s)
-    if cells is None:
+    found = _sat_cells(items, s)
+    if found is None:
         return None
-    sat = [k for k, c in enumerate(cells) if all(_OPS[op](_sign_at(P, c)) for P, op in polys)]
+    cells, sat = found
     runs = _consecutive_runs(sat)
     out = []
     last = len(cells) - 1
