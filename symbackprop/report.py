@@ -178,11 +178,20 @@ def terminal_safe(text, multiline: bool = False) -> str:
 
 _s = terminal_safe
 
-_COLORS = {"green": "32", "red": "31", "yellow": "33", "magenta": "35", "bold": "1", "dim": "2"}
-
-
 def _c(text, color, on):
-    return f"\033[{_COLORS[color]}m{text}\033[0m" if on else text
+    """``text`` in a rich style ("green", "bold", ...) when ``on`` (the 16 standard colours), else as is."""
+    if not on:
+        return text
+    from rich.color import ColorSystem
+    from rich.style import Style
+    return Style.parse(color).render(text, color_system=ColorSystem.STANDARD)
+
+
+def _pad(text, width) -> str:
+    """``text`` padded to ``width`` terminal cells (rich's cell widths: a CJK character takes two cells,
+    a combining accent none), so that the columns after it line up."""
+    from rich.cells import cell_len
+    return text + " " * max(0, width - cell_len(text))
 
 
 def network_line(net) -> str:
@@ -215,7 +224,7 @@ def render_derive_text(net, records, color=False) -> str:
     lines = [_c(network_line(net), "bold", color)]
     for r in records:
         mark = _c("✓ proved", "green", color) if r["proved"] else _c("✗ NOT proved", "red", color)
-        lines.append(f"{mark}  {_s(r['name']):<22} {_s(r['closed_form']['latex'])}")
+        lines.append(f"{mark}  {_pad(_s(r['name']), 22)} {_s(r['closed_form']['latex'])}")
         lines.append(f"      shape {'×'.join(map(str, r['shape']))}; {_s(r['method'])}")
         for a in r["assumptions"]:
             lines.append(f"      assumes {_s(a)}")
@@ -253,7 +262,8 @@ def _details(r, verbose=False) -> list:
 
 def check_text_width(ids) -> int:
     """The width of the id column of one file's claims."""
-    return min(max([len(_s(i)) for i in ids] + [8]), 30)
+    from rich.cells import cell_len
+    return min(max([cell_len(_s(i)) for i in ids] + [8]), 30)
 
 
 def check_text_head(spec, color=False) -> list:
@@ -271,7 +281,7 @@ def check_text_claim(r, width, color=False, verbose=False) -> list:
         col = "green"
     exp = "" if r.expect else " (expected to fail)"
     status = "as expected" if r.as_expected else "NOT as expected"
-    lines = [f"  {_c(sym, col, color)} {_s(r.id):<{width}}  {_c(_s(r.verdict), col, color)}{exp}  "
+    lines = [f"  {_c(sym, col, color)} {_pad(_s(r.id), width)}  {_c(_s(r.verdict), col, color)}{exp}  "
              f"[{status}, {r.seconds:.2f}s]"]
     return lines + ["      " + ln for _, text in _details(r, verbose) for ln in text.splitlines()]
 
