@@ -1566,6 +1566,8 @@ def _check_step(ctx, inst, k, pts):
         p, idx, vals, kink_only = bad
         if op == "!=":
             return "proved", {"message": f"the sides differ at a point ({p.point.label})"}
+        if not kink_only or p.point.forced:       # a better-conditioned point: presentation only, decided
+            p, idx, vals = _well_conditioned(ctx, inst, cmp_op, A, B, p, idx, vals)
         return "refuted", _counter(ctx, a, b, p, idx, vals, pts, kink_only=kink_only)
     shaky = f"; {unstable} points were numerically unstable (the difference changed with the precision)" \
         if unstable else ""
@@ -1615,6 +1617,34 @@ def _check_step(ctx, inst, k, pts):
                                                 f"symbolic proof ran out of its time budget"}
     return "numerically-equal", {"message": f"equal at {checked} points at {dps} and {hi} digits "
                                             f"(no exact proof found)", "used": used}
+
+
+def _well_conditioned(ctx, inst, cmp_op, A, B, p, idx, vals):
+    """The counterexample to show: a point of conditioning.better_point that refutes the step by the same
+    path as ``p`` (givens, domain, the comparison at ``dps`` confirmed at ``verify_dps``), else ``p``;
+    within 5 s of its own, a safety net (the verdict is already decided and does not depend on this)."""
+    from .conditioning import better_point
+    conds = tuple(inst.conditions) + tuple(_domain_conditions(ctx, inst))
+    better = _bounded(_Clock(5.0), lambda: better_point(
+        ctx.g, p.point, lambda q: _refutes_at(ctx, cmp_op, A, B, conds, q), ctx.opts.seed))
+    if better is None or better == "budget":
+        return p, idx, vals
+    q, (idx, vals) = better
+    return _Pt(q, node_values(ctx.g, q, ctx.opts.dps)), idx, vals
+
+
+def _refutes_at(ctx, cmp_op, A, B, conds, q):
+    """(entry, values at verify_dps) when the sides of a step surely differ at ``q`` (where the givens and
+    the domain hold), confirmed as the checker confirms any counterexample; else None."""
+    dps, hi = ctx.opts.dps, ctx.opts.verify_dps
+    v = node_values(ctx.g, q, dps)
+    if not _cond_ok(conds, v, dps):
+        return None
+    ok, _, _ = _holds(cmp_op, A, B, v, dps)
+    if ok is not False:
+        return None
+    status, idx, hv = _confirm(cmp_op, A, B, ctx.g, q, v, dps, hi)
+    return (idx, hv) if status == "differs" else None
 
 
 def _uncovered(ctx, surfaces, covered, conds):

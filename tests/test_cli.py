@@ -994,3 +994,19 @@ def test_ids_of_wide_characters_keep_the_verdict_column_aligned():
     assert len(cols) == 1 and width == 10, lines
 
 
+
+
+def test_the_readme_example_output_is_what_check_prints(capsys, monkeypatch):
+    """The README's example block (the three common mistakes) is the output of its command, timings aside."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    block = readme.split("## Example output", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    command, expected = block.split("\n", 2)[:2], block.split("\n", 2)[2]
+    assert "--only flipped-sign" in command[0] and "--only chain-with-a-slip" in command[1]
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    code, out, _ = run(capsys, "check", "derivations/mistakes/mle_ex4_common_mistakes.yaml", "--only", "flipped-sign",
+                       "--only", "transposed-gradient", "--only", "chain-with-a-slip", *FAST)
+    timing = re.compile(r"\[as expected, [0-9.]+s\]")
+    assert code == 0 and timing.sub("[t]", out) == timing.sub("[t]", expected)
+    assert "well-conditioned random point" in out and "e-7" not in out
