@@ -176,7 +176,8 @@ def test_check_report_compiles_with_verdicts_steps_and_counterexamples(tmp_path)
     tex = export_report(reports)
     assert tex.count("\\subsection*") == len(reports[0].results) + 5
     assert reports[1].results[-1].verdict == "proved", reports[1].results[-1].message
-    assert "\\textbf{refuted}" in tex and "First failing step" in tex and "Counterexample at a random point" in tex
+    assert "\\textbf{refuted}" in tex and "First failing step" in tex
+    assert "Counterexample at a well-\\allowbreak{}conditioned random point" in tex      # conditioning.py
     assert "Diagnosis: \\texttt{transpose}" in tex
     assert "\\input{/etc/passwd}" not in tex.replace("\\ensuremath{\\backslash}input", "")
     log = compile_tex(tex, tmp_path)
@@ -297,13 +298,13 @@ def test_export_from_a_file_has_its_claims_with_verdicts_and_compiles(tmp_path, 
     tex = out.read_text()
     assert tex.count(r"\textbf{refuted}") == 9
     assert "W2_1_1" not in tex and "yhat" not in tex                        # course notation only
-    assert r"\begin{tabular}" in tex and r"\hat{y}_{1} = {1.70019917003 \times 10^{-7}}" in tex
+    assert r"\begin{tabular}" in tex and r"\hat{y}_{1} = {0.139606758959}" in tex   # a well-conditioned point (conditioning.py)
     compile_tex(tex, tmp_path)
     text = _pdf_text(tmp_path)
     flat = unicodedata.normalize("NFC", " ".join(text.split()))       # pdftotext writes ŷ as y + U+0302
     assert "Claims of MLE Ex 4 Task 1 - common mistakes" in flat
     assert "δ (3) = ŷ − y" in flat and "1{z (1) > 0}" in flat and "\u22ee" not in text   # as written
-    assert "1.70019917003 × 10−7" in flat                                    # a number on one line
+    assert "0.139606758959" in flat                                          # a number on one line
     assert "the complete point" in flat and "φ′ (0) = 0 (convention at the kink)" in flat
     assert "Diagnosis: sign — The claim is the negative of the true value" in flat
     assert main(["export", "--from", mistakes, "--no-claims", "--fragment"]) == 0
