@@ -36,8 +36,8 @@ from .errors import SymbackpropError
 from .givens import _domain_conditions, _normalize_conditions
 from .network import Network, graph
 from .points import node_values, sample_point
-from .precision import (_EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES, _STRICT, _TINY_MAX_DPS, _TRUTH, _claim_digits, _holds,
-                        _value)
+from .precision import (MIN_EXACT_DIGITS, _EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES, _STRICT, _TINY_MAX_DPS, _TRUTH,
+                        _claim_digits, _holds, _value)
 from .proofs import _prove_inequality, _uncovered, _with_budget
 from .regions import exact_sign
 from .rules import kink_conventions, phi, phi_prime
@@ -132,10 +132,30 @@ class _Ctx:
         return self._conc[key][1]
 
 
+@dataclass
+class _Evidence:
+    """What the checks of one step established when none of them decided it (the ladder's last rungs)."""
+    checked: int          # points where the step was decided and holds
+    domain: int           # points outside the domain or undecidable there
+    unstable: int         # points whose difference changed with the precision
+    randoms: int          # decided points away from kinks and probes
+    covered: list         # points that decided the step or are exactly outside its domain
+    surfaces: list        # the step's boundaries
+    stage: str | None = None    # the exact proof's stage ("budget": it ran out; None: none found or none tried)
+    used: tuple = ()            # the assumptions of the exact proof
+    tiny: object = None         # the tiny-difference search: None, "budget" or "precision:<size>"
+    ineq_budget: bool = False   # the exact inequality proof ran out of its time budget
+
+
 def _check_step(ctx, inst, k, pts):
     """Decide step k of one instance: (status, detail dict)."""
     a, b, op = inst.sides[k], inst.sides[k + 1], inst.ops[k]
-    dps = ctx.opts.dps
+    found = _shape_step(ctx, inst, a, b, op, pts) or _evidence(ctx, inst, a, b, op, pts)
+    return _ladder(ctx, inst, a, b, op, found) if isinstance(found, _Evidence) else found
+
+
+def _shape_step(ctx, inst, a, b, op, pts):
+    """A step that shapes decide (``in`` a shape, sides of different shapes): (status, detail dict), else None."""
     if op == "in":
         shape = tuple(inst.shape)
         if tuple(a.expr.shape) == shape:
@@ -150,6 +170,13 @@ def _check_step(ctx, inst, k, pts):
             return "proved", {"message": "the sides have different shapes"}
         return "refuted", {"message": f"shapes differ: {a.expr.shape[0]}×{a.expr.shape[1]} vs "
                                       f"{b.expr.shape[0]}×{b.expr.shape[1]}", "diagnosis": diag}
+    return None
+
+
+def _evidence(ctx, inst, a, b, op, pts):
+    """The scan, the exact proofs and the search for a tiny difference of a step whose sides have one shape:
+    (status, detail dict) as soon as one decides the step, else the ``_Evidence`` for the ladder."""
+    dps = ctx.opts.dps
     cmp_op = "=" if op in ("=", "!=") else op
     A, B = ctx.conc(a.expr), ctx.conc(b.expr)
     hi = ctx.opts.verify_dps
@@ -157,8 +184,8 @@ def _check_step(ctx, inst, k, pts):
     keys = {S.key for S in surfaces}
     pts = [p for p in pts if p.point.surface is None or all(k in keys for k in p.point.surface)]
     (checked, domain, unstable, randoms), bad, covered = _scan(ctx, cmp_op, A, B, pts, dps, hi)
-    tiny = None
-    ineq_budget = False
+    ev = _Evidence(checked, domain, unstable, randoms, covered, surfaces)
+    enough = checked >= min(ctx.opts.points, 5)
     if bad is None and checked:
         # a constant difference (σ(1000) = 1) is decided by certified evaluation, once a point where the
         # givens hold and the sides are defined exists
@@ -166,60 +193,68 @@ def _check_step(ctx, inst, k, pts):
         const = _constant_step(ctx, a, b, A, B, op, witness) if witness is not None else None
         if const is not None:
             return const
-    if bad is None and checked >= min(ctx.opts.points, 5) and op in _STRICT:
+    if bad is None and enough and op in _STRICT:
         how = _bounded(ctx.symbolic, lambda: _prove_inequality(ctx, A, B, op, inst.conditions))
         if how not in (None, "budget"):
             return "proved", {"message": f"exact ({how}); holds at {checked} points", "stage": how}
-        ineq_budget = how == "budget"
-    if bad is None and checked >= min(ctx.opts.points, 5):
-        stage, used = _with_budget(ctx, a, b, inst) if op in ("=", "!=") else (None, ())
-        if stage and stage != "budget":
+        ev.ineq_budget = how == "budget"
+    if bad is None and enough:
+        ev.stage, ev.used = _with_budget(ctx, a, b, inst) if op in ("=", "!=") else (None, ())
+        if ev.stage and ev.stage != "budget":
             if op == "!=":
-                return "refuted", {"message": "the two sides are identically equal", "used": used}
-            return "proved", {"message": f"exact ({stage}); agrees at {checked} points", "used": used,
-                              "stage": stage}
+                return "refuted", {"message": "the two sides are identically equal", "used": ev.used}
+            return "proved", {"message": f"exact ({ev.stage}); agrees at {checked} points", "used": ev.used,
+                              "stage": ev.stage}
         # no proof: the sides must also agree at a finer precision (a 10^{-40} slip hides at 50 digits)
         (_, _, unstable2, _), bad, _ = _scan(ctx, cmp_op, A, B, pts, hi, 2 * hi - dps, fine=True)
-        unstable = max(unstable, unstable2)
+        ev.unstable = max(ev.unstable, unstable2)
         if bad is None:
             # for != a witness is a proof (symbolic budget); for = and <= it guards numerically-equal (own allowance)
             clock = ctx.symbolic if op == "!=" else ctx.tiny_clock
-            tiny = _bounded(clock, lambda: _tiny_difference(ctx, A, B, pts, op))
-            if isinstance(tiny, tuple):
+            ev.tiny = _bounded(clock, lambda: _tiny_difference(ctx, A, B, pts, op))
+            if isinstance(ev.tiny, tuple):
                 if op == "!=":
-                    return "proved", {"message": f"the sides differ at a point ({tiny[0].point.label})"}
-                return "refuted", _tiny_counter(ctx, a, b, pts, *tiny)
+                    return "proved", {"message": f"the sides differ at a point ({ev.tiny[0].point.label})"}
+                return "refuted", _tiny_counter(ctx, a, b, pts, *ev.tiny)
     if bad is not None:
         p, idx, vals, kink_only = bad
         if op == "!=":
             return "proved", {"message": f"the sides differ at a point ({p.point.label})"}
         return "refuted", _counter(ctx, a, b, p, idx, vals, pts, kink_only=kink_only)
+    return ev
+
+
+def _ladder(ctx, inst, a, b, op, ev):
+    """The last rungs of a step that nothing refuted or proved: inconclusive (too few points, unstable
+    points, a search out of budget or precision, a boundary without an evaluated point), else
+    numerically-equal."""
+    checked, unstable, dps, hi = ev.checked, ev.unstable, ctx.opts.dps, ctx.opts.verify_dps
     shaky = f"; {unstable} points were numerically unstable (the difference changed with the precision)" \
         if unstable else ""
     if checked < min(ctx.opts.points, 5):
         if op in ("<", ">") and unstable and _with_budget(ctx, a, b, inst)[0] not in (None, "budget"):
             return "refuted", {"message": f"the two sides are identically equal, so {op} never holds"}
         return "inconclusive", {"message": f"only {checked} points satisfy the conditions and the domain "
-                                           f"({domain} outside the domain){shaky}"}
+                                           f"({ev.domain} outside the domain){shaky}"}
     if unstable:
         return "inconclusive", {"message": f"holds at {checked} points, but {unstable} points were numerically "
                                            f"unstable (the difference changed with the precision)"}
     if op == "!=":
-        why = "; the symbolic phase ran out of its time budget" if stage == "budget" else ""
+        why = "; the symbolic phase ran out of its time budget" if ev.stage == "budget" else ""
         return "inconclusive", {"message": f"no point among {checked} distinguishes the sides{why}"}
-    if randoms < ctx.opts.points:
+    if ev.randoms < ctx.opts.points:
         return "inconclusive", {"message": f"holds at the {checked} points that satisfy the conditions and the "
                                            f"domain, but numerically-equal needs {ctx.opts.points} random points "
-                                           f"({randoms} found)"}
+                                           f"({ev.randoms} found)"}
     # numerically-equal only if nothing the checker did not look at can decide the claim
-    if tiny == "budget":
+    if ev.tiny == "budget":
         return "inconclusive", {"message": f"holds at {checked} points, but the check of the exactly expanded "
                                            f"difference ran out of its time budget"}
-    if isinstance(tiny, str) and tiny.startswith("precision"):
+    if isinstance(ev.tiny, str) and ev.tiny.startswith("precision"):
         return "inconclusive", {"message": f"holds at {checked} points, but a difference as small as the claim's "
-                                           f"constants ({tiny.split(':', 1)[1]}) needs more digits than the cap of "
-                                           f"{_TINY_MAX_DPS}"}
-    missing = _uncovered(ctx, surfaces, covered, inst.conditions)
+                                           f"constants ({ev.tiny.split(':', 1)[1]}) needs more digits than the cap "
+                                           f"of {_TINY_MAX_DPS}"}
+    missing = _uncovered(ctx, ev.surfaces, ev.covered, inst.conditions)
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         if missing[0].kind == "relation":
@@ -230,18 +265,18 @@ def _check_step(ctx, inst, k, pts):
         return "inconclusive", {"message": f"holds at {checked} points, but no point exactly on the boundary "
                                            f"{missing[0].text}{more}, where the claim can change, could be "
                                            f"constructed and evaluated; numerically-equal needs one"}
-    if ineq_budget:
+    if ev.ineq_budget:
         return "numerically-equal", {"message": f"holds at {checked} points, on both sides of and on its equality "
                                                 f"surface; the exact proof ran out of its time budget"}
     if op != "=":
         return "numerically-equal", {"message": f"holds at {checked} points, including points on its equality "
                                                 f"surface or with that surface proved unreachable (no exact proof "
                                                 f"found)"}
-    if stage == "budget":
+    if ev.stage == "budget":
         return "numerically-equal", {"message": f"equal at {checked} points at {dps} and {hi} digits; the "
                                                 f"symbolic proof ran out of its time budget"}
     return "numerically-equal", {"message": f"equal at {checked} points at {dps} and {hi} digits "
-                                            f"(no exact proof found)", "used": used}
+                                            f"(no exact proof found)", "used": ev.used}
 
 
 def _constant_step(ctx, a, b, A, B, op, p):
@@ -255,7 +290,7 @@ def _constant_step(ctx, a, b, A, B, op, p):
         if d.free_symbols or A[idx].has(phi, phi_prime) or B[idx].has(phi, phi_prime):
             return None
         try:
-            sign = exact_sign(d, max(ctx.digits, 400))
+            sign = exact_sign(d, max(ctx.digits, MIN_EXACT_DIGITS))
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError):
             sign = None
         if sign is None:

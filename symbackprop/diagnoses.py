@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .precision import _close, _holds, _value
+from .precision import NEGLIGIBLE, _close, _holds, _value
 from .rules import LOSSES, ONEHOT_SUM
 
 
@@ -120,8 +120,8 @@ def _constant_ratio(ref, other, pts, dps):
             a, b = _value(ref[idx], p.vals, dps), _value(other[idx], p.vals, dps)
             if a is None or b is None:
                 return None
-            if abs(a) < sp.Float(10) ** -20:
-                if abs(b) > sp.Float(10) ** -20:
+            if abs(a) < sp.Float(10) ** -NEGLIGIBLE:
+                if abs(b) > sp.Float(10) ** -NEGLIGIBLE:
                     return None
                 continue
             r = b / a
@@ -129,6 +129,6 @@ def _constant_ratio(ref, other, pts, dps):
                 ratio = r
             elif not _close(r, ratio, dps):
                 return None
-    if ratio is None or _close(ratio, sp.Integer(1), dps) or abs(ratio) < sp.Float(10) ** -20:
+    if ratio is None or _close(ratio, sp.Integer(1), dps) or abs(ratio) < sp.Float(10) ** -NEGLIGIBLE:
         return None
     return ratio

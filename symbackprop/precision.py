@@ -29,7 +29,14 @@ _RELATIONS.update(_STRICT)
 
 
 _F0 = _Fraction(0)
-_EXACT_DIGITS = [400]      # precision cap of exact decisions (ties) for the claim being checked
+# named precision rules (every tolerance of the checker is one of these)
+GUARD_DIGITS = 12          # the last digits of the working precision that rounding may spoil: two values
+                           # are equal when they agree to 10^-(dps - GUARD_DIGITS), relative to their size
+SURFACE_GUARD_DIGITS = 15  # a point is a candidate on a surface d = 0 when |d| <= 10^-(dps - 15) (then exactly)
+STABLE_RELATIVE = 6        # a difference seen at two precisions is stable when both agree to 10^-6 relatively
+NEGLIGIBLE = 20            # |v| < 10^-20: a zero entry of a constant-factor diagnosis
+MIN_EXACT_DIGITS = 400     # digits of exact decisions (ties, constants) at least, whatever the claim
+_EXACT_DIGITS = [MIN_EXACT_DIGITS]   # precision cap of exact decisions (ties) for the claim being checked
 
 
 def _eval(expr, vals, dps):
@@ -130,7 +137,7 @@ def _vanishing_denominator(expr, vals, dps):
             continue
         terms = [sp.N(t.xreplace(vals), dps) for t in expanded]
         scale = max([abs(t) for t in terms if t.is_number and t.is_real] + [abs(value)])
-        if abs(value) <= sp.Float(10, dps) ** (-(dps - 12)) * scale:
+        if abs(value) <= sp.Float(10, dps) ** (-(dps - GUARD_DIGITS)) * scale:
             return "domain" if _exact_sign(den, vals) == 0 else "undecided"
     return None
 
@@ -138,7 +145,7 @@ def _vanishing_denominator(expr, vals, dps):
 def _close(a, b, dps):
     if a.is_Rational and b.is_Rational:
         return a == b
-    tol = sp.Float(10) ** (-(dps - 12))
+    tol = sp.Float(10) ** (-(dps - GUARD_DIGITS))
     return abs(a - b) <= tol * max(1, abs(a), abs(b))
 
 
@@ -243,7 +250,7 @@ def _claim_digits(instances, given_exprs=()):
                 scale = max([scale] + [_constant_scale(e) for e in side.expr])
         for lhs, _, rhs in inst.conditions:
             scale = max(scale, _constant_scale(lhs), _constant_scale(rhs))
-    return int(min(_TINY_MAX_DPS, max(400, 2 * scale + 100)))
+    return int(min(_TINY_MAX_DPS, max(MIN_EXACT_DIGITS, 2 * scale + 100)))
 
 
 _EXPAND_TERMS = 4000      # a larger expansion is not built: the difference is evaluated as written

@@ -422,37 +422,55 @@ def points_for(ctx, conds, domain=()):
         v = node_values(ctx.g, q, dps)
         return v if _cond_ok(conds, v, dps) else None
 
-    out, kinks = [], []
-    if not conds:
-        out = [_Pt(p, node_values(ctx.g, p, dps)) for p in ctx.base]
-        kinks = [_Pt(p, node_values(ctx.g, p, dps), True) for p in ctx.kinks]
-    else:
-        for p in ctx.base:
-            q = _forced_for_conditions(ctx.net, ctx.g, conds, p, ctx.rng) or p
-            v = ok_in(q)
-            if v is None:                  # built, not rejection-sampled: ŷ_1 = ŷ_2 is never drawn
-                q = _constructed(ctx, conds, q, ctx.rng)
-                v = ok_in(q) if q is not None else None
-            if v is not None:
-                out.append(_Pt(q, v))
-        tries = 0
-        while len(out) < ctx.opts.points and tries < ctx.opts.max_candidates:
-            tries += 1
-            p = sample_point(ctx.net, ctx.rng, ctx.scalars)
-            v = ok_in(p)
-            if v is not None:
-                out.append(_Pt(p, v))
-        for p in ctx.base[:3] + ctx.kinks:
-            q = _boundary_for_conditions(ctx.net, ctx.g, givens, p)
-            v = ok(q) if q is not None else None
-            if v is not None:
-                kinks.append(_Pt(q, v, True))
-        for p in ctx.kinks:
-            v = ok(p)
-            if v is not None:
-                kinks.append(_Pt(p, v, True))
+    out, kinks = _random_and_kink_points(ctx, givens, conds, ok, ok_in)
     seeds = [p.point for p in out[:2]]
-    fallback = [p.point for p in kinks]
+    on, near = _boundary_points(ctx, surfaces, seeds, [p.point for p in kinks], kinks, ok)
+    if givens:
+        near += _cell_points(ctx, givens, surfaces, ctx.base[0] if not seeds else seeds[0], ok, _MAX_NEAR)
+    probes = _probe_points(ctx, ok) if ctx.relations else []
+    return out + near + on + _crossings(ctx, surfaces, on + kinks, ok) + kinks + probes
+
+
+def _random_and_kink_points(ctx, givens, conds, ok, ok_in):
+    """(random points, kink points) inside the conditions: the base points (forced onto simple conditions,
+    else moved in by construction), more random draws until there are enough, the given's boundary points
+    and the kink points that satisfy the givens."""
+    dps = ctx.opts.dps
+    if not conds:
+        return [_Pt(p, node_values(ctx.g, p, dps)) for p in ctx.base], \
+            [_Pt(p, node_values(ctx.g, p, dps), True) for p in ctx.kinks]
+    out, kinks = [], []
+    for p in ctx.base:
+        q = _forced_for_conditions(ctx.net, ctx.g, conds, p, ctx.rng) or p
+        v = ok_in(q)
+        if v is None:                  # built, not rejection-sampled: ŷ_1 = ŷ_2 is never drawn
+            q = _constructed(ctx, conds, q, ctx.rng)
+            v = ok_in(q) if q is not None else None
+        if v is not None:
+            out.append(_Pt(q, v))
+    tries = 0
+    while len(out) < ctx.opts.points and tries < ctx.opts.max_candidates:
+        tries += 1
+        p = sample_point(ctx.net, ctx.rng, ctx.scalars)
+        v = ok_in(p)
+        if v is not None:
+            out.append(_Pt(p, v))
+    for p in ctx.base[:3] + ctx.kinks:
+        q = _boundary_for_conditions(ctx.net, ctx.g, givens, p)
+        v = ok(q) if q is not None else None
+        if v is not None:
+            kinks.append(_Pt(q, v, True))
+    for p in ctx.kinks:
+        v = ok(p)
+        if v is not None:
+            kinks.append(_Pt(p, v, True))
+    return out, kinks
+
+
+def _boundary_points(ctx, surfaces, seeds, fallback, kinks, ok):
+    """(points exactly on each surface, points beside it): up to ``_POINTS_PER_BOUNDARY`` on each (counting
+    the kink points already on it) from the seed points, else from the fallback points; near points at
+    ±1/2 of every boundary that is not a single unit's kink."""
     on, near = [], []               # boundary points first: the simplest witness of a boundary slip
     for S in surfaces:
         have = sum(1 for p in kinks + on if ctx.on(S, p))
@@ -470,10 +488,7 @@ def points_for(ctx, conds, domain=()):
                 if v is not None:
                     q.surface = (S.key,)
                     near.append(_Pt(q, v))
-    if givens:
-        near += _cell_points(ctx, givens, surfaces, ctx.base[0] if not seeds else seeds[0], ok, _MAX_NEAR)
-    probes = _probe_points(ctx, ok) if ctx.relations else []
-    return out + near + on + _crossings(ctx, surfaces, on + kinks, ok) + kinks + probes
+    return on, near
 
 
 def _crossings(ctx, surfaces, on, ok):

@@ -7,8 +7,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .points import node_values
-from .precision import (_EXPAND_TERMS, _TINY_MARGIN, _TINY_MAX_DPS, _VIOLATED, _close, _constant_scale, _exact_sign,
-                        _expanded_size, _holds, _nonzero, _term_spread, _value)
+from .precision import (STABLE_RELATIVE, _EXPAND_TERMS, _TINY_MARGIN, _TINY_MAX_DPS, _VIOLATED, _close,
+                        _constant_scale, _exact_sign, _expanded_size, _holds, _nonzero, _term_spread, _value)
 from .rules import HEADS
 
 
@@ -48,8 +48,8 @@ def _tiny_difference(ctx, A, B, pts, op="="):
             p2 = int(max(4 * ctx.opts.verify_dps, p1 + max(_TINY_MARGIN, p1 // 2)))
             v1 = _value(e, node_values(ctx.g, p.point, p1), p1)
             v2 = _value(e, node_values(ctx.g, p.point, p2), p2)
-            if v1 is not None and v2 is not None and _nonzero(v2) and abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -6 \
-                    and _VIOLATED[op](v2):
+            if v1 is not None and v2 is not None and _nonzero(v2) and \
+                    abs(v1 - v2) <= abs(v2) * sp.Float(10) ** -STABLE_RELATIVE and _VIOLATED[op](v2):
                 return p, idx, v2, p1, p2
     return None
 
@@ -112,6 +112,6 @@ def _confirm(cmp_op, A, B, g, point, lo_vals, lo, hi):
     if a_lo is None or b_lo is None or (cmp_op in ("<", ">") and not exact and _close(vals[0], vals[1], hi)):
         return "unstable", None, None
     d_lo, d_hi = a_lo - b_lo, vals[0] - vals[1]
-    if d_lo == d_hi or abs(d_lo - d_hi) <= abs(d_hi) * sp.Float(10) ** -6:
+    if d_lo == d_hi or abs(d_lo - d_hi) <= abs(d_hi) * sp.Float(10) ** -STABLE_RELATIVE:
         return "differs", idx, vals
     return "unstable", None, None

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .network import graph
-from .precision import _EXPAND_TERMS, _MAX_BOUNDARY_INSTANCES, _STRICT, _exact_sign, _expanded_size
+from .precision import (SURFACE_GUARD_DIGITS, _EXPAND_TERMS, _MAX_BOUNDARY_INSTANCES, _STRICT, _exact_sign,
+                        _expanded_size)
 from .rules import ACTIVATIONS, OUTPUTS, phi, phi_prime
 
 
@@ -138,7 +139,7 @@ def _on_surface(d, vals, dps):
         v = sp.N(v, dps)
     except (TypeError, ValueError):
         return False
-    if not (v.is_number and v.is_real) or abs(v) > sp.Float(10) ** (-(dps - 15)):
+    if not (v.is_number and v.is_real) or abs(v) > sp.Float(10) ** (-(dps - SURFACE_GUARD_DIGITS)):
         return False
     return _exact_sign(d, vals) == 0
 
