@@ -97,21 +97,7 @@ def _cells(polys, s):
         else:
             f = next(f for f in factors if f.degree() > 1 and _sign(f.eval(a)) * _sign(f.eval(b)) < 0)
             roots.append(["root", (a, b), f, P])
-    # separate touching isolating intervals so that a rational lies strictly between neighbours
-    for _ in range(60):
-        touching = False
-        for k in range(len(roots) - 1):
-            hi = roots[k][1] if roots[k][0] == "point" else roots[k][1][1]
-            lo = roots[k + 1][1] if roots[k + 1][0] == "point" else roots[k + 1][1][0]
-            if hi >= lo:
-                touching = True
-                for r in (roots[k], roots[k + 1]):
-                    if r[0] == "root":
-                        a, b = r[1]
-                        r[1] = tuple(sp.Rational(v) for v in P.refine_root(a, b, eps=(b - a) / 4))
-        if not touching:
-            break
-    else:
+    if not _separate(roots, P):
         return None
     if not roots:
         return [("point", sp.Integer(0))]          # no real root: one cell, the whole line
@@ -127,6 +113,25 @@ def _cells(polys, s):
     last = roots[-1][1] if roots[-1][0] == "point" else roots[-1][1][1]
     out.append(("point", sp.floor(last) + 2))
     return out
+
+
+def _separate(roots, P):
+    """Refine touching isolating intervals (in place) so that a rational lies strictly between neighbours;
+    False when 60 rounds of refinement do not separate them."""
+    for _ in range(60):
+        touching = False
+        for k in range(len(roots) - 1):
+            hi = roots[k][1] if roots[k][0] == "point" else roots[k][1][1]
+            lo = roots[k + 1][1] if roots[k + 1][0] == "point" else roots[k + 1][1][0]
+            if hi >= lo:
+                touching = True
+                for r in (roots[k], roots[k + 1]):
+                    if r[0] == "root":
+                        a, b = r[1]
+                        r[1] = tuple(sp.Rational(v) for v in P.refine_root(a, b, eps=(b - a) / 4))
+        if not touching:
+            return True
+    return False
 
 
 def _sign_at(q, cell):

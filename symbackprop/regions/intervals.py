@@ -253,16 +253,7 @@ def interval_of(e, env, depth=0):
     if not e.free_symbols:
         return _number_interval(e) or _REALS
     if e.is_Symbol:
-        out = env.get(e, _REALS)
-        if e.is_positive:
-            out = out.meet(Interval(Fraction(0), _INF, True, True))
-        elif e.is_nonnegative:
-            out = out.meet(Interval(Fraction(0), _INF, False, True))
-        elif e.is_negative:
-            out = out.meet(Interval(-_INF, Fraction(0), True, True))
-        elif e.is_nonpositive:
-            out = out.meet(Interval(-_INF, Fraction(0), True, False))
-        return out
+        return _symbol_iv(e, env)
     rec = lambda x: interval_of(x, env, depth + 1)   # noqa: E731
     if e.is_Add:
         out = None
@@ -290,27 +281,49 @@ def interval_of(e, env, depth=0):
     if isinstance(e, sp.tanh):
         return _tanh_iv(rec(e.args[0]))
     if isinstance(e, (sp.Max, sp.Min)):
-        parts = [rec(a) for a in e.args]
-        if isinstance(e, sp.Max):
-            lo, lo_open = max(((p.lo, p.lo_open) for p in parts), key=lambda t: (t[0], not t[1]))
-            hi, hi_open = max(((p.hi, p.hi_open) for p in parts), key=lambda t: (t[0], not t[1]))
-        else:
-            lo, lo_open = min(((p.lo, p.lo_open) for p in parts), key=lambda t: (t[0], t[1]))
-            hi, hi_open = min(((p.hi, p.hi_open) for p in parts), key=lambda t: (t[0], t[1]))
-        return Interval(lo, hi, lo_open, hi_open)
+        return _max_min_iv(isinstance(e, sp.Max), [rec(a) for a in e.args])
     if isinstance(e, sp.Abs):
         return _abs_iv(rec(e.args[0]))
     if isinstance(e, sp.Piecewise):
-        out = None
-        for value, _cond in e.args:
-            part = rec(value)
-            out = part if out is None else Interval(min(out.lo, part.lo), max(out.hi, part.hi),
-                                                    out.lo_open and part.lo_open if out.lo == part.lo else
-                                                    (out.lo_open if out.lo < part.lo else part.lo_open),
-                                                    out.hi_open and part.hi_open if out.hi == part.hi else
-                                                    (out.hi_open if out.hi > part.hi else part.hi_open))
-        return out or _REALS
+        return _hull([rec(value) for value, _cond in e.args]) or _REALS
     return _REALS
+
+
+def _symbol_iv(e, env):
+    """The interval of a symbol: its range in ``env`` met with the sign SymPy knows of it."""
+    out = env.get(e, _REALS)
+    if e.is_positive:
+        out = out.meet(Interval(Fraction(0), _INF, True, True))
+    elif e.is_nonnegative:
+        out = out.meet(Interval(Fraction(0), _INF, False, True))
+    elif e.is_negative:
+        out = out.meet(Interval(-_INF, Fraction(0), True, True))
+    elif e.is_nonpositive:
+        out = out.meet(Interval(-_INF, Fraction(0), True, False))
+    return out
+
+
+def _max_min_iv(is_max, parts):
+    """The interval of max (``is_max``) or min of arguments in the intervals ``parts``."""
+    if is_max:
+        lo, lo_open = max(((p.lo, p.lo_open) for p in parts), key=lambda t: (t[0], not t[1]))
+        hi, hi_open = max(((p.hi, p.hi_open) for p in parts), key=lambda t: (t[0], not t[1]))
+    else:
+        lo, lo_open = min(((p.lo, p.lo_open) for p in parts), key=lambda t: (t[0], t[1]))
+        hi, hi_open = min(((p.hi, p.hi_open) for p in parts), key=lambda t: (t[0], t[1]))
+    return Interval(lo, hi, lo_open, hi_open)
+
+
+def _hull(parts):
+    """The smallest interval containing every interval of ``parts`` (None for none)."""
+    out = None
+    for part in parts:
+        out = part if out is None else Interval(min(out.lo, part.lo), max(out.hi, part.hi),
+                                                out.lo_open and part.lo_open if out.lo == part.lo else
+                                                (out.lo_open if out.lo < part.lo else part.lo_open),
+                                                out.hi_open and part.hi_open if out.hi == part.hi else
+                                                (out.hi_open if out.hi > part.hi else part.hi_open))
+    return out
 
 
 def _abs_iv(a):

@@ -231,6 +231,37 @@ def _pos(e, strict, hyps, state, depth):
         return False
     if e.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.I):
         return False
+    decided = _pos_by_cases(e, strict, hyps, state, depth)
+    if decided is not None:
+        return decided
+    env = _env(hyps)
+    iv = interval_of(e, env)
+    if iv.positive(strict):
+        return True
+    if iv.negative(strict=not strict):
+        return False                                   # never (not only sometimes) positive where defined
+    if sp.count_ops(e) > _MAX_PROVE_OPS:
+        return False
+    decided = _pos_at_ends(e, strict, hyps, env, state, depth)
+    if decided is not None:
+        return decided
+    # e^{-u} and e^{-2u} as T and T^2 (one positive symbol per exponent direction)
+    e, hyps, env = _exp_powers(e, hyps, env)
+    decided = _pos_by_denominator(e, strict, hyps, env, state, depth)
+    if decided is not None:
+        return decided
+    if _pos_by_logarithm(e, strict, hyps, state, depth):
+        return True
+    neg = (e <= 0) if strict else (e < 0)
+    if neg is sp.false:
+        return True
+    facts = _atom_facts([e] + list(hyps), hyps, env)
+    return region_empty(sp.And(neg, *hyps, *facts))
+
+
+def _pos_by_cases(e, strict, hyps, state, depth):
+    """A constant's exact sign, every case of a disjunctive hypothesis, no point at all, or every branch of
+    a splitting atom (max, |.|, an indicator): True/False, or None when none of these applies."""
     if not e.free_symbols:
         sg = exact_sign(e, 400)
         return sg is not None and (sg > 0 or (sg == 0 and not strict))
@@ -241,26 +272,22 @@ def _pos(e, strict, hyps, state, depth):
     if any(h is sp.false or h is False for h in hyps):
         return True                                    # no point at all
     atom = _split_atom(e)
-    if atom is not None:
-        branches = _branches(atom)
-        if branches is None:
-            return False
-        for value, cond in branches:
-            h2 = hyps + tuple(_flat([cond]))
-            if cond is sp.false or region_empty(sp.And(*h2)):
-                continue
-            if not _pos(e.xreplace({atom: value}), strict, h2, state, depth + 1):
-                return False
-        return True
-    env = _env(hyps)
-    iv = interval_of(e, env)
-    if iv.positive(strict):
-        return True
-    if iv.negative(strict=not strict):
-        return False                                   # never (not only sometimes) positive where defined
-    if sp.count_ops(e) > _MAX_PROVE_OPS:
+    if atom is None:
+        return None
+    branches = _branches(atom)
+    if branches is None:
         return False
-    # affine in a variable confined to a closed interval: the end points decide
+    for value, cond in branches:
+        h2 = hyps + tuple(_flat([cond]))
+        if cond is sp.false or region_empty(sp.And(*h2)):
+            continue
+        if not _pos(e.xreplace({atom: value}), strict, h2, state, depth + 1):
+            return False
+    return True
+
+
+def _pos_at_ends(e, strict, hyps, env, state, depth):
+    """Affine in a variable confined to a closed interval: the end points decide (None: no such variable)."""
     for s in sorted(e.free_symbols, key=lambda t: t.name):
         r = env.get(s)
         if r is None or r.lo_open or r.hi_open or abs(r.lo) == _INF or abs(r.hi) == _INF or r.lo == r.hi:
@@ -277,9 +304,11 @@ def _pos(e, strict, hyps, state, depth):
         rest = tuple(h for h in hyps if s not in h.free_symbols)
         ends = [sp.Rational(r.lo.numerator, r.lo.denominator), sp.Rational(r.hi.numerator, r.hi.denominator)]
         return all(_pos(e.xreplace({s: v}), strict, rest, state, depth + 1) for v in ends)
-    # e^{-u} and e^{-2u} as T and T^2 (one positive symbol per exponent direction)
-    e, hyps, env = _exp_powers(e, hyps, env)
-    # a denominator of known sign
+    return None
+
+
+def _pos_by_denominator(e, strict, hyps, env, state, depth):
+    """A zero numerator, or a denominator of known sign: the numerator decides (None: neither)."""
     n, den = sp.fraction(sp.together(e))
     if n == 0:
         return not strict
@@ -289,26 +318,28 @@ def _pos(e, strict, hyps, state, depth):
             return _pos(sp.expand(n, power_exp=False), strict, hyps, state, depth + 1)
         if ivd.negative(strict=True):
             return _pos(-sp.expand(n, power_exp=False), strict, hyps, state, depth + 1)
-    # a single logarithm: c log X + R >= 0  <=>  X >= exp(-R/c) (c > 0), X <= exp(-R/c) (c < 0)
+    return None
+
+
+def _pos_by_logarithm(e, strict, hyps, state, depth):
+    """A single logarithm: c log X + R >= 0  <=>  X >= exp(-R/c) (c > 0), X <= exp(-R/c) (c < 0).  True
+    when that is proved (False: not proved this way)."""
     logs = [a for a in e.atoms(sp.log) if a.free_symbols]
-    if len(logs) == 1:
-        t = sp.Dummy("t")
-        et = sp.expand(e.xreplace({logs[0]: t}), power_exp=False, log=False)
-        try:
-            P = sp.Poly(et, t)
-        except (PolynomialError, sp.GeneratorsNeeded):
-            P = None
-        if P is not None and P.degree() == 1:
-            c, R = P.all_coeffs()
-            sc = exact_sign(c) if not c.free_symbols else None
-            if sc in (1, -1):
-                X = logs[0].args[0]
-                bound = sp.expand(sp.exp(-R / c), power_exp=True, mul=False, multinomial=False, log=False)
-                e2 = X - bound if sc > 0 else bound - X
-                if _pos(e2, strict, hyps + (X > 0,), state, depth + 1):
-                    return True
-    neg = (e <= 0) if strict else (e < 0)
-    if neg is sp.false:
-        return True
-    facts = _atom_facts([e] + list(hyps), hyps, env)
-    return region_empty(sp.And(neg, *hyps, *facts))
+    if len(logs) != 1:
+        return False
+    t = sp.Dummy("t")
+    et = sp.expand(e.xreplace({logs[0]: t}), power_exp=False, log=False)
+    try:
+        P = sp.Poly(et, t)
+    except (PolynomialError, sp.GeneratorsNeeded):
+        return False
+    if P.degree() != 1:
+        return False
+    c, R = P.all_coeffs()
+    sc = exact_sign(c) if not c.free_symbols else None
+    if sc not in (1, -1):
+        return False
+    X = logs[0].args[0]
+    bound = sp.expand(sp.exp(-R / c), power_exp=True, mul=False, multinomial=False, log=False)
+    e2 = X - bound if sc > 0 else bound - X
+    return _pos(e2, strict, hyps + (X > 0,), state, depth + 1)

@@ -96,26 +96,7 @@ def _solve(e, s, depth):
     if not gens:
         return _poly_roots(n, s)
     if len(gens) > 1 and all(isinstance(G, sp.exp) for G in gens):
-        # exp(k s + b) = e^b T^k with T = e^s (k an integer): a rational function of T
-        T = sp.Dummy("T", positive=True)
-        subs = {}
-        for G in gens:
-            arg = sp.expand(G.args[0])
-            k = arg.coeff(s)
-            if not (k.is_Integer and s not in (arg - k * s).free_symbols):
-                return None
-            subs[G] = sp.exp(arg - k * s) * T ** k
-        m, _ = sp.fraction(sp.together(n.xreplace(subs)))
-        if s in m.free_symbols:
-            return None
-        ts = _poly_roots(sp.expand(m), T)
-        if ts is None:
-            return None
-        out = []
-        for v in ts:
-            if v.is_positive:
-                out.append(sp.log(v))
-        return out
+        return _solve_exponentials(n, s, gens)
     if len(gens) != 1:
         return None
     G = gens[0]
@@ -146,6 +127,30 @@ def _solve(e, s, depth):
             if sub is None:
                 return None
             out += sub
+    return out
+
+
+def _solve_exponentials(n, s, gens):
+    """Candidates for n(s) = 0 where n is polynomial in several exponentials of s: exp(k s + b) = e^b T^k
+    with T = e^s (k an integer) makes it a rational function of T (None when some k is not an integer)."""
+    T = sp.Dummy("T", positive=True)
+    subs = {}
+    for G in gens:
+        arg = sp.expand(G.args[0])
+        k = arg.coeff(s)
+        if not (k.is_Integer and s not in (arg - k * s).free_symbols):
+            return None
+        subs[G] = sp.exp(arg - k * s) * T ** k
+    m, _ = sp.fraction(sp.together(n.xreplace(subs)))
+    if s in m.free_symbols:
+        return None
+    ts = _poly_roots(sp.expand(m), T)
+    if ts is None:
+        return None
+    out = []
+    for v in ts:
+        if v.is_positive:
+            out.append(sp.log(v))
     return out
 
 
