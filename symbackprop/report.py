@@ -130,14 +130,22 @@ def _values_text(ce, verbose=False) -> list:
         out.append(f"counterexample: {shown}{cut}")
     pv = ce.get("point_values")
     if verbose and pv:
-        out.append("point: x = " + _vector(pv.get("x")) + ", y = " + _vector(pv.get("y")))
+        if pv.get("X"):             # a batch: X and Y as matrices in the network's layout
+            out.append("point: X = " + _matrix(pv["X"]) + ", Y = " + _matrix(pv.get("Y")))
+        else:
+            out.append("point: x = " + _vector(pv.get("x")) + ", y = " + _vector(pv.get("y")))
         for lab, rows in (pv.get("W") or {}).items():
-            out.append(f"  W^({_s(lab)}) = [" + "; ".join(_vector(r, "") for r in rows) + "]")
+            out.append(f"  W^({_s(lab)}) = " + _matrix(rows))
         for lab, vec in (pv.get("b") or {}).items():
             out.append(f"  b^({_s(lab)}) = " + _vector(vec))
         if pv.get("scalars"):
             out.append("  " + ", ".join(f"{_s(k)} = {_s(v)}" for k, v in pv["scalars"].items()))
     return out
+
+
+def _matrix(rows) -> str:
+    """[a, b; c, d]: rows separated by semicolons."""
+    return "[" + "; ".join(_vector(r, "") for r in rows or ()) + "]"
 
 
 def _vector(values, brackets="()") -> str:
@@ -463,6 +471,9 @@ def _counterexample_json(ce, r):
                                "W": {k: [[_number(v) for v in row] for row in m] for k, m in pv["W"].items()},
                                "b": {k: [_number(v) for v in vec] for k, vec in pv["b"].items()},
                                "scalars": {k: _number(v) for k, v in pv.get("scalars", {}).items()}}
+        for key in ("X", "Y"):                      # a batch network: X and Y as matrices in its layout
+            if pv.get(key):
+                out["point_values"][key] = [[_number(v) for v in row] for row in pv[key]]
     if ce.get("assignment"):
         out["assignment"] = {str(k): _number(v) for k, v in ce["assignment"].items()}
     if ce.get("forced"):
