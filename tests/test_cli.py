@@ -350,6 +350,7 @@ class FakeTTY(io.StringIO):
 
 
 def _text_output(tmp_path, monkeypatch, no_color):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     if no_color is None:
         monkeypatch.delenv("NO_COLOR", raising=False)
     else:
@@ -372,8 +373,13 @@ def test_no_color_turns_colour_off(tmp_path, monkeypatch):
 
 def test_a_pipe_gets_no_colour(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     code, out, err = run(capsys, "check", write(tmp_path, "good.yaml", GOOD), *FAST)
     assert code == 0 and not ANSI.search(out + err)
+    monkeypatch.setenv("FORCE_COLOR", "1")                  # asked for explicitly (rich honours it)
+    code, forced, _ = run(capsys, "check", write(tmp_path, "good.yaml", GOOD), *FAST)
+    timing = re.compile(r"[0-9.]+s\]")
+    assert code == 0 and ANSI.search(forced) and timing.sub("", ANSI_SEQ.sub("", forced)) == timing.sub("", out)
 
 
 # ----------------------------------------------------------------------------------------------
