@@ -43,7 +43,7 @@ from .precision import (MIN_EXACT_DIGITS, _EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES
 from .proofs import _prove_inequality, _uncovered, _with_budget
 from .regions import exact_sign
 from .rules import kink_conventions, phi, phi_prime
-from .samples import _Pt, _kink_points, _scalar_kinks, points_for
+from .samples import _Pt, _constructed, _kink_points, _scalar_kinks, points_for
 from .scan import _confirm, _scan, _tiny_difference
 from .surfaces import _on_surface, claim_surfaces, relation_surfaces, step_surfaces
 
@@ -230,12 +230,19 @@ def _evidence(ctx, inst, a, b, op, pts):
 
 def _well_conditioned(ctx, inst, cmp_op, A, B, p, idx, vals):
     """The counterexample to show: a point of conditioning.better_point that refutes the step by the same
-    path as ``p`` (givens, domain, the comparison at ``dps`` confirmed at ``verify_dps``), else ``p``;
+    path as ``p`` (givens, domain, the comparison at ``dps`` confirmed at ``verify_dps``; candidates outside
+    the givens are moved into them as ``points_for`` does), else ``p``;
     within 5 s of its own, a safety net (the verdict is already decided and does not depend on this)."""
     from .conditioning import better_point
     conds = tuple(inst.conditions) + tuple(_domain_conditions(ctx, inst))
+    dps, rng = ctx.opts.dps, random.Random(ctx.opts.seed)
+
+    def into_givens(q):            # as points_for builds its points: forced, else constructed
+        if not inst.conditions or _cond_ok(conds, node_values(ctx.g, q, dps), dps):
+            return q
+        return _constructed(ctx, conds, q, rng)
     better = _bounded(_Clock(5.0), lambda: better_point(
-        ctx.g, p.point, lambda q: _refutes_at(ctx, cmp_op, A, B, conds, q), ctx.opts.seed))
+        ctx.g, p.point, lambda q: _refutes_at(ctx, cmp_op, A, B, conds, q), ctx.opts.seed, prepare=into_givens))
     if better is None or better == "budget":
         return p, idx, vals
     q, (idx, vals) = better

@@ -124,9 +124,10 @@ def moderate_points(net, point: Point, rng: random.Random, n: int) -> list:
     return out
 
 
-def better_point(g, point: Point, refutes, seed=0, candidates=32, tries=8):
+def better_point(g, point: Point, refutes, seed=0, candidates=32, tries=8, prepare=None):
     """A better-conditioned point that also refutes the claim, or None (keep ``point``).
 
+    ``prepare(q)`` (optional) returns ``q``, a copy of it moved into the claim's givens, or None (drop it).
     ``refutes(q)`` is the caller's confirmation (givens, domain, the same exact/high-precision comparison
     as the original): whatever it returns for a point that refutes, else None.  Returns (q, that) for the
     first of the candidates, least degenerate first (two of each degree), that refutes and is less
@@ -139,6 +140,13 @@ def better_point(g, point: Point, refutes, seed=0, candidates=32, tries=8):
     rng = random.Random(f"conditioning:{seed}")
     scored = []
     for q in moderate_points(g.net, point, rng, candidates):
+        if prepare is not None:                # the caller moves a point into the claim's givens
+            moved = prepare(q)
+            if moved is None:
+                continue
+            if moved is not q:
+                moved.label = f"{LABEL} (moved into the givens)"
+            q = moved
         try:
             score = degeneracy(g, node_values(g, q, 15), cache)
         except (ArithmeticError, ValueError, TypeError):

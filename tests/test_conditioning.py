@@ -27,6 +27,7 @@ MISTAKES = {                            # derivations/mistakes/mle_ex4_common_mi
     "wrong-layer-sign": (r"\delta^{(L)}_2 = y_2 - \hat{y}_2", ()),
     "sign-given-order": (r"\delta^{(L)} = y - \hat{y}", (r"\hat{y}_1 \le \hat{y}_2",)),
     "sign-given-gap": (r"\delta^{(L)} = y - \hat{y}", (r"\hat{y}_2 \ge \hat{y}_3 + \frac{1}{10}",)),
+    "sign-given-input": (r"\delta^{(L)} = y - \hat{y}", (r"x_1 \ge 1",)),
 }
 
 
@@ -116,6 +117,10 @@ def test_the_givens_hold_at_the_reported_point():
     ce = check("sign-given-gap").counterexample               # few moderate points satisfy this given
     _, acts, _ = backprop(ce["point_values"])
     assert acts[3][1] >= acts[3][2] + 0.1, (ce["point"], acts[3])
+    ce = check("sign-given-input").counterexample             # moved into the given, as the checker's points
+    _, acts, _ = backprop(ce["point_values"])
+    assert ce["point"] == conditioning.LABEL + " (moved into the givens)"
+    assert arr(ce["point_values"]["x"])[0] >= 1 and acts[3].min() >= 0.01, (ce["point_values"]["x"], acts[3])
 
 
 def test_a_given_and_a_kink_stay_true_at_the_reported_point():
