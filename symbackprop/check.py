@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from .budget import _Clock, _bounded, mark_worker  # noqa: F401 - mark_worker is public here
+from . import conditioning
 from .counterexamples import (_certified_value, _counter, _entry_name, _fmt, _reference, _relevant, _tiny_counter,
                               _with_point)
 from .derive import derive
@@ -233,7 +234,6 @@ def _well_conditioned(ctx, inst, cmp_op, A, B, p, idx, vals):
     path as ``p`` (givens, domain, the comparison at ``dps`` confirmed at ``verify_dps``; candidates outside
     the givens are moved into them as ``points_for`` does), else ``p``;
     within 5 s of its own, a safety net (the verdict is already decided and does not depend on this)."""
-    from .conditioning import better_point
     conds = tuple(inst.conditions) + tuple(_domain_conditions(ctx, inst))
     dps, rng = ctx.opts.dps, random.Random(ctx.opts.seed)
 
@@ -241,7 +241,7 @@ def _well_conditioned(ctx, inst, cmp_op, A, B, p, idx, vals):
         if not inst.conditions or _cond_ok(conds, node_values(ctx.g, q, dps), dps):
             return q
         return _constructed(ctx, conds, q, rng)
-    better = _bounded(_Clock(5.0), lambda: better_point(
+    better = _bounded(_Clock(5.0), lambda: conditioning.better_point(
         ctx.g, p.point, lambda q: _refutes_at(ctx, cmp_op, A, B, conds, q), ctx.opts.seed, prepare=into_givens))
     if better is None or better == "budget":
         return p, idx, vals
