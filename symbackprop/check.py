@@ -113,7 +113,7 @@ class _Ctx:
         self._step_surfaces, self._on = {}, {}
         self.relations = relation_surfaces(self, instances)
         self.surfaces = claim_surfaces(self, instances)
-        self.digits = _claim_digits(instances, given_exprs=())
+        self.digits = _claim_digits(instances)
 
     def on(self, S, p):
         """Whether the evaluated point ``p`` lies exactly on the surface S (memoised)."""
@@ -327,7 +327,6 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
     instances = parsed.instances()
     first = list(itertools.islice(instances, _MAX_BOUNDARY_INSTANCES))
     ctx = _Ctx(net, parsed, opts, first)
-    decide.last_ctx = ctx
     _EXACT_DIGITS[0] = ctx.digits
     worst = ("proved", None, "", None, None)
     used_all, stages = set(), set()

@@ -56,7 +56,7 @@ def _diagnose(ctx, ref_side, other_side, pts, kink_only):
     """The known mistake that explains a refutation, or None."""
     if kink_only:
         return "kink-convention"
-    g, d, net, dps = ctx.g, ctx.d, ctx.net, ctx.opts.dps
+    g, net, dps = ctx.g, ctx.net, ctx.opts.dps
     ref, other = ctx.conc(ref_side.expr), ctx.conc(other_side.expr)
     rand = [p for p in pts if not p.kink][:6]
     if ref.shape != other.shape:
