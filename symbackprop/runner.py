@@ -45,6 +45,12 @@ claim (SymPy's caches, the global random state its assumption system shuffles wi
 by a signal) would reach the next.  Forked from a warm parent (see ``suite.prepare_workers``) every job
 starts from the same state instead, shared copy-on-write; the warm-up itself runs here under the same
 limits (:func:`run_here`).
+
+Why one module of ~850 lines: the child's half (limits set inside it, the watchdog it arms, the result it
+packs) and the parent's half (start, drain, the deadline, the kill of a process group) are two ends of one
+protocol over the same pipes, signals and process-global state (the held watchdog ends, ``PDEATHSIG``,
+which tests set on this module); split, each half could be read only with the other open.  ``run_here``
+stays beside them because it sets the same limits on this very process.
 """
 from __future__ import annotations
 
