@@ -780,7 +780,6 @@ def run_here(func, arg, limits: Limits = Limits(), deadline=None):
         resource.setrlimit(resource.RLIMIT_AS, old_as)
         resource.setrlimit(resource.RLIMIT_CPU, old_cpu)
 
-    outcome = None
     try:
         try:
             _cap_this_process(seconds, limits.memory_mb, old_cpu, old_as)
