@@ -317,3 +317,17 @@ def test_a_report_of_a_file_that_could_not_be_read_compiles(tmp_path):
     compile_tex(tex, tmp_path)
     flat = " ".join(_pdf_text(tmp_path).split())
     assert "Not checked: bad %&.yaml: invalid YAML ∧ $ (line 2)" in flat     # \_ is a rule, read as a space
+
+
+def test_claim_source_in_typewriter_reads_as_written(tmp_path):
+    # the typewriter font has ^ { } \ ~ < > | at their ASCII codes: the source reads back as typed, not
+    # with ^ as a wedge (∧, from the math fonts) or braces from another font; the message's excerpt and
+    # ^ pointer (a terminal's picture) are not glued into one line of the report
+    src = r"a^{(1)} = \foo^2 $x ~ |u| <v>_1"
+    msg = "u.yaml: claim 'e': unknown command (at '\\foo', position 10)\n  " + src + "\n" + " " * 12 + "^"
+    tex = export_report([_report(("e", src, "error", msg, ("z_1 ^ 2 > 0",)))])
+    compile_tex(tex, tmp_path)
+    text = _pdf_text(tmp_path)
+    assert src in text and "Given: z_1 ^ 2 > 0" in text
+    assert "∧" not in text and "ˆ" not in text
+    assert "position 10)" in text and text.count(r"\foo^2") == 1    # excerpt dropped, source shown once
