@@ -427,11 +427,11 @@ def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
             trivial = trivial_reason(parsed, net)
             msg += f"; note: {trivial}" if trivial and msg else f"note: {trivial}" if trivial else ""
     except SymbackpropError as e:
-        if origin is not None:
-            origin.place(e, text, tuple(given))
+        offset = e.position
+        at = origin.place(e, text, tuple(given)) if origin is not None else None
         return replace(base, message=str(e.located(file=file, claim_id=claim_id)),
-                       location={"token": e.token, "offset": e.position, "key": e.key,
-                                 "fix": getattr(e, "fix", None)},
+                       location={"token": e.token, "offset": offset, "key": e.key,
+                                 "fix": getattr(e, "fix", None), **(dict(zip(("line", "col"), at)) if at else {})},
                        seconds=time.perf_counter() - t0)
     except (RecursionError, MemoryError) as e:
         return replace(base, verdict="inconclusive" if isinstance(e, MemoryError) else "error",

@@ -344,7 +344,11 @@ def render_check_html(report, math=None) -> str:
 
 
 def claim_location(spec, r) -> tuple:
-    """(line, col) of a claim's entry in its file (col 1: the entry's line); (None, None) if unknown."""
+    """(line, col) of a claim's error token in its file when known exactly, else of the claim's entry (col 1:
+    the entry's line); (None, None) if unknown."""
+    loc = getattr(r, "location", None) or {}
+    if loc.get("line") and loc.get("col"):
+        return loc["line"], loc["col"]
     for c in spec.claims:
         if c.id == r.id and c.line:
             return c.line, 1

@@ -193,7 +193,8 @@ def test_short_format_lines(tmp_path, capsys):
     p = str(path)
     assert lines[0] == f"{p}:4:1: proved: proved"
     assert lines[1] == f"{p}:6:1: chain: refuted (sign) [expected to fail]"
-    assert lines[3].startswith(f"{p}:12:1: needs-fix: error: ") and lines[3].endswith("[not as expected]")
+    # the error's token (\delta of \delta^L, line 13 after "    claim: ") when the claim is written on one line
+    assert lines[3].startswith(f"{p}:13:12: needs-fix: error: ") and lines[3].endswith("[not as expected]")
     assert lines[4].startswith(f"{p}:14:1: malformed: error: ") and "claim is empty" in lines[4]
     assert len(lines) == 6
 
@@ -262,3 +263,39 @@ def test_a_batch_counterexample_gives_X_and_Y_as_matrices_that_reproduce_it(layo
     out = capsys.readouterr().out
     line = next(ln for ln in out.splitlines() if "point:" in ln)
     assert line.strip().startswith("point: X = [") and line.count(";") == X.shape[0] - 1 + Y.shape[0] - 1
+
+
+COLUMNS = r"""network: {sizes: [2, 2, 2]}
+claims:
+  - {id: flow, claim: "a^{(1)} = \\foo"}
+  - id: single
+    claim: 'a^{(1)} = ''x'' + \foo'
+  - id: plain
+    given:
+      - z^{(1)}_1 > 0
+    claim: a^{(1)}_1 = \foo
+  - id: folded
+    claim: >-
+      a^{(1)} =
+      \foo
+  - id: given-list
+    given:
+      - z^{(1)}_1 > 0
+      - z^{(1)}_2 \le \foo
+    claim: a^{(1)}_1 = 0
+  - id: given-plain
+    given: z^{(1)}_1 \le \foo
+    claim: a^{(1)}_1 = 0
+"""
+
+
+def test_error_columns_only_where_the_text_stands_as_read(tmp_path, capsys):
+    # a one-line claim or given written exactly as read gives the token's line and column (typed in by hand
+    # from the file above); escapes (\\, '') or folding change the text, so those give the entry's line only
+    path = tmp_path / "c.yaml"
+    path.write_text(COLUMNS, encoding="utf-8")
+    main(["check", str(path), "--format", "short", *FAST])
+    got = {ln.split(": ")[1]: ln.split(": ")[0].rsplit(":", 2)[1:] for ln in capsys.readouterr().out.splitlines()
+           if ": error" in ln}
+    assert got == {"flow": ["3", "1"], "single": ["4", "1"], "plain": ["9", "24"], "folded": ["10", "1"],
+                   "given-list": ["17", "23"], "given-plain": ["20", "26"]}
