@@ -118,14 +118,29 @@ def _zero_cases(e, depth, region=None) -> bool:
 
 
 def prove_equal(a, b, graph, assumptions=()) -> bool:
-    """Prove a = b exactly, rewriting the difference with each assumption's substitution."""
-    if isinstance(a, sp.MatrixBase) and a.shape != b.shape:
-        return False
-    diff = a - b
+    """Prove a = b exactly (entry by entry for matrices), rewriting each difference with each assumption's
+    substitution.  Structurally identical entries are equal outright: their difference is exactly 0, and an
+    ``==`` test is far cheaper than building and expanding it."""
+    if isinstance(a, sp.MatrixBase):
+        if a.shape != b.shape:
+            return False
+        return all(_equal(x, y, graph, assumptions) for x, y in zip(a, b))
+    return _equal(a, b, graph, assumptions)
+
+
+def _equal(x, y, graph, assumptions) -> bool:
+    if x == y:
+        return True
+    diff = x - y
     for asm in assumptions:
-        diff = diff.applyfunc(lambda e: asm.apply(e, graph)) if isinstance(diff, sp.MatrixBase) \
-            else asm.apply(diff, graph)
-    return prove_zero(diff)
+        diff = asm.apply(diff, graph)
+    return _zero(diff)
+
+
+def _matmul(A, B):
+    """A·B with each entry one Add of its products: the expressions of SymPy's Matrix product, without its
+    EXRAW matrix multiplication (about 10x slower for δaᵀ or Wᵀδ at width 64)."""
+    return sp.Matrix(A.rows, B.cols, lambda i, j: sp.Add(*[A[i, k] * B[k, j] for k in range(A.cols)]))
 
 
 @dataclass(frozen=True)
@@ -183,7 +198,7 @@ def _plan(net: Network):
         yield (Statement(f"grad_W^({lab})", ("grad_W", lab),
                          rf"\nabla_{{W^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}\,({a_lat})^{{\top}}",
                          f"delta{k + 1}*{'x' if k == 0 else f'a{k}'}.T"),
-               lambda d, done, k=k: _proof(d.grad_W[k], d.delta[k + 1] * d.graph.a[k].T, d.graph))
+               lambda d, done, k=k: _proof(d.grad_W[k], _matmul(d.delta[k + 1], d.graph.a[k].T), d.graph))
         yield (Statement(f"grad_b^({lab})", ("grad_b", lab),
                          rf"\nabla_{{b^{{({lab})}}}}\mathcal{{L}} = \delta^{{({k + 1})}}", f"delta{k + 1}"),
                lambda d, done, k=k: _proof(d.grad_b[k], d.delta[k + 1], d.graph))
@@ -268,13 +283,13 @@ def _output_error(d: Derivation):
 def _grad_w_closed(d: Derivation, k: int):
     g = d.graph
     A, D = g.a[k], d.delta[k + 1]
-    return (A.T * D if d.net.rows else D * A.T) + g.lam * g.W[k]
+    return (_matmul(A.T, D) if d.net.rows else _matmul(D, A.T)) + g.lam * g.W[k]
 
 
 def _grad_b_closed(d: Derivation, k: int):
     g = d.graph
     D = d.delta[k + 1]
-    return g.ones.T * D if d.net.rows else D * g.ones
+    return _matmul(g.ones.T, D) if d.net.rows else _matmul(D, g.ones)
 
 
 def statements(net: Network) -> tuple:
@@ -289,8 +304,8 @@ def _proof(derived, closed, graph, assumptions=(), method="exact difference"):
 
 def _wt_delta(d: Derivation, l: int):
     if d.net.rows:
-        return d.delta[l + 1] * d.graph.W[l].T
-    return d.graph.W[l].T * d.delta[l + 1]
+        return _matmul(d.delta[l + 1], d.graph.W[l].T)
+    return _matmul(d.graph.W[l].T, d.delta[l + 1])
 
 
 def _output_jacobian(d: Derivation, done) -> dict:
@@ -299,9 +314,30 @@ def _output_jacobian(d: Derivation, done) -> dict:
     out, z = g.examples(g.yhat_def)[0], g.examples(g.z[net.L])[0]        # the first example (the head is per example)
     subs = dict(zip(g.examples(g.yhat)[0], out))
     entries, how = _jacobian_entries(d.dyhat_dz)
-    ok = all(_zero(sp.diff(out[k], z[i]) - d.dyhat_dz[k, i].xreplace(subs)) for k, i in entries)
+    ok = all(_jacobian_entry_zero(sp.diff(out[k], z[i]) - d.dyhat_dz[k, i].xreplace(subs)) for k, i in entries)
     return dict(derived=d.dyhat_dz, closed=d.dyhat_dz, assumptions=(), proved=ok,
                 method=f"diff of the head, exact ({how})")
+
+
+def _positive_sums(e) -> dict:
+    """Each denominator of ``e`` that is a sum of exponentials of real arguments (softmax's Σ_j e^{z_j}) -> a
+    fresh positive symbol."""
+    sums = {p.base for p in e.atoms(sp.Pow) if p.exp.is_negative and isinstance(p.base, sp.Add)
+            and all(isinstance(t, sp.exp) and t.args[0].is_extended_real for t in p.base.args)}
+    return {s: sp.Dummy("S", positive=True) for s in sums}
+
+
+def _jacobian_entry_zero(e) -> bool:
+    """``e`` (a difference of derivatives of the head, over the logits) is identically 0.
+
+    First with each sum of exponentials in a denominator replaced by a fresh positive symbol S: the
+    difference was formed (and differentiated) before the replacement, so if it is 0 for *every* S > 0
+    it is 0 at S = Σ_j e^{z_j} > 0 as well (sound for a zero test, and it spares expanding against
+    (Σ_j e^{z_j})^2).  If that does not prove it, the full expression is tried as before."""
+    sums = _positive_sums(e)
+    if sums and _zero(e.xreplace(sums)):
+        return True
+    return _zero(e)
 
 
 @lru_cache(maxsize=32)
