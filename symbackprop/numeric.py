@@ -44,6 +44,12 @@ __all__ = [
 
 def _factor_out(expr, ups, syms):
     """``expr`` with each occurrence of ups[i] (a subtree, or a sub-product of a product) as syms[i]."""
+    return _factorer(ups, syms)(expr)
+
+
+def _factorer(ups, syms):
+    """The rewriting of ``_factor_out`` as a function, its memo shared by every expression it is given (the
+    entries of one quantity share most subtrees: δ_i of ∇W_ij for every j)."""
     exact = dict(zip(ups, syms))
     by_factor = {}
     for u, s in zip(ups, syms):
@@ -59,7 +65,23 @@ def _factor_out(expr, ups, syms):
         if e not in memo:
             memo[e] = _factor_mul(e, by_factor, rw) or e.func(*[rw(r) for r in e.args])
         return memo[e]
-    return rw(expr)
+    return rw
+
+
+def _substituter(mapping):
+    """``e.xreplace(mapping)`` as a function with one memo for all the expressions it is given."""
+    memo = {}
+
+    def sub(e):
+        if e in mapping:
+            return mapping[e]
+        if not e.args:
+            return e
+        if e not in memo:
+            args = [sub(a) for a in e.args]
+            memo[e] = e.func(*args) if any(n is not o for n, o in zip(args, e.args)) else e
+        return memo[e]
+    return sub
 
 
 def _factor_mul(e, by_factor, rw):
@@ -78,11 +100,11 @@ def _node_level(entries, ups, syms):
     """Rewrite each entry over syms where that is exact (checked by substituting back), else keep it."""
     if ups is None:
         return list(entries), True
-    back = dict(zip(syms, ups))
+    rw, back = _factorer(ups, syms), _substituter(dict(zip(syms, ups)))
     out, all_ok = [], True
     for e in entries:
-        r = _factor_out(e, ups, syms)
-        ok = r.xreplace(back) == e
+        r = rw(e)
+        ok = back(r) == e
         out.append(r if ok else e)
         all_ok = all_ok and ok
     return out, all_ok
@@ -109,23 +131,53 @@ def _collect_common(e):
     return sp.Add(sp.Mul(best, sp.Add(*[t / best for t in inside])), *rest)
 
 
-def _subexpressions(e):
-    """Every non-constant compound subexpression of ``e`` (each once)."""
+def _subexpressions(e, free=None):
+    """Every non-constant compound subexpression of ``e`` (each once); ``free`` memoizes ``_has_free`` across
+    calls."""
+    free = {} if free is None else free
     seen, stack = set(), [e]
     while stack:
         t = stack.pop()
-        if t in seen or not t.args or not t.free_symbols:
+        if t in seen or not t.args or not _has_free(t, free):
             continue
         seen.add(t)
         stack.extend(t.args)
     return seen
 
 
+def _has_free(t, memo) -> bool:
+    """``bool(t.free_symbols)``, memoized over the shared subtrees (SymPy recomputes ``free_symbols`` over the
+    whole tree each time: softmax's Σ_k e^{z_k - max z} holds C copies of the max, and every ŷ_i holds the Σ)."""
+    if t in memo:
+        return memo[t]
+    if not t.args or getattr(t, "bound_symbols", None):
+        r = bool(t.free_symbols)
+    else:
+        r = any(_has_free(a, memo) for a in t.args)
+    memo[t] = r
+    return r
+
+
+def _symbols(exprs) -> set:
+    """The free symbols of all ``exprs``, each shared subtree visited once."""
+    out, seen, stack = set(), set(), list(exprs)
+    while stack:
+        t = stack.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        if not t.args or getattr(t, "bound_symbols", None):
+            out |= t.free_symbols
+        else:
+            stack.extend(t.args)
+    return out
+
+
 def _shares(entries) -> bool:
     """Whether two entries have a compound subexpression in common (then a flat CSE wins)."""
-    owner = {}
+    owner, free = {}, {}
     for i, e in enumerate(entries):
-        for t in _subexpressions(e):
+        for t in _subexpressions(e, free):
             if owner.setdefault(t, i) != i:
                 return True
     return False
@@ -315,16 +367,33 @@ class _Template:
 
 
 def _hoist(exprs):
-    """CSE by exact subtrees only: every compound subexpression shared by two entries becomes a temporary.
+    """CSE by exact subtrees only: every compound subexpression used twice becomes a temporary.
 
     Same output format as ``sympy.cse`` (so lambdify accepts it), but it never rebuilds a node whose
-    arguments did not change (SymPy's ``cse`` rebuilds Max(z_1, ..., z_C) at O(C²) cost each time).
+    arguments did not change (SymPy's ``cse`` rebuilds Max(z_1, ..., z_C) at O(C²) cost each time).  "Used
+    twice" is counted on the expressions' shared DAG: a subtree with two distinct parent nodes (an entry
+    counts as a parent of itself), each node walked once whatever the number of entries that hold it
+    (softmax's Σ_k e^{z_k - max z} is in every ŷ_i).  Temporaries come smallest first (tree size, then order
+    of first meeting), so each uses only earlier ones.
     """
-    count = {}
+    free, uses, order, seen = {}, {}, {}, set()
+    compound = lambda t: bool(t.args) and _has_free(t, free)      # noqa: E731
     for e in exprs:
-        for t in _subexpressions(e):
-            count[t] = count.get(t, 0) + 1
-    shared = sorted((t for t, c in count.items() if c > 1), key=lambda t: (len(_subexpressions(t)), str(t)))
+        if compound(e):
+            uses[e] = uses.get(e, 0) + 1
+        stack = [e]
+        while stack:
+            t = stack.pop()
+            if t in seen or not compound(t):
+                continue
+            seen.add(t)
+            order.setdefault(t, len(order))
+            for a in set(t.args):
+                if compound(a):
+                    uses[a] = uses.get(a, 0) + 1
+                    stack.append(a)
+    size = {}
+    shared = sorted((t for t, c in uses.items() if c > 1), key=lambda t: (_tree_size(t, size), order[t]))
     temps, subs = [], {}
     for k, t in enumerate(shared):
         sym = sp.Symbol(f"cse{k}", real=True)
@@ -333,13 +402,21 @@ def _hoist(exprs):
     return temps, [e.xreplace(subs) for e in exprs]
 
 
+def _tree_size(t, memo) -> int:
+    """Number of nodes of ``t`` as a tree (a parent is always larger than each of its subtrees)."""
+    if t not in memo:
+        memo[t] = 1 + sum(_tree_size(a, memo) for a in t.args)
+    return memo[t]
+
+
 class _Flat:
     """A flat lambdified list (with exact-subtree CSE), for entries that share subexpressions."""
 
     def __init__(self, entries, loc):
-        free = sorted(set().union(*[e.free_symbols for e in entries]), key=str)
+        free = sorted(_symbols(entries), key=str)
         self.args = [loc[s] for s in free]
-        self.fn = sp.lambdify(free, entries, modules=_MODULES, cse=_hoist)
+        # use_imps=False: no implemented functions here, and their search walks every entry as a whole tree
+        self.fn = sp.lambdify(free, entries, modules=_MODULES, cse=_hoist, use_imps=False)
 
     def fill(self, out, table, batch):
         for i, v in enumerate(self.fn(*[table[k][i] for k, i in self.args])):
@@ -352,7 +429,7 @@ class _Quantity:
     def __init__(self, exprs, shape, loc):
         if not all(isinstance(e, sp.Basic) for e in exprs):
             raise ConfigError("internal: only SymPy expressions built by the library can be compiled")
-        stray = set().union(*[e.free_symbols for e in exprs]) - set(loc)
+        stray = _symbols(exprs) - set(loc)
         if stray:
             raise ConfigError("internal: expression has symbols the library did not create: "
                               f"{sorted(map(str, stray))}")
