@@ -11,7 +11,8 @@ from .network import Network
 from .regions import region_empty, tame, zero_on
 from .rules import ACTIVATIONS, HEADS, OUTPUTS, kink_conventions, phi_prime
 
-__all__ = ["Statement", "ClosedForm", "closed_forms", "statements", "prove_zero", "prove_equal", "prove_softmax_ce_symbolic_C"]
+__all__ = ["Statement", "ClosedForm", "closed_forms", "statements", "prove_zero", "prove_equal", "prove_softmax_ce_symbolic_C",
+           "prove_layer_symbolic_width"]
 
 
 _SIMPLIFY_OPS = 400
@@ -387,6 +388,83 @@ def prove_softmax_ce_symbolic_C() -> dict:
     total = split.subs(sum_y, 1)
     return {"expression": split, "proved": sp.simplify(total - (yh[i] - y[i])) == 0,
             "assumptions": ["1 <= i <= C", "sum_k y_k = 1"]}
+
+
+def _width_symbols():
+    """Indices and widths of one layer at symbolic width, as offsets from nonnegative integers: i = 1 + u and
+    m = i + v, so 1 <= i <= m holds by construction for every value (no condition left for SymPy to drop)."""
+    u, v, r, s, w = sp.symbols("u v r s w", integer=True, nonnegative=True)
+    return dict(i=1 + u, m=1 + u + v, j=1 + r, n=1 + r + s, k=1 + w)
+
+
+_WIDTH_ASSUMPTIONS = (
+    "widths m, n, k >= 1 symbolic (any integers); indices 1 <= i <= m, 1 <= j <= n",
+    "z_p = sum_{q=1}^{n} W_pq a_q + b_p for p = 1..m (the layer's affine map; W, a, b real)",
+    "L depends on W and b only through z, and on z^(l) only through z^(l+1) (the layered graph); "
+    "L is differentiable in z (chain rule over the entries of z), phi differentiable at z_j",
+)
+
+
+def _affine_chain(closed, wrt, S):
+    """dL/d(wrt) = sum_{p=1}^{m} delta_p dz_p/d(wrt) at symbolic width, minus ``closed(S, names)``: 0 if proved."""
+    p, q = sp.Dummy("p", integer=True), sp.Dummy("q", integer=True)
+    W, a, b, d = (sp.IndexedBase(c, real=True) for c in ("W", "a", "b", "delta"))
+    z_p = sp.Sum(W[p, q] * a[q], (q, 1, S["n"])) + b[p]
+    target = {"W": W[S["i"], S["j"]], "b": b[S["i"]]}[wrt]
+    chain = sp.Sum(d[p] * sp.diff(z_p, target), (p, 1, S["m"])).doit()
+    return chain, chain - closed(S, dict(W=W, a=a, b=b, delta=d))
+
+
+def _recursion_chain(closed, S):
+    """delta_j = sum_{p=1}^{k} delta'_p dz'_p/dz_j with z'_p = sum_q V_pq phi(z_q) + c_p (the next layer), minus
+    ``closed(S, names)``; phi is an undefined function (so the identity holds for every activation)."""
+    p, q = sp.Dummy("p", integer=True), sp.Dummy("q", integer=True)
+    V, c, z, D = (sp.IndexedBase(t, real=True) for t in ("V", "c", "z", "D"))
+    phi = sp.Function("phi")
+    zn_p = sp.Sum(V[p, q] * phi(z[q]), (q, 1, S["n"])) + c[p]
+    chain = sp.Sum(D[p] * sp.diff(zn_p, z[S["j"]]), (p, 1, S["k"])).doit()
+    names = dict(V=V, z=z, D=D, phi=phi, p=p)
+    return chain, sp.factor_terms(chain) - closed(S, names)
+
+
+def _grad_W_closed(S, x):
+    return x["delta"][S["i"]] * x["a"][S["j"]]
+
+
+def _grad_b_closed(S, x):
+    return x["delta"][S["i"]]
+
+
+def _recursion_closed(S, x):
+    j = S["j"]
+    return sp.Sum(x["V"][x["p"], j] * x["D"][x["p"]], (x["p"], 1, S["k"])) * sp.Derivative(x["phi"](x["z"][j]), x["z"][j])
+
+
+def _width_proof(chain, difference) -> dict:
+    """Proved only if the difference is exactly 0 (after SymPy's automatic evaluation and an exact expand)."""
+    proved = difference == 0 or (not difference.has(sp.Sum, sp.Piecewise) and sp.expand(difference) == 0)
+    return {"expression": chain, "proved": bool(proved), "assumptions": list(_WIDTH_ASSUMPTIONS)}
+
+
+def prove_layer_symbolic_width() -> dict:
+    """The layer identities of backprop proved once for *symbolic* widths, as ``prove_softmax_ce_symbolic_C``
+    does for δ^(L): with z = W a + b of m outputs and n inputs, δ = ∂L/∂z,
+
+    * ``grad_W``: ∂L/∂W_ij = Σ_{p=1}^{m} δ_p ∂z_p/∂W_ij = δ_i a_j   (∇_W L = δ aᵀ),
+    * ``grad_b``: ∂L/∂b_i = δ_i                                    (∇_b L = δ),
+    * ``delta``:  δ_j = Σ_{p=1}^{k} δ'_p ∂z'_p/∂z_j = (Σ_p V_pj δ'_p) φ'(z_j)   (δ = Vᵀδ' ⊙ φ'(z)) for the next
+      layer z' = V φ(z) + c of k outputs and any differentiable φ.
+
+    SymPy differentiates the indexed sums (∂W_pq/∂W_ij = δ_pi δ_qj) and sums the Kronecker deltas out over the
+    index ranges; the indices are 1 + (a nonnegative integer) below widths that exceed them by a nonnegative
+    integer, so each range condition holds for every width and index (nothing is assumed beyond the stated
+    assumptions).  A concrete network's entries are instances: its ∇W_ij is δ_i a_j by the same chain rule.
+    """
+    S = _width_symbols()
+    return {"grad_W": _width_proof(*_affine_chain(_grad_W_closed, "W", S)),
+            "grad_b": _width_proof(*_affine_chain(_grad_b_closed, "b", S)),
+            "delta": _width_proof(*_recursion_chain(_recursion_closed, S)),
+            "delta^(L)": prove_softmax_ce_symbolic_C()}
 
 
 def _in_range(pw, i, C):
