@@ -191,8 +191,7 @@ def _plan(net: Network):
            _output_jacobian)
     pair = HEADS[(net.output, net.loss)]
     yield (Statement(f"delta^({L})", ("delta", L), pair.latex, pair.sympy),
-           lambda d, done: _proof(d.delta[L], pair.delta(d.graph.yhat, d.graph.y), d.graph, pair.assumptions,
-                                  "chain rule through the output head, then the assumptions' substitutions"))
+           lambda d, done: _output_error_proof(d, pair))
     for k in range(L):
         lab = net.param_label(k)
         a_lat = "x" if k == 0 else f"a^{{({k})}}"
@@ -301,6 +300,69 @@ def statements(net: Network) -> tuple:
 def _proof(derived, closed, graph, assumptions=(), method="exact difference"):
     return dict(derived=derived, closed=closed, assumptions=tuple(assumptions),
                 proved=prove_equal(derived, closed, graph, assumptions), method=method)
+
+
+_SYMMETRY_MIN = 6        # classes from which δ^(L) is proved for one class and carried to the others
+
+
+def _output_error_proof(d: Derivation, pair) -> dict:
+    """δ^(L) (single example) equals the pair's closed form, entry by entry; from ``_SYMMETRY_MIN`` classes on,
+    by the permutation symmetry of the classes where it applies (``_by_class_symmetry``)."""
+    g = d.graph
+    derived, closed = d.delta[d.net.L], pair.delta(g.yhat, g.y)
+    method = "chain rule through the output head, then the assumptions' substitutions"
+    if derived.rows >= _SYMMETRY_MIN and _by_class_symmetry(derived, closed, g, pair.assumptions):
+        return dict(derived=derived, closed=closed, assumptions=tuple(pair.assumptions), proved=True,
+                    method=method + " (class 1 exactly; the other classes are its images under swapping two "
+                                    "classes, checked exactly)")
+    return _proof(derived, closed, g, pair.assumptions, method)
+
+
+_SYMMETRIC_ASSUMPTIONS = {"target-sums-to-one"}      # Σ_k y_k = 1 is unchanged by permuting the classes
+
+
+def _by_class_symmetry(derived, closed, g, assumptions) -> bool:
+    """derived = closed entrywise, proved for entry 1 and carried to entry i by the transposition σ = (1 i) of
+    the classes (ŷ_1 ↔ ŷ_i, y_1 ↔ y_i).
+
+    Sound: if f = derived_1 − closed_1 vanishes wherever the assumptions hold, and derived_i = σ(derived_1),
+    closed_i = σ(closed_1) *as expressions* (checked with ``==``), then derived_i − closed_i = f∘σ vanishes
+    there too, because σ maps the set where the assumptions hold onto itself (Σ_k y_k = 1 is symmetric).  Only
+    entries over ŷ and y alone, and only permutation-symmetric assumptions; otherwise False (then each entry is
+    proved on its own)."""
+    if any(a.name not in _SYMMETRIC_ASSUMPTIONS for a in assumptions):
+        return False
+    yh, y = list(g.yhat), list(g.y)
+    own = set(yh) | set(y)
+    if not all(_symbols_within(e, own) for e in list(derived[:1]) + list(closed[:1])):
+        return False
+    if not _equal(derived[0], closed[0], g, assumptions):
+        return False
+    for i in range(1, derived.rows):
+        swap = {yh[0]: yh[i], yh[i]: yh[0], y[0]: y[i], y[i]: y[0]}
+        for M in (derived, closed):
+            if _shape_key(M[i], {}) != _shape_key(M[0], swap):
+                return False
+    return True
+
+
+def _shape_key(e, rename) -> tuple:
+    """A hashable form of the tree of ``e`` with its symbols renamed by ``rename``, the arguments of Add and Mul
+    (commutative) as sorted multisets: equal keys mean the same expression up to the order of terms and
+    factors (the same function), without building the renamed expression."""
+    if e.is_Symbol:
+        return ("s", rename.get(e, e))
+    if not e.args:
+        return ("n", type(e).__name__, e)
+    keys = [_shape_key(a, rename) for a in e.args]
+    if isinstance(e, (sp.Add, sp.Mul)):
+        keys.sort(key=repr)
+    return (type(e).__name__, tuple(keys))
+
+
+def _symbols_within(e, allowed) -> bool:
+    """Every free symbol of ``e`` is in ``allowed`` (σ then acts on every variable of the entry)."""
+    return e.free_symbols <= allowed
 
 
 def _wt_delta(d: Derivation, l: int):

@@ -177,3 +177,35 @@ def test_case_splits_never_drop_a_branch_that_can_occur(expr, zero):
 @pytest.mark.parametrize("region, zero", [(_u <= 1, True), (_u < 1, True), (_u <= 2, False), (None, False)])
 def test_a_proof_within_a_region_needs_the_region(region, zero):
     assert prove_zero(_ind(_u > 1), region) is zero
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_output_error_by_class_symmetry(pair):
+    """From 6 classes on δ^(L) is proved for class 1 and carried to the others by swapping two classes; the
+    result agrees with proving every entry on its own, and a wrong entry anywhere is refused."""
+    import importlib
+    cf = importlib.import_module("symbackprop.closed_forms")
+    net = Network((2, 3, 7), "tanh", *pair)
+    d, g, rule = derive(net), graph(net), HEADS[pair]
+    closed = rule.delta(g.yhat, g.y)
+    form = next(f for f in closed_forms(net) if f.name == f"delta^({net.L})")
+    assert form.proved and "images" in form.method
+    assert prove_equal(d.delta[net.L], closed, g, rule.assumptions)            # every entry on its own
+    for i in (1, 6):
+        bad = d.delta[net.L].copy()
+        bad[i] = bad[i] + g.y[0] * g.yhat[i] - g.y[1] * g.yhat[i]               # not symmetric, not zero
+        assert not cf._by_class_symmetry(bad, closed, g, rule.assumptions)
+        assert not prove_equal(bad, closed, g, rule.assumptions)
+    swapped = d.delta[net.L].copy()                                             # entries 2 and 3 exchanged
+    swapped[2], swapped[3] = swapped[3], swapped[2]
+    assert not cf._by_class_symmetry(swapped, closed, g, rule.assumptions)
+
+
+def test_class_symmetry_needs_symmetric_assumptions():
+    import importlib
+    from symbackprop.rules import Assumption
+    cf = importlib.import_module("symbackprop.closed_forms")
+    net = Network((2, 3, 7))
+    d, g = derive(net), graph(net)
+    first = Assumption("first-class-is-zero", "y_1 = 0", "y_1 = 0", lambda g: {g.y[0]: 0})
+    assert not cf._by_class_symmetry(d.delta[net.L], g.yhat - g.y, g, (first,))
