@@ -489,15 +489,15 @@ def _recursion_chain(closed, S):
     return chain, sp.factor_terms(chain) - closed(S, names)
 
 
-def _grad_W_closed(S, x):
+def _width_grad_W(S, x):
     return x["delta"][S["i"]] * x["a"][S["j"]]
 
 
-def _grad_b_closed(S, x):
+def _width_grad_b(S, x):
     return x["delta"][S["i"]]
 
 
-def _recursion_closed(S, x):
+def _width_recursion(S, x):
     j = S["j"]
     return sp.Sum(x["V"][x["p"], j] * x["D"][x["p"]], (x["p"], 1, S["k"])) * sp.Derivative(x["phi"](x["z"][j]), x["z"][j])
 
@@ -523,9 +523,9 @@ def prove_layer_symbolic_width() -> dict:
     assumptions).  A concrete network's entries are instances: its ∇W_ij is δ_i a_j by the same chain rule.
     """
     S = _width_symbols()
-    return {"grad_W": _width_proof(*_affine_chain(_grad_W_closed, "W", S)),
-            "grad_b": _width_proof(*_affine_chain(_grad_b_closed, "b", S)),
-            "delta": _width_proof(*_recursion_chain(_recursion_closed, S)),
+    return {"grad_W": _width_proof(*_affine_chain(_width_grad_W, "W", S)),
+            "grad_b": _width_proof(*_affine_chain(_width_grad_b, "b", S)),
+            "delta": _width_proof(*_recursion_chain(_width_recursion, S)),
             "delta^(L)": prove_softmax_ce_symbolic_C()}
 
 

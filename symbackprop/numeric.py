@@ -101,13 +101,55 @@ def _node_level(entries, ups, syms):
     if ups is None:
         return list(entries), True
     rw, back = _factorer(ups, syms), _substituter(dict(zip(syms, ups)))
+    shapes = _Shapes()
+    mapping = dict(zip(syms, ups))
     out, all_ok = [], True
     for e in entries:
         r = rw(e)
-        ok = back(r) == e
+        ok = shapes.of(r, mapping) == shapes.of(e) or back(r) == e
         out.append(r if ok else e)
         all_ok = all_ok and ok
     return out, all_ok
+
+
+class _Shapes:
+    """Interned shapes of expression trees: two trees get the same number iff they are the same tree up to the
+    order and nesting of the arguments of Add and Mul (associative and commutative: the same function).
+
+    ``of(r, mapping)`` is the shape of ``r`` with each symbol of ``mapping`` standing for its expression, without
+    building the substituted tree; the shape of each subtree is computed once per mode.
+    """
+
+    def __init__(self):
+        self.ids, self.rows, self.memo = {}, [], ({}, {})
+
+    def _intern(self, row):
+        if row not in self.ids:
+            self.ids[row] = len(self.rows)
+            self.rows.append(row)
+        return self.ids[row]
+
+    def of(self, t, mapping=None):
+        if mapping and t in mapping:
+            return self.of(mapping[t])
+        memo = self.memo[1 if mapping else 0]
+        if t in memo:
+            return memo[t]
+        if not t.args:
+            out = self._intern(("atom", t))
+        else:
+            kids = [self.of(a, mapping) for a in t.args]
+            head = type(t).__name__
+            if isinstance(t, (sp.Add, sp.Mul)):
+                flat = []
+                for k in kids:
+                    row = self.rows[k]
+                    flat.extend(row[1] if row[0] == head else (k,))
+                out = self._intern((head, tuple(sorted(flat))))
+            else:
+                out = self._intern((head, tuple(kids)))
+        memo[t] = out
+        return out
 
 
 def _collect_common(e):
