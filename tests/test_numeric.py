@@ -365,7 +365,7 @@ def test_hoisted_subexpressions_are_exact_and_shared():
     """The CSE of the compiled head: substituting the temporaries back gives the entries exactly; the max and
     each e^{z_k - max} are computed once; the values equal a softmax written here."""
     from symbackprop import graph
-    from symbackprop.numeric import _hoist, _MODULES
+    from symbackprop.compiling import _hoist, _MODULES
     from symbackprop.rules import OUTPUTS
     C = 7
     z = graph(Network((2, C))).z[1]
