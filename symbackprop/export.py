@@ -16,7 +16,7 @@ import sympy as sp
 from .check import DIAGNOSES
 from .closed_forms import closed_forms, statements
 from .network import Network, graph
-from .report import FileError, course_name, course_text, step_sides
+from .report import FileError, course_name, course_text, shows_assumptions, shows_step, step_sides
 from .rules import ACTIVATIONS, HEADS, ONEHOT_SUM, PARAMETERS, kink_conventions, phi_prime
 from .texsafe import MATH_OPERATORS, escape_math_text, escape_text, escape_tt, math_number, safe_math, tex_tokens
 from .verdicts import style
@@ -472,7 +472,7 @@ def _result_tex(result, net=None) -> str:
     lines += _given_tex(result)
     lines.append(_claim_tex(result))
     sides = step_sides(result)
-    if result.step and (sides or result.step > 1):            # a step only where there is a chain
+    if shows_step(result):                                    # the rule every rendering shares
         left, right = (safe_math(sides[0]), safe_math(sides[1])) if sides else (None, None)
         shown = f": ${left} = {right}$" if left and right and len(left) + len(right) <= _ROW_MAX else ""
         lines.append(f"First failing step: {escape_text(result.step)}{shown}.\\par")
@@ -487,7 +487,7 @@ def _result_tex(result, net=None) -> str:
                      f"{escape_text(DIAGNOSES.get(result.diagnosis, ''))}\\par")
     if ce:
         lines += _counterexample_tex(ce)
-    if result.assumptions:
+    if shows_assumptions(result):
         known = {a.text: a.latex for a in (ONEHOT_SUM, *(kink_conventions(net) if net is not None else ()))}
         said = [f"${known[a]}$ ({escape_text(_assumption_words_text(a))})" if a in known else escape_text(a)
                 for a in map(str, result.assumptions)]

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .check import DIAGNOSES
-from .verdicts import holds, style
+from .verdicts import style
 
 __all__ = ["derive_record", "render_derive_text", "render_check_text", "render_check_html", "network_line",
            "terminal_safe", "check_text_width", "check_text_head", "check_text_claim", "check_text_summary",
@@ -245,12 +245,24 @@ def render_derive_text(net, records, color=False) -> str:
     return "\n".join(lines)
 
 
-def _details(r, verbose=False) -> list:
-    """(kind, text) lines under a claim's verdict: step (with its two sides), message, diagnosis,
-    counterexample (course notation; the complete point with ``verbose``), assumptions; already
-    terminal_safe (the HTML rendering escapes them on top)."""
+def shows_step(r) -> bool:
+    """Whether a result's failing step is shown (every rendering: text, HTML, TeX, pytest): a refuted claim's."""
+    return r.step is not None and r.verdict == "refuted"
+
+
+def shows_assumptions(r) -> bool:
+    """Whether a result's assumptions are shown (every rendering): whenever the checker used some, whatever the
+    verdict (a claim refuted under the φ'(0) convention says so)."""
+    return bool(r.assumptions)
+
+
+def details(r, verbose=False) -> list:
+    """(kind, text) lines under a claim's verdict, the one rendering of a result's details that text, HTML and
+    pytest output share (TeX uses :func:`shows_step` / :func:`shows_assumptions`): step (with its two sides),
+    message, diagnosis, counterexample (course notation; the complete point with ``verbose``), assumptions;
+    already terminal_safe (the HTML rendering escapes them on top)."""
     out = []
-    if r.step is not None and r.verdict == "refuted":
+    if shows_step(r):
         sides = step_sides(r)
         out.append(("step", f"fails at step {_s(r.step)}" + (f": {_s(sides[0])} = {_s(sides[1])}" if sides else "")))
     if r.message:
@@ -260,7 +272,7 @@ def _details(r, verbose=False) -> list:
         out.append(("diagnosis", _s(f"diagnosis: {r.diagnosis} — {DIAGNOSES.get(r.diagnosis, '')}")))
     if r.counterexample:
         out += [("counterexample", line) for line in _values_text(r.counterexample, verbose)]
-    if r.assumptions and holds(r.verdict):
+    if shows_assumptions(r):
         out.append(("assumptions", _s(f"assumptions: {'; '.join(map(str, r.assumptions))}")))
     return out
 
@@ -289,7 +301,7 @@ def check_text_claim(r, width, color=False, verbose=False) -> list:
     status = "as expected" if r.as_expected else "NOT as expected"
     lines = [f"  {_c(sym, col, color)} {_pad(_s(r.id), width)}  {_c(_s(r.verdict), col, color)}{exp}  "
              f"[{status}, {r.seconds:.2f}s]"]
-    return lines + ["      " + ln for _, text in _details(r, verbose) for ln in text.splitlines()]
+    return lines + ["      " + ln for _, text in details(r, verbose) for ln in text.splitlines()]
 
 
 def check_text_summary(report, color=False) -> str:
@@ -324,7 +336,7 @@ def render_check_html(report, math=None) -> str:
         color = (style(r.verdict).html if style(r.verdict) else "#8250df") if r.as_expected or r.verdict == "inconclusive" \
             else "#cf222e"
         detail = [f'<pre style="margin:0">{html.escape(text)}</pre>' if kind == "message" else html.escape(text)
-                  for kind, text in _details(r)]
+                  for kind, text in details(r)]
         typeset = math(r) if math is not None else None
         if typeset is not None:
             cell = f'<span title="{e(r.claim)}">\\({html.escape(typeset)}\\)</span>'

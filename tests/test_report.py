@@ -7,6 +7,7 @@ Expected lines, names and sides are typed by hand; the forward pass below is pla
 import copy
 import io
 import json
+import re
 from importlib import resources
 
 import jsonschema
@@ -299,3 +300,25 @@ def test_error_columns_only_where_the_text_stands_as_read(tmp_path, capsys):
            if ": error" in ln}
     assert got == {"flow": ["3", "1"], "single": ["4", "1"], "plain": ["9", "24"], "folded": ["10", "1"],
                    "given-list": ["17", "23"], "given-plain": ["20", "26"]}
+
+
+@pytest.mark.parametrize("verdict, step, shown", [
+    ("refuted", 2, {"step", "assumptions"}), ("proved", None, {"assumptions"}),
+    ("inconclusive", 2, {"assumptions"}), ("error", None, set()),
+])
+def test_text_html_and_tex_show_the_same_details(verdict, step, shown):
+    # one rule for every rendering (issue 15): a refuted claim's failing step; assumptions whenever used
+    from symbackprop.check import ClaimResult
+    from symbackprop.export import export_report
+    from symbackprop.report import render_check_html, render_check_text
+    from symbackprop.suite import FileReport
+    spec = load_spec_text("network: {sizes: [2, 3, 2]}\nclaims:\n  - {id: a, claim: 'x_1 = x_1'}\n", "u.yaml")
+    assumptions = () if verdict == "error" else ("KINKASSUMPTION",)
+    r = ClaimResult("a", "x_1 = x_1", verdict, step=step, message="m", assumptions=assumptions)
+    rep = FileReport(spec, (r,))
+    tex = re.sub(r"\\mbox\{([^}]*)\}", r"\1", export_report([rep]).replace("\\allowbreak{}", ""))
+    outputs = {"text": render_check_text(rep), "html": render_check_html(rep), "tex": tex}
+    for name, out in outputs.items():
+        got = {k for k, says in (("step", ("step 2", "Step: 2", "step: 2")), ("assumptions", ("KINKASSUMPTION",)))
+               if any(s in out for s in says)}
+        assert got == shown, (name, out[-600:])
