@@ -9,12 +9,11 @@ is written in place.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import sys
 
 from .errors import SymbackpropError
-from .intake import display_name
+from .intake import display_name, replace_atomically
 
 __all__ = ["UsageError", "check_output", "write_output"]
 
@@ -88,38 +87,6 @@ def write_output(text, path):
             with open(target, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
             return
-        _replace_atomically(target, text.encode("utf-8"), st)
+        replace_atomically(target, text.encode("utf-8"), st)
     except OSError as e:
         raise SymbackpropError(f"cannot write the output: {e.strerror or e}", file=name) from None
-
-
-def _replace_atomically(target, data: bytes, st):
-    """A temporary file beside ``target`` with ``data`` (and the old file's mode), then os.replace."""
-    folder = os.path.dirname(target) or "."
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    for _ in range(100):
-        tmp = os.path.join(folder, f".symbackprop-{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:
-        raise FileExistsError(f"no free temporary name in {folder}")
-    try:
-        try:
-            if st is not None:
-                os.fchmod(fd, stat.S_IMODE(st.st_mode))
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
