@@ -39,6 +39,7 @@ from .closed_forms import prove_zero
 from .derive import derive
 from .errors import SymbackpropError
 from .network import Network, graph
+from .notation.evaluate import Side
 from .numeric import mp_function
 from .points import Point, exact_values, force, node_values, sample_point
 from .regions import (atom_facts, exact_sign, is_exact_zero, prove_sign, region_empty, small_exp_degree, solve_real,
@@ -1928,9 +1929,24 @@ def _tiny_counter(ctx, a, b, pts, p, idx, diff, lo, hi):
 _RANK = {"proved": 0, "numerically-equal": 1, "inconclusive": 2, "refuted": 3}
 
 
+def _neq_everywhere(inst):
+    """A ≠ B claims A and B differ at every point (as a given does), not somewhere: ‖A − B‖² > 0."""
+    if "!=" not in inst.ops or len(inst.ops) != 1 or inst.sides[0].expr.shape != inst.sides[1].expr.shape:
+        return inst
+    a, b = inst.sides
+    sq = sp.Matrix([[sp.Add(*[e ** 2 for e in a.expr - b.expr])]])
+    side = _NeqSide(sq, r"\left\|" + a.latex + " - " + b.latex + r"\right\|^2")
+    return replace(inst, sides=(side, Side(sp.zeros(1, 1), "0")), ops=(">",))
+
+
+@dataclass(frozen=True)
+class _NeqSide(Side):
+    """‖A − B‖² of a claim A ≠ B (no diagnosis compares it with the sides of a mistake)."""
+
+
 def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
     """Verdict, step, message, diagnosis, counterexample and assumptions of a parsed claim."""
-    instances = parsed.instances()
+    instances = map(_neq_everywhere, parsed.instances())
     first = list(itertools.islice(instances, _MAX_BOUNDARY_INSTANCES))
     ctx = _Ctx(net, parsed, opts, first)
     decide.last_ctx = ctx
@@ -1952,6 +1968,8 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
         pts = cache[key]
         for k in range(len(inst.ops)):
             status, info = _check_step(ctx, inst, k, pts)
+            if isinstance(inst.sides[0], _NeqSide):
+                info = dict(info, diagnosis=None)
             used_all.update(a.text for a in info.get("used", ()))
             if info.get("stage"):
                 stages.add(info["stage"])

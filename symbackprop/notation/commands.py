@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .algebra import Frac
 from .derivatives import Derivative
-from .functions import COND_OPS, Apply, ClassIndicator, Diag, Indicator, Max, Softmax, SumOver, Trace
+from .functions import COND_OPS, Apply, ClassIndicator, ClassPick, Diag, Indicator, Max, Softmax, SumOver, Trace
 from .literals import numeric_literal
 import sympy as sp
 
@@ -264,6 +264,9 @@ class CommandsMixin:
 
     def make_derivative(self, t, num, den, nabla=False):
         self.network(t)
+        if isinstance(den, ClassPick):                 # CS231n's ∂L_i/∂f_{y_i}: the gradient's entry at the class
+            grad = Derivative(t.pos, self.span(t), num, den.arg, nabla, self.p.jacobian)
+            return ClassPick(t.pos, self.span(t), grad)
         return Derivative(t.pos, self.span(t), num, den, nabla, self.p.jacobian)
 
     def diff_quantity(self, loss_ok):
@@ -280,6 +283,9 @@ class CommandsMixin:
             self.expect("sym", "}", "} closing the quantity")
             return node
         node = self.as_quantity(self.factor())
+        if not loss_ok and isinstance(node, ClassPick) and isinstance(node.arg, Quantity) and \
+                node.arg.kind != "loss":
+            return node                                # f_{y_i} in a denominator (see make_derivative)
         if not isinstance(node, Quantity) or node.kind == "loss" and not loss_ok:
             raise self.error("unsupported derivative: ∂ must be followed by a network quantity", tok=t,
                              token=self.src[t.pos:self.toks[self.i - 1].end])
