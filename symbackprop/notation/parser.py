@@ -196,10 +196,12 @@ class Parser(CommandsMixin, LettersMixin):
     def relation(self):
         """[(side_node, latex, start)], [ops], shape or None."""
         sides, ops, shape = [self.side()], [], None
+        neq = None
         while not self.at("end"):
             op = self.relop()
             if op is None:
                 raise self.unexpected("unexpected token after a complete expression")
+            neq = neq or (self.tok if op == "!=" else None)
             self.next()
             if op == "in":
                 shape = self.shape()
@@ -212,6 +214,9 @@ class Parser(CommandsMixin, LettersMixin):
             raise self.error("nothing may follow a shape \\mathbb{R}^{…}")
         if "in" in ops and len(ops) > 1:
             raise self.error("\\in must be the only relation of a claim", tok=self.toks[0])
+        if "!=" in ops and len(ops) > 1:              # A = B ≠ C: which sides differ, and where?
+            raise self.error("\\neq must be the only relation of a claim: state A \\neq B on its own",
+                             tok=neq)
         return sides, ops, shape
 
     def relop(self):
