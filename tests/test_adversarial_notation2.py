@@ -12,6 +12,9 @@ Findings of this round (each has rows here):
   ReLU layer) and ``\mathcal{L} \neq 0`` (MSE at ŷ = y) were **proved**.  A claim holds at every point, as a
   given does: A ≠ B now means ‖A − B‖² > 0 everywhere, decided like a strict inequality (refuted on its
   equality surface, proved by sign certification).
+* ``\mathbb{1}\{0 < u < 6\}`` and ``[-1 < u < 1]`` (the derivatives of ReLU6 and hard tanh) and ``\min`` (ReLU6 as
+  min(max(0, u), 6)) were errors; a chain of conditions in one direction is the product of its indicators, min is
+  −max(−u, …) so every corner is sampled as a max's is.
 * CS231n's ``\frac{\partial L_i}{\partial f_{y_i}}`` (the gradient's entry at the correct class) was an
   error; it is read as yᵀ ∂L_i/∂f with the one-hot target, as ``f_{y_i}`` itself is.
 
@@ -28,6 +31,7 @@ Networks (incoming weights where the preset names W by the layer it enters):
     DB  2-3-1 sigmoid, sigmoid + BCE                     DT  2-3-2 tanh, identity + MSE
     DS  2-3-2 tanh, softmax + CE                         P1  2-2-1 relu with relu'(0) = 1, identity + MSE
     DJ  2-3-2 tanh, identity + MSE, jacobian: denominator
+    R6  2-3-2 relu6 (kinks 0 and 6), softmax + CE   HT  2-3-2 hard_tanh (kinks ±1), softmax + CE
 """
 from __future__ import annotations
 
@@ -62,6 +66,8 @@ NETS = {
     "DS": (Network((2, 3, 2), "tanh", "softmax", "cross_entropy"), None),
     "P1": (Network((2, 2, 1), "relu", "identity", "mse", relu_prime_at_zero=1), None),
     "DJ": (Network((2, 3, 2), "tanh", "identity", "mse"), {"jacobian": "denominator"}),
+    "R6": (Network((2, 3, 2), "relu6", "softmax", "cross_entropy"), None),
+    "HT": (Network((2, 3, 2), "hard_tanh", "softmax", "cross_entropy"), None),
 }
 ACCEPT = {
     "proved": {"proved"}, "true": {"proved", "numerically-equal"}, "false": {"refuted"}, "error": {"error"},
@@ -332,6 +338,21 @@ ROWS = [
     ("N2", "a2-layer", "proved", r"a^2_j = \sigma(z^2_j)", "a^2 is layer 2"),
     ("N2", "y-sq-wrong", "false", r"C = \frac{1}{2}\sum_j (a^L_j)^2 - \sum_j a^L_j y_j", ""),
     ("N2", "free-j", "false|error", r"C = \frac{1}{2}(y_j - a^L_j)^2", "free j"),
+    ("R6", "relu6-ind", "proved", r"\varphi'(u) = \mathbb{1}\{0 < u < 6\}", "a chain of conditions"),
+    ("R6", "relu6-ind-1", "false", r"\varphi'(u) = \mathbb{1}\{u > 0\}", "the kink at 6"),
+    ("R6", "relu6-ind-le", "false", r"\varphi'(u) = \mathbb{1}\{0 < u \le 6\}", "relu6'(6) = 0"),
+    ("R6", "relu6-ind-turn", "error", r"\varphi'(u) = \mathbb{1}\{0 < u > 6\}", "a chain that turns"),
+    ("R6", "relu6-min", "proved", r"\varphi(u) = \min(\max(0, u), 6)", ""),
+    ("R6", "relu6-min-5", "false", r"\varphi(u) = \min(\max(0, u), 5)", ""),
+    ("R6", "relu6-min-vec", "proved", r"a^{(1)} = \min(\max(0, z^{(1)}), 6)", ""),
+    ("R6", "min-lt-max", "false", r"\min(u, v) < \max(u, v)", "u = v"),
+    ("R6", "min-le-max", "proved", r"\min(u, v) \le \max(u, v)", ""),
+    ("R6", "d1-between", "proved", r"\delta^{(1)} = (W^{(1)})^T \delta^{(2)} \odot \mathbb{1}\{0 < z^{(1)} < 6\}", ""),
+    ("HT", "iverson-chain", "proved", r"\varphi'(u) = [-1 < u < 1]", ""),
+    ("HT", "iverson-chain-le", "false", r"\varphi'(z^{(1)}) = \mathbb{1}\{-1 \le z^{(1)} < 1\}", "the kink at -1"),
+    ("HT", "d1-iverson", "proved", r"\delta^{(1)} = (W^{(1)})^T \delta^{(2)} \odot [-1 < z^{(1)} < 1]", ""),
+    ("HT", "clip", "proved", r"\varphi(u) = \max(-1, \min(u, 1))", ""),
+    ("HT", "clip-wrong", "false", r"\varphi(u) = \max(-1, \min(u, 2))", ""),
 ]
 
 # Rows that need the symbolic budget to run out (about half the time limit) before the numeric verdict.

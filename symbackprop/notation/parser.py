@@ -17,10 +17,12 @@ Braces, ``\left``/``\right`` and spacing are checked by the lexer; letters go th
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..errors import NotationError
 from .algebra import Bars, Hadamard, Neg, Outer, Pick, Power, Product, Sum, Transpose
 from .commands import CommandsMixin
-from .functions import COND_OPS, Cases, Indicator
+from .functions import COND_OPS, Cases, Indicator, IndicatorChain, chain_condition
 from .letters import LettersMixin
 from .lexer import Token, grouped
 from .literals import numeric_literal
@@ -551,8 +553,12 @@ class Parser(CommandsMixin, LettersMixin):
             self.next()
             self.fn_depth += 1
             rhs = self.expr()
+            got = chain_condition(self, open_, inner, op, rhs, None)
             self.fn_depth -= 1
             self.expect("sym", close, f"{close} closing the Iverson bracket")
+            if isinstance(got, tuple):
+                return IndicatorChain(open_.pos, self.span(open_), replace(got[0], token=self.span(open_)),
+                                      replace(got[1], token=self.span(open_)))
             return Indicator(open_.pos, self.span(open_), inner, op, rhs)
         self.expect("sym", close, f"{close} closing the {open_.value} at position {open_.pos}")
         if open_.value == "{" and not isinstance(inner, (Quantity, Bracketed)) and \
