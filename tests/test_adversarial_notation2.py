@@ -15,6 +15,10 @@ Findings of this round (each has rows here):
 * ``\mathbb{1}\{0 < u < 6\}`` and ``[-1 < u < 1]`` (the derivatives of ReLU6 and hard tanh) and ``\min`` (ReLU6 as
   min(max(0, u), 6)) were errors; a chain of conditions in one direction is the product of its indicators, min is
   −max(−u, …) so every corner is sampled as a max's is.
+* ``\quad``/``\qquad`` between two operands was dropped and the operands multiplied: ``\delta^{(3)}_1 - \hat{y}_1
+  + y_1 = 0 \qquad \delta^{(3)}_2 = 0`` (two equations side by side) read as a chain ending 0·δ_2 = 0 and was
+  **proved** though δ_2 ≠ 0; an equation number ``\qquad (1)`` multiplied the side by 1.  A wide space between two
+  operands is now an error (beside an operator, a relation, a bracket or the range tail it is still spacing).
 * CS231n's ``\frac{\partial L_i}{\partial f_{y_i}}`` (the gradient's entry at the correct class) was an
   error; it is read as yᵀ ∂L_i/∂f with the one-hot target, as ``f_{y_i}`` itself is.
 
@@ -338,6 +342,15 @@ ROWS = [
     ("N2", "a2-layer", "proved", r"a^2_j = \sigma(z^2_j)", "a^2 is layer 2"),
     ("N2", "y-sq-wrong", "false", r"C = \frac{1}{2}\sum_j (a^L_j)^2 - \sum_j a^L_j y_j", ""),
     ("N2", "free-j", "false|error", r"C = \frac{1}{2}(y_j - a^L_j)^2", "free j"),
+    ("DF", "qquad-two-equations", "error", r"\delta^{(3)}_1 - \hat{y}_1 + y_1 = 0 \qquad \delta^{(3)}_2 = 0",
+     "was proved: 0 times the second left side"),
+    ("DF", "qquad-eq-number", "error", r"\delta^{(3)} = \hat{y} - y \qquad (1)", "an equation number, not a factor"),
+    ("DF", "quad-juxtaposed", "error", r"\delta^{(3)}_1 = \hat{y}_1 - y_1 \quad \hat{y}_2", "a gap is not a product"),
+    ("DF", "quad-before-minus", "proved", r"\delta^{(3)}_1 = \hat{y}_1 \quad - y_1", "beside an operator: spacing"),
+    ("DF", "quad-after-eq", "proved", r"\delta^{(3)}_1 = \quad \hat{y}_1 - y_1", "beside a relation: spacing"),
+    ("DF", "quad-range", "proved",
+     r"a^{(l)} = \varphi(z^{(l)}) \quad\text{for } l = 1, \dots, L-1", "the range tail"),
+    ("DF", "thin-space-product", "false", r"\delta^{(3)}_1 = \hat{y}_1 - y_1 \, \hat{y}_2", "a thin space is a product"),
     ("R6", "relu6-ind", "proved", r"\varphi'(u) = \mathbb{1}\{0 < u < 6\}", "a chain of conditions"),
     ("R6", "relu6-ind-1", "false", r"\varphi'(u) = \mathbb{1}\{u > 0\}", "the kink at 6"),
     ("R6", "relu6-ind-le", "false", r"\varphi'(u) = \mathbb{1}\{0 < u \le 6\}", "relu6'(6) = 0"),
