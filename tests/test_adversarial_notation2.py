@@ -17,8 +17,8 @@ Findings of this round (each has rows here):
   −max(−u, …) so every corner is sampled as a max's is.
 * ``\quad``/``\qquad`` between two operands was dropped and the operands multiplied: ``\delta^{(3)}_1 - \hat{y}_1
   + y_1 = 0 \qquad \delta^{(3)}_2 = 0`` (two equations side by side) read as a chain ending 0·δ_2 = 0 and was
-  **proved** though δ_2 ≠ 0; an equation number ``\qquad (1)`` multiplied the side by 1.  A wide space between two
-  operands is now an error (beside an operator, a relation, a bracket or the range tail it is still spacing).
+  **proved** though δ_2 ≠ 0; an equation number ``\qquad (1)`` multiplied the side by 1.  A wide space (\quad, \qquad, ~, a
+  control space, any run of spaces) between two operands is now an error (beside an operator, a relation, a bracket or the range tail it is still spacing).
 * CS231n's ``\frac{\partial L_i}{\partial f_{y_i}}`` (the gradient's entry at the correct class) was an
   error; it is read as yᵀ ∂L_i/∂f with the one-hot target, as ``f_{y_i}`` itself is.
 
@@ -346,6 +346,9 @@ ROWS = [
      "was proved: 0 times the second left side"),
     ("DF", "qquad-eq-number", "error", r"\delta^{(3)} = \hat{y} - y \qquad (1)", "an equation number, not a factor"),
     ("DF", "quad-juxtaposed", "error", r"\delta^{(3)}_1 = \hat{y}_1 - y_1 \quad \hat{y}_2", "a gap is not a product"),
+    ("DF", "spaces-run", "error", r"\delta^{(3)}_1 - \hat{y}_1 + y_1 = 0 \;\; \delta^{(3)}_2 = 0", "a run of spaces is a gap"),
+    ("DF", "tie-gap", "error", r"\delta^{(3)}_1 - \hat{y}_1 + y_1 = 0 ~ \delta^{(3)}_2 = 0", "a tie is a word space"),
+    ("DF", "control-space-gap", "error", r"\delta^{(3)}_1 - \hat{y}_1 + y_1 = 0 \ \delta^{(3)}_2 = 0", "a word space"),
     ("DF", "quad-before-minus", "proved", r"\delta^{(3)}_1 = \hat{y}_1 \quad - y_1", "beside an operator: spacing"),
     ("DF", "quad-after-eq", "proved", r"\delta^{(3)}_1 = \quad \hat{y}_1 - y_1", "beside a relation: spacing"),
     ("DF", "quad-range", "proved",

@@ -289,13 +289,19 @@ def _check_spacing(toks, text, partner):
             _check_arguments(toks, text, partner, k)
     for k, t in enumerate(toks):
         prev, nxt = toks[k - 1] if k else None, toks[k + 1] if k + 1 < len(toks) else None
-        if t.value in WIDE_SPACES and not (_separates(prev, True) or _separates(nxt, False)):
+        if t.kind == "space" and nxt is not None and nxt.kind == "space":
+            continue                          # a run of spaces is judged at its last one, as a wide space
+        run = t.kind == "space" and prev is not None and prev.kind == "space"
+        while prev is not None and prev.kind == "space":
+            k -= 1
+            prev = toks[k - 1] if k else None
+        if (t.value in WIDE_SPACES or run) and not (_separates(prev, True) or _separates(nxt, False)):
             _fail(f"{t.value} between two expressions prints a gap, not a product, and the parser would multiply "
                   f"them (a = b {t.value} c = d reads a = b·c = d): state one relation per claim, write \\cdot for a "
                   f"product, or end with \\quad\\text{{for }} … for a range", text, t.pos, t.value)
 
 
-WIDE_SPACES = frozenset({"\\quad", "\\qquad"})
+WIDE_SPACES = frozenset({"\\quad", "\\qquad", "~", "\\ "})    # and any run of spacing commands
 _OPERATOR_SYMS = frozenset("=<>+-*/,.;:&!") | {"\\\\"}
 _OPERATOR_CMDS = frozenset({"odot", "circ", "otimes", "cdot", "times", "bullet", "ast", "neq", "ne", "le", "leq", "ge",
                             "geq", "in", "text", "mathrm", "operatorname"})
