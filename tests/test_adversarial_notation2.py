@@ -9,12 +9,9 @@ Findings of this round (each has rows here):
 
 * ``A \neq B`` as a claim was decided as "the sides are not identically equal": one point where they differ
   proved it, so ``x_1 \neq 0``, ``\hat{y}_1 \neq \hat{y}_2`` (softmax ties exist), ``a^{(1)} \neq 0`` (dead
-  ReLU layer) and ``\mathcal{L} \neq 0`` (MSE at ŷ = y) were **proved**.  A claim holds at every point, as a
-  given does: A ≠ B now means ‖A − B‖² > 0 everywhere, decided like a strict inequality (refuted on its
-  equality surface, proved by sign certification).
-* ``\mathbb{1}\{0 < u < 6\}`` and ``[-1 < u < 1]`` (the derivatives of ReLU6 and hard tanh) and ``\min`` (ReLU6 as
-  min(max(0, u), 6)) were errors; a chain of conditions in one direction is the product of its indicators, min is
-  −max(−u, …) so every corner is sampled as a max's is.
+  ReLU layer) were **proved**, though as a given the same text means "at every point".  Both readings are now
+  decided (the every-point one as ‖A − B‖² > 0, like a strict inequality); where they disagree the claim is an
+  error saying how to state each; ``\neq`` in a chain is an error.
 * ``\quad``/``\qquad`` between two operands was dropped and the operands multiplied: ``\delta^{(3)}_1 - \hat{y}_1
   + y_1 = 0 \qquad \delta^{(3)}_2 = 0`` (two equations side by side) read as a chain ending 0·δ_2 = 0 and was
   **proved** though δ_2 ≠ 0; an equation number ``\qquad (1)`` multiplied the side by 1.  A wide space (\quad, \qquad, ~, a
@@ -303,27 +300,31 @@ ROWS = [
     ("DB", "bce-given-y0-wrong", "false", r"\mathcal{L} = -\log \hat{y}", "", r"y = 0"),
     ("DB", "bce-softplus", "proved", r"\mathcal{L} = \log(1 + e^{-z^{(2)}})", "", r"y = 1"),
     ("DB", "y-binary", "undef", r"\delta^{(2)} = y - \hat{y}", "", r"y = 2"),
+    ("DF", "ne-both-false", "false", r"\delta^{(L)} \neq \hat{y} - y", "identically equal: false in both readings"),
+    ("DF", "ne-both-true", "true", r"\delta^{(L)} \neq y - \hat{y}", "ŷ ≠ y at every point: true in both readings"),
+    ("DF", "ne-dead-neuron", "error", r"\delta^{(L-2)} \neq 0", "not identically 0, but 0 where all of layer L-1 is dead",
+     r"z^{(L-1)}_1 \le 0"),
     ("DF", "ne-chain", "error", r"x_1 = x_1 \neq 0", "which sides differ? (the chain used to be proved)"),
     ("DF", "ne-chain-first", "error", r"\hat{y}_1 \neq \hat{y}_2 = \hat{y}_2", "a chain with a \\neq"),
-    ("DF", "ne-reversed", "false", r"0 \neq x_1", "x_1 = 0 is a point"),
-    ("DF", "ne-x", "false", r"x_1 \neq 0", "x_1 = 0 is a point"),
-    ("DF", "ne-z", "false", r"z^{(1)}_1 \neq 0", ""),
-    ("DF", "ne-tie", "false", r"\hat{y}_1 \neq \hat{y}_2", "tie"),
+    ("DF", "ne-reversed", "error", r"0 \neq x_1", "x_1 = 0 is a point"),
+    ("DF", "ne-x", "error", r"x_1 \neq 0", "x_1 = 0 is a point"),
+    ("DF", "ne-z", "error", r"z^{(1)}_1 \neq 0", ""),
+    ("DF", "ne-tie", "error", r"\hat{y}_1 \neq \hat{y}_2", "tie"),
     ("DF", "ne-yhat1", "true", r"\hat{y}_1 \neq 1", ""),
     ("DF", "ne-delta", "true", r"\delta^{(L)}_1 \neq 0", ""),
-    ("DF", "ne-a1-vec", "false", r"a^{(1)} \neq 0", ""),
+    ("DF", "ne-a1-vec", "error", r"a^{(1)} \neq 0", ""),
     ("DF", "ne-ind", "false|error", r"\mathbb{1}\{z^{(1)}_1 \neq 0\} = 1", ""),
     ("DF", "ne-ind-ok", "true|error", r"\mathbb{1}\{z^{(1)}_1 \neq 0\} = \mathbb{1}\{z^{(1)}_1 > 0\} + \mathbb{1}\{z^{(1)}_1 < 0\}", ""),
-    ("DF", "ne-W", "false", r"W^{(1)}_{12} \neq W^{(1)}_{21}", ""),
-    ("DF", "ne-given", "false", r"\delta^{(1)}_1 \neq 0", "", r"z^{(1)}_1 > 0"),
+    ("DF", "ne-W", "error", r"W^{(1)}_{12} \neq W^{(1)}_{21}", ""),
+    ("DF", "ne-given", "error", r"\delta^{(1)}_1 \neq 0", "", r"z^{(1)}_1 > 0"),
     ("DF", "loss-pos", "true", r"\mathcal{L} > 0", ""),
     ("DT", "loss-pos", "false", r"\mathcal{L} > 0", "yhat = y"),
     ("DT", "norm-pos", "not-true", r"\|\delta^{(2)}\| > 0", ""),
-    ("DT", "norm-pos-ne", "false", r"\|\hat{y} - y\|_2 \neq 0", ""),
+    ("DT", "norm-pos-ne", "false|error", r"\|\hat{y} - y\|_2 \neq 0", ""),
     ("DT", "loss-ne", "not-true", r"\mathcal{L} \neq 0", ""),
-    ("DT", "tanh-ne", "false", r"\tanh(z^{(1)}_1) \neq 0", ""),
+    ("DT", "tanh-ne", "false|error", r"\tanh(z^{(1)}_1) \neq 0", ""),
     ("DT", "tanhp-ne", "true", r"1 - \tanh^2(z^{(1)}_1) \neq 0", ""),
-    ("DT", "grad-ne", "false", r"\frac{\partial \mathcal{L}}{\partial W^{(0)}_{11}} \neq 0", "x=0"),
+    ("DT", "grad-ne", "false|error", r"\frac{\partial \mathcal{L}}{\partial W^{(0)}_{11}} \neq 0", "x=0"),
     ("GF", "macros", "proved", r"\nabla_{\mW^{(2)}} J = \nabla_{\va^{(2)}} J \, \vh^{(1)\top}", ""),
     ("GF", "macros-wrong", "false|error", r"\nabla_{\mW^{(2)}} J = \nabla_{\va^{(2)}} J \, \vh^{(2)\top}", ""),
     ("DH", "gprime-a", "true|error", r"g^{[1]\prime}(z^{[1]}) = 1 - (a^{[1]})^2", "tanh"),
