@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .check import DIAGNOSES
+from .verdicts import holds, style
 
 __all__ = ["derive_record", "render_derive_text", "render_check_text", "render_check_html", "network_line",
            "terminal_safe", "check_text_width", "check_text_head", "check_text_claim", "check_text_summary",
@@ -130,14 +131,22 @@ def _values_text(ce, verbose=False) -> list:
         out.append(f"counterexample: {shown}{cut}")
     pv = ce.get("point_values")
     if verbose and pv:
-        out.append("point: x = " + _vector(pv.get("x")) + ", y = " + _vector(pv.get("y")))
+        if pv.get("X"):             # a batch: X and Y as matrices in the network's layout
+            out.append("point: X = " + _matrix(pv["X"]) + ", Y = " + _matrix(pv.get("Y")))
+        else:
+            out.append("point: x = " + _vector(pv.get("x")) + ", y = " + _vector(pv.get("y")))
         for lab, rows in (pv.get("W") or {}).items():
-            out.append(f"  W^({_s(lab)}) = [" + "; ".join(_vector(r, "") for r in rows) + "]")
+            out.append(f"  W^({_s(lab)}) = " + _matrix(rows))
         for lab, vec in (pv.get("b") or {}).items():
             out.append(f"  b^({_s(lab)}) = " + _vector(vec))
         if pv.get("scalars"):
             out.append("  " + ", ".join(f"{_s(k)} = {_s(v)}" for k, v in pv["scalars"].items()))
     return out
+
+
+def _matrix(rows) -> str:
+    """[a, b; c, d]: rows separated by semicolons."""
+    return "[" + "; ".join(_vector(r, "") for r in rows or ()) + "]"
 
 
 def _vector(values, brackets="()") -> str:
@@ -178,11 +187,20 @@ def terminal_safe(text, multiline: bool = False) -> str:
 
 _s = terminal_safe
 
-_COLORS = {"green": "32", "red": "31", "yellow": "33", "magenta": "35", "bold": "1", "dim": "2"}
-
-
 def _c(text, color, on):
-    return f"\033[{_COLORS[color]}m{text}\033[0m" if on else text
+    """``text`` in a rich style ("green", "bold", ...) when ``on`` (the 16 standard colours), else as is."""
+    if not on:
+        return text
+    from rich.color import ColorSystem
+    from rich.style import Style
+    return Style.parse(color).render(text, color_system=ColorSystem.STANDARD)
+
+
+def _pad(text, width) -> str:
+    """``text`` padded to ``width`` terminal cells (rich's cell widths: a CJK character takes two cells,
+    a combining accent none), so that the columns after it line up."""
+    from rich.cells import cell_len
+    return text + " " * max(0, width - cell_len(text))
 
 
 def network_line(net) -> str:
@@ -215,7 +233,7 @@ def render_derive_text(net, records, color=False) -> str:
     lines = [_c(network_line(net), "bold", color)]
     for r in records:
         mark = _c("✓ proved", "green", color) if r["proved"] else _c("✗ NOT proved", "red", color)
-        lines.append(f"{mark}  {_s(r['name']):<22} {_s(r['closed_form']['latex'])}")
+        lines.append(f"{mark}  {_pad(_s(r['name']), 22)} {_s(r['closed_form']['latex'])}")
         lines.append(f"      shape {'×'.join(map(str, r['shape']))}; {_s(r['method'])}")
         for a in r["assumptions"]:
             lines.append(f"      assumes {_s(a)}")
@@ -225,10 +243,6 @@ def render_derive_text(net, records, color=False) -> str:
             if parts:
                 lines.append("      max rel. error: " + ", ".join(parts))
     return "\n".join(lines)
-
-
-_MARK = {"proved": ("✓", "green"), "numerically-equal": ("≈", "green"), "refuted": ("✗", "red"),
-         "error": ("!", "magenta"), "inconclusive": ("?", "yellow")}
 
 
 def _details(r, verbose=False) -> list:
@@ -246,14 +260,15 @@ def _details(r, verbose=False) -> list:
         out.append(("diagnosis", _s(f"diagnosis: {r.diagnosis} — {DIAGNOSES.get(r.diagnosis, '')}")))
     if r.counterexample:
         out += [("counterexample", line) for line in _values_text(r.counterexample, verbose)]
-    if r.assumptions and r.verdict in ("proved", "numerically-equal"):
+    if r.assumptions and holds(r.verdict):
         out.append(("assumptions", _s(f"assumptions: {'; '.join(map(str, r.assumptions))}")))
     return out
 
 
 def check_text_width(ids) -> int:
     """The width of the id column of one file's claims."""
-    return min(max([len(_s(i)) for i in ids] + [8]), 30)
+    from rich.cells import cell_len
+    return min(max([cell_len(_s(i)) for i in ids] + [8]), 30)
 
 
 def check_text_head(spec, color=False) -> list:
@@ -264,14 +279,15 @@ def check_text_head(spec, color=False) -> list:
 
 def check_text_claim(r, width, color=False, verbose=False) -> list:
     """The lines of one claim: its verdict line and the details under it."""
-    sym, col = _MARK.get(r.verdict, ("?", "magenta"))
+    row = style(r.verdict)
+    sym, col = (row.mark, row.colour) if row else ("?", "magenta")
     if not r.as_expected:
         col = "red" if r.verdict in ("refuted", "proved", "numerically-equal") else col
     if r.verdict == "refuted" and r.as_expected:
         col = "green"
     exp = "" if r.expect else " (expected to fail)"
     status = "as expected" if r.as_expected else "NOT as expected"
-    lines = [f"  {_c(sym, col, color)} {_s(r.id):<{width}}  {_c(_s(r.verdict), col, color)}{exp}  "
+    lines = [f"  {_c(sym, col, color)} {_pad(_s(r.id), width)}  {_c(_s(r.verdict), col, color)}{exp}  "
              f"[{status}, {r.seconds:.2f}s]"]
     return lines + ["      " + ln for _, text in _details(r, verbose) for ln in text.splitlines()]
 
@@ -295,10 +311,6 @@ def render_check_text(report, color=False, verbose=False) -> str:
     return "\n".join(lines)
 
 
-_HTML_COLORS = {"proved": "#1a7f37", "numerically-equal": "#1a7f37", "refuted": "#cf222e",
-                "error": "#8250df", "inconclusive": "#9a6700"}
-
-
 def render_check_html(report, math=None) -> str:
     """An HTML table of one file's verdicts (``FileReport._repr_html_``); every user string escaped.
 
@@ -309,7 +321,7 @@ def render_check_html(report, math=None) -> str:
     head = e(report.spec.path) + (f" — {e(report.spec.title)}" if report.spec.title else "")
     rows = []
     for r in report.results:
-        color = _HTML_COLORS.get(r.verdict, "#8250df") if r.as_expected or r.verdict == "inconclusive" \
+        color = (style(r.verdict).html if style(r.verdict) else "#8250df") if r.as_expected or r.verdict == "inconclusive" \
             else "#cf222e"
         detail = [f'<pre style="margin:0">{html.escape(text)}</pre>' if kind == "message" else html.escape(text)
                   for kind, text in _details(r)]
@@ -453,6 +465,9 @@ def _counterexample_json(ce, r):
                                "W": {k: [[_number(v) for v in row] for row in m] for k, m in pv["W"].items()},
                                "b": {k: [_number(v) for v in vec] for k, vec in pv["b"].items()},
                                "scalars": {k: _number(v) for k, v in pv.get("scalars", {}).items()}}
+        for key in ("X", "Y"):                      # a batch network: X and Y as matrices in its layout
+            if pv.get(key):
+                out["point_values"][key] = [[_number(v) for v in row] for row in pv[key]]
     if ce.get("assignment"):
         out["assignment"] = {str(k): _number(v) for k, v in ce["assignment"].items()}
     if ce.get("forced"):

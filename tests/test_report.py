@@ -223,3 +223,42 @@ def test_the_json_of_the_projects_own_derivation_files_validates(capsys):
     validate(doc)
     assert code == 0 and doc["ok"] is True and doc["summary"]["files"] == 3
     assert {v for f in doc["files"] for v in f["summary"]} == {"proved", "refuted"}
+
+
+BATCH = r"""network: {sizes: [2, 3, 2], batch: 3, layout: LAYOUT}
+claims:
+  - id: flipped
+    expect: false
+    claim: \Delta^{(2)} = \frac{1}{m}(Y - \hat{Y})
+"""
+
+
+@pytest.mark.parametrize("layout", ["rows", "columns"])
+def test_a_batch_counterexample_gives_X_and_Y_as_matrices_that_reproduce_it(layout, tmp_path, capsys):
+    """X and Y in the course's layout (rows: m x d0, columns: d0 x m); a separate NumPy forward pass of the
+    batch (Z = X W + 1 b in rows, Z = W X + b 1^T in columns) gives the reported Ŷ and Δ^(2) = (Ŷ - Y)/m."""
+    path = tmp_path / "batch.yaml"
+    path.write_text(BATCH.replace("LAYOUT", layout), encoding="utf-8")
+    assert main(["check", str(path), "--format", "json", *FAST]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    validate(doc)
+    ce = doc["files"][0]["claims"][0]["counterexample"]
+    pv = ce["point_values"]
+    X, Y = np.array(pv["X"], float), np.array(pv["Y"], float)
+    assert X.shape == ((3, 2) if layout == "rows" else (2, 3)) and Y.shape == ((3, 2) if layout == "rows" else (2, 3))
+    assert list(X.ravel()) == pv["x"] and list(Y.ravel()) == pv["y"]            # the same values, flattened
+    W0, W1 = np.array(pv["W"]["0"], float), np.array(pv["W"]["1"], float)
+    b0, b1 = np.array(pv["b"]["0"], float).ravel(), np.array(pv["b"]["1"], float).ravel()
+    if layout == "rows":
+        Z2 = np.maximum(X @ W0 + b0, 0) @ W1 + b1
+        Yhat = np.exp(Z2) / np.exp(Z2).sum(axis=1, keepdims=True)
+    else:
+        Z2 = W1 @ np.maximum(W0 @ X + b0[:, None], 0) + b1[:, None]
+        Yhat = np.exp(Z2) / np.exp(Z2).sum(axis=0, keepdims=True)
+    r, c = ce["entry"][0] - 1, ce["entry"][1] - 1
+    assert ce["lhs"] == pytest.approx((Yhat[r, c] - Y[r, c]) / 3, rel=1e-9)       # the true Δ^(2)
+    assert ce["rhs"] == pytest.approx((Y[r, c] - Yhat[r, c]) / 3, rel=1e-9)       # as claimed
+    assert main(["check", str(path), "-v", *FAST]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if "point:" in ln)
+    assert line.strip().startswith("point: X = [") and line.count(";") == X.shape[0] - 1 + Y.shape[0] - 1
