@@ -26,6 +26,7 @@ import itertools
 import random
 import time
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import sympy as sp
 
@@ -38,7 +39,6 @@ from .diagnoses import DIAGNOSES, _diagnose  # noqa: F401 - DIAGNOSES is public 
 from .errors import SymbackpropError
 from .givens import _domain_conditions, _normalize_conditions
 from .network import Network, graph
-from .notation.evaluate import Side
 from .points import node_values, sample_point
 from .precision import (MIN_EXACT_DIGITS, _EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES, _STRICT, _TINY_MAX_DPS, _TRUTH,
                         _claim_digits, _cond_ok, _holds, _value)
@@ -366,13 +366,15 @@ def _neq_everywhere(inst):
         return inst
     a, b = inst.sides
     sq = sp.Matrix([[sp.Add(*[e ** 2 for e in a.expr - b.expr])]])
-    side = _NeqSide(sq, r"\left\|" + a.latex + " - " + b.latex + r"\right\|^2")
-    return replace(inst, sides=(side, Side(sp.zeros(1, 1), "0")), ops=(">",))
+    side = _neq_side(type(a))(sq, r"\left\|" + a.latex + " - " + b.latex + r"\right\|^2")
+    return replace(inst, sides=(side, type(a)(sp.zeros(1, 1), "0")), ops=(">",))
 
 
-@dataclass(frozen=True)
-class _NeqSide(Side):
-    """‖A − B‖² of a claim A ≠ B (no diagnosis compares it with the sides of a mistake)."""
+@lru_cache(maxsize=None)
+def _neq_side(side_type):
+    """The side ‖A − B‖² of a claim A ≠ B, a subclass of the notation's side made here (no diagnosis compares
+    it with the sides of a mistake); the notation layer is not imported by this module (workers import it)."""
+    return dataclass(frozen=True)(type("_NeqSide", (side_type,), {"__doc__": _neq_side.__doc__}))
 
 
 def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
@@ -425,7 +427,7 @@ def _decide(net, parsed, opts, reading):
         pts = cache[key]
         for k in range(len(inst.ops)):
             status, info = _check_step(ctx, inst, k, pts)
-            if isinstance(inst.sides[0], _NeqSide):
+            if type(inst.sides[0]).__name__ == "_NeqSide":
                 info = dict(info, diagnosis=None)
             used_all.update(a.text for a in info.get("used", ()))
             if info.get("stage"):
