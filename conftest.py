@@ -21,6 +21,7 @@ HEAVY = {
     # adversarial tables: hundreds of claims in bounded workers (a session fixture checks them all)
     "tests/test_adversarial.py::test_adversarial[": "adversarial table",
     "tests/test_adversarial_batches.py::test_batch_adversarial[": "adversarial table",
+    "tests/test_adversarial_notation2.py::test_adversarial_notation[": "adversarial table",
     # grids: the default run keeps depth 1 and 2 of every activation x head x weights; CI the rest
     "tests/test_closed_forms.py::test_every_closed_form_is_proved[": ("grid rows sizes2 (3,2,3,2) and "
                                                                       "sizes3 (2,16,3)", ("-sizes2]", "-sizes3]")),

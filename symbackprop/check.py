@@ -26,6 +26,7 @@ import itertools
 import random
 import time
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import sympy as sp
 
@@ -359,9 +360,53 @@ def _constant_step(ctx, a, b, A, B, op, p):
                                   f"evaluation), so {op} does not hold", "counterexample": ce}
 
 
+def _neq_everywhere(inst):
+    """A ≠ B read as "A and B differ at every point" (as a given is read): ‖A − B‖² > 0."""
+    if "!=" not in inst.ops or len(inst.ops) != 1 or inst.sides[0].expr.shape != inst.sides[1].expr.shape:
+        return inst
+    a, b = inst.sides
+    sq = sp.Matrix([[sp.Add(*[e ** 2 for e in a.expr - b.expr])]])
+    side = _neq_side(type(a))(sq, r"\left\|" + a.latex + " - " + b.latex + r"\right\|^2")
+    return replace(inst, sides=(side, type(a)(sp.zeros(1, 1), "0")), ops=(">",))
+
+
+@lru_cache(maxsize=None)
+def _neq_side(side_type):
+    """The side ‖A − B‖² of a claim A ≠ B, a subclass of the notation's side made here (no diagnosis compares
+    it with the sides of a mistake); the notation layer is not imported by this module (workers import it)."""
+    return dataclass(frozen=True)(type("_NeqSide", (side_type,), {"__doc__": _neq_side.__doc__}))
+
+
 def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
-    """Verdict, step, message, diagnosis, counterexample and assumptions of a parsed claim."""
-    instances = parsed.instances()
+    """Verdict, step, message, diagnosis, counterexample and assumptions of a parsed claim.
+
+    A ≠ B has two readings: "the identity A = B fails" (the sides differ somewhere: ``\\delta^{(L-2)} \\neq 0``
+    after a dead neuron, as functions) and "A and B differ at every point" (``x_1 \\neq 0``, as a given).  Both are
+    decided; where they disagree the claim is an error saying how to state each, never one of them guessed."""
+    first = next(iter(parsed.instances()), None)
+    if first is None or "!=" not in first.ops:
+        return _decide(net, parsed, opts, lambda inst: inst)
+    some = _decide(net, parsed, opts, lambda inst: inst)
+    every = _decide(net, parsed, opts, _neq_everywhere)
+    (s_, e_) = (some[0][0], every[0][0])
+    if s_ == "refuted":                      # identically equal: false in both readings
+        return some
+    if e_ != "refuted":                      # differ everywhere (then somewhere too), or undecided
+        return every
+    if s_ == "inconclusive":
+        return some
+    ce = every[0][4] or {}                   # the sides differ somewhere, and are equal somewhere else
+    where = f" ({ce.get('point')} point)" if ce.get("point") else ""
+    raise SymbackpropError(
+        "\\neq has two readings that disagree here: the sides are not identically equal, so the identity "
+        f"A = B fails, but they are equal at some points{where}; for 'the identity fails' write the claim "
+        "A = B with expect: false, for 'never equal' write \\|A - B\\| > 0 (or (A - B)^2 > 0 for scalars)",
+        token="\\neq")
+
+
+def _decide(net, parsed, opts, reading):
+    """:func:`decide` of the claim's instances as ``reading`` maps them."""
+    instances = map(reading, parsed.instances())
     first = list(itertools.islice(instances, _MAX_BOUNDARY_INSTANCES))
     ctx = _Ctx(net, parsed, opts, first)
     _EXACT_DIGITS[0] = ctx.digits
@@ -382,6 +427,8 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
         pts = cache[key]
         for k in range(len(inst.ops)):
             status, info = _check_step(ctx, inst, k, pts)
+            if type(inst.sides[0]).__name__ == "_NeqSide":
+                info = dict(info, diagnosis=None)
             used_all.update(a.text for a in info.get("used", ()))
             if info.get("stage"):
                 stages.add(info["stage"])

@@ -711,8 +711,9 @@ claims:
     report = check_spec(spec, Limits(timeout=10, workers=2), CheckOptions(symbolic_seconds=1e-4))
     hard, neq, false = report.results
     assert hard.verdict == "numerically-equal" and "time budget" in hard.message
-    # regression: a budget that ran out used to count as a proof that the sides are identical
-    assert neq.verdict == "inconclusive"
+    # regression: a budget that ran out used to count as a proof that the sides are identical.  A ≠ B holds at
+    # every point (ŷ_1 > 0): true, with its equality surface ŷ_1 = 0 proved unreachable (never refuted)
+    assert neq.verdict == "numerically-equal", neq.message
     assert false.verdict == "refuted" and false.diagnosis == "sign"
 
 

@@ -7,9 +7,13 @@ the activation, ``\operatorname{ReLU}`` the activation of a ReLU network (else m
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .algebra import Frac
 from .derivatives import Derivative
-from .functions import COND_OPS, Apply, ClassIndicator, Diag, Indicator, Max, Softmax, SumOver, Trace
+from .functions import (COND_OPS, Apply, ClassIndicator, ClassPick, Diag, Indicator, IndicatorChain, Max, Min,
+                        Softmax,
+                        SumOver, Trace, chain_condition)
 from .literals import numeric_literal
 import sympy as sp
 
@@ -19,7 +23,7 @@ __all__ = ["CommandsMixin", "PARENS"]
 
 PARENS = ("(", "\\left(")                 # what may open a function's argument
 FUNCTION_CMDS = frozenset({"varphi", "phi", "sigma", "tanh", "exp", "log", "ln", "Sigma"})
-OTHER_CMDS = frozenset({"frac", "hat", "mathcal", "delta", "max", "mathbb", "mathbf", "sum", "nabla", "partial",
+OTHER_CMDS = frozenset({"frac", "hat", "mathcal", "delta", "max", "min", "mathbb", "mathbf", "sum", "nabla", "partial",
                         "diffd"})
 KNOWN_CMDS = FUNCTION_CMDS | OTHER_CMDS | {"odot", "circ", "otimes", "cdot", "times", "top", "neq", "ne", "le",
                                            "leq", "ge", "geq", "in", "bullet", "ast"}
@@ -194,10 +198,14 @@ class CommandsMixin:
                              f"{getattr(self.net, 'activation', '?')}): write \\mathbb{{1}}\\{{u > 0\\}}", tok=t)
         raise self.error(f"{shown}' is not known", tok=t)
 
-    def cmd_max(self):
+    def cmd_min(self):
+        return self.cmd_max(Min)
+
+    def cmd_max(self, node=Max):
         t = self.next()
+        name = "\\min" if node is Min else "\\max"
         if not (self.tok.kind == "sym" and self.tok.value in PARENS):
-            raise self.error("expected ( after \\max")
+            raise self.error(f"expected ( after {name}")
         close = {"(": ")", "\\left(": "\\right)"}[self.next().value]
         self.fn_depth += 1
         args = [self.expr()]
@@ -205,10 +213,10 @@ class CommandsMixin:
             self.next()
             args.append(self.expr())
         self.fn_depth -= 1
-        self.expect("sym", close, f"{close} closing \\max")
+        self.expect("sym", close, f"{close} closing {name}")
         if len(args) < 2:
-            raise self.error("\\max needs at least two arguments", tok=t, token="\\max")
-        return Max(t.pos, self.span(t), args)
+            raise self.error(f"{name} needs at least two arguments", tok=t, token=name)
+        return node(t.pos, self.span(t), args)
 
     # fractions and derivatives -------------------------------------------------------------------
 
@@ -264,6 +272,9 @@ class CommandsMixin:
 
     def make_derivative(self, t, num, den, nabla=False):
         self.network(t)
+        if isinstance(den, ClassPick):                 # CS231n's ∂L_i/∂f_{y_i}: the gradient's entry at the class
+            grad = Derivative(t.pos, self.span(t), num, den.arg, nabla, self.p.jacobian)
+            return ClassPick(t.pos, self.span(t), grad)
         return Derivative(t.pos, self.span(t), num, den, nabla, self.p.jacobian)
 
     def diff_quantity(self, loss_ok):
@@ -280,6 +291,9 @@ class CommandsMixin:
             self.expect("sym", "}", "} closing the quantity")
             return node
         node = self.as_quantity(self.factor())
+        if not loss_ok and isinstance(node, ClassPick) and isinstance(node.arg, Quantity) and \
+                node.arg.kind != "loss":
+            return node                                # f_{y_i} in a denominator (see make_derivative)
         if not isinstance(node, Quantity) or node.kind == "loss" and not loss_ok:
             raise self.error("unsupported derivative: ∂ must be followed by a network quantity", tok=t,
                              token=self.src[t.pos:self.toks[self.i - 1].end])
@@ -460,8 +474,12 @@ class CommandsMixin:
             raise self.error("an indicator condition needs one of > < \\ge \\le \\geq \\leq")
         self.next()
         rhs = self.expr()
+        got = chain_condition(self, t, lhs, op, rhs, None)
         self.fn_depth -= 1
         self.expect("sym", closers[o.value], f"{closers[o.value]} closing the indicator")
+        if isinstance(got, tuple):
+            return IndicatorChain(t.pos, self.span(t), replace(got[0], token=self.span(t)),
+                                  replace(got[1], token=self.span(t)))
         return Indicator(t.pos, self.span(t), lhs, op, rhs)
 
     def class_condition(self, t, close):

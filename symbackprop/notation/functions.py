@@ -16,7 +16,7 @@ from .algebra import broadcast, is_bare_array
 from .context import OutOfRange
 from .nodes import ATOM, POST, PROD, SUM, WIDTH_TYPES, Named, Node, at, bare, combine, dims, kind, paren
 
-__all__ = ["Cases", "Apply", "Max", "Indicator", "SumOver", "Diag", "Softmax", "Trace", "ClassPick", "ClassIndicator",
+__all__ = ["Cases", "Apply", "Max", "Min", "Indicator", "IndicatorChain", "chain_condition", "SumOver", "Diag", "Softmax", "Trace", "ClassPick", "ClassIndicator",
            "FUNCTIONS", "FUNCTION_TEX", "COND_OPS", "RELOP_TEX", "MAX_SUM_TERMS", "build"]
 
 MAX_SUM_TERMS = 50_000            # body evaluations of all sums in one evaluation
@@ -141,6 +141,21 @@ class Max(Node):
 
 
 @dataclass
+class Min(Max):
+    """min(u, v, …) = −max(−u, −v, …): the prover and the checker's corners know max."""
+
+    def ev(self, ctx):
+        out = -self.args[0].ev(ctx)
+        for a in self.args[1:]:
+            out = broadcast(out, -a.ev(ctx), lambda u, v: build(ctx, self, lambda: sp.Max(u, v)), ctx, a, "\\min",
+                            (not is_bare_array(self.args[0]), not is_bare_array(a)))
+        return -out
+
+    def tex(self):
+        return r"\min" + paren(", ".join(a.tex() for a in self.args))
+
+
+@dataclass
 class Indicator(Node):
     """1{lhs op rhs}, elementwise, as a 0/1 Piecewise."""
     lhs: object = None
@@ -162,6 +177,45 @@ class Indicator(Node):
 
     def tex(self):
         return r"\mathbb{1}\{" + self.lhs.tex() + " " + RELOP_TEX[self.op] + " " + self.rhs.tex() + r"\}"
+
+
+@dataclass
+class IndicatorChain(Node):
+    """1{a < b < c} (or >, \\le, \\ge in one direction): 1{a < b} · 1{b < c}, elementwise."""
+    first: Indicator = None
+    second: Indicator = None
+    level = ATOM
+
+    def ev(self, ctx):
+        return broadcast(self.first.ev(ctx), self.second.ev(ctx), lambda u, v: u * v, ctx, self, "an indicator",
+                         (not is_bare_array(self.first.lhs), not is_bare_array(self.second.rhs)))
+
+    def shape_kind(self):
+        return combine((kind(self.first.lhs), kind(self.first.rhs), kind(self.second.rhs)))
+
+    def children(self):
+        return [self.first.lhs, self.first.rhs, self.second.rhs]
+
+    def tex(self):
+        f, s = self.first, self.second
+        return (r"\mathbb{1}\{" + f.lhs.tex() + " " + RELOP_TEX[f.op] + " " + f.rhs.tex() + " " + RELOP_TEX[s.op] +
+                " " + s.rhs.tex() + r"\}")
+
+
+def chain_condition(parser, t, lhs, op, rhs, span):
+    """The indicator of ``lhs op rhs`` and, when a second relation follows in the same direction (0 < u < 6),
+    of the chain; a chain that turns (0 < u > 6) is an error."""
+    first = Indicator(t.pos, span, lhs, op, rhs)
+    op2 = parser.relop()
+    if op2 not in COND_OPS:
+        return first
+    if (op2 in ("<", "<=")) != (op in ("<", "<=")):
+        raise parser.error("a chain of conditions must run in one direction (a < u \\le b)")
+    parser.next()
+    parser.fn_depth += 1
+    rhs2 = parser.expr()
+    parser.fn_depth -= 1
+    return first, Indicator(t.pos, span, rhs, op2, rhs2)
 
 
 @dataclass

@@ -287,6 +287,40 @@ def _check_spacing(toks, text, partner):
     for k, t in enumerate(toks):
         if t.kind == "cmd" and t.value in ARITY:
             _check_arguments(toks, text, partner, k)
+    for k, t in enumerate(toks):
+        prev, nxt = toks[k - 1] if k else None, toks[k + 1] if k + 1 < len(toks) else None
+        if t.kind == "space" and nxt is not None and nxt.kind == "space":
+            continue                          # a run of spaces is judged at its last one, as a wide space
+        run = t.kind == "space" and prev is not None and prev.kind == "space"
+        while prev is not None and prev.kind == "space":
+            k -= 1
+            prev = toks[k - 1] if k else None
+        if (t.value in WIDE_SPACES or run) and not (_separates(prev, True) or _separates(nxt, False)):
+            _fail(f"{t.value} between two expressions prints a gap, not a product, and the parser would multiply "
+                  f"them (a = b {t.value} c = d reads a = b·c = d): state one relation per claim, write \\cdot for a "
+                  f"product, or end with \\quad\\text{{for }} … for a range", text, t.pos, t.value)
+
+
+WIDE_SPACES = frozenset({"\\quad", "\\qquad", "~", "\\ "})    # and any run of spacing commands
+_OPERATOR_SYMS = frozenset("=<>+-*/,.;:&!") | {"\\\\"}
+_OPERATOR_CMDS = frozenset({"odot", "circ", "otimes", "cdot", "times", "bullet", "ast", "neq", "ne", "le", "leq", "ge",
+                            "geq", "in", "text", "mathrm", "operatorname"})
+
+
+def _separates(t, before) -> bool:
+    """Whether ``t`` (the token before a wide space when ``before``, else after it) keeps the space from standing
+    between two operands: an end of the claim, an operator or relation, a bracket opening before / closing after."""
+    if t is None or t.kind in ("space", "end"):
+        return True
+    if t.kind == "cmd":
+        return t.value in _OPERATOR_CMDS
+    if t.kind != "sym":
+        return False
+    if t.value in _OPERATOR_SYMS:
+        return True
+    opening = t.value in ("(", "[", "{") or t.value.startswith("\\left")
+    closing = t.value in (")", "]", "}") or t.value.startswith("\\right")
+    return opening if before else closing
 
 
 def _check_arguments(toks, text, partner, k):

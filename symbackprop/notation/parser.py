@@ -17,10 +17,12 @@ Braces, ``\left``/``\right`` and spacing are checked by the lexer; letters go th
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..errors import NotationError
 from .algebra import Bars, Hadamard, Neg, Outer, Pick, Power, Product, Sum, Transpose
 from .commands import CommandsMixin
-from .functions import COND_OPS, Cases, Indicator
+from .functions import COND_OPS, Cases, Indicator, IndicatorChain, chain_condition
 from .letters import LettersMixin
 from .lexer import Token, grouped
 from .literals import numeric_literal
@@ -196,10 +198,12 @@ class Parser(CommandsMixin, LettersMixin):
     def relation(self):
         """[(side_node, latex, start)], [ops], shape or None."""
         sides, ops, shape = [self.side()], [], None
+        neq = None
         while not self.at("end"):
             op = self.relop()
             if op is None:
                 raise self.unexpected("unexpected token after a complete expression")
+            neq = neq or (self.tok if op == "!=" else None)
             self.next()
             if op == "in":
                 shape = self.shape()
@@ -212,6 +216,9 @@ class Parser(CommandsMixin, LettersMixin):
             raise self.error("nothing may follow a shape \\mathbb{R}^{…}")
         if "in" in ops and len(ops) > 1:
             raise self.error("\\in must be the only relation of a claim", tok=self.toks[0])
+        if "!=" in ops and len(ops) > 1:              # A = B ≠ C: which sides differ, and where?
+            raise self.error("\\neq must be the only relation of a claim: state A \\neq B on its own",
+                             tok=neq)
         return sides, ops, shape
 
     def relop(self):
@@ -546,8 +553,12 @@ class Parser(CommandsMixin, LettersMixin):
             self.next()
             self.fn_depth += 1
             rhs = self.expr()
+            got = chain_condition(self, open_, inner, op, rhs, None)
             self.fn_depth -= 1
             self.expect("sym", close, f"{close} closing the Iverson bracket")
+            if isinstance(got, tuple):
+                return IndicatorChain(open_.pos, self.span(open_), replace(got[0], token=self.span(open_)),
+                                      replace(got[1], token=self.span(open_)))
             return Indicator(open_.pos, self.span(open_), inner, op, rhs)
         self.expect("sym", close, f"{close} closing the {open_.value} at position {open_.pos}")
         if open_.value == "{" and not isinstance(inner, (Quantity, Bracketed)) and \

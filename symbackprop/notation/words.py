@@ -12,7 +12,7 @@ __all__ = ["words"]
 _CMDS = {v: k for k, v in _GREEK.items()}
 _CMDS.update({"varphi": "φ", "phi": "φ", "odot": "⊙", "otimes": "⊗", "cdot": "·", "times": "×", "neq": "≠",
               "le": "≤", "ge": "≥", "in": "∈", "nabla": "∇", "sum": "Σ", "partial": "∂", "log": "log", "exp": "exp",
-              "tanh": "tanh", "max": "max", "top": "ᵀ", "lambda": "λ", "quad": ","})
+              "tanh": "tanh", "max": "max", "min": "min", "top": "ᵀ", "lambda": "λ", "quad": ","})
 _OPERATORS = {"sigmoid": "σ", "ReLU": "ReLU", "softmax": "softmax", "diag": "diag", "tr": "tr"}
 
 
