@@ -25,6 +25,7 @@ Networks (incoming weights where the preset names W by the layer it enters):
     NX  2-3-3 sigmoid, softmax + CE, nielsen             NR  2-3-3-2 relu, sigmoid + MSE, nielsen
     N2  2-3-2 sigmoid, sigmoid + MSE, nielsen            BI  2-3-2 tanh, identity + MSE, bishop
     BS  2-3-2 sigmoid, sigmoid + BCE, bishop             BT  2-3-2 tanh, tanh + MSE, bishop
+    BX  2-3-2 tanh, softmax + CE, bishop
     GF  3-4-2 relu, softmax + CE, goodfellow (J the loss) UF  2-3-2 sigmoid, sigmoid + MSE, ufldl
     DA  2-3-1 relu, sigmoid + BCE, deeplearning-ai       DH  2-3-1 tanh, sigmoid + BCE, deeplearning-ai
     CS  2-3-3 relu, softmax + CE, cs231n                 D2  2-3-2 relu, softmax + CE, no bias, d2l
@@ -54,6 +55,7 @@ NETS = {
     "BI": (Network((2, 3, 2), "tanh", "identity", "mse", weights="incoming"), "bishop"),
     "BS": (Network((2, 3, 2), "sigmoid", "sigmoid", "bce", weights="incoming"), "bishop"),
     "BT": (Network((2, 3, 2), "tanh", "tanh", "mse", weights="incoming"), "bishop"),
+    "BX": (Network((2, 3, 2), "tanh", "softmax", "cross_entropy", weights="incoming"), "bishop"),
     "GF": (Network((3, 4, 2), "relu", "softmax", "cross_entropy", weights="incoming"), _GF),
     "UF": (Network((2, 3, 2), "sigmoid", "sigmoid", "mse"), "ufldl"),
     "DA": (Network((2, 3, 1), "relu", "sigmoid", "bce", weights="incoming"), "deeplearning-ai"),
@@ -339,6 +341,14 @@ ROWS = [
     ("BS", "hprime-wrong", "false", r"h'(a_j) = a_j(1 - a_j)", ""),
     ("BT", "dk", "false", r"\delta_k = y_k - t_k", "tanh output mse: needs the derivative"),
     ("BT", "dk-ok", "proved", r"\delta_k = (1 - y_k^2)(y_k - t_k)", ""),
+    # Bishop's own softmax (PRML 5.25) sums over output units with j, against §5.3's letters (j hidden): refused
+    ("BX", "softmax-j", "error", r"y_k = \frac{\exp(a_k)}{\sum_j \exp(a_j)}", "j: hidden by letter, output by use"),
+    ("BX", "softmax-layer", "proved", r"y_k = \frac{\exp(a_k)}{\sum_j \exp(a^{(2)}_j)}", ""),
+    ("BX", "softmax-hidden", "false", r"y_k = \frac{\exp(a_k)}{\sum_j \exp(a^{(1)}_j)}", "hidden units summed"),
+    ("BX", "chain-k", "proved", r"\frac{\partial E_n}{\partial a_j} = \sum_k \frac{\partial E_n}{\partial a_k} "
+     r"\frac{\partial a_k}{\partial a_j}", "k linked to j"),
+    ("BX", "dk", "proved", r"\delta_k = y_k - t_k", ""),
+    ("BX", "bp-k", "proved", r"\delta_j = h'(a_j) \sum_k w_{kj} \delta_k", ""),
     ("N2", "sq-a", "proved", r"(a^L_j)^2 = a^L_j a^L_j", ""),
     ("N2", "a2-layer", "proved", r"a^2_j = \sigma(z^2_j)", "a^2 is layer 2"),
     ("N2", "y-sq-wrong", "false", r"C = \frac{1}{2}\sum_j (a^L_j)^2 - \sum_j a^L_j y_j", ""),

@@ -379,8 +379,13 @@ class CommandsMixin:
                 raise self.error("a sum with an upper bound needs its lower bound: write \\sum_{k=1}^{…}")
         self.bound_names.setdefault(v.value, v.pos)
         self.active.append(v.value)
+        start, first_use = self.i, len(self.unit_uses)
         body = self.signed_product()
         self.active.pop()
+        letters = {x.value for x in self.toks[start:self.i]
+                   if x.kind == "letter" and (x.value in self.index_names or x.value in self.bound_names)}
+        if letters == {v.value}:                     # the sum's letter alone (see Parser.sum_letter_check)
+            self.sum_alone += [u for u in self.unit_uses[first_use:] if u[0] != "W" and u[2] == (v.value,)]
         return SumOver(t.pos, self.span(t), v.value, lo, hi, body)
 
     def sum_bounds(self):

@@ -126,6 +126,7 @@ class LayersMixin:
             layer = units[names[0]]
         for n in names:
             self.readings[n] = f"a unit of layer {units[n]}"
+        self.unit_uses.append((kind, layer, tuple(names), t, self.span(t)))
         return LayerExpr(t.pos, str(layer), layer, 0, 0, 0)
 
     def unit_bias(self, t, kind):

@@ -79,6 +79,8 @@ class Parser(CommandsMixin, LettersMixin):
         self.declared = set()      # scalar names the profile declares
         self.bound_names = {}      # letter -> position of a \sum binding it
         self.active = []           # indices bound by the enclosing sums
+        self.unit_uses = []        # (kind, layer, letters, token, text) of quantities whose layer is their index letter
+        self.sum_alone = []        # … of them, those whose letter is a sum's and the sum's only index letter
         self.layer_used = False
         self.network_pos = None    # position of the first network quantity (None: a claim about scalars only)
         self.readings = {}         # what a spelling was read as, for the words form: {'σ': 'logistic', …}
@@ -219,7 +221,21 @@ class Parser(CommandsMixin, LettersMixin):
         if "!=" in ops and len(ops) > 1:              # A = B ≠ C: which sides differ, and where?
             raise self.error("\\neq must be the only relation of a claim: state A \\neq B on its own",
                              tok=neq)
+        self.sum_letter_check()
         return sides, ops, shape
+
+    def sum_letter_check(self):
+        """Bishop's letters (i input, j hidden, k output) hold in §5.3, not in his softmax y_k = exp(a_k)/Σ_j exp(a_j)
+        (eq. 5.25, j an output unit). A sum whose only index letter decides the layer of a quantity, beside the
+        same quantity in another layer, is that case or the letter rule: refused, naming how to write it."""
+        for kind, layer, letters, t, text in self.sum_alone:
+            other = next((u for u in self.unit_uses if u[0] == kind and u[1] != layer), None)
+            if other is not None:
+                n, o = letters[0], other[4]
+                raise self.error(f"{text} inside the sum over {n} is in layer {layer} by its letter (i input, j hidden, "
+                                 f"k output), but {o} beside it is in layer {other[1]}: if the sum runs over the units "
+                                 f"of {o}'s layer, write that layer ({t.value}^{{({other[1]})}}_{n}); else use the "
+                                 f"letter of the layer the sum runs over", tok=t, token=text)
 
     def relop(self):
         """The relation written at the current token ('=', '!=', '<=', …, 'in') or None."""

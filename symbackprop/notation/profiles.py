@@ -167,7 +167,9 @@ letters), z_j = h(a_j), outputs y_k, targets t_k, E_n = ½ Σ_k (y_{nk} - t_{nk}
 (§5.1), D inputs, M hidden units, K outputs, σ the logistic sigmoid. Unscripted quantities take their layer from
 the index letter (i input, j hidden, k output: a network with one hidden layer); the pattern index n is dropped
 (y_{nk} = y_k: one example). The bias folded in as w_{j0} is read as b_j. Bishop's §5.3.1 is general (any
-feed-forward topology); the index-letter reading is certain only for the two-layer network of §5.3.2."""
+feed-forward topology); the index-letter reading is certain only for the two-layer network of §5.3.2. Bishop's
+softmax y_k = exp(a_k)/Σ_j exp(a_j) (eq. 5.25) sums over output units with j: a sum whose only letter would put a
+quantity in another layer than the same quantity beside it is refused (write a^{(2)}_j)."""
 
 _GOODFELLOW_DOC = """Goodfellow, Bengio, Courville, Deep Learning §6.5.4, Algorithms 6.3/6.4: a^{(k)} = b^{(k)} +
 W^{(k)} h^{(k-1)}, h^{(k)} = f(a^{(k)}), h^{(0)} = x, ŷ = h^{(l)} (l the depth, k the layer variable), J = L(ŷ, y) +
