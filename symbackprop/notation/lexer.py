@@ -301,7 +301,9 @@ def _check_spacing(toks, text, partner):
                   f"product, or end with \\quad\\text{{for }} … for a range", text, t.pos, t.value)
 
 
-WIDE_SPACES = frozenset({"\\quad", "\\qquad", "~", "\\ "})    # and any run of spacing commands
+# a gap between two operands, not a product: the thick and medium spaces \; \: \> as well (a product's space is the
+# thin \, as in Goodfellow's J \, h^T; a = 0 \; b = 0 is two equations side by side), and any run of spacing commands
+WIDE_SPACES = frozenset({"\\quad", "\\qquad", "~", "\\ ", "\\;", "\\:", "\\>"})
 _OPERATOR_SYMS = frozenset("=<>+-*/,.;:&!") | {"\\\\"}
 _OPERATOR_CMDS = frozenset({"odot", "circ", "otimes", "cdot", "times", "bullet", "ast", "neq", "ne", "le", "leq", "ge",
                             "geq", "in", "text", "mathrm", "operatorname"})
