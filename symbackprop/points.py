@@ -39,6 +39,7 @@ class Point:
     label: str = "random"
     surface: object = None    # the boundary this point was built on (check.py), if any
     _exact: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _values: dict | None = field(default=None, init=False, repr=False, compare=False)   # dps -> NodeValues
 
 
 def _r(rng):
@@ -166,15 +167,47 @@ def force(net: Network, p: Point, l: int, j: int, value: Fraction) -> Point:
 
 
 class NodeValues(dict):
-    """Symbol -> SymPy number at a point (``node_values``), with the way back to exact values."""
+    """Symbol -> SymPy number at a point (``node_values``), with the way back to exact values.
+
+    Read-only once built (``node_values`` shares one per point and precision): ``subst`` and ``memo``
+    remember results computed from these values."""
 
     def __init__(self, g, point, dps):
         super().__init__()
         self.graph, self.point, self.dps = g, point, dps
+        self._subst = {}
+        self.memo = {}          # results of deterministic functions of (expression, these values), by callers
 
     def exact(self) -> dict:
         """Every symbol as an exact SymPy number (see ``exact_values``)."""
         return exact_values(self.graph, self.point)
+
+    def subst(self, expr):
+        """``expr.xreplace(self)``, the same result, with every subexpression substituted once per point:
+        the entries of a matrix (and the two sides of a claim) share most of their subtrees."""
+        return _subst(expr, self, self._subst)[0]
+
+
+def _subst(e, rule, memo):
+    """Basic._xreplace with a memo: (result, changed).  ``e.func(*args)`` is a function of the arguments, so
+    a subtree met again gives what substituting it again would give."""
+    hit = memo.get(e)
+    if hit is not None:
+        return hit
+    if e in rule:
+        out = rule[e], True
+    else:
+        args, changed = [], False
+        for a in e.args:
+            if getattr(a, "_xreplace", None) is not None:
+                r, c = _subst(a, rule, memo)
+                args.append(r)
+                changed |= c
+            else:
+                args.append(a)
+        out = (e.func(*args), True) if changed else (e, False)
+    memo[e] = out
+    return out
 
 
 def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
@@ -183,6 +216,9 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
     Exact rationals stay Rational; everything else is a Float of ``dps`` digits (an exact irrational
     input such as atanh(1/2) too: ``.exact()`` has it exactly).
     """
+    cached = p._values.get((id(g), dps)) if p._values is not None else None
+    if cached is not None and cached.graph is g:
+        return cached
     net = g.net
     fw = forward(net, p, dps)
     vals = NodeValues(g, p, dps)
@@ -212,6 +248,9 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
             vals[sym] = num(v)
     for sym, v in p.scalars.items():
         vals[sym] = num(v)
+    if p._values is None:
+        p._values = {}
+    p._values[(id(g), dps)] = vals
     return vals
 
 

@@ -103,7 +103,7 @@ class CheckInterrupted(KeyboardInterrupt):
 # What a claim's worker imports beyond the checker itself (found by listing sys.modules in a worker
 # after checking the course files): imported once in the parent, the forked workers inherit them.
 WORKER_MODULES = ("symbackprop.notation", "symbackprop.trivial", "latex2sympy2", "sympy.assumptions.wrapper",
-                  "sympy.sets.handlers.issubset", "sympy.sets.setexpr", "sympy.physics.units")
+                  "sympy.sets.handlers.issubset", "sympy.sets.setexpr")
 _COLD = set()       # networks whose warm-up ran out of its limits in this process: not tried again
 
 
