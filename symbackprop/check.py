@@ -276,11 +276,15 @@ def _vanishing_denominator(expr, vals, dps):
     return None
 
 
+@lru_cache(maxsize=64)
+def _tolerance(dps):
+    return sp.Float(10) ** (-(dps - 12))
+
+
 def _close(a, b, dps):
     if a.is_Rational and b.is_Rational:
         return a == b
-    tol = sp.Float(10) ** (-(dps - 12))
-    return abs(a - b) <= tol * max(1, abs(a), abs(b))
+    return abs(a - b) <= _tolerance(dps) * max(1, abs(a), abs(b))
 
 
 @dataclass
@@ -961,9 +965,65 @@ def _try_prove(lhs, rhs, g, conds, opts):
             if cur in tried:                   # no φ to concretize, or no assumption to apply: same proof
                 continue
             tried.append(cur)
-            if prove_zero(cur, region):
+            if not _surely_nonzero(cur) and prove_zero(cur, region):
                 return stage, used
     return None, ()
+
+
+def _surely_nonzero(M):
+    """True when an entry of ``M`` is certainly not identically zero, so ``prove_zero`` cannot succeed: the
+    entry is built from rationals, symbols, sums, products, integer powers and the opaque φ, φ' only, and it
+    is nonzero at one exact rational point where φ and φ' are read as some functions (a value drawn from
+    the exact value of the argument).  Expansion and cancellation keep the value of such an expression under
+    every reading of its symbols and of φ, φ', so a nonzero value means no rewriting reaches 0.  Anything
+    else (Piecewise, max, exp, a vanishing denominator, a symbol with other assumptions) decides nothing."""
+    entries = list(M) if isinstance(M, sp.MatrixBase) else [M]
+    vals = {}
+    for e in entries:
+        try:
+            v = _opaque_value(e, vals)
+        except (_Unknown, RecursionError):
+            continue
+        if v != 0:
+            return True
+    return False
+
+
+class _Unknown(Exception):
+    pass
+
+
+def _opaque_value(e, vals):
+    if e in vals:
+        return vals[e]
+    if e.is_Rational:
+        v = _Fraction(int(e.p), int(e.q))
+    elif e.is_Symbol:
+        if e.is_integer is not None or e.is_zero is not None and e.is_zero or e.is_rational is False:
+            raise _Unknown()                 # only real symbols (with or without a sign) get a value here
+        draw = random.Random(e.name)
+        v = _Fraction(draw.randint(1, 10 ** 6), draw.randint(1, 997))
+        if e.is_negative or e.is_nonpositive or not (e.is_positive or e.is_nonnegative) and draw.random() < 0.5:
+            v = -v
+    elif e.is_Add:
+        v = sum((_opaque_value(a, vals) for a in e.args), _F0)
+    elif e.is_Mul:
+        v = _Fraction(1)
+        for a in e.args:
+            v *= _opaque_value(a, vals)
+    elif e.is_Pow and e.exp.is_Integer and abs(e.exp) <= 64:
+        b = _opaque_value(e.base, vals)
+        if b == 0 and e.exp < 0:
+            raise _Unknown()
+        v = b ** int(e.exp)
+    elif isinstance(e, (phi, phi_prime)):
+        u = _opaque_value(e.args[0], vals)
+        rng = random.Random(f"{type(e).__name__}:{u.numerator}/{u.denominator}")
+        v = _Fraction(rng.randint(-10 ** 6, 10 ** 6), rng.randint(1, 997))
+    else:
+        raise _Unknown()
+    vals[e] = v
+    return v
 
 
 def _given_region(conds, fn, cond_subs):

@@ -1,0 +1,155 @@
+r"""The checker's shortcuts give exactly what the long way gives (no timing here: see benchmarks/).
+
+- ``NodeValues.subst`` (each subexpression substituted once per point) is ``xreplace``, object for object;
+- ``node_values`` is built once per point and precision, and equals a fresh forward pass;
+- ``_surely_nonzero`` (skips a proof attempt) says "nonzero" only for expressions that are not identically
+  zero -- checked against identities written by hand and against ``prove_zero`` itself.
+"""
+import random
+
+import pytest
+import sympy as sp
+
+from symbackprop.check import _surely_nonzero, check_claim
+from symbackprop.closed_forms import prove_zero
+from symbackprop.derive import derive
+from symbackprop.network import Network, graph
+from symbackprop.points import NodeValues, node_values, sample_point
+from symbackprop.rules import phi, phi_prime
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+a, b, c, u, v = sp.symbols("a b c u v", real=True)
+zn = sp.Symbol("z", real=True, nonpositive=True)
+
+
+# ---- _surely_nonzero: never "nonzero" for an identity --------------------------------------------------
+
+IDENTITIES = [                                  # each is 0 for every value of a, b, c and every function φ
+    (a + b) ** 2 - a ** 2 - 2 * a * b - b ** 2,
+    phi_prime(a * (b + c)) - phi_prime(a * b + a * c),          # the same argument written twice
+    phi(a + b) * phi_prime(c) - phi_prime(c) * phi(b + a),
+    (a ** 2 - b ** 2) / (a - b) - (a + b),
+    phi(a) / phi(a) - 1,
+    (phi(u) + phi_prime(v)) ** 3 - sp.expand((phi(u) + phi_prime(v)) ** 3),
+    sp.Integer(0),
+]
+
+NONZERO = [                                     # each is nonzero for some values (written by hand)
+    phi_prime(a) - phi(a),
+    phi_prime(a) - phi_prime(b),
+    zn * phi_prime(zn) * a,                     # φ'(z) with z <= 0 is not 0 for a generic φ
+    (a + b) ** 2 - a ** 2 - b ** 2,
+    phi(a * (b + c)) - phi(a * b + c),
+]
+
+UNDECIDED = [                                   # outside what the shortcut reads: it must say nothing
+    sp.Piecewise((1, a > 0), (0, True)) - 1,
+    sp.exp(a + b) - sp.exp(a) * sp.exp(b),      # an identity that is 0 only by a rule of exp
+    sp.Max(a, b) - a,
+    sp.sqrt(a ** 2) - a,
+    sp.Float(1.5) * a,
+]
+
+
+@pytest.mark.parametrize("e", IDENTITIES, ids=str)
+def test_identities_are_never_called_nonzero(e):
+    assert prove_zero(sp.Matrix([[e]])), "the reference: the proof really succeeds on these"
+    assert not _surely_nonzero(sp.Matrix([[e]]))
+
+
+@pytest.mark.parametrize("e", NONZERO, ids=str)
+def test_nonzero_expressions_are_recognised(e):
+    assert _surely_nonzero(sp.Matrix([[e]]))
+    assert not prove_zero(sp.Matrix([[e]]))
+
+
+@pytest.mark.parametrize("e", UNDECIDED, ids=str)
+def test_outside_its_vocabulary_it_decides_nothing(e):
+    assert not _surely_nonzero(sp.Matrix([[e]]))
+
+
+def test_one_nonzero_entry_decides_the_matrix():
+    assert _surely_nonzero(sp.Matrix([[IDENTITIES[0], NONZERO[0]]]))
+    assert not _surely_nonzero(sp.Matrix([[IDENTITIES[0], IDENTITIES[1]]]))
+
+
+def _random_expr(rng, depth):
+    atoms = [a, b, c, zn, sp.Integer(2), sp.Rational(-1, 3)]
+    if depth == 0:
+        return rng.choice(atoms)
+    k = rng.randrange(5)
+    if k == 0:
+        return _random_expr(rng, depth - 1) + _random_expr(rng, depth - 1)
+    if k == 1:
+        return _random_expr(rng, depth - 1) * _random_expr(rng, depth - 1)
+    if k == 2:
+        return _random_expr(rng, depth - 1) ** rng.choice([2, 3])
+    if k == 3:
+        return rng.choice([phi, phi_prime])(_random_expr(rng, depth - 1))
+    return rng.choice(atoms)
+
+
+def test_agrees_with_prove_zero_on_random_expressions():
+    """e - (an expanded copy of e) is an identity; e - (a perturbed copy) usually is not.  Whatever
+    ``_surely_nonzero`` calls nonzero, ``prove_zero`` must fail on (seeded)."""
+    rng = random.Random(16)
+    said_nonzero = proved = 0
+    for _ in range(60):
+        e = _random_expr(rng, 3)
+        for other in (sp.expand(e), e + rng.choice([a, phi(b), sp.Integer(1)]) * rng.choice([0, 1])):
+            d = sp.Matrix([[e - other]])
+            if _surely_nonzero(d):
+                said_nonzero += 1
+                assert not prove_zero(d), str(e - other)
+            elif prove_zero(d):
+                proved += 1
+    assert said_nonzero > 10 and proved > 10      # both kinds occurred
+
+
+# ---- memoised substitution and node values --------------------------------------------------------------
+
+NETS = [Network((2, 3, 2)), Network((2, 3, 2), activation="tanh", output="identity", loss="mse"),
+        Network((2, 3, 2), activation="sigmoid", output="sigmoid", loss="bce")]
+
+
+@pytest.mark.parametrize("net", NETS, ids=lambda n: n.activation)
+def test_subst_is_xreplace(net):
+    g, d = graph(net), derive(net)
+    rng = random.Random(3)
+    exprs = []
+    for l in sorted(d.delta):
+        exprs += [g.concretize(e) for e in d.delta[l]]
+    for M in d.grad_W:
+        exprs += [g.concretize(e) for e in M]
+    assert exprs
+    for _ in range(3):
+        p = sample_point(net, rng)
+        vals = node_values(g, p, 50)
+        assert isinstance(vals, NodeValues)
+        for e in exprs + exprs:                    # twice: the second time from the memo
+            got, want = vals.subst(e), e.xreplace(dict(vals))
+            assert got == want and type(got) is type(want)
+            if want.is_Float:
+                assert got._prec == want._prec
+
+
+def test_node_values_are_built_once_per_point_and_precision():
+    net = NETS[2]
+    g = graph(net)
+    p = sample_point(net, random.Random(5))
+    v50 = node_values(g, p, 50)
+    assert node_values(g, p, 50) is v50
+    v80 = node_values(g, p, 80)
+    assert v80 is not v50 and v80.dps == 80
+    fresh = sample_point(net, random.Random(5))           # the same point, never evaluated
+    assert dict(node_values(g, fresh, 80)) == dict(v80)
+
+
+def test_verdicts_with_the_shortcuts_on_a_claim_that_needs_the_concrete_stage():
+    """dead-neuron: the generic stage is skipped as surely nonzero, the concrete one proves it."""
+    net = Network((3, 4, 4, 3))
+    r = check_claim(net, "dn", r"\delta^{(L-1)}_i = 0", given=(r"z^{(L-1)}_i \le 0",))
+    assert r.verdict == "proved" and "concrete activation" in r.message
+    r = check_claim(net, "dn-wrong", r"\delta^{(L-1)}_i = 0", given=(r"z^{(L-1)}_i \ge 0",))
+    assert r.verdict == "refuted"
