@@ -40,7 +40,7 @@ from .derive import derive
 from .errors import SymbackpropError
 from .network import Network, graph
 from .numeric import mp_function
-from .points import Point, exact_values, force, node_values, sample_point
+from .points import NodeValues, Point, exact_values, force, force_layer, node_values, sample_point
 from .regions import (atom_facts, exact_sign, is_exact_zero, prove_sign, region_empty, small_exp_degree, solve_real,
                       univariate_region)
 from .rules import (ACTIVATIONS, HEADS, LOSSES, ONEHOT_SUM, OUTPUTS, in_interval, kink_conventions, phi,
@@ -352,9 +352,7 @@ def _kink_points(net, g, base):
     for l in range(1, net.L):
         for c in net.rule_of(l).kinks:
             value = _Fraction(sp.Rational(c).p, sp.Rational(c).q)
-            q = base[0]
-            for j in range(net.sizes[l]):
-                q = force(net, q, l, j, value) if q is not None else None
+            q = force_layer(net, base[0], l, value)
             if q is not None:
                 q.label = f"kink z^({l}) = {c}"
                 out.append(q)
@@ -1394,8 +1392,7 @@ class _Ctx:
         self.g, self.d = graph(net), derive(net)
         self.rng = random.Random(opts.seed)
         self.scalars = parsed.scalar_symbols()      # of the claim and its givens, in every instance
-        self.base = [sample_point(net, self.rng, self.scalars) for _ in range(opts.points)]
-        self.kinks = _kink_points(net, self.g, self.base) + _scalar_kinks(net, self.base, self.scalars)
+        self._sampled = None           # (base, kinks): drawn on first use (a shape claim needs no points)
         self._conc = {}
         self.kink_used = False
         self.symbolic = _Clock(opts.symbolic_seconds)
@@ -1405,6 +1402,31 @@ class _Ctx:
         self.relations = self._relation_surfaces(instances)
         self.surfaces = self._claim_surfaces(instances)
         self.digits = _claim_digits(instances, given_exprs=())
+
+    @property
+    def base(self):
+        """The random points (the first draws of ``rng``)."""
+        return self._sample()[0]
+
+    @property
+    def kinks(self):
+        """Points with a whole hidden layer at a kink, and free scalars at 0 or a kink."""
+        return self._sample()[1]
+
+    def _sample(self):
+        if self._sampled is None:
+            key = (self.net, self.opts.seed, self.opts.points, self.opts.dps)
+            if not self.scalars and key in _SAMPLED:            # drawn before in this process (or its parent)
+                base, kinks, state = _SAMPLED[key]
+                self.rng.setstate(state)
+                self._sampled = ([_copy_point(p) for p in base], [_copy_point(p) for p in kinks])
+            else:
+                base = [sample_point(self.net, self.rng, self.scalars) for _ in range(self.opts.points)]
+                self._sampled = (base, _kink_points(self.net, self.g, base) + _scalar_kinks(self.net, base, self.scalars))
+                if not self.scalars:
+                    _SAMPLED[key] = tuple([_copy_point(p) for p in pts] for pts in self._sampled) + \
+                        (self.rng.getstate(),)
+        return self._sampled
 
     def _relation_surfaces(self, instances):
         """The equality surface A_i - B_i = 0 of every entry of every inequality step (first instances):
@@ -1566,6 +1588,32 @@ class _Ctx:
                 if found:
                     break
         return out
+
+
+_SAMPLED = {}      # (network, seed, points, dps) -> (random points, kink points, rng state after them): claims without scalars
+
+
+def _copy_point(p):
+    """A fresh copy of a point (its labels are the claim's to change) that keeps its forward passes and node
+    values, without what earlier claims remembered at it."""
+    q = replace(p, scalars=dict(p.scalars), forced=dict(p.forced))
+    q._exact = p._exact
+    q._values = {k: v.copy_for(q) if isinstance(v, NodeValues) else v for k, v in (p._values or {}).items()}
+    return q
+
+
+def warm_points(net: Network, opts: CheckOptions = CheckOptions()):
+    """Draw the random and kink points of a claim without scalars on ``net`` and evaluate them, once per process:
+    every claim starts from copies (a parent that calls this hands them to the workers it forks).  The same
+    points as drawing them in each claim: the generator continues from the state it had after them."""
+    key = (net, opts.seed, opts.points, opts.dps)
+    if key not in _SAMPLED:
+        rng = random.Random(opts.seed)
+        base = [sample_point(net, rng, ()) for _ in range(opts.points)]
+        kinks = _kink_points(net, graph(net), base) + _scalar_kinks(net, base, ())
+        for p in base + kinks:
+            node_values(graph(net), p, opts.dps)
+        _SAMPLED[key] = (base, kinks, rng.getstate())
 
 
 def _is_kink_of_unit(S, g):
@@ -2024,9 +2072,12 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
             inst = replace(inst, conditions=norm[inst.conditions])
         domain = _domain_conditions(ctx, inst)
         key = (tuple(inst.conditions), domain)
-        if key not in cache:
-            cache[key] = ctx.points_for(inst.conditions, domain)
-        pts = cache[key]
+        if all(op == "in" for op in inst.ops):
+            pts = []                    # a shape is decided without points
+        else:
+            if key not in cache:
+                cache[key] = ctx.points_for(inst.conditions, domain)
+            pts = cache[key]
         for k in range(len(inst.ops)):
             status, info = _check_step(ctx, inst, k, pts)
             used_all.update(a.text for a in info.get("used", ()))

@@ -153,3 +153,59 @@ def test_verdicts_with_the_shortcuts_on_a_claim_that_needs_the_concrete_stage():
     assert r.verdict == "proved" and "concrete activation" in r.message
     r = check_claim(net, "dn-wrong", r"\delta^{(L-1)}_i = 0", given=(r"z^{(L-1)}_i \ge 0",))
     assert r.verdict == "refuted"
+
+
+# ---- points: a whole layer forced at once, points drawn once per process -------------------------------
+
+def _same_point(p, q):
+    return (p.x, p.y, p.W, p.b, p.scalars, list(p.forced.items()), p.label) == \
+        (q.x, q.y, q.W, q.b, q.scalars, list(q.forced.items()), q.label)
+
+
+@pytest.mark.parametrize("net", [Network((2, 3, 3, 2)), Network((2, 3, 3, 2), activation="tanh"),
+                                 Network((3, 4, 2), batch=2, layout="rows")], ids=["relu", "tanh", "batch"])
+def test_force_layer_is_force_unit_by_unit(net):
+    from fractions import Fraction
+
+    from symbackprop.points import force, force_layer
+    rng = random.Random(7)
+    for _ in range(3):
+        p = sample_point(net, rng)
+        for l in range(1, net.L):
+            for value in (Fraction(0), Fraction(-3, 8)):
+                q = p
+                width = len(graph(net).z[l])
+                for j in range(width):
+                    q = force(net, q, l, j, value)
+                r = force_layer(net, p, l, value)
+                if not net.plain:                   # batch: unit by unit there (flat index of each z)
+                    continue
+                assert _same_point(q, r)
+                assert dict(node_values(graph(net), r, 50)) == dict(node_values(graph(net), q, 50))
+
+
+def test_points_drawn_once_give_the_same_verdicts_and_points():
+    """A claim checked with the points of an earlier claim (or of the parent's warm-up) sees the same points,
+    and the generator continues from the same state (the points drawn under a given come out the same)."""
+    import symbackprop.check as chk
+    net = Network((3, 4, 4, 3))
+    claims = [(r"\delta^{(L-1)}_i = 0", (r"z^{(L-1)}_i \le 0",)),
+              (r"\nabla_{W^{(L-1)}}\mathcal{L} = \delta^{(L)} (a^{(L-1)})^T", ()),
+              (r"\delta^{(L)} = y - \hat{y}", ())]
+    cold = []
+    for text, given in claims:
+        chk._SAMPLED.clear()
+        r = check_claim(net, "c", text, given=given)
+        ctx = chk.decide.last_ctx
+        cold.append((r.verdict, r.message, r.counterexample, [p.point.label for p in ctx.points_for((), ())],
+                     ctx.rng.getstate()))
+    chk._SAMPLED.clear()
+    chk.warm_points(net)
+    assert chk._SAMPLED
+    for (text, given), want in zip(claims, cold):
+        r = check_claim(net, "c", text, given=given)
+        ctx = chk.decide.last_ctx
+        got = (r.verdict, r.message, r.counterexample, [p.point.label for p in ctx.points_for((), ())],
+               ctx.rng.getstate())
+        assert got == want
+    assert cold[0][0] == "proved" and cold[2][0] == "refuted"
