@@ -963,27 +963,34 @@ def _try_prove(lhs, rhs, g, conds, opts):
             if cur in tried:                   # no φ to concretize, or no assumption to apply: same proof
                 continue
             tried.append(cur)
-            if not _surely_nonzero(cur) and prove_zero(cur, region):
+            if not _surely_nonzero(cur, region) and prove_zero(cur, region):
                 return stage, used
     return None, ()
 
 
-def _surely_nonzero(M):
-    """True when an entry of ``M`` is certainly not identically zero, so ``prove_zero`` cannot succeed: the
-    entry is built from rationals, symbols, sums, products, integer powers and the opaque φ, φ' only, and it
-    is nonzero at one exact rational point where φ and φ' are read as some functions (a value drawn from
-    the exact value of the argument).  Expansion and cancellation keep the value of such an expression under
-    every reading of its symbols and of φ, φ', so a nonzero value means no rewriting reaches 0.  Anything
-    else (Piecewise, max, exp, a vanishing denominator, a symbol with other assumptions) decides nothing."""
+def _surely_nonzero(M, region=None):
+    """True when an entry of ``M`` is certainly not zero everywhere on ``region``, so a sound ``prove_zero``
+    cannot succeed: at one exact rational point that satisfies ``region`` (and every symbol's sign), with φ
+    and φ' read as some real functions (a value drawn from the exact value of the argument), the entry is
+    exactly nonzero.  Only rationals, symbols, sums, products, integer powers, φ, φ', max/min and
+    case splits on comparisons are read; anything else (exp, a float, a vanishing denominator, a symbol with
+    other assumptions, a point outside the region) decides nothing, and the proof is attempted as before."""
     entries = list(M) if isinstance(M, sp.MatrixBase) else [M]
-    vals = {}
-    for e in entries:
+    bounds = _simple_bounds(region)
+    for salt in range(4):                    # a few points: one may miss the region (a given on two symbols)
+        vals = {"salt": salt, "bounds": bounds}
         try:
-            v = _opaque_value(e, vals)
+            if region is not None and _opaque_value(region, vals) is not True:
+                continue
         except (_Unknown, RecursionError):
-            continue
-        if v != 0:
-            return True
+            return False
+        for e in entries:
+            try:
+                v = _opaque_value(e, vals)
+            except (_Unknown, RecursionError):
+                continue
+            if v is not True and v is not False and v != 0:
+                return True
     return False
 
 
@@ -991,17 +998,74 @@ class _Unknown(Exception):
     pass
 
 
+def _simple_bounds(region):
+    """{symbol: (low, high)} from the comparisons of a symbol with a rational at the top of ``region`` (the
+    ranges 0 < ŷ < 1, 0 <= y <= 1, a given z <= 0): where ``_opaque_value`` draws that symbol.  A hint only:
+    the region itself is still evaluated at the point."""
+    out = {}
+    for rel in (region.args if isinstance(region, sp.And) else (region,)) if region is not None else ():
+        if not isinstance(rel, sp.core.relational.Relational) or rel.rel_op not in ("<", "<=", ">", ">="):
+            continue
+        lhs, rhs, op = rel.lhs, rel.rhs, rel.rel_op
+        if lhs.is_Rational and rhs.is_Symbol:
+            lhs, rhs, op = rhs, lhs, {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+        if not (lhs.is_Symbol and rhs.is_Rational):
+            continue
+        lo, hi = out.get(lhs, (None, None))
+        c = _Fraction(int(rhs.p), int(rhs.q))
+        if op in (">", ">="):
+            lo = c if lo is None else max(lo, c)
+        else:
+            hi = c if hi is None else min(hi, c)
+        out[lhs] = (lo, hi)
+    return out
+
+
+_CMP = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+        "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
 def _opaque_value(e, vals):
+    """The exact value (a Fraction, or a bool for a condition) of ``e`` at the point of ``vals`` (see
+    ``_surely_nonzero``); _Unknown for anything outside that vocabulary."""
     if e in vals:
         return vals[e]
-    if e.is_Rational:
+    if e is sp.true or e is sp.false:
+        v = bool(e)
+    elif isinstance(e, sp.core.relational.Relational):
+        if e.rel_op not in _CMP:
+            raise _Unknown()
+        v = _CMP[e.rel_op](_opaque_value(e.lhs, vals), _opaque_value(e.rhs, vals))
+    elif isinstance(e, (sp.And, sp.Or)):
+        parts = [_opaque_value(a, vals) for a in e.args]
+        v = all(parts) if isinstance(e, sp.And) else any(parts)
+    elif isinstance(e, sp.Not):
+        v = not _opaque_value(e.args[0], vals)
+    elif isinstance(e, sp.Piecewise):
+        for expr, cond in e.args:
+            if _opaque_value(cond, vals) is True:
+                v = _opaque_value(expr, vals)
+                break
+        else:
+            raise _Unknown()                 # no branch holds: undefined here
+    elif isinstance(e, (sp.Max, sp.Min)):
+        parts = [_opaque_value(a, vals) for a in e.args]
+        v = max(parts) if isinstance(e, sp.Max) else min(parts)
+    elif e.is_Rational:
         v = _Fraction(int(e.p), int(e.q))
     elif e.is_Symbol:
         if e.is_integer is not None or e.is_zero is not None and e.is_zero or e.is_rational is False:
             raise _Unknown()                 # only real symbols (with or without a sign) get a value here
-        draw = random.Random(e.name)
-        v = _Fraction(draw.randint(1, 10 ** 6), draw.randint(1, 997))
-        if e.is_negative or e.is_nonpositive or not (e.is_positive or e.is_nonnegative) and draw.random() < 0.5:
+        draw = random.Random(f"{e.name}:{vals['salt']}")
+        v = _Fraction(draw.randint(1, 999), draw.randint(1000, 1999))        # in (0, 1)
+        lo, hi = vals["bounds"].get(e, (None, None))
+        if lo is not None and hi is not None:
+            v = lo + (hi - lo) * v
+        elif lo is not None:
+            v = lo + v
+        elif hi is not None:
+            v = hi - v
+        elif e.is_negative or e.is_nonpositive or not (e.is_positive or e.is_nonnegative) and draw.random() < 0.5:
             v = -v
     elif e.is_Add:
         v = sum((_opaque_value(a, vals) for a in e.args), _F0)
@@ -1016,10 +1080,12 @@ def _opaque_value(e, vals):
         v = b ** int(e.exp)
     elif isinstance(e, (phi, phi_prime)):
         u = _opaque_value(e.args[0], vals)
-        rng = random.Random(f"{type(e).__name__}:{u.numerator}/{u.denominator}")
+        rng = random.Random(f"{type(e).__name__}:{u.numerator}/{u.denominator}:{vals['salt']}")
         v = _Fraction(rng.randint(-10 ** 6, 10 ** 6), rng.randint(1, 997))
     else:
         raise _Unknown()
+    if isinstance(v, bool) != (e.is_Boolean or isinstance(e, sp.core.relational.Relational)):
+        raise _Unknown()                     # a number where a condition belongs, or the reverse
     vals[e] = v
     return v
 

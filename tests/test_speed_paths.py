@@ -44,11 +44,25 @@ NONZERO = [                                     # each is nonzero for some value
 ]
 
 UNDECIDED = [                                   # outside what the shortcut reads: it must say nothing
-    sp.Piecewise((1, a > 0), (0, True)) - 1,
     sp.exp(a + b) - sp.exp(a) * sp.exp(b),      # an identity that is 0 only by a rule of exp
-    sp.Max(a, b) - a,
     sp.sqrt(a ** 2) - a,
     sp.Float(1.5) * a,
+    sp.Piecewise((1, a > 0)) - 1,               # undefined for a <= 0 (no branch holds there)
+]
+
+PIECEWISE_IDENTITIES = [                        # (expression, region where it is 0): 0 there, by hand
+    (sp.Piecewise((a, a > 0), (0, True)) - sp.Max(a, 0), None),
+    (sp.Piecewise((1, a > 0), (0, True)) * phi_prime(b), a <= 0),
+    (sp.Piecewise((phi(a), a >= b), (phi(b), True)) - phi(sp.Max(a, b)), None),
+    (sp.Piecewise((1, zn > 0), (0, True)) * a, None),                    # z <= 0 by its assumption
+    (sp.Max(a, b) - a, b <= a),
+]
+
+PIECEWISE_NONZERO = [                           # (expression, region): nonzero somewhere in the region
+    (sp.Piecewise((1, a > 0), (0, True)) - 1, None),
+    (sp.Piecewise((1, a > 0), (0, True)) - phi_prime(a), a > 0),
+    (sp.Max(a, b) - a, None),
+    (sp.Piecewise((1, a >= 0), (0, True)) * b, sp.And(a >= 0, b > 0)),
 ]
 
 
@@ -67,6 +81,18 @@ def test_nonzero_expressions_are_recognised(e):
 @pytest.mark.parametrize("e", UNDECIDED, ids=str)
 def test_outside_its_vocabulary_it_decides_nothing(e):
     assert not _surely_nonzero(sp.Matrix([[e]]))
+
+
+@pytest.mark.parametrize("e,region", PIECEWISE_IDENTITIES, ids=str)
+def test_case_splits_that_vanish_on_the_region_are_never_called_nonzero(e, region):
+    assert prove_zero(sp.Matrix([[e]]), region)
+    assert not _surely_nonzero(sp.Matrix([[e]]), region)
+
+
+@pytest.mark.parametrize("e,region", PIECEWISE_NONZERO, ids=str)
+def test_case_splits_nonzero_on_the_region_are_recognised(e, region):
+    assert _surely_nonzero(sp.Matrix([[e]]), region)
+    assert not prove_zero(sp.Matrix([[e]]), region)
 
 
 def test_one_nonzero_entry_decides_the_matrix():
