@@ -27,9 +27,10 @@ import time
 import warnings
 from dataclasses import dataclass
 
-from .check import CheckOptions, ClaimResult, check_claim, mark_worker, warm_points
+from .check import CheckOptions, ClaimResult, check_claim, mark_worker
 from .derive import derive
 from .runner import BUDGET_MESSAGE, Limits, run_here, run_inline, run_jobs, will_fork
+from .samples import warm_points
 from .spec import DerivationSpec
 
 __all__ = ["FileReport", "CheckInterrupted", "check_spec", "check_specs", "prepare_workers", "failed_run",

@@ -294,17 +294,17 @@ def test_every_package_function_refuses_numeric_evaluation_or_matches_its_defini
 def test_a_boundary_without_an_exact_point_is_inconclusive(monkeypatch, net, claim):
     """With the boundary search switched off, the claims (false only on their boundary) agree at every
     point evaluated: the guard must say inconclusive, naming the boundary, never numerically-equal."""
-    import symbackprop.check as C
-    monkeypatch.setattr(C, "_points_on", lambda *a, **k: [])
-    monkeypatch.setattr(C, "_near_points", lambda *a, **k: [])
+    import symbackprop.samples as S
+    monkeypatch.setattr(S, "_points_on", lambda *a, **k: [])
+    monkeypatch.setattr(S, "_near_points", lambda *a, **k: [])
     r = check_claim(net, "c", claim)
     assert r.verdict == "inconclusive", r.message
     assert "boundary" in r.message
 
 
 def test_a_boundary_outside_the_givens_needs_no_point(monkeypatch):
-    import symbackprop.check as C
-    monkeypatch.setattr(C, "_points_on", lambda *a, **k: [])
+    import symbackprop.samples as S
+    monkeypatch.setattr(S, "_points_on", lambda *a, **k: [])
     # u = 0 cannot meet u > 1 (decided exactly): nothing is missing; tanh(u) = exp(2u)-form is not provable
     r = check_claim(TANH, "c", r"\mathbb{1}\{u > 0\}\tanh(u) = \frac{\exp(2u) - 1}{\exp(2u) + 1}", (r"u > 1",))
     assert r.verdict == "numerically-equal", r.message
@@ -376,7 +376,7 @@ def test_a_point_on_an_irrational_boundary_is_exact():
 
 
 def test_the_symbolic_clock_is_shared_by_every_attempt_of_a_claim(monkeypatch):
-    import symbackprop.check as C
+    import symbackprop.budget as C
     monkeypatch.setattr(C, "_IN_WORKER", [True])
     clock = C._Clock(0.6)
     with clock.bound():
@@ -410,7 +410,7 @@ def test_a_claim_with_many_instances_stays_within_one_symbolic_budget():
 def test_one_clock_bounds_every_attempt(monkeypatch):
     """The claim's symbolic clock: 8 attempts of 5 s each under a 0.5 s allowance stop after 0.5 s in all
     (re-armed per attempt they would take 4 s); a sleep is interrupted precisely however loaded the machine."""
-    import symbackprop.check as C
+    import symbackprop.budget as C
     monkeypatch.setattr(C, "_IN_WORKER", [True])
     clock = C._Clock(0.5)
     t0 = time.monotonic()

@@ -10,7 +10,8 @@ import random
 import pytest
 import sympy as sp
 
-from symbackprop.check import _surely_nonzero, check_claim
+from symbackprop.check import check_claim
+from symbackprop.proofs import _surely_nonzero
 from symbackprop.closed_forms import prove_zero
 from symbackprop.derive import derive
 from symbackprop.network import Network, graph
@@ -214,24 +215,25 @@ def test_points_drawn_once_give_the_same_verdicts_and_points():
     """A claim checked with the points of an earlier claim (or of the parent's warm-up) sees the same points,
     and the generator continues from the same state (the points drawn under a given come out the same)."""
     import symbackprop.check as chk
+    import symbackprop.samples as smp
     net = Network((3, 4, 4, 3))
     claims = [(r"\delta^{(L-1)}_i = 0", (r"z^{(L-1)}_i \le 0",)),
               (r"\nabla_{W^{(L-1)}}\mathcal{L} = \delta^{(L)} (a^{(L-1)})^T", ()),
               (r"\delta^{(L)} = y - \hat{y}", ())]
     cold = []
     for text, given in claims:
-        chk._SAMPLED.clear()
+        smp._SAMPLED.clear()
         r = check_claim(net, "c", text, given=given)
         ctx = chk.decide.last_ctx
-        cold.append((r.verdict, r.message, r.counterexample, [p.point.label for p in ctx.points_for((), ())],
+        cold.append((r.verdict, r.message, r.counterexample, [p.point.label for p in smp.points_for(ctx, (), ())],
                      ctx.rng.getstate()))
-    chk._SAMPLED.clear()
-    chk.warm_points(net)
-    assert chk._SAMPLED
+    smp._SAMPLED.clear()
+    smp.warm_points(net, chk.CheckOptions())
+    assert smp._SAMPLED
     for (text, given), want in zip(claims, cold):
         r = check_claim(net, "c", text, given=given)
         ctx = chk.decide.last_ctx
-        got = (r.verdict, r.message, r.counterexample, [p.point.label for p in ctx.points_for((), ())],
+        got = (r.verdict, r.message, r.counterexample, [p.point.label for p in smp.points_for(ctx, (), ())],
                ctx.rng.getstate())
         assert got == want
     assert cold[0][0] == "proved" and cold[2][0] == "refuted"

@@ -1,0 +1,61 @@
+"""One time allowance for the symbolic phase of a claim (``CheckOptions.symbolic_seconds``).
+
+Every proof attempt of a claim (each step, each instance) gets what is left of the one allowance, never a
+fresh timer; the interval timer is armed only in a worker process's main thread (``mark_worker``).
+"""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from contextlib import contextmanager
+
+
+class _Budget(Exception):
+    """The symbolic phase ran out of its time budget."""
+
+
+class _Clock:
+    """One time allowance for a whole claim: each attempt gets what is left (not a fresh timer each time)."""
+
+    def __init__(self, seconds):
+        self.left = seconds
+
+    @contextmanager
+    def bound(self):
+        """Run the block within what is left — an interval timer, only in a worker process's main thread."""
+        if self.left is None or threading.current_thread() is not threading.main_thread() or not _IN_WORKER[0]:
+            yield
+            return
+        if self.left <= 0:
+            raise _Budget()
+
+        def _raise(signum, frame):
+            raise _Budget()
+
+        t0 = time.monotonic()
+        old = signal.signal(signal.SIGALRM, _raise)
+        signal.setitimer(signal.ITIMER_REAL, self.left)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+            self.left -= time.monotonic() - t0
+
+
+_IN_WORKER = [False]
+
+
+def mark_worker():
+    """Called in a worker process: the symbolic phase may then use an interval timer."""
+    _IN_WORKER[0] = True
+
+
+def _bounded(clock, fn):
+    """``fn()`` within what is left of ``clock`` (one allowance for the whole claim), or "budget"."""
+    try:
+        with clock.bound():
+            return fn()
+    except _Budget:
+        return "budget"
