@@ -49,6 +49,7 @@ limits (:func:`run_here`).
 from __future__ import annotations
 
 import faulthandler
+import gc
 import math
 import multiprocessing as mp
 import os
@@ -387,7 +388,12 @@ def _watch_parent(watchdog):
 
 
 def _child(func, job, conn, limits, out_fd, watchdog=None):
-    """Child entry point: watch the parent, confine, run ``func(job)``, send exactly one message."""
+    """Child entry point: watch the parent, confine, run ``func(job)``, send exactly one message.
+
+    The objects the child inherited (a forked child: the warm parent's imports, derivations and points) are
+    moved out of reach of its garbage collector (``gc.freeze``): a full collection over them cost about
+    65 ms of every claim, and they stay alive in the parent anyway."""
+    gc.freeze()
     memory_msg = pickle.dumps(("memory", None, "MemoryError (address-space limit reached)"))
     ballast = bytearray(64 << 10)  # freed on MemoryError so the report can be sent
     _confine(limits, out_fd)

@@ -237,3 +237,19 @@ def test_points_drawn_once_give_the_same_verdicts_and_points():
                ctx.rng.getstate())
         assert got == want
     assert cold[0][0] == "proved" and cold[2][0] == "refuted"
+
+
+# ---- workers: what a forked worker inherited is out of reach of its garbage collector -----------------
+
+def _frozen(_job):
+    import gc
+    return gc.get_freeze_count()
+
+
+def test_worker_does_not_collect_what_it_inherited():
+    from symbackprop.runner import Limits, run_jobs, will_fork
+    if not will_fork():
+        pytest.skip("workers are not forked here")
+    out = []
+    run_jobs(_frozen, [None], Limits(timeout=20), on_result=lambda i, res: out.append(res))
+    assert out[0].status == "ok" and out[0].value > 10_000     # the imported SymPy alone is far more objects
