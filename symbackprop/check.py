@@ -43,12 +43,12 @@ from .regions import exact_sign
 from .rules import kink_conventions, phi, phi_prime
 from .samples import points_for, random_and_kink_points
 from .scan import _scan, _tiny_difference
+from .verdicts import VERDICTS, holds, worse  # noqa: F401 - VERDICTS is public here
 from .surfaces import _on_surface, claim_surfaces, relation_surfaces, step_surfaces
 
 
 __all__ = ["CheckOptions", "ClaimResult", "check_claim", "decide", "mark_worker", "VERDICTS", "DIAGNOSES"]
 
-VERDICTS = ("proved", "numerically-equal", "refuted", "error", "inconclusive")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class ClaimResult:
     @property
     def as_expected(self) -> bool:
         """Whether the verdict is what the file expects (proved/numerically-equal, or refuted)."""
-        return self.verdict in ("proved", "numerically-equal") if self.expect else self.verdict == "refuted"
+        return holds(self.verdict) if self.expect else self.verdict == "refuted"
 
     def to_dict(self) -> dict:
         """JSON-ready dict (the ``--format json`` claim record)."""
@@ -112,7 +112,7 @@ class _Ctx:
         self._step_surfaces, self._on = {}, {}
         self.relations = relation_surfaces(self, instances)
         self.surfaces = claim_surfaces(self, instances)
-        self.digits = _claim_digits(instances, given_exprs=())
+        self.digits = _claim_digits(instances)
 
     @property
     def base(self):
@@ -333,15 +333,11 @@ def _constant_step(ctx, a, b, A, B, op, p):
                                   f"evaluation), so {op} does not hold", "counterexample": ce}
 
 
-_RANK = {"proved": 0, "numerically-equal": 1, "inconclusive": 2, "refuted": 3}
-
-
 def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
     """Verdict, step, message, diagnosis, counterexample and assumptions of a parsed claim."""
     instances = parsed.instances()
     first = list(itertools.islice(instances, _MAX_BOUNDARY_INSTANCES))
     ctx = _Ctx(net, parsed, opts, first)
-    decide.last_ctx = ctx
     _EXACT_DIGITS[0] = ctx.digits
     worst = ("proved", None, "", None, None)
     used_all, stages = set(), set()
@@ -366,7 +362,7 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
             used_all.update(a.text for a in info.get("used", ()))
             if info.get("stage"):
                 stages.add(info["stage"])
-            if _RANK[status] > _RANK[worst[0]]:
+            if worse(status, worst[0]):
                 ce = info.get("counterexample")
                 if ce is not None and inst.assignment:
                     ce = dict(ce, assignment=dict(inst.assignment))
@@ -403,7 +399,7 @@ def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
         base = replace(base, read_as=parsed.latex, read_as_given=parsed.given_latex)
         (verdict, step, msg, diag, ce), assumptions = decide(net, parsed, opts)
         msg += "".join(f"; note: {n}" for n in parsed.notes)      # instances skipped (a layer where it does not exist)
-        if verdict in ("proved", "numerically-equal"):
+        if holds(verdict):
             from .trivial import trivial_reason                     # holds on every network: says so
             trivial = trivial_reason(parsed, net)
             msg += f"; note: {trivial}" if trivial and msg else f"note: {trivial}" if trivial else ""

@@ -10,12 +10,13 @@ report is its ``check`` text.  Claims are typeset only as our canonical LaTeX of
 """
 from __future__ import annotations
 
-from .check import VERDICTS, ClaimResult
+from .check import ClaimResult
 from .derive import Derivation
 from .export import escape_math_text, forms_math, network_math, report_math, safe_math
 from .network import Network
 from .report import check_text_claim, check_text_width, network_line, render_check_html, render_check_text, terminal_safe
 from .suite import FileReport
+from .verdicts import VERDICTS
 
 __all__ = ["attach"]
 

@@ -19,6 +19,7 @@ from .network import Network, graph
 from .report import FileError, course_name, course_text, step_sides
 from .rules import ACTIVATIONS, HEADS, ONEHOT_SUM, PARAMETERS, kink_conventions, phi_prime
 from .texsafe import MATH_OPERATORS, escape_math_text, escape_text, math_number, safe_math, tex_tokens
+from .verdicts import style
 
 __all__ = ["export_document", "export_fragment", "export_report", "export_with_claims", "claims_fragment",
            "math_number", "escape_text", "escape_math_text", "safe_math",
@@ -38,9 +39,6 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 \renewcommand{\mathbb}[1]{\def\SBParg{#1}\ifx\SBParg\SBPone\mathbf{1}\else\SBPmathbb{#1}\fi}
 \begin{document}
 """
-_VERDICT_TEX = {"proved": r"\textbf{proved}", "numerically-equal": r"\textbf{numerically equal}",
-                "refuted": r"\textbf{refuted}", "error": r"\textbf{error}",
-                "inconclusive": r"\textbf{inconclusive}"}
 
 
 def _convention(net: Network) -> str:
@@ -307,7 +305,7 @@ def forms_math(net: Network) -> str:
 
 
 def _verdict_word(verdict) -> str:
-    return verdict if verdict in _VERDICT_TEX else "unknown"
+    return verdict if style(verdict) else "unknown"
 
 
 def _givens_read(result) -> list | None:
@@ -459,7 +457,7 @@ def _counterexample_tex(ce) -> list:
 
 
 def _result_tex(result, net=None) -> str:
-    verdict = _VERDICT_TEX.get(result.verdict, r"\textbf{unknown verdict}")
+    verdict = style(result.verdict).tex if style(result.verdict) else r"\textbf{unknown verdict}"
     lines = [f"\\subsection*{{\\texttt{{{escape_text(result.id)}}}: {verdict}"
              f"{'' if result.as_expected else ' (not as expected)'}}}"]
     lines += _given_tex(result)

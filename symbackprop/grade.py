@@ -61,11 +61,12 @@ from .spec import DerivationSpec, load_spec, load_spec_text
 from .submissions import Submission, collect
 from .suite import default_options, failed_run, prepare_workers
 from .trivial import trivial_reason
+from .verdicts import VERDICTS, holds
 
 __all__ = ["Cell", "GradeRow", "GradeTable", "grade_dir", "reference_keys", "network_difference", "csv_cell",
            "SCORING", "CELL_VERDICTS", "RETRY_FACTOR"]
 
-SCORING = ("proved", "numerically-equal")
+SCORING = tuple(v for v in VERDICTS if holds(v))     # ("proved", "numerically-equal")
 CELL_VERDICTS = ("proved", "numerically-equal", "trivial", "refuted", "error", "inconclusive", "missing",
                  "different-relation")
 RETRY_FACTOR = 3

@@ -39,7 +39,7 @@ class Point:
     scalars: dict = field(default_factory=dict)   # Symbol -> Fraction
     forced: dict = field(default_factory=dict)    # (l, j) -> Fraction value forced on z^(l)_j
     label: str = "random"
-    surface: object = None    # the boundary this point was built on (check.py), if any
+    surface: object = None    # the boundary this point was built on (samples.py), if any
     _exact: dict | None = field(default=None, init=False, repr=False, compare=False)
     _values: dict | None = field(default=None, init=False, repr=False, compare=False)   # dps -> NodeValues
 

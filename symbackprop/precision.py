@@ -262,7 +262,7 @@ def _constant_scale(e):
     return out
 
 
-def _claim_digits(instances, given_exprs=()):
+def _claim_digits(instances):
     """Digits for exact decisions of this claim: enough to see its smallest constant, with margin."""
     scale = 0.0
     for inst in instances[:_MAX_BOUNDARY_INSTANCES]:

@@ -29,7 +29,7 @@ def _fresh_condition_symbols(conds):
     return subs
 
 
-def _try_prove(lhs, rhs, g, conds, opts):
+def _try_prove(lhs, rhs, g, conds):
     """Exact proof of lhs = rhs (generic, then concrete activation, then down to primitives).
 
     The givens bound the proof twice: sign conditions on a symbol become a symbol with that sign, and the
@@ -326,6 +326,6 @@ def _with_budget(ctx, a, b, inst):
     """The exact proof within what is left of the claim's symbolic budget ("budget" when it ran out)."""
     try:
         with ctx.symbolic.bound():
-            return _try_prove(a.expr, b.expr, ctx.g, inst.conditions, ctx.opts)
+            return _try_prove(a.expr, b.expr, ctx.g, inst.conditions)
     except _Budget:
         return "budget", ()

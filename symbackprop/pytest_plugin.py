@@ -69,6 +69,7 @@ from pathlib import Path
 import pytest
 
 from .spec import SUFFIXES
+from .verdicts import holds
 
 __all__ = ["DerivationFile", "DerivationItem", "UnreadableFileItem", "ClaimFailure", "is_derivation_file",
            "render_failure"]
@@ -306,7 +307,7 @@ def render_failure(item, r) -> str:
     if r.diagnosis:
         why = DIAGNOSES.get(r.diagnosis)
         lines.append(f"  diagnosis:      {r.diagnosis}" + (f" — {why}" if why else ""))
-    if r.assumptions and r.verdict in ("proved", "numerically-equal"):
+    if r.assumptions and holds(r.verdict):
         lines.append(f"  assumptions:    {'; '.join(r.assumptions)}")
     if item.claim.note:
         lines.append(f"  note:           {item.claim.note}")

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .check import DIAGNOSES
+from .verdicts import holds, style
 
 __all__ = ["derive_record", "render_derive_text", "render_check_text", "render_check_html", "network_line",
            "terminal_safe", "check_text_width", "check_text_head", "check_text_claim", "check_text_summary",
@@ -227,10 +228,6 @@ def render_derive_text(net, records, color=False) -> str:
     return "\n".join(lines)
 
 
-_MARK = {"proved": ("✓", "green"), "numerically-equal": ("≈", "green"), "refuted": ("✗", "red"),
-         "error": ("!", "magenta"), "inconclusive": ("?", "yellow")}
-
-
 def _details(r, verbose=False) -> list:
     """(kind, text) lines under a claim's verdict: step (with its two sides), message, diagnosis,
     counterexample (course notation; the complete point with ``verbose``), assumptions; already
@@ -246,7 +243,7 @@ def _details(r, verbose=False) -> list:
         out.append(("diagnosis", _s(f"diagnosis: {r.diagnosis} — {DIAGNOSES.get(r.diagnosis, '')}")))
     if r.counterexample:
         out += [("counterexample", line) for line in _values_text(r.counterexample, verbose)]
-    if r.assumptions and r.verdict in ("proved", "numerically-equal"):
+    if r.assumptions and holds(r.verdict):
         out.append(("assumptions", _s(f"assumptions: {'; '.join(map(str, r.assumptions))}")))
     return out
 
@@ -264,7 +261,8 @@ def check_text_head(spec, color=False) -> list:
 
 def check_text_claim(r, width, color=False, verbose=False) -> list:
     """The lines of one claim: its verdict line and the details under it."""
-    sym, col = _MARK.get(r.verdict, ("?", "magenta"))
+    row = style(r.verdict)
+    sym, col = (row.mark, row.colour) if row else ("?", "magenta")
     if not r.as_expected:
         col = "red" if r.verdict in ("refuted", "proved", "numerically-equal") else col
     if r.verdict == "refuted" and r.as_expected:
@@ -295,10 +293,6 @@ def render_check_text(report, color=False, verbose=False) -> str:
     return "\n".join(lines)
 
 
-_HTML_COLORS = {"proved": "#1a7f37", "numerically-equal": "#1a7f37", "refuted": "#cf222e",
-                "error": "#8250df", "inconclusive": "#9a6700"}
-
-
 def render_check_html(report, math=None) -> str:
     """An HTML table of one file's verdicts (``FileReport._repr_html_``); every user string escaped.
 
@@ -309,7 +303,7 @@ def render_check_html(report, math=None) -> str:
     head = e(report.spec.path) + (f" — {e(report.spec.title)}" if report.spec.title else "")
     rows = []
     for r in report.results:
-        color = _HTML_COLORS.get(r.verdict, "#8250df") if r.as_expected or r.verdict == "inconclusive" \
+        color = (style(r.verdict).html if style(r.verdict) else "#8250df") if r.as_expected or r.verdict == "inconclusive" \
             else "#cf222e"
         detail = [f'<pre style="margin:0">{html.escape(text)}</pre>' if kind == "message" else html.escape(text)
                   for kind, text in _details(r)]

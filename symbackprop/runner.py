@@ -45,6 +45,12 @@ claim (SymPy's caches, the global random state its assumption system shuffles wi
 by a signal) would reach the next.  Forked from a warm parent (see ``suite.prepare_workers``) every job
 starts from the same state instead, shared copy-on-write; the warm-up itself runs here under the same
 limits (:func:`run_here`).
+
+Why one module of ~850 lines: the child's half (limits set inside it, the watchdog it arms, the result it
+packs) and the parent's half (start, drain, the deadline, the kill of a process group) are two ends of one
+protocol over the same pipes, signals and process-global state (the held watchdog ends, ``PDEATHSIG``,
+which tests set on this module); split, each half could be read only with the other open.  ``run_here``
+stays beside them because it sets the same limits on this very process.
 """
 from __future__ import annotations
 
@@ -764,15 +770,7 @@ def run_here(func, arg, limits: Limits = Limits(), deadline=None):
     if seconds <= 0:
         return JobResult("budget", None, 0.0, BUDGET_MESSAGE)
     armed = [True]
-
-    def on_cpu(signum, frame):
-        if armed[0]:
-            raise _CpuLimit()
-
-    def on_alarm(signum, frame):
-        if armed[0]:
-            raise _WallLimit()
-
+    on_cpu, on_alarm = _limit_handlers(armed)
     use_alarm = signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None) and \
         signal.getitimer(signal.ITIMER_REAL)[0] == 0
     old_cpu, old_as = resource.getrlimit(resource.RLIMIT_CPU), resource.getrlimit(resource.RLIMIT_AS)
@@ -788,20 +786,9 @@ def run_here(func, arg, limits: Limits = Limits(), deadline=None):
         resource.setrlimit(resource.RLIMIT_AS, old_as)
         resource.setrlimit(resource.RLIMIT_CPU, old_cpu)
 
-    outcome = None
     try:
         try:
-            usage = resource.getrusage(resource.RUSAGE_SELF)
-            cpu = math.ceil(usage.ru_utime + usage.ru_stime + seconds + CPU_SLACK)
-            mapped = _mapped_bytes()
-            caps = [(resource.RLIMIT_CPU, old_cpu, cpu)]
-            if mapped:                  # without /proc the current size is unknown: no address-space cap
-                caps.append((resource.RLIMIT_AS, old_as, mapped + (limits.memory_mb << 20)))
-            for which, old, soft in caps:
-                for bound in old:
-                    if bound != resource.RLIM_INFINITY:
-                        soft = min(soft, bound)
-                resource.setrlimit(which, (soft, old[1]))
+            _cap_this_process(seconds, limits.memory_mb, old_cpu, old_as)
             if use_alarm:               # again every ALARM_REPEAT s: an exception raised where Python
                 signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)   # ignores it (a gc callback, a
             outcome = ("ok", func(arg), "")                                   # __del__) is raised anew
@@ -823,6 +810,35 @@ def run_here(func, arg, limits: Limits = Limits(), deadline=None):
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
     status, value, detail = outcome
     return JobResult(status, value, time.monotonic() - t0, detail)
+
+
+def _limit_handlers(armed):
+    """SIGXCPU and SIGALRM handlers of ``run_here``: they raise only while ``armed[0]`` (a signal that lands
+    after the call has ended runs a disarmed handler)."""
+    def on_cpu(signum, frame):
+        if armed[0]:
+            raise _CpuLimit()
+
+    def on_alarm(signum, frame):
+        if armed[0]:
+            raise _WallLimit()
+    return on_cpu, on_alarm
+
+
+def _cap_this_process(seconds, memory_mb, old_cpu, old_as):
+    """Soft limits of this process for ``run_here``: RLIMIT_CPU at the CPU used so far plus ``seconds`` +
+    CPU_SLACK, RLIMIT_AS at what is mapped now plus ``memory_mb``; never above a limit already set."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = math.ceil(usage.ru_utime + usage.ru_stime + seconds + CPU_SLACK)
+    mapped = _mapped_bytes()
+    caps = [(resource.RLIMIT_CPU, old_cpu, cpu)]
+    if mapped:                  # without /proc the current size is unknown: no address-space cap
+        caps.append((resource.RLIMIT_AS, old_as, mapped + (memory_mb << 20)))
+    for which, old, soft in caps:
+        for bound in old:
+            if bound != resource.RLIM_INFINITY:
+                soft = min(soft, bound)
+        resource.setrlimit(which, (soft, old[1]))
 
 
 def run_inline(func, jobs) -> list:

@@ -22,12 +22,29 @@ from .surfaces import (_MAX_BOUNDARIES, _MAX_CROSSINGS, _MAX_NEAR, _POINTS_PER_B
                        _canon, _given_surfaces, _is_kink_of_unit, _on_surface, _pullback, _z_index, _z_nodes)
 
 
+# what a point is for: where it sits decides how it counts (see ``_Pt``)
+POINT_KINDS = ("random", "kink", "given-boundary", "boundary", "crossing", "near-boundary", "between", "probe")
+_ON_A_BOUNDARY = ("kink", "given-boundary", "boundary", "crossing")
+
+
 @dataclass
 class _Pt:
+    """An evaluated point and its kind (``POINT_KINDS``): a random point (moved into the givens if need be), a
+    kink point of the activation or a scalar, a point exactly on a given's bound, on a boundary of the claim,
+    on two boundaries at once, beside a boundary, between a given's bound and a boundary, or a scale probe."""
     point: Point
     vals: dict
-    kink: bool = False
-    probe: bool = False       # a scale probe: evidence when it decides, nothing when rounding cannot
+    kind: str = "random"
+
+    @property
+    def kink(self) -> bool:
+        """On a kink or boundary: a failure only there is a kink-convention slip, and the point is no random one."""
+        return self.kind in _ON_A_BOUNDARY
+
+    @property
+    def probe(self) -> bool:
+        """A scale probe: evidence when it decides, nothing when rounding cannot."""
+        return self.kind == "probe"
 
 
 def _kink_points(net, g, base):
@@ -256,7 +273,7 @@ def _probe_points(ctx, ok):
                 val = ok(q) if q is not None else None
                 if val is not None:
                     q.label, q.surface = f"probe {v.name} = {sign * mag}", None
-                    out.append(_Pt(q, val, probe=True))
+                    out.append(_Pt(q, val, "probe"))
     return out
 
 
@@ -413,7 +430,7 @@ def _cell_points(ctx, conds, surfaces, seed, ok, limit):
                 v = ok(q) if q is not None else None
                 if v is not None:
                     q.label, q.surface = f"between {S.text} and the given {lhs.name} {op} {rhs}", None
-                    out.append(_Pt(q, v))
+                    out.append(_Pt(q, v, "between"))
     return out
 
 
@@ -437,7 +454,7 @@ def _add_on(ctx, S, p, ok, kinks):
     for q in _points_on(ctx, S, p):
         v = ok(q)
         if v is not None:
-            kinks.append(_Pt(q, v, True))
+            kinks.append(_Pt(q, v, "boundary"))
             n += 1
     return n
 
@@ -480,7 +497,7 @@ def _random_and_kink_points(ctx, givens, conds, ok, ok_in):
     dps = ctx.opts.dps
     if not conds:
         return [_Pt(p, node_values(ctx.g, p, dps)) for p in ctx.base], \
-            [_Pt(p, node_values(ctx.g, p, dps), True) for p in ctx.kinks]
+            [_Pt(p, node_values(ctx.g, p, dps), "kink") for p in ctx.kinks]
     out, kinks = [], []
     for p in ctx.base:
         q = _forced_for_conditions(ctx.net, ctx.g, conds, p, ctx.rng) or p
@@ -501,11 +518,11 @@ def _random_and_kink_points(ctx, givens, conds, ok, ok_in):
         q = _boundary_for_conditions(ctx.net, ctx.g, givens, p)
         v = ok(q) if q is not None else None
         if v is not None:
-            kinks.append(_Pt(q, v, True))
+            kinks.append(_Pt(q, v, "given-boundary"))
     for p in ctx.kinks:
         v = ok(p)
         if v is not None:
-            kinks.append(_Pt(p, v, True))
+            kinks.append(_Pt(p, v, "kink"))
     return out, kinks
 
 
@@ -529,7 +546,7 @@ def _boundary_points(ctx, surfaces, seeds, fallback, kinks, ok):
                 v = ok(q)
                 if v is not None:
                     q.surface = (S.key,)
-                    near.append(_Pt(q, v))
+                    near.append(_Pt(q, v, "near-boundary"))
     return on, near
 
 
@@ -555,7 +572,7 @@ def _crossings(ctx, surfaces, on, ok):
                 if v is not None and _on_surface(S1.d, v, dps):
                     q.label = f"crossing of {S1.text} and {S2.text}"
                     q.surface = (S1.key, S2.key)
-                    out.append(_Pt(q, v, True))
+                    out.append(_Pt(q, v, "crossing"))
                     found = True
             if found:
                 break

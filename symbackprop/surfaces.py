@@ -56,12 +56,12 @@ def _canon(d):
     return d
 
 
-def _surfaces_in(expr, generic, net, kind_jump="jump"):
+def _surfaces_in(expr, generic, net):
     """The surfaces of one (concretized) expression and its generic form: [(d, kind)]."""
     out = []
     for pw in expr.atoms(sp.Piecewise):
         for _, cond in pw.args:
-            out += [(rel.lhs - rel.rhs, kind_jump) for rel in cond.atoms(sp.core.relational.Relational)]
+            out += [(rel.lhs - rel.rhs, "jump") for rel in cond.atoms(sp.core.relational.Relational)]
     for m in expr.atoms(sp.Max, sp.Min):
         args = list(m.args)
         out += [(a - b, "corner") for i, a in enumerate(args) for b in args[i + 1:]]

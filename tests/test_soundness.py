@@ -311,7 +311,7 @@ def test_a_boundary_outside_the_givens_needs_no_point(monkeypatch):
 
 
 # ----------------------------------------------------------------------------------------------
-# exact machinery (regions.py, points.py)
+# exact machinery (regions/, points.py)
 
 
 @pytest.mark.parametrize("cond, empty", [

@@ -154,10 +154,6 @@ def _mul(a, b):
     return Interval(lo, hi, lo_open, hi_open)
 
 
-def _contains_zero(a):
-    return (a.lo < 0 or (a.lo == 0 and not a.lo_open)) and (a.hi > 0 or (a.hi == 0 and not a.hi_open))
-
-
 def _inv(a):
     """1/a (defined only where a != 0)."""
     if a.positive(strict=True):

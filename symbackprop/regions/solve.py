@@ -11,19 +11,6 @@ from .cells import _MAX_DEGREE
 from .constants import is_exact_zero, small_exp_degree
 
 
-_MAX_SOLVE_NODES = 600      # nodes of an expression solve_real takes on (larger: "not solvable here")
-
-
-def _tree_size(e, cap=_MAX_SOLVE_NODES + 1) -> int:
-    """The number of nodes of ``e`` (counting stops at ``cap``)."""
-    n = 0
-    for _ in sp.preorder_traversal(e):
-        n += 1
-        if n >= cap:
-            break
-    return n
-
-
 _ROOT_LIMIT = 6
 _INVERSES = {sp.exp: (lambda t: sp.log(t) if t.is_positive else None),
              sp.tanh: (lambda t: sp.atanh(t) if t.is_real and (abs(t) < 1) == sp.true else None),
