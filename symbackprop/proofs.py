@@ -123,17 +123,8 @@ def _opaque_value(e, vals):
     ``_surely_nonzero``); _Unknown for anything outside that vocabulary."""
     if e in vals:
         return vals[e]
-    if e is sp.true or e is sp.false:
-        v = bool(e)
-    elif isinstance(e, sp.core.relational.Relational):
-        if e.rel_op not in _CMP:
-            raise _Unknown()
-        v = _CMP[e.rel_op](_opaque_value(e.lhs, vals), _opaque_value(e.rhs, vals))
-    elif isinstance(e, (sp.And, sp.Or)):
-        parts = [_opaque_value(a, vals) for a in e.args]
-        v = all(parts) if isinstance(e, sp.And) else any(parts)
-    elif isinstance(e, sp.Not):
-        v = not _opaque_value(e.args[0], vals)
+    if e is sp.true or e is sp.false or isinstance(e, (sp.core.relational.Relational, sp.And, sp.Or, sp.Not)):
+        v = _opaque_condition(e, vals)
     elif isinstance(e, sp.Piecewise):
         for expr, cond in e.args:
             if _opaque_value(cond, vals) is True:
@@ -147,19 +138,7 @@ def _opaque_value(e, vals):
     elif e.is_Rational:
         v = _Fraction(int(e.p), int(e.q))
     elif e.is_Symbol:
-        if e.is_integer is not None or e.is_zero is not None and e.is_zero or e.is_rational is False:
-            raise _Unknown()                 # only real symbols (with or without a sign) get a value here
-        draw = random.Random(f"{e.name}:{vals['salt']}")
-        v = _Fraction(draw.randint(1, 999), draw.randint(1000, 1999))        # in (0, 1)
-        lo, hi = vals["bounds"].get(e, (None, None))
-        if lo is not None and hi is not None:
-            v = lo + (hi - lo) * v
-        elif lo is not None:
-            v = lo + v
-        elif hi is not None:
-            v = hi - v
-        elif e.is_negative or e.is_nonpositive or not (e.is_positive or e.is_nonnegative) and draw.random() < 0.5:
-            v = -v
+        v = _opaque_symbol(e, vals)
     elif e.is_Add:
         v = sum((_opaque_value(a, vals) for a in e.args), _Fraction(0))
     elif e.is_Mul:
@@ -180,6 +159,39 @@ def _opaque_value(e, vals):
     if isinstance(v, bool) != (e.is_Boolean or isinstance(e, sp.core.relational.Relational)):
         raise _Unknown()                     # a number where a condition belongs, or the reverse
     vals[e] = v
+    return v
+
+
+def _opaque_condition(e, vals):
+    """The truth of a comparison or a conjunction/disjunction/negation of comparisons (``_opaque_value``)."""
+    if e is sp.true or e is sp.false:
+        return bool(e)
+    if isinstance(e, sp.core.relational.Relational):
+        if e.rel_op not in _CMP:
+            raise _Unknown()
+        return _CMP[e.rel_op](_opaque_value(e.lhs, vals), _opaque_value(e.rhs, vals))
+    if isinstance(e, sp.Not):
+        return not _opaque_value(e.args[0], vals)
+    parts = [_opaque_value(a, vals) for a in e.args]
+    return all(parts) if isinstance(e, sp.And) else any(parts)
+
+
+def _opaque_symbol(e, vals):
+    """A real symbol's value: inside its simple bounds of the region when it has some, else in (-1, 1) with
+    its sign; _Unknown for an integer, zero or irrational symbol."""
+    if e.is_integer is not None or e.is_zero is not None and e.is_zero or e.is_rational is False:
+        raise _Unknown()
+    draw = random.Random(f"{e.name}:{vals['salt']}")
+    v = _Fraction(draw.randint(1, 999), draw.randint(1000, 1999))        # in (0, 1)
+    lo, hi = vals["bounds"].get(e, (None, None))
+    if lo is not None and hi is not None:
+        return lo + (hi - lo) * v
+    if lo is not None:
+        return lo + v
+    if hi is not None:
+        return hi - v
+    if e.is_negative or e.is_nonpositive or not (e.is_positive or e.is_nonnegative) and draw.random() < 0.5:
+        return -v
     return v
 
 
