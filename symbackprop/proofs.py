@@ -39,7 +39,11 @@ def _try_prove(lhs, rhs, g, conds):
     head = HEADS[(net.output, net.loss)]
     cond_subs = _fresh_condition_symbols(conds)
     diff = (lhs - rhs)
+    hidden = {s_: g.concretize(phi(z)) for l in range(1, net.L) for s_, z in zip(g.a[l], g.z[l])}
     stages = [("generic", lambda e: e), ("concrete activation", g.concretize),
+              # a^(l) = φ(z^(l)): a claim written with a(1 - a) for σ' meets the derivation's σ'(z) here, before
+              # the whole forward pass is substituted
+              ("activations as functions of z", lambda e: g.concretize(e).xreplace(hidden)),
               ("forward pass substituted", g.to_primitives)]
     tried = []
     for stage, fn in stages:

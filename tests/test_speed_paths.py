@@ -261,3 +261,24 @@ def test_worker_does_not_collect_what_it_inherited():
     out = []
     run_jobs(_frozen, [None], Limits(timeout=20), on_result=lambda i, res: out.append(res))
     assert out[0].status == "ok" and out[0].value > 10_000     # the imported SymPy alone is far more objects
+
+
+# ---- sigmoid's derivative written as a(1 - a): proved, not numerically-equal ---------------------------
+
+SIG = Network((2, 3, 2), activation="sigmoid")
+
+
+def test_sigmoid_bp2_written_with_activations_is_proved():
+    r = check_claim(SIG, "bp2-sigma",
+                    r"\delta^{(L-1)} = ((W^{(L-1)})^T (\hat{y} - y)) \odot a^{(L-1)} \odot (1 - a^{(L-1)})")
+    assert r.verdict == "proved", r.message
+    assert "activations as functions of z" in r.message
+    r = check_claim(SIG, "bp2-sigma-entry",
+                    r"\delta^{(L-1)}_i = \left[(W^{(L-1)})^T (\hat{y} - y)\right]_i a^{(L-1)}_i (1 - a^{(L-1)}_i)")
+    assert r.verdict == "proved", r.message
+
+
+def test_sigmoid_bp2_with_a_wrong_derivative_is_still_refuted():
+    r = check_claim(SIG, "bp2-wrong",
+                    r"\delta^{(L-1)} = ((W^{(L-1)})^T (\hat{y} - y)) \odot a^{(L-1)} \odot (1 + a^{(L-1)})")
+    assert r.verdict == "refuted"
