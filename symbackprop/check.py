@@ -7,7 +7,9 @@ The ladder is built so that no rung is reached by a guess:
 - *refuted* needs a point where the sides differ at 50 digits, re-verified at 80 digits from the same
   exact rational inputs with the same difference (a difference that changes with the precision is
   rounding noise of an ill-conditioned expression: that point is unstable, not a counterexample).
-  Exact rational values are compared exactly.
+  Exact rational values are compared exactly.  Once refuted, the point shown may be a better-conditioned
+  one (``conditioning.py``: no saturated output or dead unit the claim does not need) that refutes by this
+  same confirmation; the verdict is decided before that search and never depends on it.
 - *numerically-equal* needs agreement at >= ``points`` random points plus the kink and boundary points, at
   50 and at 80 digits (a slip of 10^{-40} hides inside the 50-digit tolerance), no stable nonzero value of
   the difference at two precisions chosen from the claim's constants (a slip of 10^{-200} hides at 80
@@ -28,6 +30,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from .budget import _Clock, _bounded, mark_worker  # noqa: F401 - mark_worker is public here
+from . import conditioning
 from .counterexamples import (_certified_value, _counter, _entry_name, _fmt, _reference, _relevant, _tiny_counter,
                               _with_point)
 from .derive import derive
@@ -37,12 +40,12 @@ from .givens import _domain_conditions, _normalize_conditions
 from .network import Network, graph
 from .points import node_values
 from .precision import (MIN_EXACT_DIGITS, _EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES, _STRICT, _TINY_MAX_DPS, _TRUTH,
-                        _claim_digits, _holds, _value)
+                        _claim_digits, _cond_ok, _holds, _value)
 from .proofs import _prove_inequality, _uncovered, _with_budget
 from .regions import exact_sign
 from .rules import kink_conventions, phi, phi_prime
-from .samples import points_for, random_and_kink_points
-from .scan import _scan, _tiny_difference
+from .samples import _Pt, _constructed, points_for, random_and_kink_points
+from .scan import _confirm, _scan, _tiny_difference
 from .verdicts import VERDICTS, holds, worse  # noqa: F401 - VERDICTS is public here
 from .surfaces import _on_surface, claim_surfaces, relation_surfaces, step_surfaces
 
@@ -234,8 +237,45 @@ def _evidence(ctx, inst, a, b, op, pts):
         p, idx, vals, kink_only = bad
         if op == "!=":
             return "proved", {"message": f"the sides differ at a point ({p.point.label})"}
+        if not kink_only or p.point.forced:       # a better-conditioned point: presentation only, decided
+            p, idx, vals = _well_conditioned(ctx, inst, cmp_op, A, B, p, idx, vals)
         return "refuted", _counter(ctx, a, b, p, idx, vals, pts, kink_only=kink_only)
     return ev
+
+
+def _well_conditioned(ctx, inst, cmp_op, A, B, p, idx, vals):
+    """The counterexample to show: a point of conditioning.better_point that refutes the step by the same
+    path as ``p`` (givens, domain, the comparison at ``dps`` confirmed at ``verify_dps``; candidates outside
+    the givens are moved into them as ``points_for`` does), else ``p``;
+    within 5 s of its own, a safety net (the verdict is already decided and does not depend on this)."""
+    conds = tuple(inst.conditions) + tuple(_domain_conditions(ctx, inst))
+    dps, rng = ctx.opts.dps, random.Random(ctx.opts.seed)
+
+    def into_givens(q):            # as points_for builds its points: forced, else constructed
+        if not inst.conditions or _cond_ok(conds, node_values(ctx.g, q, dps), dps):
+            return q
+        return _constructed(ctx, conds, q, rng)
+    better = _bounded(_Clock(5.0), lambda: conditioning.better_point(
+        ctx.g, p.point, lambda q: _refutes_at(ctx, cmp_op, A, B, conds, q), ctx.opts.seed, prepare=into_givens))
+    if better is None or better == "budget":
+        return p, idx, vals
+    q, (idx, vals) = better
+    kind = p.kind if q.forced and p.kink else "random"      # still on the kink it was forced onto, or random
+    return _Pt(q, node_values(ctx.g, q, ctx.opts.dps), kind), idx, vals
+
+
+def _refutes_at(ctx, cmp_op, A, B, conds, q):
+    """(entry, values at verify_dps) when the sides of a step surely differ at ``q`` (where the givens and
+    the domain hold), confirmed as the checker confirms any counterexample; else None."""
+    dps, hi = ctx.opts.dps, ctx.opts.verify_dps
+    v = node_values(ctx.g, q, dps)
+    if not _cond_ok(conds, v, dps):
+        return None
+    ok, _, _ = _holds(cmp_op, A, B, v, dps)
+    if ok is not False:
+        return None
+    status, idx, hv = _confirm(cmp_op, A, B, ctx.g, q, v, dps, hi)
+    return (idx, hv) if status == "differs" else None
 
 
 def _ladder(ctx, inst, a, b, op, ev):
@@ -404,11 +444,11 @@ def check_claim(net: Network, claim_id: str, text: str, given=(), expect=True,
             trivial = trivial_reason(parsed, net)
             msg += f"; note: {trivial}" if trivial and msg else f"note: {trivial}" if trivial else ""
     except SymbackpropError as e:
-        if origin is not None:
-            origin.place(e, text, tuple(given))
+        offset = e.position
+        at = origin.place(e, text, tuple(given)) if origin is not None else None
         return replace(base, message=str(e.located(file=file, claim_id=claim_id)),
-                       location={"token": e.token, "offset": e.position, "key": e.key,
-                                 "fix": getattr(e, "fix", None)},
+                       location={"token": e.token, "offset": offset, "key": e.key,
+                                 "fix": getattr(e, "fix", None), **(dict(zip(("line", "col"), at)) if at else {})},
                        seconds=time.perf_counter() - t0)
     except (RecursionError, MemoryError) as e:
         return replace(base, verdict="inconclusive" if isinstance(e, MemoryError) else "error",

@@ -1,4 +1,5 @@
-"""Command line: ``symbackprop derive|check|export|grade|serve``. The only module that prints or exits.
+"""Command line: ``symbackprop derive|check|export|grade|serve``. The only module that exits (it and
+``terminal.py`` print).
 
 Signals.  SIGINT (Ctrl-C), SIGTERM (``timeout``, CI cancellation) and SIGHUP (a closed terminal) all stop
 the run the same way: the workers are killed, ``check`` prints the verdicts that finished and marks the
@@ -9,14 +10,8 @@ Inputs.  ``check`` takes files, directories (every *.yaml/*.yml under them), quo
 (standard input), with its options anywhere among them; a file that cannot be read is that file's error
 entry (exit 1) and the others are still checked -- exit 2 is for usage errors only.
 
-Length.  Over the usual ~600 lines because this is the one module that parses arguments, prints (the
-streamed text and short output, the progress line), writes output files and handles signals.
-
-Output files.  ``-o`` never names an input (the derivation file, the reference, a submission, anything
-in the submissions folder; compared by resolved path and by inode, so hard links count) -- a usage
-error -- and is written atomically: a temporary file in the same directory, then ``os.replace``, so an
-error or an interrupt leaves the old file (or none), never a half-written one.  An existing non-regular
-target (``/dev/stdout``, a FIFO) is written in place.
+Presentation lives beside it: ``terminal.py`` (colour, progress lines, the streamed text of ``check``, with
+rich) and ``outfiles.py`` (``-o``: never an input, written atomically).
 """
 from __future__ import annotations
 
@@ -24,13 +19,12 @@ import argparse
 import glob
 import json
 import os
-import secrets
 import signal
-import stat
 import sys
 
 from .errors import SymbackpropError
 from .intake import display_name
+from .outfiles import UsageError, check_output as _check_output, write_output as _write
 
 __all__ = ["main"]
 
@@ -42,8 +36,7 @@ class _Parser(argparse.ArgumentParser):
         raise _Usage(message)
 
 
-class _Usage(Exception):
-    pass
+_Usage = UsageError
 
 
 class _Stopped(Exception):
@@ -134,10 +127,6 @@ def _bounded(func, job, a):
     raise SymbackpropError(f"{what} ({res.detail}); give a smaller network or a larger --timeout/--memory-mb")
 
 
-def _color(stream) -> bool:
-    return stream.isatty() and not os.environ.get("NO_COLOR")
-
-
 def _derive_job(job):
     """Worker: the closed forms of a network as JSON-ready records (with the numeric witnesses)."""
     from .closed_forms import closed_forms
@@ -159,6 +148,7 @@ def _export_job(job):
 
 def _cmd_derive(a) -> int:
     from .report import render_derive_text
+    from .terminal import color
     net = _network(a)
     if a.format == "tex":                 # the equations only (as export --fragment): no numeric work
         _write(_bounded(_export_job, (net, True, False), a), None)
@@ -167,7 +157,7 @@ def _cmd_derive(a) -> int:
     if a.format == "json":
         print(json.dumps({"network": net.describe(), "closed_forms": records, "ok": ok}, indent=2))
     else:
-        print(render_derive_text(net, records, _color(sys.stdout)))
+        print(render_derive_text(net, records, color(sys.stdout)))
         print("all closed forms proved and verified" if ok else "SOME CLOSED FORMS FAILED")
     return 0 if ok else 1
 
@@ -188,127 +178,6 @@ def _limits(a):
             except ValueError as e:
                 raise _Usage(str(e)) from None
     return Limits(**given)
-
-
-def _same_file(a, b) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except (OSError, ValueError):
-        return False
-
-
-def _inside(path, folder) -> bool:
-    try:
-        return os.path.commonpath([path, folder]) == folder
-    except ValueError:
-        return False
-
-
-def _check_output(path, flag, inputs=(), folder=None):
-    """Usage error if the output ``path`` is (or is a link to, or a hard link of) an input file: one of
-    ``inputs`` ((kind, path) pairs) or a file in the submissions ``folder`` (an existing file anywhere
-    under it, or a new *.yaml/*.yml there, which would become a submission). Nothing is written here."""
-    if not path:
-        return
-    out = os.path.realpath(path)
-    for kind, f in inputs:
-        if f and (os.path.realpath(f) == out or _same_file(path, f)):
-            raise _Usage(f"{flag} {display_name(path)} is the {kind} {display_name(f)}; refusing to overwrite "
-                         f"an input, give another output file")
-    if folder:
-        from .spec import SUFFIXES
-        where = f"the submissions folder {display_name(folder)}"
-        if _inside(out, os.path.realpath(folder)):
-            if os.path.lexists(out) or os.path.lexists(path):
-                raise _Usage(f"{flag} {display_name(path)} is a file in {where}; refusing to overwrite it, "
-                             f"write the output outside the folder")
-            if os.path.splitext(out)[1].lower() in SUFFIXES:
-                raise _Usage(f"{flag} {display_name(path)} would be a new submission in {where}; "
-                             f"write the output outside the folder")
-        try:
-            entries = [e.path for e in os.scandir(folder)]
-        except OSError:
-            entries = []
-        for e in entries:
-            if _same_file(path, e):
-                raise _Usage(f"{flag} {display_name(path)} is the same file as {display_name(e)} in the "
-                             f"submissions folder; refusing to overwrite an input, give another output file")
-
-
-def _write(text, path):
-    """Write ``text`` to ``path`` atomically (temporary file + os.replace), or to stdout without a path."""
-    if not path:
-        sys.stdout.write(text)
-        return
-    name = display_name(path)
-    target = os.path.realpath(path)           # through a link, as open() would
-    try:
-        st = os.stat(target)
-    except FileNotFoundError:
-        st = None
-    except OSError as e:
-        raise SymbackpropError(f"cannot write the output: {e.strerror or e}", file=name) from None
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise _Usage(f"{name}: is a directory; give the output file's name")
-    try:
-        if st is not None and not stat.S_ISREG(st.st_mode):     # /dev/stdout, /dev/null, a FIFO
-            with open(target, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-            return
-        _replace_atomically(target, text.encode("utf-8"), st)
-    except OSError as e:
-        raise SymbackpropError(f"cannot write the output: {e.strerror or e}", file=name) from None
-
-
-def _replace_atomically(target, data: bytes, st):
-    """A temporary file beside ``target`` with ``data`` (and the old file's mode), then os.replace."""
-    folder = os.path.dirname(target) or "."
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    for _ in range(100):
-        tmp = os.path.join(folder, f".symbackprop-{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:
-        raise FileExistsError(f"no free temporary name in {folder}")
-    try:
-        try:
-            if st is not None:
-                os.fchmod(fd, stat.S_IMODE(st.st_mode))
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _print_check(items, a):
-    """The whole output of ``check`` at the end (JSON, TeX; text and short when not streamed)."""
-    from .report import check_document, check_short, cross_summary, render_check_text
-    if a.format == "json":
-        print(json.dumps(check_document(items, _version()), indent=2, ensure_ascii=False))
-    elif a.format == "tex":
-        from .export import export_report
-        print(export_report(items))
-    elif a.format == "short":
-        lines = [ln for it in items for ln in check_short(it)]
-        if lines:
-            print("\n".join(lines))
-    else:
-        text = "\n\n".join(render_check_text(r, _color(sys.stdout), a.verbose) for r in items)
-        if len(items) > 1:
-            text += "\n\n" + cross_summary(items, _color(sys.stdout))
-        print(text)
 
 
 def _version() -> str | None:
@@ -375,88 +244,6 @@ def _load_all(names, notation, network=None, verbose=False):
     return items
 
 
-class _CheckStream:
-    """``check``'s text output as the claims are decided: each claim is printed once every claim before
-    it (in file order) is printed, so the text is the same as printed at the end, only sooner.  On a
-    terminal's stderr a progress line (claims decided / claims) is redrawn in place and cleared before
-    anything is printed on stdout, and at the end.  A terminal that went away (SIGHUP) ends the
-    progress line, never the run."""
-
-    def __init__(self, specs, only, out, err, short=False, verbose=False):
-        from .report import FileError
-        from .suite import selected_claims
-        self.specs, self.out, self.color = specs, out, _color(out)
-        self.short, self.verbose = short, verbose
-        self.claims = [[] if isinstance(spec, FileError) else selected_claims(spec, only) for spec in specs]
-        self.results = [[None] * len(c) for c in self.claims]
-        self.total, self.decided = sum(len(c) for c in self.claims), 0
-        self.file, self.claim, self.width = 0, 0, None
-        self.bar = _progress_bar(err, clear=True) if err.isatty() else None
-
-    def start(self):
-        self._flush()
-
-    def add(self, f, k, result):
-        """A decided claim (``on_result`` of check_specs)."""
-        if self.results[f][k] is None:
-            self.decided += 1
-        self.results[f][k] = result
-        self._flush()
-
-    def finish(self, reports):
-        """Print what is left, taking the results still missing from ``reports`` (an interrupted run);
-        the reports as printed."""
-        for f, rep in enumerate(reports):
-            for k, r in enumerate(getattr(rep, "results", ())):
-                if self.results[f][k] is None:
-                    self.results[f][k] = r
-        self.decided = self.total
-        self._flush(end=True)
-        from .report import FileError, cross_summary
-        from .suite import FileReport
-        items = [spec if isinstance(spec, FileError) else FileReport(spec, tuple(rs))
-                 for spec, rs in zip(self.specs, self.results)]
-        if len(items) > 1 and not self.short:
-            self._print(["", cross_summary(items, self.color)])
-        return items
-
-    def _print(self, lines, end=False):
-        if self.bar is not None and (lines or end):
-            self.bar = self.bar.clear()
-        if lines:
-            self.out.write("\n".join(lines) + "\n")
-            self.out.flush()
-
-    def _flush(self, end=False):
-        from .report import (FileError, check_short, check_text_claim, check_text_head, check_text_summary, check_text_width,
-                             file_error_text, short_line)
-        from .suite import FileReport
-        lines = []
-        while self.file < len(self.specs):
-            f, spec = self.file, self.specs[self.file]
-            if isinstance(spec, FileError):
-                lines += check_short(spec) if self.short else file_error_text(spec, self.color).split("\n")
-                self.claim = len(self.claims[f])
-            elif self.width is None and not self.short:
-                self.width = check_text_width(c.id for c in self.claims[f])
-                lines += check_text_head(spec, self.color)
-            while self.claim < len(self.claims[f]) and self.results[f][self.claim] is not None:
-                r = self.results[f][self.claim]
-                lines += [short_line(spec, r)] if self.short else \
-                    check_text_claim(r, self.width, self.color, self.verbose)
-                self.claim += 1
-            if self.claim < len(self.claims[f]):
-                break
-            if not self.short and not isinstance(spec, FileError):
-                lines.append(check_text_summary(FileReport(spec, tuple(self.results[f])), self.color))
-            self.file, self.claim, self.width = f + 1, 0, None
-            if self.file < len(self.specs) and not self.short:
-                lines.append("")
-        self._print(lines, end)
-        if self.bar is not None and not end:
-            self.bar = self.bar.show(self.decided, self.total, "claims decided")
-
-
 def _network_fields(a) -> dict:
     """The network flags of ``check`` (for homework files without a front matter)."""
     fields = {k: getattr(a, k) for k in _NET_OPTIONS if getattr(a, k) is not None}
@@ -472,6 +259,7 @@ def _network_fields(a) -> dict:
 def _cmd_check(a) -> int:
     from .report import FileError
     from .suite import CheckInterrupted, check_specs, signal_name, unchecked_report
+    from .terminal import CheckStream, print_check
     limits = _limits(a)
     items = _load_all(a.files, a.notation, _network_fields(a), a.verbose)   # every file is read before any is checked
     specs = [it for it in items if not isinstance(it, FileError)]
@@ -482,7 +270,7 @@ def _cmd_check(a) -> int:
         if unknown and len(specs) == len(items):
             raise _Usage(f"--only {unknown[0]!r} names no claim of the given files")
     streamed = a.format in ("text", "short")
-    stream = _CheckStream(items, only, sys.stdout, sys.stderr, a.format == "short", a.verbose) if streamed else None
+    stream = CheckStream(items, only, sys.stdout, sys.stderr, a.format == "short", a.verbose) if streamed else None
 
     def merged(reports):
         it = iter(reports)
@@ -504,7 +292,7 @@ def _cmd_check(a) -> int:
             if stream is not None:
                 stream.finish(merged(reports))
             else:
-                _print_check(merged(reports), a)
+                print_check(merged(reports), a.format, a.verbose, sys.stdout, _version())
             sys.stdout.flush()
         except OSError:                     # SIGHUP: the terminal may be gone
             pass
@@ -516,79 +304,8 @@ def _cmd_check(a) -> int:
     if stream is not None:
         stream.finish(out)
     else:
-        _print_check(out, a)
+        print_check(out, a.format, a.verbose, sys.stdout, _version())
     return 0 if all(r.ok for r in out) else 1
-
-
-class _Bar:
-    """A progress line redrawn in place on a terminal (``[####....] 3/10 what``, after a carriage return);
-    an error writing it (the terminal is gone) turns it off: the methods then return None."""
-
-    def __init__(self, stream, width=20):
-        import time
-        self.stream, self.width, self.shown, self.start = stream, width, 0, time.monotonic()
-
-    def _write(self, text):
-        try:
-            self.stream.write(text)
-            self.stream.flush()
-        except (OSError, ValueError):
-            return None
-        return self
-
-    def show(self, done, total, name):
-        from .report import terminal_safe
-        filled = self.width * done // total if total else self.width
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {terminal_safe(name)[:60]}".rstrip()
-        line += self._eta(done, total)
-        text = "\r" + line.ljust(self.shown)
-        self.shown = len(line)
-        return self._write(text)
-
-    def _eta(self, done, total) -> str:
-        """', about 40 s left' from the pace so far (claims differ in cost: a rough guide, never a promise)."""
-        import time
-        if not 0 < done < total:
-            return ""
-        left = (time.monotonic() - self.start) / done * (total - done)
-        return f", about {left:.0f} s left" if left < 120 else f", about {left / 60:.0f} min left"
-
-    def clear(self):
-        """Blank the line (spaces, no escape sequence) and return to its start."""
-        if not self.shown:
-            return self
-        text, self.shown = "\r" + " " * self.shown + "\r", 0
-        return self._write(text)
-
-
-def _progress_bar(stream, width=20, clear=False):
-    """``progress(done, total, name)`` redrawing ``[####....] 3/10 name`` in place (after a carriage return);
-    at ``done == total`` it ends the line (or, with ``clear``, blanks it).  With ``clear`` the bar itself
-    is returned (``show``/``clear``) for callers that print between updates."""
-    bar = _Bar(stream, width)
-    if clear:
-        return bar
-
-    def show(done, total, name):
-        bar.show(done, total, name)
-        if done >= total:
-            bar._write("\n")
-    return show
-
-
-def _eta_progress(bar):
-    """Wrap a progress callback: the name shown gets the rate (submissions/s) and the time left."""
-    import time
-    t0 = time.monotonic()
-
-    def show(done, total, name):
-        spent = time.monotonic() - t0
-        extra = ""
-        if 0 < done < total and spent > 0:
-            left = int(spent / done * (total - done))
-            extra = f" {done / spent:.2f}/s ETA {left // 60}m{left % 60:02d}s"
-        bar(done, total, (name + extra) if name else extra.strip())
-    return show
 
 
 def _cmd_grade(a) -> int:
@@ -596,7 +313,8 @@ def _cmd_grade(a) -> int:
     limits = _limits(a)
     inputs = [("reference file", a.against)] + ([] if os.path.isdir(a.directory) else [("submissions zip", a.directory)])
     _check_output(a.output, "-o/--output", inputs, folder=a.directory if os.path.isdir(a.directory) else None)
-    progress = _eta_progress(_progress_bar(sys.stderr)) if sys.stderr.isatty() else None
+    from .terminal import grade_progress
+    progress = grade_progress(sys.stderr) if sys.stderr.isatty() else None
     table = grade_dir(a.directory, a.against, limits, progress=progress, notation=a.notation,
                       student_pattern=a.student_id, scheduler=a.scheduler)
     if a.format == "json":
@@ -726,6 +444,48 @@ def _serve_parser(sub):
 # ---- end serve
 
 
+def _export_parser(sub):
+    e = sub.add_parser("export", help="write the closed-form gradients of a network as LaTeX",
+                       description="A complete LaTeX document (article, amsmath/amssymb) of every layer's "
+                                   "delta, gradient of W and of b, with shapes and assumptions.")
+    _network_args(e, required=False)
+    e.add_argument("--from", dest="spec", metavar="FILE",
+                   help="the network of this derivation file, then its claims with their verdicts (checked here)")
+    e.add_argument("--no-claims", action="store_true", help="with --from: only the network's closed forms")
+    e.add_argument("--format", "--to", dest="to", type=_format, choices=("tex",), default="tex",
+                   help="output format: tex (LaTeX; --to is the old spelling)")
+    e.add_argument("-o", "--out-file", dest="outfile", metavar="FILE", help="write to FILE instead of stdout")
+    e.add_argument("--fragment", action="store_true", help="only the equations, for pasting into notes")
+    e.add_argument("--expanded", action="store_true",
+                   help="also every entry, one chain-rule step at a time (small networks only)")
+    _work_limits(e, 300.0)
+    e.set_defaults(func=_cmd_export)
+
+
+def _grade_parser(sub):
+    g = sub.add_parser("grade", help="grade a directory of submissions against a reference derivation file",
+                       description="One gradebook row per student (a folder of *.yaml files, of per-student folders, "
+                                   "or a zip of either), one numeric column per reference claim. Exit 0 when every "
+                                   "submission was graded, 1 when some row has an error (unreadable file, other "
+                                   "network) or a cell stays inconclusive, 2 on usage errors.")
+    g.add_argument("directory", help="folder (or .zip) of submissions")
+    g.add_argument("--against", required=True, metavar="REFERENCE", help="the reference derivation file")
+    g.add_argument("--format", choices=("csv", "json"), default="csv", help="table format (default csv)")
+    g.add_argument("-o", "--out-file", "--output", dest="output", metavar="FILE",
+                   help="write the table to FILE instead of stdout (--output is the old spelling)")
+    _claim_limits(g)
+    g.add_argument("--notation", default=None, metavar="PRESET|MAPPING",
+                   help="notation of files that declare none (as check --notation)")
+    g.add_argument("--feedback", metavar="DIR", help="write <student>.md and <student>.json feedback into DIR")
+    g.add_argument("--student-id", metavar="REGEX", help="student id: this regex's first group in the file or "
+                                                         "folder name (default: the name without .yaml)")
+    g.add_argument("--allow-inconclusive", action="store_true",
+                   help="exit 0 even when some cell stays inconclusive after the retry")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the claims on this dask.distributed scheduler (pip install 'symbackprop[distributed]')")
+    g.set_defaults(func=_cmd_grade)
+
+
 def build_parser():
     """The argument parser (public for docs and tests)."""
     p = _Parser(prog="symbackprop", description="Check backpropagation derivations symbolically.")
@@ -761,42 +521,8 @@ def build_parser():
                         "goodfellow, ufldl) or a JSON/YAML mapping of fields")
     c.set_defaults(func=_cmd_check)
     p.check_parser = c
-    e = sub.add_parser("export", help="write the closed-form gradients of a network as LaTeX",
-                       description="A complete LaTeX document (article, amsmath/amssymb) of every layer's "
-                                   "delta, gradient of W and of b, with shapes and assumptions.")
-    _network_args(e, required=False)
-    e.add_argument("--from", dest="spec", metavar="FILE",
-                   help="the network of this derivation file, then its claims with their verdicts (checked here)")
-    e.add_argument("--no-claims", action="store_true", help="with --from: only the network's closed forms")
-    e.add_argument("--format", "--to", dest="to", type=_format, choices=("tex",), default="tex",
-                   help="output format: tex (LaTeX; --to is the old spelling)")
-    e.add_argument("-o", "--out-file", dest="outfile", metavar="FILE", help="write to FILE instead of stdout")
-    e.add_argument("--fragment", action="store_true", help="only the equations, for pasting into notes")
-    e.add_argument("--expanded", action="store_true",
-                   help="also every entry, one chain-rule step at a time (small networks only)")
-    _work_limits(e, 300.0)
-    e.set_defaults(func=_cmd_export)
-    g = sub.add_parser("grade", help="grade a directory of submissions against a reference derivation file",
-                       description="One gradebook row per student (a folder of *.yaml files, of per-student folders, "
-                                   "or a zip of either), one numeric column per reference claim. Exit 0 when every "
-                                   "submission was graded, 1 when some row has an error (unreadable file, other "
-                                   "network) or a cell stays inconclusive, 2 on usage errors.")
-    g.add_argument("directory", help="folder (or .zip) of submissions")
-    g.add_argument("--against", required=True, metavar="REFERENCE", help="the reference derivation file")
-    g.add_argument("--format", choices=("csv", "json"), default="csv", help="table format (default csv)")
-    g.add_argument("-o", "--out-file", "--output", dest="output", metavar="FILE",
-                   help="write the table to FILE instead of stdout (--output is the old spelling)")
-    _claim_limits(g)
-    g.add_argument("--notation", default=None, metavar="PRESET|MAPPING",
-                   help="notation of files that declare none (as check --notation)")
-    g.add_argument("--feedback", metavar="DIR", help="write <student>.md and <student>.json feedback into DIR")
-    g.add_argument("--student-id", metavar="REGEX", help="student id: this regex's first group in the file or "
-                                                         "folder name (default: the name without .yaml)")
-    g.add_argument("--allow-inconclusive", action="store_true",
-                   help="exit 0 even when some cell stays inconclusive after the retry")
-    g.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run the claims on this dask.distributed scheduler (pip install 'symbackprop[distributed]')")
-    g.set_defaults(func=_cmd_grade)
+    _export_parser(sub)
+    _grade_parser(sub)
     _serve_parser(sub)
     return p
 

@@ -57,6 +57,9 @@ def _with_point(ce, g, vals, expr_mats):
         "b": {str(net.param_label(k)): [_fmt(vals[s]) for s in b] for k, b in enumerate(g.b)},
         "scalars": {s.name: _fmt(vals[s]) for s in sorted(vals.point.scalars, key=lambda s: s.name)
                     if s in vals} if hasattr(vals, "point") else {}}
+    if net.batch > 1:       # X and Y shaped as the course writes them (columns: d0 × m, rows: m × d0)
+        for key, M in (("X", g.x), ("Y", g.y)):
+            ce["point_values"][key] = [[_fmt(vals[M[i, j]]) for j in range(M.cols)] for i in range(M.rows)]
     return ce
 
 

@@ -79,7 +79,15 @@ def _chain(dL_dyhat, column):
     Multiplying term by term lets a factor of the head's Jacobian cancel the loss's denominator where it
     occurs (sigmoid + BCE: (1 - y)/(1 - ŷ) · ŷ(1 - ŷ) = (1 - y) ŷ), instead of expanding it into 0/0-prone sums.
     """
-    return sp.Add(*[sp.expand(t * J) for g, J in zip(dL_dyhat, column) if J != 0 for t in sp.Add.make_args(g)])
+    return sp.Add(*[_expand(t * J) for g, J in zip(dL_dyhat, column) if J != 0 for t in sp.Add.make_args(g)])
+
+
+def _expand(p):
+    """``sp.expand(p)``, skipped where it is the identity: a product of symbols and numbers (y_k ŷ_i, the
+    off-diagonal terms of softmax's δ^(L), C² - C of its C² terms)."""
+    if p.is_Atom or p.is_Mul and all(a.is_Symbol or a.is_Number for a in p.args):
+        return p
+    return sp.expand(p)
 
 
 @lru_cache(maxsize=32)

@@ -16,9 +16,9 @@ import sympy as sp
 from .check import DIAGNOSES
 from .closed_forms import closed_forms, statements
 from .network import Network, graph
-from .report import FileError, course_name, course_text, step_sides
+from .report import FileError, course_name, course_text, shows_assumptions, shows_step, step_sides
 from .rules import ACTIVATIONS, HEADS, ONEHOT_SUM, PARAMETERS, kink_conventions, phi_prime
-from .texsafe import MATH_OPERATORS, escape_math_text, escape_text, math_number, safe_math, tex_tokens
+from .texsafe import MATH_OPERATORS, escape_math_text, escape_text, escape_tt, math_number, safe_math, tex_tokens
 from .verdicts import style
 
 __all__ = ["export_document", "export_fragment", "export_report", "export_with_claims", "claims_fragment",
@@ -405,7 +405,7 @@ def _claim_tex(result) -> str:
     """The claim as our canonical LaTeX of its parse, else the user's text verbatim (escaped)."""
     rows = _claim_rows(safe_math(result.read_as))
     if rows is None:
-        return "\\begin{quote}\\ttfamily\\raggedright " + escape_text(result.claim) + "\\end{quote}"
+        return "\\begin{quote}\\ttfamily\\raggedright " + escape_tt(result.claim) + "\\end{quote}"
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 
@@ -416,7 +416,7 @@ def _given_tex(result) -> list:
         if read is not None and len(read[k]) <= _ROW_MAX:
             out.append(f"Given: ${read[k]}$.\\par")
         else:
-            out.append("Given: \\texttt{" + escape_text(cond) + "}\\par")
+            out.append("Given: \\texttt{" + escape_tt(cond) + "}\\par")
     return out
 
 
@@ -456,14 +456,23 @@ def _counterexample_tex(ce) -> list:
     return lines
 
 
+def _without_excerpt(message: str) -> str:
+    """An error message without its source excerpt and ``^`` pointer lines (a terminal's picture; the
+    report shows the claim above it, and the message names the token and its position)."""
+    lines = message.split("\n")
+    if len(lines) >= 3 and re.fullmatch(r"\s*\^+\s*", lines[-1]):
+        return "\n".join(lines[:-2]).rstrip()
+    return message
+
+
 def _result_tex(result, net=None) -> str:
     verdict = style(result.verdict).tex if style(result.verdict) else r"\textbf{unknown verdict}"
-    lines = [f"\\subsection*{{\\texttt{{{escape_text(result.id)}}}: {verdict}"
+    lines = [f"\\subsection*{{\\texttt{{{escape_tt(result.id)}}}: {verdict}"
              f"{'' if result.as_expected else ' (not as expected)'}}}"]
     lines += _given_tex(result)
     lines.append(_claim_tex(result))
     sides = step_sides(result)
-    if result.step and (sides or result.step > 1):            # a step only where there is a chain
+    if shows_step(result):                                    # the rule every rendering shares
         left, right = (safe_math(sides[0]), safe_math(sides[1])) if sides else (None, None)
         shown = f": ${left} = {right}$" if left and right and len(left) + len(right) <= _ROW_MAX else ""
         lines.append(f"First failing step: {escape_text(result.step)}{shown}.\\par")
@@ -472,13 +481,13 @@ def _result_tex(result, net=None) -> str:
     if ce and re.match(r"(with [^:]*: )?at \S+ point", message or ""):     # said by the sentence below
         message = "; ".join(message.split("; note: ")[1:])
     if message:
-        lines.append(escape_text(message) + "\\par")
+        lines.append(escape_text(_without_excerpt(message)) + "\\par")
     if result.diagnosis:
-        lines.append(f"Diagnosis: \\texttt{{{escape_text(result.diagnosis)}}} --- "
+        lines.append(f"Diagnosis: \\texttt{{{escape_tt(result.diagnosis)}}} --- "
                      f"{escape_text(DIAGNOSES.get(result.diagnosis, ''))}\\par")
     if ce:
         lines += _counterexample_tex(ce)
-    if result.assumptions:
+    if shows_assumptions(result):
         known = {a.text: a.latex for a in (ONEHOT_SUM, *(kink_conventions(net) if net is not None else ()))}
         said = [f"${known[a]}$ ({escape_text(_assumption_words_text(a))})" if a in known else escape_text(a)
                 for a in map(str, result.assumptions)]
@@ -492,7 +501,7 @@ def _file_tex(rep) -> list:
         return [f"\\section*{{{escape_text(rep.path)}}}", f"Not checked: {escape_text(rep.message)}\n"]
     spec = rep.spec
     parts = [f"\\section*{{{escape_text(spec.title or str(spec.path))}}}",
-             f"File \\texttt{{{escape_text(spec.path)}}}.\n", _network_tex(spec.network)]
+             f"File \\texttt{{{escape_tt(spec.path)}}}.\n", _network_tex(spec.network)]
     summary = ", ".join(f"{n} {escape_text(v)}" for v, n in rep.summary().items())
     parts.append(f"Summary: {summary}.\n")
     return parts + [_result_tex(r, spec.network) for r in rep.results]
@@ -530,7 +539,7 @@ def export_with_claims(report, *, fragment: bool = False, expanded: bool = False
         return export_document(net, fragment=True, expanded=expanded) + claims_fragment(report)
     doc = export_document(net, expanded=expanded)
     title = report.spec.title or str(report.spec.path)
-    claims = ["\\raggedright\\sloppy", f"\\section*{{Claims of {escape_text(title)}}}", f"File \\texttt{{{escape_text(report.spec.path)}}}; "
+    claims = ["\\raggedright\\sloppy", f"\\section*{{Claims of {escape_text(title)}}}", f"File \\texttt{{{escape_tt(report.spec.path)}}}; "
               f"summary: {', '.join(f'{n} {escape_text(v)}' for v, n in report.summary().items())}.\n"]
     claims += [_result_tex(r, net) for r in report.results]
     return doc.replace("\\end{document}\n", "\n".join(claims) + "\n\\end{document}\n")

@@ -12,14 +12,12 @@ Files are written atomically (temp file + rename) into the folder, which is crea
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from .check import DIAGNOSES
 from .errors import SymbackpropError
-from .intake import display_name
+from .intake import display_name, replace_atomically
 
 __all__ = ["write_feedback", "markdown", "document", "safe_name"]
 
@@ -115,17 +113,7 @@ def markdown(table, row) -> str:
 
 
 def _write(path: Path, text: str):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_atomically(str(path), text.encode("utf-8"))
 
 
 def write_feedback(table, folder) -> list:

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
 
 from .errors import SpecError
 
-__all__ = ["read_limited", "display_name", "file_kind"]
+__all__ = ["read_limited", "display_name", "file_kind", "replace_atomically"]
 
 _BIDI = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x061C}
 _SEPARATORS = {0x2028, 0x2029, 0x85}
@@ -123,3 +124,36 @@ def read_limited(path, limit: int, *, follow_links: bool = True) -> bytes:
     if size > limit:
         raise _too_big(name, f"over {limit}", limit)
     return b"".join(chunks)
+
+
+def replace_atomically(target, data: bytes, st=None):
+    """A temporary file beside ``target`` with ``data`` (and the old file's mode ``st``, if any), then os.replace:
+    a reader sees the old file or the new one, never a part; the temporary file goes on any failure."""
+    folder = os.path.dirname(target) or "."
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".symbackprop-{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"no free temporary name in {folder}")
+    try:
+        try:
+            if st is not None:
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -234,6 +234,12 @@ def _vec(name, n):
     return sp.Matrix(n, 1, [sp.Symbol(f"{name}_{i + 1}", real=True) for i in range(n)])
 
 
+def _affine_entries(W, a, b):
+    """W a + b entry by entry (z_i = Σ_j W_ij a_j + b_i): the same expressions as the Matrix product, without
+    SymPy's EXRAW matrix multiplication (10x slower for a 64 x 64 layer)."""
+    return sp.Matrix(W.rows, 1, [sp.Add(*[W[i, j] * a[j] for j in range(W.cols)], b[i]) for i in range(W.rows)])
+
+
 class Graph:
     """The library's symbols and forward definitions for one network (all entries real).
 
@@ -261,7 +267,7 @@ class Graph:
         self.a = {0: self.x}
         self.a.update({l: _vec(f"a{l}", d[l]) for l in range(1, L)})
         self.a[L] = self.yhat
-        self.z_def = {l: self.W[l - 1] * self.a[l - 1] + self.b[l - 1] for l in range(1, L + 1)}
+        self.z_def = {l: _affine_entries(self.W[l - 1], self.a[l - 1], self.b[l - 1]) for l in range(1, L + 1)}
         self.a_def = {l: self.z[l].applyfunc(phi) for l in range(1, L)}
         self.yhat_def = OUTPUTS[net.output].f(self.z[L])
         self.loss = LOSSES[net.loss].f(self.yhat, self.y)

@@ -69,7 +69,6 @@ from pathlib import Path
 import pytest
 
 from .spec import SUFFIXES
-from .verdicts import holds
 
 __all__ = ["DerivationFile", "DerivationItem", "UnreadableFileItem", "ClaimFailure", "is_derivation_file",
            "render_failure"]
@@ -283,10 +282,11 @@ class UnreadableFileItem(pytest.Item):
         return self.path, None, "derivation file"
 
 
+_PREFIXED = ("diagnosis", "counterexample", "assumptions")     # their text starts with 'name: '
+
+
 def render_failure(item, r) -> str:
     """The text shown for a claim that is not as expected."""
-    from .check import DIAGNOSES
-
     short = "proved" if item.claim.expect else "refuted"
     head = f"{r.verdict}, expected {short}" + (f" (diagnosis: {r.diagnosis})" if r.diagnosis else "")
     where = item.parent.nodeid + (f":{item.claim.line}" if item.claim.line else "")
@@ -296,19 +296,13 @@ def render_failure(item, r) -> str:
     lines += [f"  given:          {g}" for g in item.claim.given]
     lines += [f"  verdict:        {r.verdict}",
               f"  expected:       {_EXPECTED[item.claim.expect]}"]
-    if r.step is not None:
-        lines.append(f"  failing step:   {r.step}")
-    if r.message:
-        lines.append(f"  message:        {r.message}")
-    values = (r.counterexample or {}).get("values")
-    if values:
-        from .report import course_name
-        lines.append("  counterexample: " + ", ".join(f"{course_name(k)[1]} = {v}" for k, v in values.items()))
-    if r.diagnosis:
-        why = DIAGNOSES.get(r.diagnosis)
-        lines.append(f"  diagnosis:      {r.diagnosis}" + (f" — {why}" if why else ""))
-    if r.assumptions and holds(r.verdict):
-        lines.append(f"  assumptions:    {'; '.join(r.assumptions)}")
+    from .report import details                              # the one rendering of a result's details
+    for kind, text in details(r):
+        label, _, rest = text.partition(": ") if kind in _PREFIXED else (kind, "", text)
+        label = "failing step" if kind == "step" else label
+        rest = text[len("fails at step "):] if kind == "step" else rest
+        for k, ln in enumerate(rest.splitlines() or [""]):
+            lines.append(f"  {(label + ':') if k == 0 else '':<16}{ln}")
     if item.claim.note:
         lines.append(f"  note:           {item.claim.note}")
     if r.verdict == "inconclusive":

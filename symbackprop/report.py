@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .check import DIAGNOSES
-from .verdicts import holds, style
+from .verdicts import style
 
 __all__ = ["derive_record", "render_derive_text", "render_check_text", "render_check_html", "network_line",
            "terminal_safe", "check_text_width", "check_text_head", "check_text_claim", "check_text_summary",
@@ -131,14 +131,22 @@ def _values_text(ce, verbose=False) -> list:
         out.append(f"counterexample: {shown}{cut}")
     pv = ce.get("point_values")
     if verbose and pv:
-        out.append("point: x = " + _vector(pv.get("x")) + ", y = " + _vector(pv.get("y")))
+        if pv.get("X"):             # a batch: X and Y as matrices in the network's layout
+            out.append("point: X = " + _matrix(pv["X"]) + ", Y = " + _matrix(pv.get("Y")))
+        else:
+            out.append("point: x = " + _vector(pv.get("x")) + ", y = " + _vector(pv.get("y")))
         for lab, rows in (pv.get("W") or {}).items():
-            out.append(f"  W^({_s(lab)}) = [" + "; ".join(_vector(r, "") for r in rows) + "]")
+            out.append(f"  W^({_s(lab)}) = " + _matrix(rows))
         for lab, vec in (pv.get("b") or {}).items():
             out.append(f"  b^({_s(lab)}) = " + _vector(vec))
         if pv.get("scalars"):
             out.append("  " + ", ".join(f"{_s(k)} = {_s(v)}" for k, v in pv["scalars"].items()))
     return out
+
+
+def _matrix(rows) -> str:
+    """[a, b; c, d]: rows separated by semicolons."""
+    return "[" + "; ".join(_vector(r, "") for r in rows or ()) + "]"
 
 
 def _vector(values, brackets="()") -> str:
@@ -179,11 +187,20 @@ def terminal_safe(text, multiline: bool = False) -> str:
 
 _s = terminal_safe
 
-_COLORS = {"green": "32", "red": "31", "yellow": "33", "magenta": "35", "bold": "1", "dim": "2"}
-
-
 def _c(text, color, on):
-    return f"\033[{_COLORS[color]}m{text}\033[0m" if on else text
+    """``text`` in a rich style ("green", "bold", ...) when ``on`` (the 16 standard colours), else as is."""
+    if not on:
+        return text
+    from rich.color import ColorSystem
+    from rich.style import Style
+    return Style.parse(color).render(text, color_system=ColorSystem.STANDARD)
+
+
+def _pad(text, width) -> str:
+    """``text`` padded to ``width`` terminal cells (rich's cell widths: a CJK character takes two cells,
+    a combining accent none), so that the columns after it line up."""
+    from rich.cells import cell_len
+    return text + " " * max(0, width - cell_len(text))
 
 
 def network_line(net) -> str:
@@ -216,7 +233,7 @@ def render_derive_text(net, records, color=False) -> str:
     lines = [_c(network_line(net), "bold", color)]
     for r in records:
         mark = _c("✓ proved", "green", color) if r["proved"] else _c("✗ NOT proved", "red", color)
-        lines.append(f"{mark}  {_s(r['name']):<22} {_s(r['closed_form']['latex'])}")
+        lines.append(f"{mark}  {_pad(_s(r['name']), 22)} {_s(r['closed_form']['latex'])}")
         lines.append(f"      shape {'×'.join(map(str, r['shape']))}; {_s(r['method'])}")
         for a in r["assumptions"]:
             lines.append(f"      assumes {_s(a)}")
@@ -228,12 +245,24 @@ def render_derive_text(net, records, color=False) -> str:
     return "\n".join(lines)
 
 
-def _details(r, verbose=False) -> list:
-    """(kind, text) lines under a claim's verdict: step (with its two sides), message, diagnosis,
-    counterexample (course notation; the complete point with ``verbose``), assumptions; already
-    terminal_safe (the HTML rendering escapes them on top)."""
+def shows_step(r) -> bool:
+    """Whether a result's failing step is shown (every rendering: text, HTML, TeX, pytest): a refuted claim's."""
+    return r.step is not None and r.verdict == "refuted"
+
+
+def shows_assumptions(r) -> bool:
+    """Whether a result's assumptions are shown (every rendering): whenever the checker used some, whatever the
+    verdict (a claim refuted under the φ'(0) convention says so)."""
+    return bool(r.assumptions)
+
+
+def details(r, verbose=False) -> list:
+    """(kind, text) lines under a claim's verdict, the one rendering of a result's details that text, HTML and
+    pytest output share (TeX uses :func:`shows_step` / :func:`shows_assumptions`): step (with its two sides),
+    message, diagnosis, counterexample (course notation; the complete point with ``verbose``), assumptions;
+    already terminal_safe (the HTML rendering escapes them on top)."""
     out = []
-    if r.step is not None and r.verdict == "refuted":
+    if shows_step(r):
         sides = step_sides(r)
         out.append(("step", f"fails at step {_s(r.step)}" + (f": {_s(sides[0])} = {_s(sides[1])}" if sides else "")))
     if r.message:
@@ -243,14 +272,15 @@ def _details(r, verbose=False) -> list:
         out.append(("diagnosis", _s(f"diagnosis: {r.diagnosis} — {DIAGNOSES.get(r.diagnosis, '')}")))
     if r.counterexample:
         out += [("counterexample", line) for line in _values_text(r.counterexample, verbose)]
-    if r.assumptions and holds(r.verdict):
+    if shows_assumptions(r):
         out.append(("assumptions", _s(f"assumptions: {'; '.join(map(str, r.assumptions))}")))
     return out
 
 
 def check_text_width(ids) -> int:
     """The width of the id column of one file's claims."""
-    return min(max([len(_s(i)) for i in ids] + [8]), 30)
+    from rich.cells import cell_len
+    return min(max([cell_len(_s(i)) for i in ids] + [8]), 30)
 
 
 def check_text_head(spec, color=False) -> list:
@@ -269,9 +299,9 @@ def check_text_claim(r, width, color=False, verbose=False) -> list:
         col = "green"
     exp = "" if r.expect else " (expected to fail)"
     status = "as expected" if r.as_expected else "NOT as expected"
-    lines = [f"  {_c(sym, col, color)} {_s(r.id):<{width}}  {_c(_s(r.verdict), col, color)}{exp}  "
+    lines = [f"  {_c(sym, col, color)} {_pad(_s(r.id), width)}  {_c(_s(r.verdict), col, color)}{exp}  "
              f"[{status}, {r.seconds:.2f}s]"]
-    return lines + ["      " + ln for _, text in _details(r, verbose) for ln in text.splitlines()]
+    return lines + ["      " + ln for _, text in details(r, verbose) for ln in text.splitlines()]
 
 
 def check_text_summary(report, color=False) -> str:
@@ -306,7 +336,7 @@ def render_check_html(report, math=None) -> str:
         color = (style(r.verdict).html if style(r.verdict) else "#8250df") if r.as_expected or r.verdict == "inconclusive" \
             else "#cf222e"
         detail = [f'<pre style="margin:0">{html.escape(text)}</pre>' if kind == "message" else html.escape(text)
-                  for kind, text in _details(r)]
+                  for kind, text in details(r)]
         typeset = math(r) if math is not None else None
         if typeset is not None:
             cell = f'<span title="{e(r.claim)}">\\({html.escape(typeset)}\\)</span>'
@@ -326,7 +356,11 @@ def render_check_html(report, math=None) -> str:
 
 
 def claim_location(spec, r) -> tuple:
-    """(line, col) of a claim's entry in its file (col 1: the entry's line); (None, None) if unknown."""
+    """(line, col) of a claim's error token in its file when known exactly, else of the claim's entry (col 1:
+    the entry's line); (None, None) if unknown."""
+    loc = getattr(r, "location", None) or {}
+    if loc.get("line") and loc.get("col"):
+        return loc["line"], loc["col"]
     for c in spec.claims:
         if c.id == r.id and c.line:
             return c.line, 1
@@ -447,6 +481,9 @@ def _counterexample_json(ce, r):
                                "W": {k: [[_number(v) for v in row] for row in m] for k, m in pv["W"].items()},
                                "b": {k: [_number(v) for v in vec] for k, vec in pv["b"].items()},
                                "scalars": {k: _number(v) for k, v in pv.get("scalars", {}).items()}}
+        for key in ("X", "Y"):                      # a batch network: X and Y as matrices in its layout
+            if pv.get(key):
+                out["point_values"][key] = [[_number(v) for v in row] for row in pv[key]]
     if ce.get("assignment"):
         out["assignment"] = {str(k): _number(v) for k, v in ce["assignment"].items()}
     if ce.get("forced"):

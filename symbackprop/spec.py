@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -62,10 +62,11 @@ class Origin:
         cell = f"cell {self.cell}:" if self.cell is not None else ""
         return f"{self.path}:{cell}{line}:{column}"
 
-    def place(self, err, text, given=()) -> None:
-        """Put ``err`` (a SymbackpropError at a position of the claim's or a given's text) at its line and column."""
+    def place(self, err, text, given=()) -> tuple | None:
+        """Put ``err`` (a SymbackpropError at a position of the claim's or a given's text) at its line and column;
+        returns ``(line, column)`` (1-based), or None when the text is not one of the pieces."""
         if err.position is None or err.text is None:
-            return
+            return None
         for piece, line, lead in self.pieces:
             if piece != err.text or not (piece == text or piece in given):
                 continue
@@ -77,7 +78,8 @@ class Origin:
             row_text = head + piece[start:end if end >= 0 else len(piece)]
             column = len(head) + err.position - start
             err.at_source(self.where(line + rows, column + 1), row_text, column)
-            return
+            return line + rows, column + 1
+        return None
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class ClaimSpec:
     line: int | None = None
     error: str | None = None
     notation: object = None          # the file's notation Profile (None: the default)
-    origin: Origin | None = None     # a homework file's claim: where its text stands (errors name line and column)
+    origin: Origin | None = field(default=None, compare=False)   # where the text stands (errors: line, column)
     points: float = 1                # what the claim is worth when graded against (grade; default 1)
 
 
@@ -366,8 +368,22 @@ def _claim(path, item, index, line) -> ClaimSpec:
                      line=lines.get("note"))
     given = _given(path, item["given"], cid, lines["given"]) if "given" in item else ()
     points = _points(path, item.get("points", 1), cid, lines.get("points"))
-    return ClaimSpec(cid, _text(path, item["claim"], "claim", cid, lines["claim"]), given, expect, note,
-                     item.line, points=points)
+    text = _text(path, item["claim"], "claim", cid, lines["claim"])
+    return ClaimSpec(cid, text, given, expect, note, item.line, points=points,
+                     origin=_yaml_origin(path, item, text, given))
+
+
+def _yaml_origin(path, item, text, given) -> Origin | None:
+    """Where the claim's text and its givens stand in the YAML file, for those written on one line exactly as
+    read (plain or quoted without escapes): an error then names its line and column. None if neither is."""
+    spots = [(text, getattr(item, "value_spots", {}).get("claim"))]
+    value = item.get("given")
+    if isinstance(value, str):
+        spots.append((given[0], getattr(item, "value_spots", {}).get("given")))
+    elif isinstance(value, list):
+        spots += zip(given, getattr(value, "item_spots", ()))
+    pieces = tuple((t, spot[0], spot[1]) for t, spot in spots if spot is not None and spot[2] == t)
+    return Origin(str(path), pieces) if pieces else None
 
 
 def _points(path, value, cid, line):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["escape_text", "escape_math_text", "safe_math", "math_number", "tex_tokens", "MATH_OPERATORS"]
+__all__ = ["escape_text", "escape_tt", "escape_math_text", "safe_math", "math_number", "tex_tokens", "MATH_OPERATORS"]
 
 # ---------------------------------------------------------------------------------------------
 # user text: one rendering path. Anything from a derivation file (title, ids, path, claims, givens,
@@ -88,7 +88,14 @@ def _normalized(text) -> str:
     return "".join(out)
 
 
-def _text_char(ch: str) -> str:
+# the typewriter font (OT1 cmtt) has every printable ASCII character at its ASCII code: in \texttt and
+# \ttfamily the specials are that glyph (\char94 is ^), not a math symbol (^ would print as ∧)
+_TT_CHARS = "\\{}^~<>|_$&#%"
+
+
+def _text_char(ch: str, tt: bool = False) -> str:
+    if tt and ch in _TT_CHARS:
+        return rf"\char{ord(ch)}{{}}"
     if ch.isascii():
         return _ESCAPES.get(ch, ch)
     if ch in _MATH_CHARS:
@@ -100,19 +107,20 @@ _NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:/\d+)?(?!
 _NUMBER_MAX = 30               # a number up to this long is never broken across lines
 
 
-def escape_text(text) -> str:
+def escape_text(text, tt: bool = False) -> str:
     """``text`` for LaTeX text mode: nothing in it is interpreted, any Unicode compiles, long runs break.
 
     Control characters are dropped, white space becomes a space, TeX specials and common math characters
     (δ ∂ ⊙ ᵀ − ′) become their commands, accented letters OT1 accents, and anything else ``[U+XXXX]``.
     A line break is allowed after / _ , - . = + and at least every _RUN_MAX characters, but never inside
     a number (``-1.70019917003e-7``, ``-65/64``: kept whole in an ``\\mbox`` up to _NUMBER_MAX characters).
+    ``tt``: the text is set in the typewriter font (see :func:`escape_tt`).
     """
     out, run, pos = [], 0, 0
     text = _normalized(text)
     for m in list(_NUMBER.finditer(text)) + [None]:
         for ch in text[pos:m.start() if m else len(text)]:
-            out.append(_text_char(ch))
+            out.append(_text_char(ch, tt))
             run = 0 if ch == " " else run + 1
             if ch in _BREAK_AFTER or run >= _RUN_MAX:
                 out.append(r"\allowbreak{}")
@@ -128,6 +136,12 @@ def escape_text(text) -> str:
                 out.append(num[k:k + _RUN_MAX] + r"\allowbreak{}")
             run = 0
     return "".join(out)
+
+
+def escape_tt(text) -> str:
+    """``text`` for ``\\texttt``/``\\ttfamily``: as :func:`escape_text`, but ASCII specials print as
+    themselves (``a^{(1)}`` reads ``a^{(1)}`` in the PDF, not ``a∧\\{(1)\\}``)."""
+    return escape_text(text, tt=True)
 
 
 def math_number(value) -> str:

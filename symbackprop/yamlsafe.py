@@ -24,15 +24,18 @@ class _Reject(yaml.MarkedYAMLError):
 
 
 class _Map(dict):
-    """A mapping that remembers its line and the line of each key."""
+    """A mapping that remembers its line, the line of each key and where each one-line scalar value is written
+    (``value_spots``, see :func:`_spot`)."""
     line = None
     key_lines: dict
+    value_spots: dict = {}
 
 
 class _Seq(list):
-    """A sequence that remembers its line and the line of each item."""
+    """A sequence that remembers its line, the line of each item and where each one-line scalar item is written."""
     line = None
     item_lines: list
+    item_spots: list = []
 
 
 class _Float(float):
@@ -74,10 +77,26 @@ def _line(node) -> int:
     return node.start_mark.line + 1
 
 
+def _spot(node):
+    """``(line, lead, raw)`` of a scalar written on one line, plain or quoted: its 1-based line, what precedes it
+    on that line (with the opening quote) and its source between the quotes; None otherwise (a block or a
+    folded scalar, a string without its source). Only a ``raw`` equal to the value read maps a position in the
+    value to a column of the file: escapes ('' or \\n) and folding change the text, so no column is derived
+    then."""
+    start, end = node.start_mark, node.end_mark
+    if not isinstance(node, yaml.ScalarNode) or node.style not in (None, "'", '"') or start.buffer is None \
+            or start.line != end.line:
+        return None
+    quote = 1 if node.style else 0
+    raw = start.buffer[start.pointer + quote:end.pointer - quote]
+    line_start = start.buffer.rfind("\n", 0, start.pointer) + 1
+    return start.line + 1, start.buffer[line_start:start.pointer + quote], raw
+
+
 def _construct_map(loader, node):
     """A _Map with line numbers; duplicate, merge and non-scalar keys are refused."""
     out = _Map()
-    out.line, out.key_lines = _line(node), {}
+    out.line, out.key_lines, out.value_spots = _line(node), {}, {}
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
             raise _Reject("merge keys (<<) are not allowed in derivation files", key_node.start_mark)
@@ -89,6 +108,7 @@ def _construct_map(loader, node):
                           key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_lines[key] = _line(key_node)
+        out.value_spots[key] = _spot(value_node)
     return out
 
 
@@ -96,6 +116,7 @@ def _construct_seq(loader, node):
     """A _Seq with line numbers."""
     out = _Seq(loader.construct_object(child, deep=True) for child in node.value)
     out.line, out.item_lines = _line(node), [_line(child) for child in node.value]
+    out.item_spots = [_spot(child) for child in node.value]
     return out
 
 

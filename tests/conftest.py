@@ -1,4 +1,5 @@
-"""Shared fixtures: one seeded RNG per test and the tolerance table the numeric tests use."""
+"""Shared fixtures: one seeded RNG per test and the tolerance table the numeric tests use (the test tiers are in
+the conftest.py at the top of the repository, which also sees derivations/)."""
 import numpy as np
 import pytest
 
@@ -20,23 +21,3 @@ def rng():
 @pytest.fixture
 def tol():
     return TOL
-
-
-# ----------------------------------------------------------------------------------------------
-# slow tests (tests/test_adversarial.py): skipped unless --run-slow or a -m expression names "slow"
-
-def pytest_addoption(parser):
-    parser.addoption("--run-slow", action="store_true", default=False, help="also run tests marked slow")
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes seconds per item; skipped unless --run-slow (or -m slow)")
-
-
-def pytest_collection_modifyitems(config, items):
-    if config.getoption("--run-slow") or "slow" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="slow: run with --run-slow")
-    for item in items:
-        if item.get_closest_marker("slow") is not None:
-            item.add_marker(skip)

@@ -13,6 +13,8 @@ from symbackprop.cli import main
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 ANSI = re.compile(r"\x1b\[")
+ANSI_SEQ = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")       # a whole CSI sequence (colour, cursor, erase)
+ANSI_SEQ_B = re.compile(ANSI_SEQ.pattern.encode())
 FAST = ["--timeout", "20", "--jobs", "2"]
 
 NET = """network:
@@ -348,6 +350,7 @@ class FakeTTY(io.StringIO):
 
 
 def _text_output(tmp_path, monkeypatch, no_color):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     if no_color is None:
         monkeypatch.delenv("NO_COLOR", raising=False)
     else:
@@ -370,8 +373,13 @@ def test_no_color_turns_colour_off(tmp_path, monkeypatch):
 
 def test_a_pipe_gets_no_colour(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     code, out, err = run(capsys, "check", write(tmp_path, "good.yaml", GOOD), *FAST)
     assert code == 0 and not ANSI.search(out + err)
+    monkeypatch.setenv("FORCE_COLOR", "1")                  # asked for explicitly (rich honours it)
+    code, forced, _ = run(capsys, "check", write(tmp_path, "good.yaml", GOOD), *FAST)
+    timing = re.compile(r"[0-9.]+s\]")
+    assert code == 0 and ANSI.search(forced) and timing.sub("", ANSI_SEQ.sub("", forced)) == timing.sub("", out)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -923,11 +931,13 @@ def _check_with_stderr_on_a_pty(path):
 def test_a_terminal_gets_a_progress_line_on_stderr_cleared_at_the_end(tmp_path):
     code, out, err = _check_with_stderr_on_a_pty(write(tmp_path, "good.yaml", GOOD))
     assert code == 0
-    assert b"\r[" in err and b"0/3 claims decided" in err and b"3/3 claims decided" in err, err
-    last = err.rsplit(b"3/3 claims decided", 1)[1]
-    assert re.fullmatch(rb"\r *\r", last), err            # blanked: the terminal is left clean
-    assert b"\n" not in err and b"\x1b" not in err         # one line, redrawn; no escape sequences
-    assert b"\r" not in out and b"claims decided" not in out and b"output-error" in out
+    plain = ANSI_SEQ_B.sub(b"", err)
+    assert b"0/3 claims decided" in plain and b"3/3 claims decided" in plain, err
+    assert "━".encode() in plain                            # rich's bar
+    # erased at the end: after the last drawing only cursor moves and an erase-line, nothing printed
+    last = err.rsplit(b"3/3", 1)[1].rsplit(b"claims decided", 1)[-1]
+    assert last.endswith(b"\x1b[2K") and re.fullmatch(rb"[\r\n ]*", ANSI_SEQ_B.sub(b"", last)), err
+    assert b"\r" not in out and b"\x1b" not in out and b"claims decided" not in out and b"output-error" in out
 
 
 def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
@@ -936,16 +946,73 @@ def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
     assert proc.returncode == 0 and proc.stderr == b"" and b"\r" not in proc.stdout
 
 
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
 def test_the_progress_line_estimates_the_time_left():
-    import time as _time
-    from symbackprop.cli import _Bar
-    out = io.StringIO()
-    bar = _Bar(out)
-    bar.start = _time.monotonic() - 10          # 1 of 3 claims took 10 s: about 20 s for the other two
+    from symbackprop.terminal import ProgressLine
+    out, clock = FakeTTY(), _Clock()
+    bar = ProgressLine(out, clock=clock)
+    bar.show(0, 3, "claims decided")
+    clock.now = 10                              # 1 of 3 claims took 10 s: about 20 s for the other two
     bar.show(1, 3, "claims decided")
-    assert out.getvalue().endswith("1/3 claims decided, about 20 s left")
-    bar.start = _time.monotonic() - 600
+    assert ANSI_SEQ.sub("", out.getvalue()).endswith("1/3 claims decided about 20 s left")
+    clock.now = 600
     bar.show(1, 3, "claims decided")
-    assert out.getvalue().endswith("1/3 claims decided, about 20 min left")
+    assert ANSI_SEQ.sub("", out.getvalue()).endswith("1/3 claims decided about 20 min left")
     bar.show(3, 3, "claims decided")
-    assert out.getvalue().rstrip().endswith("3/3 claims decided")
+    assert ANSI_SEQ.sub("", out.getvalue()).rstrip().endswith("3/3 claims decided")
+    bar.clear()
+    assert out.getvalue().endswith("\x1b[2K")            # erased
+
+
+def test_the_progress_line_strips_control_characters_and_honours_no_color(monkeypatch):
+    from symbackprop.terminal import ProgressLine
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = FakeTTY()
+    ProgressLine(out).show(1, 2, "a\x1b]0;pwned\x07b\u202ec\rd")
+    text = out.getvalue()
+    assert "pwned" not in text and "\u202e" not in text and "\x07" not in text
+    assert not re.search(r"\x1b\[[0-9;]*m", text)         # no colour (SGR); cursor control only
+    assert "1/2 abc d" in ANSI_SEQ.sub("", text).replace("\r", "")
+
+
+def test_a_dumb_terminal_gets_no_colour(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERM", "dumb")
+    code, out = _text_output(tmp_path, monkeypatch, None)
+    assert code == 0 and not ANSI.search(out) and "output-error" in out
+
+
+def test_ids_of_wide_characters_keep_the_verdict_column_aligned():
+    from symbackprop import Network, check_claim
+    from symbackprop.report import check_text_claim, check_text_width
+    net = Network((2, 2))
+    results = [check_claim(net, i, r"\delta^{(L)} = \hat{y} - y") for i in ("梯度的符号", "grad-w")]
+    width = check_text_width(r.id for r in results)
+    lines = [check_text_claim(r, width)[0] for r in results]
+    from rich.cells import cell_len
+    cols = {cell_len(ln[:ln.index("proved")]) for ln in lines}
+    assert len(cols) == 1 and width == 10, lines
+
+
+
+
+def test_the_readme_example_output_is_what_check_prints(capsys, monkeypatch):
+    """The README's example block (the three common mistakes) is the output of its command, timings aside."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    block = readme.split("## Example output", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    command, expected = block.split("\n", 2)[:2], block.split("\n", 2)[2]
+    assert "--only flipped-sign" in command[0] and "--only chain-with-a-slip" in command[1]
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    code, out, _ = run(capsys, "check", "derivations/mistakes/mle_ex4_common_mistakes.yaml", "--only", "flipped-sign",
+                       "--only", "transposed-gradient", "--only", "chain-with-a-slip", *FAST)
+    timing = re.compile(r"\[as expected, [0-9.]+s\]")
+    assert code == 0 and timing.sub("[t]", out) == timing.sub("[t]", expected)
+    assert "well-conditioned random point" in out and "e-7" not in out

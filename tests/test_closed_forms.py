@@ -6,7 +6,9 @@ import pytest
 import sympy as sp
 
 from symbackprop import Network, derive, graph
-from symbackprop.closed_forms import closed_forms, prove_equal, prove_softmax_ce_symbolic_C, prove_zero
+from symbackprop.closed_forms import (
+    closed_forms, prove_equal, prove_layer_symbolic_width, prove_softmax_ce_symbolic_C, prove_zero,
+)
 from symbackprop.rules import ACTIVATIONS, HEADS, ONEHOT_SUM, indicator, kinked_prime
 
 PAIRS = list(HEADS)              # every supported (output, loss) pair
@@ -71,6 +73,41 @@ def test_symbolic_number_of_classes():
     i = [s for s in expr.free_symbols if s.name == "i"][0]
     y, yh = sp.IndexedBase("y", real=True), sp.IndexedBase("yhat", positive=True)
     assert sp.simplify(expr - (yh[i] - y[i])) != 0
+
+
+def test_layer_identities_at_symbolic_width():
+    """∇W = δaᵀ, ∇b = δ and δ = Vᵀδ' ⊙ φ'(z) proved once for every width; instances match hand-typed entries."""
+    res = prove_layer_symbolic_width()
+    assert all(r["proved"] for r in res.values()), {k: r["proved"] for k, r in res.items()}
+    assert all(r["assumptions"] for r in res.values())
+    W, b = res["grad_W"]["expression"], res["grad_b"]["expression"]
+    u, r, w = (sp.Symbol(n, integer=True, nonnegative=True) for n in "urw")
+    a, d = sp.IndexedBase("a", real=True), sp.IndexedBase("delta", real=True)
+    assert W.subs({u: 1, r: 2}) == d[2] * a[3]                   # ∂L/∂W_23 = δ_2 a_3
+    assert b.subs(u, 4) == d[5]
+    # the recursion at k = 2 next-layer units, j = 1: (V_11 D_1 + V_21 D_2) φ'(z_1)
+    V, D, z = (sp.IndexedBase(n, real=True) for n in ("V", "D", "z"))
+    phi = sp.Function("phi")
+    rec = res["delta"]["expression"].subs({w: 1, r: 0}).doit()
+    assert sp.expand(rec - (V[1, 1] * D[1] + V[2, 1] * D[2]) * sp.Derivative(phi(z[1]), z[1])) == 0
+
+
+@pytest.mark.parametrize("wrong", ["transposed", "bias-times-input", "recursion-not-transposed"])
+def test_symbolic_width_proof_refuses_wrong_forms(wrong):
+    import importlib
+    cf = importlib.import_module("symbackprop.closed_forms")
+    S = cf._width_symbols()
+    if wrong == "transposed":                      # ∇W = a δᵀ read as δ_j a_i
+        res = cf._width_proof(*cf._affine_chain(lambda S, x: x["delta"][S["j"]] * x["a"][S["i"]], "W", S))
+    elif wrong == "bias-times-input":
+        res = cf._width_proof(*cf._affine_chain(lambda S, x: x["delta"][S["i"]] * x["a"][S["i"]], "b", S))
+    else:                                          # δ = V δ' ⊙ φ'(z) instead of Vᵀ δ'
+        def closed(S, x):
+            j = S["j"]
+            return sp.Sum(x["V"][j, x["p"]] * x["D"][x["p"]], (x["p"], 1, S["k"])) * \
+                sp.Derivative(x["phi"](x["z"][j]), x["z"][j])
+        res = cf._width_proof(*cf._recursion_chain(closed, S))
+    assert not res["proved"]
 
 
 def _fd(f, x0, h=mpmath.mpf("1e-20")):
@@ -140,3 +177,35 @@ def test_case_splits_never_drop_a_branch_that_can_occur(expr, zero):
 @pytest.mark.parametrize("region, zero", [(_u <= 1, True), (_u < 1, True), (_u <= 2, False), (None, False)])
 def test_a_proof_within_a_region_needs_the_region(region, zero):
     assert prove_zero(_ind(_u > 1), region) is zero
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_output_error_by_class_symmetry(pair):
+    """From 6 classes on δ^(L) is proved for class 1 and carried to the others by swapping two classes; the
+    result agrees with proving every entry on its own, and a wrong entry anywhere is refused."""
+    import importlib
+    cf = importlib.import_module("symbackprop.closed_forms")
+    net = Network((2, 3, 7), "tanh", *pair)
+    d, g, rule = derive(net), graph(net), HEADS[pair]
+    closed = rule.delta(g.yhat, g.y)
+    form = next(f for f in closed_forms(net) if f.name == f"delta^({net.L})")
+    assert form.proved and "images" in form.method
+    assert prove_equal(d.delta[net.L], closed, g, rule.assumptions)            # every entry on its own
+    for i in (1, 6):
+        bad = d.delta[net.L].copy()
+        bad[i] = bad[i] + g.y[0] * g.yhat[i] - g.y[1] * g.yhat[i]               # not symmetric, not zero
+        assert not cf._by_class_symmetry(bad, closed, g, rule.assumptions)
+        assert not prove_equal(bad, closed, g, rule.assumptions)
+    swapped = d.delta[net.L].copy()                                             # entries 2 and 3 exchanged
+    swapped[2], swapped[3] = swapped[3], swapped[2]
+    assert not cf._by_class_symmetry(swapped, closed, g, rule.assumptions)
+
+
+def test_class_symmetry_needs_symmetric_assumptions():
+    import importlib
+    from symbackprop.rules import Assumption
+    cf = importlib.import_module("symbackprop.closed_forms")
+    net = Network((2, 3, 7))
+    d, g = derive(net), graph(net)
+    first = Assumption("first-class-is-zero", "y_1 = 0", "y_1 = 0", lambda g: {g.y[0]: 0})
+    assert not cf._by_class_symmetry(d.delta[net.L], g.yhat - g.y, g, (first,))

@@ -127,3 +127,25 @@ def test_kink_convention_is_followed_at_exactly_zero(act, conv, c, weights):
     assert exact(d.grad_b[0]) == [-3 * c, 8]
     assert exact(d.grad_W[1]) == [0, 6, 0, -4]                     # δ2 a1ᵀ with a1 = (φ(0), 2) = (0, 2)
     assert exact(d.grad_b[1]) == [3, -2]
+
+
+@pytest.mark.parametrize("pair", list(HEADS))
+def test_fast_constructions_build_the_same_expressions(pair):
+    """The entrywise W a + b, δaᵀ, Wᵀδ and the skipped expand of plain products give exactly the expressions of
+    SymPy's Matrix products and of sp.expand (same trees, so every later proof and verdict is unchanged)."""
+    import importlib
+    cf, dv = importlib.import_module("symbackprop.closed_forms"), importlib.import_module("symbackprop.derive")
+    net = Network((3, 4, 5), "sigmoid", *pair)
+    d, g = derive(net), graph(net)
+    for l in range(1, net.L + 1):
+        assert list(g.z_def[l]) == list(g.W[l - 1] * g.a[l - 1] + g.b[l - 1])
+        assert all(sp.srepr(u) == sp.srepr(v) for u, v in zip(g.z_def[l], g.W[l - 1] * g.a[l - 1] + g.b[l - 1]))
+    for k in range(net.L):
+        D, A, W = d.delta[k + 1], g.a[k], g.W[k]
+        assert cf._matmul(D, A.T) == D * A.T and cf._matmul(W.T, D) == W.T * D
+    J = d.dyhat_dz
+    for g_k, col in zip(d.dL_dyhat, [J[:, i] for i in range(J.cols)]):
+        for t in sp.Add.make_args(g_k):
+            for Jk in col:
+                p = t * Jk
+                assert sp.srepr(dv._expand(p)) == sp.srepr(sp.expand(p))

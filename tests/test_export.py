@@ -176,7 +176,8 @@ def test_check_report_compiles_with_verdicts_steps_and_counterexamples(tmp_path)
     tex = export_report(reports)
     assert tex.count("\\subsection*") == len(reports[0].results) + 5
     assert reports[1].results[-1].verdict == "proved", reports[1].results[-1].message
-    assert "\\textbf{refuted}" in tex and "First failing step" in tex and "Counterexample at a random point" in tex
+    assert "\\textbf{refuted}" in tex and "First failing step" in tex
+    assert "Counterexample at a well-\\allowbreak{}conditioned random point" in tex      # conditioning.py
     assert "Diagnosis: \\texttt{transpose}" in tex
     assert "\\input{/etc/passwd}" not in tex.replace("\\ensuremath{\\backslash}input", "")
     log = compile_tex(tex, tmp_path)
@@ -297,13 +298,13 @@ def test_export_from_a_file_has_its_claims_with_verdicts_and_compiles(tmp_path, 
     tex = out.read_text()
     assert tex.count(r"\textbf{refuted}") == 9
     assert "W2_1_1" not in tex and "yhat" not in tex                        # course notation only
-    assert r"\begin{tabular}" in tex and r"\hat{y}_{1} = {1.70019917003 \times 10^{-7}}" in tex
+    assert r"\begin{tabular}" in tex and r"\hat{y}_{1} = {0.139606758959}" in tex   # a well-conditioned point (conditioning.py)
     compile_tex(tex, tmp_path)
     text = _pdf_text(tmp_path)
     flat = unicodedata.normalize("NFC", " ".join(text.split()))       # pdftotext writes ŷ as y + U+0302
     assert "Claims of MLE Ex 4 Task 1 - common mistakes" in flat
     assert "δ (3) = ŷ − y" in flat and "1{z (1) > 0}" in flat and "\u22ee" not in text   # as written
-    assert "1.70019917003 × 10−7" in flat                                    # a number on one line
+    assert "0.139606758959" in flat                                          # a number on one line
     assert "the complete point" in flat and "φ′ (0) = 0 (convention at the kink)" in flat
     assert "Diagnosis: sign — The claim is the negative of the true value" in flat
     assert main(["export", "--from", mistakes, "--no-claims", "--fragment"]) == 0
@@ -316,3 +317,17 @@ def test_a_report_of_a_file_that_could_not_be_read_compiles(tmp_path):
     compile_tex(tex, tmp_path)
     flat = " ".join(_pdf_text(tmp_path).split())
     assert "Not checked: bad %&.yaml: invalid YAML ∧ $ (line 2)" in flat     # \_ is a rule, read as a space
+
+
+def test_claim_source_in_typewriter_reads_as_written(tmp_path):
+    # the typewriter font has ^ { } \ ~ < > | at their ASCII codes: the source reads back as typed, not
+    # with ^ as a wedge (∧, from the math fonts) or braces from another font; the message's excerpt and
+    # ^ pointer (a terminal's picture) are not glued into one line of the report
+    src = r"a^{(1)} = \foo^2 $x ~ |u| <v>_1"
+    msg = "u.yaml: claim 'e': unknown command (at '\\foo', position 10)\n  " + src + "\n" + " " * 12 + "^"
+    tex = export_report([_report(("e", src, "error", msg, ("z_1 ^ 2 > 0",)))])
+    compile_tex(tex, tmp_path)
+    text = _pdf_text(tmp_path)
+    assert src in text and "Given: z_1 ^ 2 > 0" in text
+    assert "∧" not in text and "ˆ" not in text
+    assert "position 10)" in text and text.count(r"\foo^2") == 1    # excerpt dropped, source shown once

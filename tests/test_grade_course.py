@@ -297,13 +297,23 @@ def test_output_never_overwrites_the_submissions_zip(tmp_path, capsys):
 
 
 def test_progress_shows_rate_and_time_left():
-    seen = []
-    show = cli._eta_progress(lambda done, total, name: seen.append((done, total, name)))
+    import re
+
+    from symbackprop.terminal import grade_progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    now = [0.0]
+    out = Tty()
+    show = grade_progress(out, clock=lambda: now[0])
     show(0, 4, "a.yaml")
+    now[0] = 4.0                                  # 1 of 4 in 4 s: 0.25/s, about 12 s for the other three
     show(1, 4, "b.yaml")
     show(4, 4, "")
-    assert seen[0] == (0, 4, "a.yaml") and seen[2] == (4, 4, "")
-    assert seen[1][2].startswith("b.yaml ") and "/s ETA " in seen[1][2]
+    plain = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", out.getvalue())
+    assert "0/4 a.yaml" in plain and "1/4 b.yaml 0.25/s about 12 s left" in plain and plain.endswith("\n")
 
 
 def test_zip_entries_of_the_same_name_are_refused_and_duplicates_named(tmp_path):

@@ -104,8 +104,8 @@ def test_false_claim_fails_with_a_readable_report(project):
         "  expected: * proved or numerically-equal (expect: true)",
         "  failing step: * 1",
         "  message: *",
+        f"  diagnosis: * sign — {DIAGNOSES['sign']}",      # in the order every rendering shares (report.details)
         "  counterexample: *ŷ_1 = *",
-        f"  diagnosis: * sign — {DIAGNOSES['sign']}",
         "  note: * the sign is flipped on purpose",
         "FAILED derivations/wrong.yaml::output-error-sign - refuted, expected proved*",
     ])

@@ -7,6 +7,7 @@ Expected lines, names and sides are typed by hand; the forward pass below is pla
 import copy
 import io
 import json
+import re
 from importlib import resources
 
 import jsonschema
@@ -193,7 +194,8 @@ def test_short_format_lines(tmp_path, capsys):
     p = str(path)
     assert lines[0] == f"{p}:4:1: proved: proved"
     assert lines[1] == f"{p}:6:1: chain: refuted (sign) [expected to fail]"
-    assert lines[3].startswith(f"{p}:12:1: needs-fix: error: ") and lines[3].endswith("[not as expected]")
+    # the error's token (\delta of \delta^L, line 13 after "    claim: ") when the claim is written on one line
+    assert lines[3].startswith(f"{p}:13:12: needs-fix: error: ") and lines[3].endswith("[not as expected]")
     assert lines[4].startswith(f"{p}:14:1: malformed: error: ") and "claim is empty" in lines[4]
     assert len(lines) == 6
 
@@ -223,3 +225,100 @@ def test_the_json_of_the_projects_own_derivation_files_validates(capsys):
     validate(doc)
     assert code == 0 and doc["ok"] is True and doc["summary"]["files"] == 3
     assert {v for f in doc["files"] for v in f["summary"]} == {"proved", "refuted"}
+
+
+BATCH = r"""network: {sizes: [2, 3, 2], batch: 3, layout: LAYOUT}
+claims:
+  - id: flipped
+    expect: false
+    claim: \Delta^{(2)} = \frac{1}{m}(Y - \hat{Y})
+"""
+
+
+@pytest.mark.parametrize("layout", ["rows", "columns"])
+def test_a_batch_counterexample_gives_X_and_Y_as_matrices_that_reproduce_it(layout, tmp_path, capsys):
+    """X and Y in the course's layout (rows: m x d0, columns: d0 x m); a separate NumPy forward pass of the
+    batch (Z = X W + 1 b in rows, Z = W X + b 1^T in columns) gives the reported Ŷ and Δ^(2) = (Ŷ - Y)/m."""
+    path = tmp_path / "batch.yaml"
+    path.write_text(BATCH.replace("LAYOUT", layout), encoding="utf-8")
+    assert main(["check", str(path), "--format", "json", *FAST]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    validate(doc)
+    ce = doc["files"][0]["claims"][0]["counterexample"]
+    pv = ce["point_values"]
+    X, Y = np.array(pv["X"], float), np.array(pv["Y"], float)
+    assert X.shape == ((3, 2) if layout == "rows" else (2, 3)) and Y.shape == ((3, 2) if layout == "rows" else (2, 3))
+    assert list(X.ravel()) == pv["x"] and list(Y.ravel()) == pv["y"]            # the same values, flattened
+    W0, W1 = np.array(pv["W"]["0"], float), np.array(pv["W"]["1"], float)
+    b0, b1 = np.array(pv["b"]["0"], float).ravel(), np.array(pv["b"]["1"], float).ravel()
+    if layout == "rows":
+        Z2 = np.maximum(X @ W0 + b0, 0) @ W1 + b1
+        Yhat = np.exp(Z2) / np.exp(Z2).sum(axis=1, keepdims=True)
+    else:
+        Z2 = W1 @ np.maximum(W0 @ X + b0[:, None], 0) + b1[:, None]
+        Yhat = np.exp(Z2) / np.exp(Z2).sum(axis=0, keepdims=True)
+    r, c = ce["entry"][0] - 1, ce["entry"][1] - 1
+    assert ce["lhs"] == pytest.approx((Yhat[r, c] - Y[r, c]) / 3, rel=1e-9)       # the true Δ^(2)
+    assert ce["rhs"] == pytest.approx((Y[r, c] - Yhat[r, c]) / 3, rel=1e-9)       # as claimed
+    assert main(["check", str(path), "-v", *FAST]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if "point:" in ln)
+    assert line.strip().startswith("point: X = [") and line.count(";") == X.shape[0] - 1 + Y.shape[0] - 1
+
+
+COLUMNS = r"""network: {sizes: [2, 2, 2]}
+claims:
+  - {id: flow, claim: "a^{(1)} = \\foo"}
+  - id: single
+    claim: 'a^{(1)} = ''x'' + \foo'
+  - id: plain
+    given:
+      - z^{(1)}_1 > 0
+    claim: a^{(1)}_1 = \foo
+  - id: folded
+    claim: >-
+      a^{(1)} =
+      \foo
+  - id: given-list
+    given:
+      - z^{(1)}_1 > 0
+      - z^{(1)}_2 \le \foo
+    claim: a^{(1)}_1 = 0
+  - id: given-plain
+    given: z^{(1)}_1 \le \foo
+    claim: a^{(1)}_1 = 0
+"""
+
+
+def test_error_columns_only_where_the_text_stands_as_read(tmp_path, capsys):
+    # a one-line claim or given written exactly as read gives the token's line and column (typed in by hand
+    # from the file above); escapes (\\, '') or folding change the text, so those give the entry's line only
+    path = tmp_path / "c.yaml"
+    path.write_text(COLUMNS, encoding="utf-8")
+    main(["check", str(path), "--format", "short", *FAST])
+    got = {ln.split(": ")[1]: ln.split(": ")[0].rsplit(":", 2)[1:] for ln in capsys.readouterr().out.splitlines()
+           if ": error" in ln}
+    assert got == {"flow": ["3", "1"], "single": ["4", "1"], "plain": ["9", "24"], "folded": ["10", "1"],
+                   "given-list": ["17", "23"], "given-plain": ["20", "26"]}
+
+
+@pytest.mark.parametrize("verdict, step, shown", [
+    ("refuted", 2, {"step", "assumptions"}), ("proved", None, {"assumptions"}),
+    ("inconclusive", 2, {"assumptions"}), ("error", None, set()),
+])
+def test_text_html_and_tex_show_the_same_details(verdict, step, shown):
+    # one rule for every rendering (issue 15): a refuted claim's failing step; assumptions whenever used
+    from symbackprop.check import ClaimResult
+    from symbackprop.export import export_report
+    from symbackprop.report import render_check_html, render_check_text
+    from symbackprop.suite import FileReport
+    spec = load_spec_text("network: {sizes: [2, 3, 2]}\nclaims:\n  - {id: a, claim: 'x_1 = x_1'}\n", "u.yaml")
+    assumptions = () if verdict == "error" else ("KINKASSUMPTION",)
+    r = ClaimResult("a", "x_1 = x_1", verdict, step=step, message="m", assumptions=assumptions)
+    rep = FileReport(spec, (r,))
+    tex = re.sub(r"\\mbox\{([^}]*)\}", r"\1", export_report([rep]).replace("\\allowbreak{}", ""))
+    outputs = {"text": render_check_text(rep), "html": render_check_html(rep), "tex": tex}
+    for name, out in outputs.items():
+        got = {k for k, says in (("step", ("step 2", "Step: 2", "step: 2")), ("assumptions", ("KINKASSUMPTION",)))
+               if any(s in out for s in says)}
+        assert got == shown, (name, out[-600:])
