@@ -3,13 +3,17 @@
     python benchmarks/bench_check.py
 
 Columns: claims, wall seconds of ``check_spec`` in worker processes (the CLI's path), the same inline
-(no isolation: the cost of the checking itself), and the slowest claim. Then the time a hostile claim
-takes to end as error/inconclusive under a 5 s limit.
+(no isolation: the cost of the checking itself), and the slowest claim; then the same figures as ratios to
+``python -c "import sympy, numpy"`` timed at the start (the machine is shared: ratios drift less than
+seconds), with the 95th percentile of the per-claim seconds and the claims over 1 s. Then the time a
+hostile claim takes to end as error/inconclusive under a 5 s limit.
 """
 from __future__ import annotations
 
 import glob
+import math
 import os
+import subprocess
 import sys
 import time
 
@@ -33,8 +37,26 @@ def _files():
     return sorted(glob.glob(os.path.join(ROOT, "derivations", "**", "*.yaml"), recursive=True))
 
 
+def _yardstick():
+    """Wall seconds of ``python -c "import sympy, numpy"`` (the smallest of three)."""
+    runs = []
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import sympy, numpy"], check=True)
+        runs.append(time.perf_counter() - t)
+    return min(runs)
+
+
+def _p95(xs):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, math.ceil(0.95 * len(xs)) - 1)]
+
+
 def main():
-    print(f"{'file':<48} {'claims':>6} {'workers s':>10} {'inline s':>9} {'slowest':>22}")
+    unit = _yardstick()
+    print(f"yardstick: python -c 'import sympy, numpy' = {unit:.2f} s")
+    print(f"{'file':<48} {'claims':>6} {'workers s':>10} {'inline s':>9} {'slowest':>22}"
+          f" {'workers x':>10} {'p95 x':>6} {'>1s':>4}")
     for path in _files():
         spec = load_spec(path)
         t = time.perf_counter()
@@ -45,8 +67,10 @@ def main():
         inline = time.perf_counter() - t
         slow = max(rep.results, key=lambda r: r.seconds)
         name = os.path.relpath(path, ROOT)
+        secs = [r.seconds for r in rep.results]
         print(f"{name:<48} {len(rep.results):>6} {workers:>10.2f} {inline:>9.2f} "
-              f"{slow.id[:14]:>15} {slow.seconds:5.2f}s")
+              f"{slow.id[:14]:>15} {slow.seconds:5.2f}s {workers / unit:>10.2f} {_p95(secs) / unit:>6.2f} "
+              f"{sum(x > 1 for x in secs):>4}")
     print()
     print(f"{'hostile claim (limit 5 s)':<30} {'verdict':<13} {'seconds':>8}")
     for name, claim in HOSTILE.items():

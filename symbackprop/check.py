@@ -39,13 +39,13 @@ from .diagnoses import DIAGNOSES, _diagnose  # noqa: F401 - DIAGNOSES is public 
 from .errors import SymbackpropError
 from .givens import _domain_conditions, _normalize_conditions
 from .network import Network, graph
-from .points import node_values, sample_point
+from .points import node_values
 from .precision import (MIN_EXACT_DIGITS, _EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES, _STRICT, _TINY_MAX_DPS, _TRUTH,
                         _claim_digits, _cond_ok, _holds, _value)
 from .proofs import _prove_inequality, _uncovered, _with_budget
 from .regions import exact_sign
 from .rules import kink_conventions, phi, phi_prime
-from .samples import _Pt, _constructed, _kink_points, _scalar_kinks, points_for
+from .samples import _Pt, _constructed, points_for, random_and_kink_points
 from .scan import _confirm, _scan, _tiny_difference
 from .verdicts import VERDICTS, holds, worse  # noqa: F401 - VERDICTS is public here
 from .surfaces import _on_surface, claim_surfaces, relation_surfaces, step_surfaces
@@ -107,8 +107,7 @@ class _Ctx:
         self.g, self.d = graph(net), derive(net)
         self.rng = random.Random(opts.seed)
         self.scalars = parsed.scalar_symbols()      # of the claim and its givens, in every instance
-        self.base = [sample_point(net, self.rng, self.scalars) for _ in range(opts.points)]
-        self.kinks = _kink_points(net, self.g, self.base) + _scalar_kinks(net, self.base, self.scalars)
+        self._sampled = None           # (base, kinks): drawn on first use (a shape claim needs no points)
         self._conc = {}
         self.kink_used = False
         self.symbolic = _Clock(opts.symbolic_seconds)
@@ -118,6 +117,21 @@ class _Ctx:
         self.relations = relation_surfaces(self, instances)
         self.surfaces = claim_surfaces(self, instances)
         self.digits = _claim_digits(instances)
+
+    @property
+    def base(self):
+        """The random points (the first draws of ``rng``)."""
+        return self._sample()[0]
+
+    @property
+    def kinks(self):
+        """Points with a whole hidden layer at a kink, and free scalars at 0 or a kink."""
+        return self._sample()[1]
+
+    def _sample(self):
+        if self._sampled is None:
+            self._sampled = random_and_kink_points(self.net, self.g, self.rng, self.scalars, self.opts)
+        return self._sampled
 
     def on(self, S, p):
         """Whether the evaluated point ``p`` lies exactly on the surface S (memoised)."""
@@ -422,9 +436,12 @@ def _decide(net, parsed, opts, reading):
             inst = replace(inst, conditions=norm[inst.conditions])
         domain = _domain_conditions(ctx, inst)
         key = (tuple(inst.conditions), domain)
-        if key not in cache:
-            cache[key] = points_for(ctx, inst.conditions, domain)
-        pts = cache[key]
+        if all(op == "in" for op in inst.ops):
+            pts = []                    # a shape is decided without points
+        else:
+            if key not in cache:
+                cache[key] = points_for(ctx, inst.conditions, domain)
+            pts = cache[key]
         for k in range(len(inst.ops)):
             status, info = _check_step(ctx, inst, k, pts)
             if type(inst.sides[0]).__name__ == "_NeqSide":

@@ -12,6 +12,7 @@ decide (a tie) is decided exactly.
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -22,7 +23,8 @@ import sympy as sp
 from .network import Graph, Network
 from .rules import ACTIVATIONS, LOSSES, OUTPUTS
 
-__all__ = ["Point", "sample_point", "forward", "node_values", "exact_values", "force", "NodeValues", "DENOM"]
+__all__ = ["Point", "sample_point", "forward", "node_values", "exact_values", "force", "force_layer", "NodeValues",
+           "DENOM"]
 
 DENOM = 64          # inputs are k/64 with |k| <= 128: exact, readable, well conditioned
 
@@ -39,6 +41,7 @@ class Point:
     label: str = "random"
     surface: object = None    # the boundary this point was built on (samples.py), if any
     _exact: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _values: dict | None = field(default=None, init=False, repr=False, compare=False)   # dps -> NodeValues
 
 
 def _r(rng):
@@ -107,9 +110,19 @@ def _head(net, z, dps):
 
 
 def forward(net: Network, p: Point, dps: int = 50) -> dict:
-    """z^(l), a^(l) and ŷ at ``p``: exact Fractions where the arithmetic is rational, else mpf."""
-    if not net.plain:
-        return _forward_general(net, p, dps)
+    """z^(l), a^(l) and ŷ at ``p``: exact Fractions where the arithmetic is rational, else mpf (computed once
+    per point, network and precision: read-only)."""
+    key = ("forward", net, dps)
+    if p._values is not None and key in p._values:
+        return p._values[key]
+    out = _forward_general(net, p, dps) if not net.plain else _forward_plain(net, p, dps)
+    if p._values is None:
+        p._values = {}
+    p._values[key] = out
+    return out
+
+
+def _forward_plain(net, p, dps):
     a = list(p.x)
     zs, acts = {}, {0: a}
     for k in range(net.L):
@@ -129,9 +142,17 @@ def _affine(row, a, bi, dps):
     exact = [(_fraction(w), _fraction(v)) for w, v in terms]
     fb = _fraction(bi)
     if fb is not None and all(fw is not None and fv is not None for fw, fv in exact):
-        return sum((fw * fv for fw, fv in exact), Fraction(0)) + fb
+        return _exact_sum([(fw.numerator * fv.numerator, fw.denominator * fv.denominator) for fw, fv in exact]
+                          + [(fb.numerator, fb.denominator)])
     with mpmath.workdps(dps):
         return mpmath.fsum([_mp(w, dps) * _mp(v, dps) for w, v in terms]) + _mp(bi, dps)
+
+
+def _exact_sum(pairs):
+    """Σ n_i/d_i as a Fraction, over one common denominator (the same value as adding Fractions one by one,
+    which reduces by a gcd at every step)."""
+    den = math.lcm(*[d for _, d in pairs]) if pairs else 1
+    return Fraction(sum(n * (den // d) for n, d in pairs), den)
 
 
 def _plus(b, value, cur):
@@ -165,16 +186,80 @@ def force(net: Network, p: Point, l: int, j: int, value: Fraction) -> Point:
     return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
 
 
+def force_layer(net: Network, p: Point, l: int, value) -> Point | None:
+    """``p`` with every pre-activation of layer ``l`` forced to ``value``: the point that ``force`` gives
+    unit by unit (0, 1, ...), from one forward pass (forcing unit j changes only its own bias or row, so
+    the other units' z^(l) stay what they were)."""
+    if not net.plain:
+        q = p
+        for j in range(net.sizes[l]):
+            q = force(net, q, l, j, value) if q is not None else None
+        return q
+    if isinstance(value, sp.Basic) and _fraction(value) is not None:
+        value = _fraction(value)
+    zs = forward(net, p)["z"][l]
+    W, b = p.W, [list(r) for r in p.b]
+    forced = dict(p.forced)
+    for j, cur in enumerate(zs):
+        if isinstance(cur, Fraction):
+            b[l - 1][j] = _plus(b[l - 1][j], value, cur)
+        else:
+            if W is p.W:
+                W = [[list(r) for r in Wk] for Wk in p.W]
+            W[l - 1][j] = [Fraction(0)] * len(W[l - 1][j])
+            b[l - 1][j] = value
+        forced[(l, j)] = value
+    return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+
+
 class NodeValues(dict):
-    """Symbol -> SymPy number at a point (``node_values``), with the way back to exact values."""
+    """Symbol -> SymPy number at a point (``node_values``), with the way back to exact values.
+
+    Read-only once built (``node_values`` shares one per point and precision): ``subst`` and ``memo``
+    remember results computed from these values."""
 
     def __init__(self, g, point, dps):
         super().__init__()
         self.graph, self.point, self.dps = g, point, dps
+        self._subst = {}
+        self.memo = {}          # results of deterministic functions of (expression, these values), by callers
 
     def exact(self) -> dict:
         """Every symbol as an exact SymPy number (see ``exact_values``)."""
         return exact_values(self.graph, self.point)
+
+    def copy_for(self, point):
+        """The same values for a copy of the point, with nothing remembered yet."""
+        out = NodeValues(self.graph, point, self.dps)
+        out.update(self)
+        return out
+
+    def subst(self, expr):
+        """``expr.xreplace(self)``, the same result, with every subexpression substituted once per point:
+        the entries of a matrix (and the two sides of a claim) share most of their subtrees."""
+        return _subst(expr, self, self._subst)[0]
+
+
+def _subst(e, rule, memo):
+    """Basic._xreplace with a memo: (result, changed).  ``e.func(*args)`` is a function of the arguments, so
+    a subtree met again gives what substituting it again would give."""
+    hit = memo.get(e)
+    if hit is not None:
+        return hit
+    if e in rule:
+        out = rule[e], True
+    else:
+        args, changed = [], False
+        for a in e.args:
+            if getattr(a, "_xreplace", None) is not None:
+                r, c = _subst(a, rule, memo)
+                args.append(r)
+                changed |= c
+            else:
+                args.append(a)
+        out = (e.func(*args), True) if changed else (e, False)
+    memo[e] = out
+    return out
 
 
 def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
@@ -183,6 +268,9 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
     Exact rationals stay Rational; everything else is a Float of ``dps`` digits (an exact irrational
     input such as atanh(1/2) too: ``.exact()`` has it exactly).
     """
+    cached = p._values.get((id(g), dps)) if p._values is not None else None
+    if cached is not None and cached.graph is g:
+        return cached
     net = g.net
     fw = forward(net, p, dps)
     vals = NodeValues(g, p, dps)
@@ -212,6 +300,9 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
             vals[sym] = num(v)
     for sym, v in p.scalars.items():
         vals[sym] = num(v)
+    if p._values is None:
+        p._values = {}
+    p._values[(id(g), dps)] = vals
     return vals
 
 

@@ -39,7 +39,24 @@ MIN_EXACT_DIGITS = 400     # digits of exact decisions (ties, constants) at leas
 _EXACT_DIGITS = [MIN_EXACT_DIGITS]   # precision cap of exact decisions (ties) for the claim being checked
 
 
+def _sub(expr, vals):
+    """``expr.xreplace(vals)`` (memoised per point for ``NodeValues``: the same result)."""
+    subst = getattr(vals, "subst", None)
+    return subst(expr) if subst is not None else expr.xreplace(vals)
+
+
 def _eval(expr, vals, dps):
+    """``_eval_at``, remembered per point (a function of the expression, the values and ``dps``)."""
+    memo = getattr(vals, "memo", None)
+    if memo is None:
+        return _eval_at(expr, vals, dps)
+    key = ("eval", expr, dps)
+    if key not in memo:
+        memo[key] = _eval_at(expr, vals, dps)
+    return memo[key]
+
+
+def _eval_at(expr, vals, dps):
     """(SymPy number, None) for ``expr`` at the point, or (None, why) outside its domain or undecidable.
 
     ``why`` is "domain" when the point is exactly outside the domain (nan, complex, inf, a denominator
@@ -55,7 +72,7 @@ def _eval(expr, vals, dps):
     den = _vanishing_denominator(expr, vals, dps)
     if den:
         return None, den
-    v = expr.xreplace(vals)
+    v = _sub(expr, vals)
     if v.free_symbols:
         raise SymbackpropError(f"internal: symbols left after substitution: {sorted(map(str, v.free_symbols))}")
     if v.is_Rational:
@@ -106,7 +123,7 @@ def _decide_branches(expr, vals, dps):
     """``expr`` with each condition that rounding cannot decide replaced by its exact truth value."""
     subs = {}
     for rel in _relations(expr):
-        lhs, rhs = rel.lhs.xreplace(vals), rel.rhs.xreplace(vals)
+        lhs, rhs = _sub(rel.lhs, vals), _sub(rel.rhs, vals)
         if lhs.is_Rational and rhs.is_Rational:
             continue
         lhs, rhs = sp.N(lhs, dps), sp.N(rhs, dps)
@@ -127,7 +144,7 @@ def _vanishing_denominator(expr, vals, dps):
     much noise as ŷ_1 + ŷ_2 - 1.
     """
     for den, expanded in _denominators(expr):
-        base = den.xreplace(vals)
+        base = _sub(den, vals)
         if base.is_Rational:
             if base == 0:
                 return "domain"
@@ -135,18 +152,22 @@ def _vanishing_denominator(expr, vals, dps):
         value = sp.N(base, dps)
         if not value.is_number:
             continue
-        terms = [sp.N(t.xreplace(vals), dps) for t in expanded]
+        terms = [sp.N(_sub(t, vals), dps) for t in expanded]
         scale = max([abs(t) for t in terms if t.is_number and t.is_real] + [abs(value)])
         if abs(value) <= sp.Float(10, dps) ** (-(dps - GUARD_DIGITS)) * scale:
             return "domain" if _exact_sign(den, vals) == 0 else "undecided"
     return None
 
 
+@lru_cache(maxsize=64)
+def _tolerance(dps):
+    return sp.Float(10) ** (-(dps - GUARD_DIGITS))
+
+
 def _close(a, b, dps):
     if a.is_Rational and b.is_Rational:
         return a == b
-    tol = sp.Float(10) ** (-(dps - GUARD_DIGITS))
-    return abs(a - b) <= tol * max(1, abs(a), abs(b))
+    return abs(a - b) <= _tolerance(dps) * max(1, abs(a), abs(b))
 
 
 def _holds(op, lhs, rhs, vals, dps):

@@ -4,6 +4,9 @@ within the givens' region), an inequality step's sign is certified over the rang
 """
 from __future__ import annotations
 
+import random
+from fractions import Fraction as _Fraction
+
 import sympy as sp
 
 from .budget import _Budget
@@ -36,7 +39,11 @@ def _try_prove(lhs, rhs, g, conds):
     head = HEADS[(net.output, net.loss)]
     cond_subs = _fresh_condition_symbols(conds)
     diff = (lhs - rhs)
+    hidden = {s_: g.concretize(phi(z)) for l in range(1, net.L) for s_, z in zip(g.a[l], g.z[l])}
     stages = [("generic", lambda e: e), ("concrete activation", g.concretize),
+              # a^(l) = φ(z^(l)): a claim written with a(1 - a) for σ' meets the derivation's σ'(z) here, before
+              # the whole forward pass is substituted
+              ("activations as functions of z", lambda e: g.concretize(e).xreplace(hidden)),
               ("forward pass substituted", g.to_primitives)]
     tried = []
     for stage, fn in stages:
@@ -53,9 +60,143 @@ def _try_prove(lhs, rhs, g, conds):
             if cur in tried:                   # no φ to concretize, or no assumption to apply: same proof
                 continue
             tried.append(cur)
-            if prove_zero(cur, region):
+            if not _surely_nonzero(cur, region) and prove_zero(cur, region):
                 return stage, used
     return None, ()
+
+
+def _surely_nonzero(M, region=None):
+    """True when an entry of ``M`` is certainly not zero everywhere on ``region``, so a sound ``prove_zero``
+    cannot succeed: at one exact rational point that satisfies ``region`` (and every symbol's sign), with φ
+    and φ' read as some real functions (a value drawn from the exact value of the argument), the entry is
+    exactly nonzero.  Only rationals, symbols, sums, products, integer powers, φ, φ', max/min and
+    case splits on comparisons are read; anything else (exp, a float, a vanishing denominator, a symbol with
+    other assumptions, a point outside the region) decides nothing, and the proof is attempted as before."""
+    entries = list(M) if isinstance(M, sp.MatrixBase) else [M]
+    bounds = _simple_bounds(region)
+    for salt in range(4):                    # a few points: one may miss the region (a given on two symbols)
+        vals = {"salt": salt, "bounds": bounds}
+        try:
+            if region is not None and _opaque_value(region, vals) is not True:
+                continue
+        except (_Unknown, RecursionError):
+            return False
+        for e in entries:
+            try:
+                v = _opaque_value(e, vals)
+            except (_Unknown, RecursionError):
+                continue
+            if v is not True and v is not False and v != 0:
+                return True
+    return False
+
+
+class _Unknown(Exception):
+    pass
+
+
+def _simple_bounds(region):
+    """{symbol: (low, high)} from the comparisons of a symbol with a rational at the top of ``region`` (the
+    ranges 0 < ŷ < 1, 0 <= y <= 1, a given z <= 0): where ``_opaque_value`` draws that symbol.  A hint only:
+    the region itself is still evaluated at the point."""
+    out = {}
+    for rel in (region.args if isinstance(region, sp.And) else (region,)) if region is not None else ():
+        if not isinstance(rel, sp.core.relational.Relational) or rel.rel_op not in ("<", "<=", ">", ">="):
+            continue
+        lhs, rhs, op = rel.lhs, rel.rhs, rel.rel_op
+        if lhs.is_Rational and rhs.is_Symbol:
+            lhs, rhs, op = rhs, lhs, {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+        if not (lhs.is_Symbol and rhs.is_Rational):
+            continue
+        lo, hi = out.get(lhs, (None, None))
+        c = _Fraction(int(rhs.p), int(rhs.q))
+        if op in (">", ">="):
+            lo = c if lo is None else max(lo, c)
+        else:
+            hi = c if hi is None else min(hi, c)
+        out[lhs] = (lo, hi)
+    return out
+
+
+_CMP = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+        "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def _opaque_value(e, vals):
+    """The exact value (a Fraction, or a bool for a condition) of ``e`` at the point of ``vals`` (see
+    ``_surely_nonzero``); _Unknown for anything outside that vocabulary."""
+    if e in vals:
+        return vals[e]
+    if e is sp.true or e is sp.false or isinstance(e, (sp.core.relational.Relational, sp.And, sp.Or, sp.Not)):
+        v = _opaque_condition(e, vals)
+    elif isinstance(e, sp.Piecewise):
+        for expr, cond in e.args:
+            if _opaque_value(cond, vals) is True:
+                v = _opaque_value(expr, vals)
+                break
+        else:
+            raise _Unknown()                 # no branch holds: undefined here
+    elif isinstance(e, (sp.Max, sp.Min)):
+        parts = [_opaque_value(a, vals) for a in e.args]
+        v = max(parts) if isinstance(e, sp.Max) else min(parts)
+    elif e.is_Rational:
+        v = _Fraction(int(e.p), int(e.q))
+    elif e.is_Symbol:
+        v = _opaque_symbol(e, vals)
+    elif e.is_Add:
+        v = sum((_opaque_value(a, vals) for a in e.args), _Fraction(0))
+    elif e.is_Mul:
+        v = _Fraction(1)
+        for a in e.args:
+            v *= _opaque_value(a, vals)
+    elif e.is_Pow and e.exp.is_Integer and abs(e.exp) <= 64:
+        b = _opaque_value(e.base, vals)
+        if b == 0 and e.exp < 0:
+            raise _Unknown()
+        v = b ** int(e.exp)
+    elif isinstance(e, (phi, phi_prime)):
+        u = _opaque_value(e.args[0], vals)
+        rng = random.Random(f"{type(e).__name__}:{u.numerator}/{u.denominator}:{vals['salt']}")
+        v = _Fraction(rng.randint(-10 ** 6, 10 ** 6), rng.randint(1, 997))
+    else:
+        raise _Unknown()
+    if isinstance(v, bool) != (e.is_Boolean or isinstance(e, sp.core.relational.Relational)):
+        raise _Unknown()                     # a number where a condition belongs, or the reverse
+    vals[e] = v
+    return v
+
+
+def _opaque_condition(e, vals):
+    """The truth of a comparison or a conjunction/disjunction/negation of comparisons (``_opaque_value``)."""
+    if e is sp.true or e is sp.false:
+        return bool(e)
+    if isinstance(e, sp.core.relational.Relational):
+        if e.rel_op not in _CMP:
+            raise _Unknown()
+        return _CMP[e.rel_op](_opaque_value(e.lhs, vals), _opaque_value(e.rhs, vals))
+    if isinstance(e, sp.Not):
+        return not _opaque_value(e.args[0], vals)
+    parts = [_opaque_value(a, vals) for a in e.args]
+    return all(parts) if isinstance(e, sp.And) else any(parts)
+
+
+def _opaque_symbol(e, vals):
+    """A real symbol's value: inside its simple bounds of the region when it has some, else in (-1, 1) with
+    its sign; _Unknown for an integer, zero or irrational symbol."""
+    if e.is_integer is not None or e.is_zero is not None and e.is_zero or e.is_rational is False:
+        raise _Unknown()
+    draw = random.Random(f"{e.name}:{vals['salt']}")
+    v = _Fraction(draw.randint(1, 999), draw.randint(1000, 1999))        # in (0, 1)
+    lo, hi = vals["bounds"].get(e, (None, None))
+    if lo is not None and hi is not None:
+        return lo + (hi - lo) * v
+    if lo is not None:
+        return lo + v
+    if hi is not None:
+        return hi - v
+    if e.is_negative or e.is_nonpositive or not (e.is_positive or e.is_nonnegative) and draw.random() < 0.5:
+        return -v
+    return v
 
 
 def _given_region(conds, fn, cond_subs):

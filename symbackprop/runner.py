@@ -55,6 +55,7 @@ stays beside them because it sets the same limits on this very process.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import math
 import multiprocessing as mp
 import os
@@ -393,7 +394,12 @@ def _watch_parent(watchdog):
 
 
 def _child(func, job, conn, limits, out_fd, watchdog=None):
-    """Child entry point: watch the parent, confine, run ``func(job)``, send exactly one message."""
+    """Child entry point: watch the parent, confine, run ``func(job)``, send exactly one message.
+
+    The objects the child inherited (a forked child: the warm parent's imports, derivations and points) are
+    moved out of reach of its garbage collector (``gc.freeze``): a full collection over them cost about
+    65 ms of every claim, and they stay alive in the parent anyway."""
+    gc.freeze()
     memory_msg = pickle.dumps(("memory", None, "MemoryError (address-space limit reached)"))
     ballast = bytearray(64 << 10)  # freed on MemoryError so the report can be sent
     _confine(limits, out_fd)

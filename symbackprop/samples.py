@@ -5,14 +5,16 @@ once, and scale probes for inequalities.  ``points_for`` gathers them for one se
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, replace
 from fractions import Fraction as _Fraction
 
 import mpmath
 import sympy as sp
 
+from .network import graph
 from .numeric import mp_function
-from .points import Point, exact_values, force, node_values, sample_point
+from .points import NodeValues, Point, exact_values, force, force_layer, node_values, sample_point
 from .precision import _F0, _STRICT, _cond_ok
 from .regions import exact_sign, is_exact_zero, small_exp_degree, solve_real
 from .rules import ACTIVATIONS, LOSSES
@@ -54,13 +56,53 @@ def _kink_points(net, g, base):
     for l in range(1, net.L):
         for c in net.rule_of(l).kinks:
             value = _Fraction(sp.Rational(c).p, sp.Rational(c).q)
-            q = base[0]
-            for j in range(net.sizes[l]):
-                q = force(net, q, l, j, value) if q is not None else None
+            q = force_layer(net, base[0], l, value)
             if q is not None:
                 q.label = f"kink z^({l}) = {c}"
                 out.append(q)
     return out
+
+
+_SAMPLED = {}      # (network, seed, points, dps) -> (random points, kink points, rng state after them): claims without scalars
+
+
+def random_and_kink_points(net, g, rng, scalars, opts):
+    """The random points of a claim (the first ``opts.points`` draws of ``rng``) and its kink points.  Without
+    scalars they are drawn once per process and network (``warm_points``, or the first claim) and each claim
+    gets copies, with ``rng`` set to the state it has after drawing them: the same points either way."""
+    key = (net, opts.seed, opts.points, opts.dps)
+    if not scalars and key in _SAMPLED:
+        base, kinks, state = _SAMPLED[key]
+        rng.setstate(state)
+        return [_copy_point(p) for p in base], [_copy_point(p) for p in kinks]
+    base = [sample_point(net, rng, scalars) for _ in range(opts.points)]
+    kinks = _kink_points(net, g, base) + _scalar_kinks(net, base, scalars)
+    if not scalars:
+        _SAMPLED[key] = ([_copy_point(p) for p in base], [_copy_point(p) for p in kinks], rng.getstate())
+    return base, kinks
+
+
+def _copy_point(p):
+    """A fresh copy of a point (its labels are the claim's to change) that keeps its forward passes and node
+    values, without what earlier claims remembered at it."""
+    q = replace(p, scalars=dict(p.scalars), forced=dict(p.forced))
+    q._exact = p._exact
+    q._values = {k: v.copy_for(q) if isinstance(v, NodeValues) else v for k, v in (p._values or {}).items()}
+    return q
+
+
+def warm_points(net, opts):
+    """Draw and evaluate the random and kink points of ``net``'s claims without scalars, once per process: a
+    parent that calls this hands them to the workers it forks (``suite.prepare_workers``)."""
+    key = (net, opts.seed, opts.points, opts.dps)
+    if key not in _SAMPLED:
+        g = graph(net)
+        rng = random.Random(opts.seed)
+        base = [sample_point(net, rng, ()) for _ in range(opts.points)]
+        kinks = _kink_points(net, g, base) + _scalar_kinks(net, base, ())
+        for p in base + kinks:
+            node_values(g, p, opts.dps)
+        _SAMPLED[key] = (base, kinks, rng.getstate())
 
 
 def _exact_value(v):

@@ -20,6 +20,7 @@ and the others ``inconclusive`` with "not checked: interrupted by SIG...".
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import signal
 import time
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from .check import CheckOptions, ClaimResult, check_claim, mark_worker
 from .derive import derive
 from .runner import BUDGET_MESSAGE, Limits, run_here, run_inline, run_jobs, will_fork
+from .samples import warm_points
 from .spec import DerivationSpec
 
 __all__ = ["FileReport", "CheckInterrupted", "check_spec", "check_specs", "prepare_workers", "failed_run",
@@ -103,13 +105,14 @@ class CheckInterrupted(KeyboardInterrupt):
 # What a claim's worker imports beyond the checker itself (found by listing sys.modules in a worker
 # after checking the course files): imported once in the parent, the forked workers inherit them.
 WORKER_MODULES = ("symbackprop.notation", "symbackprop.trivial", "latex2sympy2", "sympy.assumptions.wrapper",
-                  "sympy.sets.handlers.issubset", "sympy.sets.setexpr", "sympy.physics.units")
+                  "sympy.sets.handlers.issubset", "sympy.sets.setexpr")
 _COLD = set()       # networks whose warm-up ran out of its limits in this process: not tried again
 
 
-def prepare_workers(networks, limits: Limits = Limits(), deadline=None) -> None:
-    """Warm this process for the workers it will fork: import :data:`WORKER_MODULES` and derive each
-    network once, bounded by ``limits`` (and ``deadline``).  Nothing to do where workers are not forked."""
+def prepare_workers(networks, limits: Limits = Limits(), deadline=None, opts: CheckOptions | None = None) -> None:
+    """Warm this process for the workers it will fork: import :data:`WORKER_MODULES`, derive each network
+    once and draw and evaluate its claims' random and kink points (``check.warm_points`` with ``opts``),
+    bounded by ``limits`` (and ``deadline``).  Nothing to do where workers are not forked."""
     if not will_fork():
         return
     with warnings.catch_warnings():         # latex2sympy2's antlr4 imports typing.io (deprecated)
@@ -122,6 +125,11 @@ def prepare_workers(networks, limits: Limits = Limits(), deadline=None) -> None:
     for net in dict.fromkeys(networks):
         if net not in _COLD:
             res = run_here(derive, net, limits, deadline)
+            if res is not None and res.status in ("timeout", "memory", "crashed"):
+                _COLD.add(net)
+                continue
+            res = run_here(functools.partial(warm_points, opts=opts or default_options(limits)), net, limits,
+                           deadline)
             if res is not None and res.status in ("timeout", "memory", "crashed"):
                 _COLD.add(net)
 
@@ -195,7 +203,7 @@ def check_specs(specs, limits: Limits = Limits(), opts: CheckOptions | None = No
         elif jobs:
             budget = limits.file_timeout
             prepare_workers([j[0] for j in jobs], limits,
-                            deadline=time.monotonic() + budget if budget else None)
+                            deadline=time.monotonic() + budget if budget else None, opts=opts)
             run_jobs(_job, jobs, limits, on_result=finished, groups=[(f,) for f, _ in where] if budget else None,
                      group_budget=budget)
     except KeyboardInterrupt as e:

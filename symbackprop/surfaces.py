@@ -10,7 +10,7 @@ import sympy as sp
 
 from .network import graph
 from .precision import (SURFACE_GUARD_DIGITS, _EXPAND_TERMS, _MAX_BOUNDARY_INSTANCES, _STRICT, _exact_sign,
-                        _expanded_size)
+                        _expanded_size, _sub)
 from .rules import ACTIVATIONS, OUTPUTS, phi, phi_prime
 
 
@@ -132,7 +132,7 @@ def _z_nodes(g):
 
 def _on_surface(d, vals, dps):
     """Whether the point of ``vals`` lies exactly on d = 0."""
-    v = d.xreplace(vals)
+    v = _sub(d, vals)
     if v.is_Rational:
         return v == 0
     try:
