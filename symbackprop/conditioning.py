@@ -90,10 +90,14 @@ def _active(net, q: Point) -> Point:
         return q
     for k in range(net.L - 1):
         z = forward(net, q, 15)["z"][k + 1]
+        if all(float(v) >= 0 for v in z):
+            continue
+        W, b = [list(Wk) for Wk in q.W], [list(bk) for bk in q.b]      # a new point: q's values are cached on q
         for j, v in enumerate(z):
             if float(v) < 0:
-                q.W[k][j] = [-w for w in q.W[k][j]]
-                q.b[k][j] = abs(q.b[k][j])
+                W[k][j] = [-w for w in W[k][j]]
+                b[k][j] = abs(b[k][j])
+        q = Point(q.x, q.y, W, b, dict(q.scalars), dict(q.forced), q.label, q.surface)
     return q
 
 

@@ -31,7 +31,11 @@ DENOM = 64          # inputs are k/64 with |k| <= 128: exact, readable, well con
 
 @dataclass
 class Point:
-    """One assignment of every primitive (exact) plus the free scalar variables of a claim."""
+    """One assignment of every primitive (exact) plus the free scalar variables of a claim.
+
+    Never changed in place once built: its forward pass and node values are cached on it (``_exact``,
+    ``_values``), so a changed W or b would be read with the values of the old point. Make a new Point
+    (``force`` does)."""
     x: list
     y: list
     W: list            # per edge: list of rows of Fractions
