@@ -16,7 +16,7 @@ from .algebra import broadcast, is_bare_array
 from .context import OutOfRange
 from .nodes import ATOM, POST, PROD, SUM, WIDTH_TYPES, Named, Node, at, bare, combine, dims, kind, paren
 
-__all__ = ["Cases", "Apply", "Max", "Min", "Indicator", "IndicatorChain", "chain_condition", "SumOver", "Diag", "Softmax", "Trace", "ClassPick", "ClassIndicator",
+__all__ = ["Cases", "Apply", "Max", "Min", "Indicator", "IndicatorChain", "chain_condition", "SumOver", "MaxOver", "LogBase", "Diag", "Softmax", "Trace", "ClassPick", "ClassIndicator",
            "FUNCTIONS", "FUNCTION_TEX", "COND_OPS", "RELOP_TEX", "MAX_SUM_TERMS", "build"]
 
 MAX_SUM_TERMS = 50_000            # body evaluations of all sums in one evaluation
@@ -34,10 +34,11 @@ FUNCTIONS = {
     "act": phi, "act'": phi_prime,
     "logistic": _logistic, "logistic'": lambda u: _logistic(u) * (1 - _logistic(u)),
     "tanh": sp.tanh, "exp": sp.exp, "log": sp.log, "relu": lambda u: sp.Max(0, u), "one": lambda u: sp.Integer(1),
+    "sech": lambda u: 2 / (sp.exp(u) + sp.exp(-u)),
 }
 FUNCTION_TEX = {"act": r"\varphi", "act'": r"\varphi'", "logistic": r"\operatorname{sigmoid}",
                 "logistic'": r"\operatorname{sigmoid}'", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log",
-                "relu": r"\operatorname{ReLU}"}
+                "relu": r"\operatorname{ReLU}", "sech": r"\operatorname{sech}"}
 
 
 def build(ctx, node, make):
@@ -285,6 +286,53 @@ class SumOver(Node):
         if self.hi is None:
             return r"\sum_{%s} " % self.var + body
         return r"\sum_{%s=%d}^{%s} " % (self.var, self.lo, dim_tex(self.hi)) + body
+
+
+@dataclass
+class MaxOver(SumOver):
+    """\\max_k body: the largest of the body's values over the range of k implied by what k indexes (a scalar
+    body, as in the stable softmax z_j - \\max_k z_k)."""
+
+    def ev(self, ctx):
+        hi = self.upper(ctx)
+        terms, saved = [], ctx.env.get(self.var)
+        ctx.bound.add(self.var)
+        try:
+            for v in range(self.lo, hi + 1):
+                ctx.env[self.var] = v
+                terms.append(self.body.ev(ctx))
+        finally:
+            ctx.bound.discard(self.var)
+            ctx.env.pop(self.var, None)
+            if saved is not None:
+                ctx.env[self.var] = saved
+        if terms[0].shape != (1, 1):
+            raise ctx.error(f"\\max_{self.var} of a {dims(terms[0])} quantity: its body must be a scalar (write the "
+                            f"entry, e.g. z_{self.var})", self)
+        return sp.Matrix([[build(ctx, self, lambda: sp.Max(*[t[0, 0] for t in terms]))]])
+
+    def tex(self):
+        return r"\max_{%s} " % self.var + at(bare(self.body), POST)
+
+
+@dataclass
+class LogBase(Node):
+    """\\log_b u = ln u / ln b for an integer base b >= 2 (the node ``log`` is the natural logarithm)."""
+    log: object = None
+    base: int = 2
+    level = ATOM
+
+    def ev(self, ctx):
+        return self.log.ev(ctx) / sp.log(self.base)
+
+    def shape_kind(self):
+        return kind(self.log)
+
+    def children(self):
+        return [self.log]
+
+    def tex(self):
+        return r"\log_{%d}" % self.base + paren(self.log.arg.tex())
 
 
 def dim_tex(d) -> str:

@@ -16,7 +16,7 @@ from .context import OutOfRange, layer_in
 
 __all__ = ["SUM", "HAD", "OUTER", "PROD", "POST", "ATOM", "Node", "LayerExpr", "Index", "Quantity", "Const",
            "Width", "Var", "Kronecker", "Bracketed", "CWidth", "bare", "paren", "at", "kind", "combine",
-           "idx_tex", "split_digits", "component", "dims", "unwrap", "walk", "WIDTH_TYPES"]
+           "idx_tex", "SizeShift", "split_digits", "component", "dims", "unwrap", "walk", "WIDTH_TYPES"]
 
 SUM, HAD, OUTER, PROD, POST, ATOM = range(1, 7)      # precedence of printed nodes (``level``)
 
@@ -348,7 +348,29 @@ class CWidth(Node):
         return opaque(self) if opaque is not None else sp.Matrix([[sp.Integer(ctx.net.C)]])
 
 
-WIDTH_TYPES = (Width, CWidth)
+@dataclass
+class SizeShift(Node):
+    """A bound written as a size plus or minus an integer: C-1, d_l - 1 (read only as a bound)."""
+    base: object = None
+    shift: int = 0
+    level = SUM
+
+    def shape_kind(self):
+        return "scalar"
+
+    def tex(self):
+        b = self.base.tex() if hasattr(self.base, "size") else str(int(self.base.value))
+        return f"{b} {'-' if self.shift < 0 else '+'} {abs(self.shift)}"
+
+    def size(self, ctx):
+        b = self.base.size(ctx) if hasattr(self.base, "size") else int(self.base.value)
+        return b + self.shift
+
+    def ev(self, ctx):
+        return sp.Matrix([[sp.Integer(self.size(ctx))]])
+
+
+WIDTH_TYPES = (Width, CWidth, SizeShift)
 
 
 @dataclass

@@ -42,7 +42,8 @@ UPRIGHT = frozenset({"mathrm", "text", "textrm", "operatorname", "mathit", "text
                      "rm", "mathnormal", "mbox"})
 OPERATOR_NAMES = {"softmax": "softmax", "relu": "relu", "sigmoid": "sigmoid", "diag": "diag", "tr": "tr",
                   "trace": "tr", "tanh": "tanh", "exp": "exp", "log": "log", "ln": "log", "max": "max",
-                  "prod": "prod", "sign": "sign", "sgn": "sign"}
+                  "prod": "prod", "sign": "sign", "sgn": "sign",
+                  "sech": "sech"}
 DELIMITERS = frozenset("()[]|./") | {"\\{", "\\}", "\\|"}
 RELATION_STARTS = frozenset({"=", "<", ">"})
 RELATION_CMDS = frozenset({"neq", "ne", "le", "leq", "ge", "geq", "in", "approx", "equiv"})
