@@ -452,7 +452,14 @@ class CommandsMixin:
     def size_script(self, caret):
         """A size after the ^ ``caret``: ^3, ^C or ^{…} with one size inside."""
         if not self.script_group(caret, "size"):
-            return self.dimension(grouped=False)
+            node = self.dimension(grouped=False)
+            sign, n = self.tok, self.peek()
+            if ((self.at("sym", "-") or self.at("sym", "+")) and n.kind == "num"
+                    and sign.pos == self.toks[self.i - 1].end and n.pos == sign.end):
+                raise self.error(f"TeX reads ^{self.src[node.pos:n.end]} as ^{self.src[node.pos:sign.pos]} followed by "
+                                 f"{sign.value}{n.value}: write ^{{{self.src[node.pos:n.end]}}} for the bound, or put a "
+                                 f"space after ^{self.src[node.pos:sign.pos]}", tok=sign)
+            return node
         node = self.dimension(grouped=True)
         if self.at("sym", "-") or self.at("sym", "+"):
             node = self.size_shift(node)

@@ -25,6 +25,7 @@ from .context import Ctx, OutOfRange
 from .evaluate import Instance, Names, Program, Relation, check_tree, evaluate, shape_value
 from .functions import RELOP_TEX
 from .letters import FREE_LETTERS, INDEX_LETTERS, role_message
+from .nodes import LayerExpr
 from .parser import Parser
 from .profiles import PRESET_NAMES, PRESETS, profile as make_profile
 from .words import words
@@ -140,6 +141,11 @@ def _range_tail(p, text):
         braced = sub.next().value == "in"
         if braced:
             sub.expect("sym", "\\{", "\\{ … \\} after \\in")
+        if t.value != sub.p.layer_symbol:                  # an index: its bounds are sizes (1, …, C or d_l - 1)
+            lo, hi = _index_bounds(sub, braced)
+            if not sub.at("end"):
+                raise sub.error("unexpected token after the range")
+            return (t.value, lo, hi, t)
         lo = sub.layer_expr(closing=",")
         if not any(sub.at("cmd", d) for d in ("dots", "ldots", "cdots")):
             raise sub.error("expected \\dots in the range (l = 1, \\dots, L-1)")
@@ -150,6 +156,36 @@ def _range_tail(p, text):
             raise sub.error("unexpected token after the range")
         return (t.value, lo, hi, t)
     raise sub.error("a range statement is \\text{for } l = 1, \\dots, L-1 (or \\text{for all } j)")
+
+
+def _index_bounds(sub, braced):
+    """lo, hi of an index range ``k = 1, \\dots, C``: each an integer or a size (C, d_l) ± an integer."""
+    def bound():
+        try:
+            node = sub.dimension(grouped=True)
+        except NotationError as e:
+            raise sub.error(f"{e.message.split(' (at ')[0]} (the bounds of an index range are sizes: "
+                            f"k = 1, \\dots, C)") from None
+        if sub.at("sym", "-") or sub.at("sym", "+"):
+            node = sub.size_shift(node)
+        return node
+    lo = bound()
+    sub.expect("sym", ",", ", after the first value of the range (k = 1, \\dots, C)")
+    if not any(sub.at("cmd", d) for d in ("dots", "ldots", "cdots")):
+        raise sub.error("expected \\dots in the range (k = 1, \\dots, C)")
+    sub.next()
+    sub.expect("sym", ",", ", after \\dots")
+    hi = bound()
+    if braced:
+        sub.expect("sym", "\\}", "\\} closing the range")
+    return lo, hi
+
+
+def _bound_value(node, ctx):
+    """The written value of a range bound: a layer (LayerExpr) or a size."""
+    if isinstance(node, LayerExpr):
+        return node.value(ctx) + ctx.offset
+    return node.size(ctx) if hasattr(node, "size") else int(node.value)
 
 
 def _rest_layer(sub):
@@ -264,7 +300,7 @@ def _check_index_range(claim, notes, first, net, prof):
         if isinstance(n, tuple):
             _, name, lo, hi, tok = n
             ctx = Ctx(claim.src, net, None, offset=prof.input_layer)
-            a, b = lo.value(ctx) + prof.input_layer, hi.value(ctx) + prof.input_layer
+            a, b = _bound_value(lo, ctx), _bound_value(hi, ctx)
             if (min(a, b), max(a, b)) != (1, first[name]):
                 raise NotationError(f"the statement says {name} = {min(a, b)}..{max(a, b)}, but {name} ranges over "
                                     f"1..{first[name]}: only the whole range is read", token=name, position=tok.pos,
