@@ -205,6 +205,22 @@ CONSTRUCTS = [
     ("in-dz-dW", INC, r"\frac{\partial z^{(2)}_1}{\partial W^{(2)}_{12}}", lambda: one(G(INC).a[1][1])),
     ("in-hidden-error", INC, r"(W^{(L)})^T \delta^{(L)} \odot \varphi'(z^{(L-1)})",
      lambda: (G(INC).W[2].T * D(INC).delta[3]).multiply_elementwise(G(INC).z[2].applyfunc(phi_prime))),
+    # course notations (red-team round): a size minus an integer as a sum's bound, \max over an index,
+    # a logarithm with a base, \operatorname{sech}; expected values typed by hand from the definitions
+    ("sum-to-C-minus-1", OUT, r"\sum_{k=1}^{C-1} \hat{y}_k", lambda: one(G().yhat[0] + G().yhat[1])),
+    ("sum-to-d-minus-1", OUT, r"\sum_{j=1}^{d_1 - 1} a^{(1)}_j", lambda: one(sum(G().a[1][:3]))),
+    ("sum-to-d-braced-plus", OUT, r"\sum_{j=1}^{d_{0}+1} a^{(1)}_j", lambda: one(sum(G().a[1][:4]))),
+    ("max-over-index", OUT, r"\max_k z^{(L)}_k", lambda: one(sp.Max(*G().z[3]))),
+    ("max-over-braced-index", OUT, r"z^{(L)}_1 - \max_{j} z^{(L)}_j",
+     lambda: one(G().z[3][0] - sp.Max(*G().z[3]))),
+    ("max-over-in-a-sum", OUT, r"\sum_{j=1}^{C} \exp(z^{(L)}_j - \max_k z^{(L)}_k)",
+     lambda: one(sum(sp.exp(e - sp.Max(*G().z[3])) for e in G().z[3]))),
+    ("log-base-2", OUT, r"\log_2 \hat{y}_1", lambda: one(sp.log(G().yhat[0]) / sp.log(2))),
+    ("log-base-10", OUT, r"\log_{10}(\hat{y}_2)", lambda: one(sp.log(G().yhat[1]) / sp.log(10))),
+    ("log-base-e", OUT, r"\log_e \hat{y}_2", lambda: one(sp.log(G().yhat[1]))),
+    ("ln", OUT, r"\ln \hat{y}_3", lambda: one(sp.log(G().yhat[2]))),
+    ("sech", OUT, r"\operatorname{sech}(u)", lambda: one(2 / (sp.exp(u) + sp.exp(-u)))),
+    ("sech-squared", OUT, r"\operatorname{sech}^2 u", lambda: one(4 / (sp.exp(u) + sp.exp(-u)) ** 2)),
 ]
 
 
@@ -314,7 +330,7 @@ ERRORS = [
      "unsupported derivative"),
     (r"\frac{\partial u}{\partial z^{(1)}}", OUT, "u", "unsupported derivative"),
     (r"u / v", OUT, "/", "slash"),
-    (r"\log_2 u", OUT, "_", "subscript"),
+    (r"\tanh_2 u", OUT, "_", "subscript"),            # \log_2 u is read now (a base): tests below
     (r"\varphi''(u)", OUT, "'", "second derivatives"),
     (r"\hat{x}", OUT, r"\hat", "only \\hat{y}"),
     (r"u \cdot", OUT, "end of input", "after \\cdot"),
@@ -383,6 +399,17 @@ ERRORS = [
     (r"e^{(1)}", OUT, "e", "layer superscript"),
     (r"\hat y \otimes x \otimes y", OUT, r"\otimes", "ambiguous"),
     (r"{\hat y", OUT, "end of input", "}"),
+    # course notations: the token and how to write it where the reading is not certain
+    (r"\sum_{k=1}^{C-k} \hat{y}_k", OUT, "k", "size plus or minus an integer"),
+    (r"\sum_{k=1}^{C-1-1} \hat{y}_k", OUT, "-", "one integer"),
+    (r"\sum_{k=1}^C-1 \hat{y}_k", OUT, "-", "^{C-1}"),
+    (r"\max_k z^{(L)}_k y_k", OUT, "y", "ambiguous"),
+    (r"\max_{k=1} z^{(L)}_k", OUT, "=", "one index letter"),
+    (r"\max_k z^{(L)}", OUT, r"\max_k z^{(L)}", "not implied"),
+    (r"\max_k (z^{(L)}_k \hat{y})", OUT, r"\max_k (z^{(L)}_k \hat{y})", "body must be a scalar"),
+    (r"\log_b u", OUT, "b", "integer of at least 2"),
+    (r"\log_2^2 u", OUT, r"\log", "ambiguous"),
+    (r"\operatorname{sech} u v", OUT, "v", "ambiguous"),
 ]
 
 

@@ -243,9 +243,12 @@ class SumOver(Node):
             if saved_env is not None:
                 ctx.env[self.var] = saved_env
         if got is None:
-            raise ctx.error(f"the range of {self.var} is not implied (it indexes no quantity in the sum): write "
-                            f"\\sum_{{{self.var}=1}}^{{…}}", self)
+            raise ctx.error(self.unimplied(), self)
         return got[0]
+
+    def unimplied(self):
+        return (f"the range of {self.var} is not implied (it indexes no quantity in the sum): write "
+                f"\\sum_{{{self.var}=1}}^{{…}}")
 
     def upper(self, ctx):
         if self.hi is None:
@@ -310,6 +313,10 @@ class MaxOver(SumOver):
             raise ctx.error(f"\\max_{self.var} of a {dims(terms[0])} quantity: its body must be a scalar (write the "
                             f"entry, e.g. z_{self.var})", self)
         return sp.Matrix([[build(ctx, self, lambda: sp.Max(*[t[0, 0] for t in terms]))]])
+
+    def unimplied(self):
+        return (f"the range of {self.var} in \\max_{self.var} is not implied: {self.var} must index the scalar it "
+                f"takes the largest of (\\max_{self.var} z^{{(L)}}_{self.var})")
 
     def tex(self):
         return r"\max_{%s} " % self.var + at(bare(self.body), POST)
