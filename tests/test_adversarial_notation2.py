@@ -383,7 +383,7 @@ ROWS = [
     ("HT", "d1-iverson", "proved", r"\delta^{(1)} = (W^{(1)})^T \delta^{(2)} \odot [-1 < z^{(1)} < 1]", ""),
     ("HT", "clip", "proved", r"\varphi(u) = \max(-1, \min(u, 1))", ""),
     ("HT", "clip-wrong", "false", r"\varphi(u) = \max(-1, \min(u, 2))", ""),
-    # course notations read since the readables round (README "Notation understood"): a size minus an integer as a
+    # course notations read since the readables round (red team): a size minus an integer as a
     # bound, \max over an index, a logarithm with a base, \operatorname{sech}, a range statement over an index
     ("DF", "sum-C-1", "proved", r"\sum_{k=1}^{C-1} \hat{y}_k = 1 - \hat{y}_3", "C = 3"),
     ("DF", "sum-C-1-wrong", "false", r"\sum_{k=1}^{C-1} \hat{y}_k = 1", "the sum stops before C"),
