@@ -219,8 +219,9 @@ CONSTRUCTS = [
     ("log-base-10", OUT, r"\log_{10}(\hat{y}_2)", lambda: one(sp.log(G().yhat[1]) / sp.log(10))),
     ("log-base-e", OUT, r"\log_e \hat{y}_2", lambda: one(sp.log(G().yhat[1]))),
     ("ln", OUT, r"\ln \hat{y}_3", lambda: one(sp.log(G().yhat[2]))),
-    ("sech", OUT, r"\operatorname{sech}(u)", lambda: one(2 / (sp.exp(u) + sp.exp(-u)))),
-    ("sech-squared", OUT, r"\operatorname{sech}^2 u", lambda: one(4 / (sp.exp(u) + sp.exp(-u)) ** 2)),
+    # sech u = sqrt(1 - tanh^2 u) for real u (so sech^2 = 1 - tanh^2 = tanh' exactly); values: test_sech_values
+    ("sech", OUT, r"\operatorname{sech}(u)", lambda: one(sp.sqrt(1 - sp.tanh(u) ** 2))),
+    ("sech-squared", OUT, r"\operatorname{sech}^2 u", lambda: one(1 - sp.tanh(u) ** 2)),
 ]
 
 
@@ -231,6 +232,16 @@ def test_construct(name, net, text, build):
     assert isinstance(got, sp.Matrix)
     assert got.shape == want.shape
     assert got == want, (got, want)
+
+
+@pytest.mark.parametrize("x", ["-30", "-2.5", "0", "0.125", "1", "7", "40"])
+def test_sech_values(x):
+    """\\operatorname{sech} against mpmath's sech = 1/cosh, to 25 digits, far into the tails."""
+    import mpmath
+    got = parse_expression(r"\operatorname{sech}(u)", OUT)[0, 0].subs(u, sp.Rational(x))
+    mpmath.mp.dps = 40
+    want = mpmath.sech(mpmath.mpf(x))
+    assert abs(mpmath.mpf(str(sp.N(got, 40))) - want) <= abs(want) * mpmath.mpf("1e-25")
 
 
 # ----------------------------------------------------------------------------------------------

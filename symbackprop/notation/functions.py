@@ -34,7 +34,7 @@ FUNCTIONS = {
     "act": phi, "act'": phi_prime,
     "logistic": _logistic, "logistic'": lambda u: _logistic(u) * (1 - _logistic(u)),
     "tanh": sp.tanh, "exp": sp.exp, "log": sp.log, "relu": lambda u: sp.Max(0, u), "one": lambda u: sp.Integer(1),
-    "sech": lambda u: 2 / (sp.exp(u) + sp.exp(-u)),
+    "sech": lambda u: sp.sqrt(1 - sp.tanh(u) ** 2),
 }
 FUNCTION_TEX = {"act": r"\varphi", "act'": r"\varphi'", "logistic": r"\operatorname{sigmoid}",
                 "logistic'": r"\operatorname{sigmoid}'", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log",
