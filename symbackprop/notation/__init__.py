@@ -13,7 +13,8 @@ The pipeline, one module per stage:
 :mod:`.literals`          numeric literals through latex2sympy2 (isolated, cross-checked)
 :mod:`.profiles`          notation profiles and the presets of the sources (Nielsen, CS231n, deeplearning.ai,
                           d2l, Bishop, Goodfellow, UFLDL)
-:mod:`.parser`            the grammar (one method per production; :mod:`.letters`, :mod:`.layers`, :mod:`.commands`)
+:mod:`.parser`            the grammar (one method per production; :mod:`.letters`, :mod:`.layers`, :mod:`.commands`,
+                          :mod:`.scripted`)
 :mod:`.nodes`             the tree's leaves; :mod:`.algebra` operations; :mod:`.functions`; :mod:`.derivatives`
 :mod:`.evaluate`          instances at an assignment, walked against an allow-list
 :mod:`.program`           a claim with its givens: names, the scalar rule, layers, read_as; :mod:`.words` its words

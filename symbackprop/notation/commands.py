@@ -11,13 +11,14 @@ from dataclasses import replace
 
 from .algebra import Frac
 from .derivatives import Derivative
-from .functions import (COND_OPS, Apply, ClassIndicator, ClassPick, Diag, Indicator, IndicatorChain, LogBase, Max,
-                        MaxOver, Min, Softmax,
+from .functions import (COND_OPS, Apply, ClassIndicator, ClassPick, Diag, Indicator, IndicatorChain, Max, Min,
+                        Softmax,
                         SumOver, Trace, chain_condition)
 from .literals import numeric_literal
 import sympy as sp
 
-from .nodes import CWidth, Const, Kronecker, Named, Ones, Quantity, SizeShift, Var, bare, split_digits, unwrap, walk
+from .nodes import CWidth, Const, Kronecker, Named, Ones, Quantity, Var, bare, split_digits, unwrap, walk
+from .scripted import ScriptedMixin
 
 __all__ = ["CommandsMixin", "PARENS"]
 
@@ -34,7 +35,7 @@ def _mentions_network(node) -> bool:
     return any(isinstance(n, (Quantity, Derivative, CWidth)) or type(n).__name__ == "Width" for n in walk(node))
 
 
-class CommandsMixin:
+class CommandsMixin(ScriptedMixin):
     """Command productions of :class:`~symbackprop.notation.parser.Parser`."""
 
     def factor_command(self, name):
@@ -100,28 +101,6 @@ class CommandsMixin:
             raise self.error(f"{shown} takes no subscript")
         arg = self.function_argument(shown)
         return self.bind_function(t, name, prime, power, arg)
-
-    def log_base(self, t, shown, prime, power):
-        """\\log_2 u, \\log_{10} u: the logarithm to an integer base (ln u / ln b); \\log_e u is \\ln u."""
-        caret = self.next()
-        braced = self.script_group(caret, "base")
-        b = self.tok
-        if b.kind == "num" and "." not in b.value and int(b.value) >= 2:
-            base = int(b.value)
-        elif b.kind == "letter" and b.value == "e":
-            base = None
-        else:
-            raise self.error(f"the base of {shown}_… must be an integer of at least 2 or e (\\log_2, \\log_{{10}}, "
-                             f"\\log_e); write any other base as \\frac{{\\log u}}{{\\log b}}", tok=b)
-        self.next()
-        if braced:
-            self.expect("sym", "}", "} closing the base of the logarithm")
-        if prime or power != 1 or self.at("sym", "^") or self.at("sym", "'"):
-            raise self.error(f"a power or prime of {shown} with a base is ambiguous: write (\\log_b u)^2", tok=t)
-        arg = self.function_argument(shown)
-        node = self.bind_function(t, "log", False, 1, arg)
-        self.readings[f"\\log_{b.value}"] = "the natural logarithm" if base is None else f"ln(u)/ln({base})"
-        return node if base is None else LogBase(t.pos, self.span(t), node, base)
 
     def function_prime(self, shown):
         if not self.at("sym", "'"):
@@ -243,31 +222,6 @@ class CommandsMixin:
         if len(args) < 2:
             raise self.error(f"{name} needs at least two arguments", tok=t, token=name)
         return node(t.pos, self.span(t), args)
-
-    def max_over(self, t):
-        """\\max_k u_k, \\max_{k} (…): the largest value over the range of k that its uses imply."""
-        caret = self.next()
-        braced = self.script_group(caret, "index")
-        v = self.tok
-        if not (v.kind == "letter" and v.value.islower() and v.value not in self.index_excluded()):
-            raise self.error(f"the index of \\max_… must be a single lowercase letter (not "
-                             f"{', '.join(sorted(self.index_excluded()))}); write \\max(u, v) for the larger of two",
-                             tok=v)
-        self.next()
-        if braced and not self.at("sym", "}"):
-            raise self.error("\\max_{…} takes one index letter, its range implied by what it indexes "
-                             "(write \\max_k z_k)")
-        if braced:
-            self.next()
-        if v.value in self.active:
-            raise self.error(f"index {v.value} is already bound by an enclosing sum", tok=v, token=v.value)
-        self.bound_names.setdefault(v.value, v.pos)
-        self.active.append(v.value)
-        try:
-            body = self.function_argument(f"\\max_{v.value}")
-        finally:
-            self.active.pop()
-        return MaxOver(t.pos, self.span(t), v.value, 1, None, body)
 
     # fractions and derivatives -------------------------------------------------------------------
 
@@ -465,18 +419,6 @@ class CommandsMixin:
             node = self.size_shift(node)
         self.expect("sym", "}", "} closing the size")
         return node
-
-    def size_shift(self, node):
-        """A size and ± an integer (C-1, d_l - 1, d_{l}+1): a bound of a sum or of a range statement."""
-        sign = -1 if self.next().value == "-" else 1
-        n = self.tok
-        if not (n.kind == "num" and "." not in n.value):
-            raise self.error("a bound is a size plus or minus an integer (C-1, d_l - 1): no other expression is read",
-                             tok=n)
-        self.next()
-        if self.at("sym", "-") or self.at("sym", "+"):
-            raise self.error("a bound is a size plus or minus one integer (C-1, d_l - 1)")
-        return SizeShift(node.pos, self.src[node.pos:n.end], node, sign * int(n.value))
 
     def dimension(self, grouped):
         """A size: an integer, the number of classes, a width (d_l) or a named size; grouped or TeX's one token."""
