@@ -96,7 +96,7 @@ def _log_softmax(g):
         for s_, v in zip(yh, zs):
             if defs.get(s_) != sp.exp(v) / total:
                 return {}
-            out[sp.log(s_)] = v - sp.log(total)
+            out[sp.log(s_)] = out[sp.log(sp.exp(v) / total)] = v - sp.log(total)   # ŷ_k or its definition
     return out
 
 
