@@ -12,7 +12,7 @@ import sympy as sp
 from .budget import _Budget
 from .closed_forms import prove_zero
 from .regions import atom_facts, prove_sign, region_empty
-from .rules import HEADS, LOSSES, OUTPUTS, in_interval, phi, phi_prime
+from .rules import HEADS, LOSSES, OUTPUTS, Assumption, in_interval, phi, phi_prime
 
 
 def _fresh_condition_symbols(conds):
@@ -45,6 +45,9 @@ def _try_prove(lhs, rhs, g, conds):
               # the whole forward pass is substituted
               ("activations as functions of z", lambda e: g.concretize(e).xreplace(hidden)),
               ("forward pass substituted", g.to_primitives)]
+    if diff.free_symbols & set(g.z[net.L]):
+        diff = diff.applyfunc(lambda v: v.xreplace(_log_softmax(g)))   # log ŷ_k = z_k − log Σ_j e^{z_j}
+    onehot = LOSSES[net.loss].target == "one-hot"
     tried = []
     for stage, fn in stages:
         e = diff.applyfunc(fn)
@@ -62,7 +65,68 @@ def _try_prove(lhs, rhs, g, conds):
             tried.append(cur)
             if not _surely_nonzero(cur, region) and prove_zero(cur, region):
                 return stage, used
+        if onehot and set(g.y) & e.free_symbols and ("cases", e) not in tried:
+            tried.append(("cases", e))
+            if _prove_by_target_cases(e, g, conds, fn, cond_subs):
+                return stage, (ONEHOT_CASES,)
     return None, ()
+
+
+ONEHOT_CASES = Assumption(
+    "target-one-hot",
+    "the target is one-hot: y is one of the C unit vectors (each proved in turn)",
+    r"y \in \{e_1, \dots, e_C\}",
+)
+
+
+def _log_softmax(g):
+    """{log ŷ_k: z_k − log Σ_j e^{z_j}} of a softmax head (every example of a batch), else {}.
+
+    Exact: ŷ_k = e^{z_k} / Σ_j e^{z_j} with z real, so both factors are positive and the logarithm splits.
+    Only when the forward pass defines ŷ exactly so (checked structurally, never assumed)."""
+    if g.net.output != "softmax":
+        return {}
+    out = {}
+    defs = dict(zip(g.yhat, g.yhat_def))
+    for yh, z in zip(g.examples(g.yhat), g.examples(g.z[g.net.L])):
+        zs = list(z)
+        if not all(v.is_Symbol and v.is_real for v in zs):
+            return {}
+        total = sp.Add(*[sp.exp(v) for v in zs])
+        for s_, v in zip(yh, zs):
+            if defs.get(s_) != sp.exp(v) / total:
+                return {}
+            out[sp.log(s_)] = out[sp.log(sp.exp(v) / total)] = v - sp.log(total)   # ŷ_k or its definition
+    return out
+
+
+def _prove_by_target_cases(e, g, conds, fn, cond_subs) -> bool:
+    """``e`` is zero at every one-hot target the givens allow: each combination of unit vectors of the
+    examples whose y occurs (``Graph.onehot_cases``) substituted in turn, a case the givens exclude
+    outright (they become false) skipped, each other case proved by ``prove_zero`` within the givens.
+    False when there are too many cases or no case is left (never a vacuous proof)."""
+    region_raw = _given_region(conds, fn, {})
+    involved = set(e.free_symbols) | (region_raw.free_symbols if region_raw is not None else set())
+    cases = g.onehot_cases([s_ for s_ in g.y if s_ in involved], _MAX_TARGET_CASES)
+    if not cases or len(cases) > _MAX_TARGET_CASES:
+        return False
+    done = 0
+    for case in cases:
+        given = region_raw.xreplace(case) if region_raw is not None else None
+        if given is sp.false:
+            continue                               # a target the givens rule out
+        subs = {k: v.xreplace(case) for k, v in cond_subs.items() if k not in case}
+        cur = e.applyfunc(lambda v: v.xreplace(case).xreplace(subs) if subs else v.xreplace(case))
+        if given is not None and subs:
+            given = given.xreplace(subs)
+        facts = [r for s_, r in _ranges(g) if s_ in cur.free_symbols]
+        region = sp.And(*facts, *([given] if given is not None else [])) if facts or given is not None else None
+        if region is sp.false:
+            continue
+        if _surely_nonzero(cur, region) or not prove_zero(cur, region):
+            return False
+        done += 1
+    return done > 0
 
 
 def _surely_nonzero(M, region=None):

@@ -476,3 +476,72 @@ def test_norm_inequalities_over_the_softmax_are_decided(claim, verdict):
     spec = DerivationSpec("n.yaml", None, Network((3, 4, 4, 3)), (ClaimSpec("c", claim),))
     (r,) = check_spec(spec, Limits(timeout=120, memory_mb=2048, workers=1)).results
     assert r.verdict == verdict, r.message
+
+
+# ----------------------------------------------------------------------------------------------
+# 5. a one-hot target: proved class by class (only the classes the givens allow), log softmax split exactly.
+#    Each expectation by hand: y is one of e_1, e_2, e_3 (cross-entropy's target), ŷ = softmax(z^(3)).
+
+_ONEHOT = "the target is one-hot: y is one of the C unit vectors (each proved in turn)"
+ONEHOT = [
+    R(RELU4, r"\mathcal{L} = -\log \hat{y}_2", "proved", "y = e_2: L = -log yhat_2", given=[r"y_2 = 1"],
+      id="onehot-given-class"),
+    R(RELU4, r"\mathcal{L} = -\log \hat{y}_2", "refuted", "y = e_1: L = -log yhat_1", given=[r"y_1 = 1"],
+      id="onehot-given-other-class"),
+    R(RELU4, r"y_1^2 = y_1", "proved", "y_1 is 0 or 1", id="onehot-idempotent"),
+    R(RELU4, r"y_1 y_2 = 0", "proved", "one class only", id="onehot-disjoint"),
+    R(RELU4, r"y_1^2 = y_1 y_2", "refuted", "y = e_1: 1 against 0", id="onehot-idempotent-wrong"),
+    R(RELU4, r"y_1 + y_2 = 1", "refuted", "y = e_3", id="onehot-two-classes-sum"),
+    R(RELU4, r"\mathcal{L} = -y_1 \log \hat{y}_1 - y_2 \log \hat{y}_2", "proved", "the given rules out e_3",
+      given=[r"y_1 + y_2 = 1"], id="onehot-given-two-classes"),
+    R(RELU4, r"\mathcal{L} = -y_1 \log \hat{y}_1 - y_2 \log \hat{y}_2", "refuted", "y = e_3: -log yhat_3 vs 0",
+      id="onehot-two-classes-no-given"),
+    R(RELU4, r"\mathcal{L} = -\log \hat{y}_1", "refuted", "y_2 = 0 still allows e_3", given=[r"y_2 = 0"],
+      id="onehot-given-zero-wrong"),
+    R(RELU4, r"\log \hat{y}_k = z^{(3)}_k - \log\sum_j e^{z^{(3)}_j}", "proved", "log softmax", id="log-softmax"),
+    R(RELU4, r"\log \hat{y}_1 = z^{(3)}_2 - \log\sum_j e^{z^{(3)}_j}", "refuted", "another class's score",
+      id="log-softmax-index"),
+    R(RELU4, r"\log \hat{y}_1 = z^{(3)}_1 - \sum_j z^{(3)}_j", "refuted", "no log-sum-exp",
+      id="log-softmax-no-lse"),
+    R(RELU4, r"\mathcal{L} = -z^{(3)}_2 + \log\sum_j e^{z^{(3)}_j}", "proved", "y = e_2", given=[r"y_2 = 1"],
+      id="lse-loss-given"),
+    R(RELU4, r"\mathcal{L} = -z^{(3)}_2 + \log\sum_j e^{z^{(3)}_j}", "refuted", "y = e_3", given=[r"y_3 = 1"],
+      id="lse-loss-given-other"),
+    R(RELU4, r"\mathcal{L} = -\sum_k y_k z^{(3)}_k + \log\sum_j e^{z^{(3)}_j}", "proved", "sum_k y_k = 1",
+      id="lse-loss-sum"),
+]
+
+
+@pytest.mark.parametrize("net, claim, given, expected, reason", ONEHOT)
+def test_onehot_targets(net, claim, given, expected, reason):
+    r = check_claim(net, "c", claim, given)
+    assert r.verdict in ACCEPT[expected], (reason, r.verdict, r.message)
+    if r.verdict == "proved" and "y" in claim.replace("\\hat{y}", ""):
+        assert r.assumptions, r.message            # says which assumption the proof used
+
+
+def test_the_target_case_split_is_an_exact_proof_for_each_allowed_class():
+    """The exact proof alone (no sampled point can hide a wrong case): true claims proved with the one-hot
+    assumption named, false ones never, whichever classes the givens leave."""
+    from symbackprop.network import graph
+    from symbackprop.proofs import ONEHOT_CASES, _prove_by_target_cases, _try_prove
+    g, one = graph(RELU4), sp.Integer(1)
+
+    def cases(a, b, conds=()):                # the case split alone, on the node symbols
+        return _prove_by_target_cases(sp.Matrix([a - b]), g, conds, lambda e: e, {})
+
+    y, yh = list(g.y), list(g.yhat)
+    L = -sp.Add(*[a * sp.log(b) for a, b in zip(y, yh)])
+    assert _try_prove(sp.Matrix([L]), sp.Matrix([-sp.log(yh[1])]), g, ((y[1], "=", one),)) == \
+        ("generic", (ONEHOT_CASES,))
+    assert _try_prove(sp.Matrix([y[0] ** 2]), sp.Matrix([y[0]]), g, ()) == ("generic", (ONEHOT_CASES,))
+    assert cases(L, -sp.log(yh[1]), ((y[1], "=", one),))
+    assert not cases(L, -sp.log(yh[1]), ((y[0], "=", one),))          # y = e_1
+    assert not cases(L, -sp.log(yh[1]))
+    assert cases(y[0] ** 2, y[0]) and cases(y[0] * y[2], 0)
+    assert not cases(y[0] ** 2, y[0] * y[1])
+    two = -y[0] * sp.log(yh[0]) - y[1] * sp.log(yh[1])
+    assert cases(L, two, ((y[0] + y[1], "=", one),))                  # e_3 ruled out
+    assert not cases(L, two, ((y[0] + y[1], "<=", one),))             # e_3 allowed
+    assert not cases(L, two, ((y[0], "=", one), (y[1], "=", one)))    # no class left: no vacuous proof
+    assert ONEHOT_CASES.text == _ONEHOT
