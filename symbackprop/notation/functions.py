@@ -256,10 +256,16 @@ class SumOver(Node):
         return self.hi.size(ctx) if isinstance(self.hi, WIDTH_TYPES) else int(self.hi.value)
 
     def ev(self, ctx):
-        from . import functions as limits          # MAX_SUM_TERMS may be patched (tests)
         hi = self.upper(ctx)
         if hi < self.lo:
             raise ctx.error(f"empty sum ({self.var} from {self.lo} to {hi})", self)
+        terms = self.terms(ctx, hi)
+        # shapes never depend on index values, so every term has the first term's shape
+        return sp.Matrix(*terms[0].shape, lambda i, j: sp.Add(*[t[i, j] for t in terms]))
+
+    def terms(self, ctx, hi):
+        """The body's value for each value of the index from lo to hi (every term counted against the bound)."""
+        from . import functions as limits          # MAX_SUM_TERMS may be patched (tests)
         terms, saved = [], ctx.env.get(self.var)
         ctx.bound.add(self.var)
         try:
@@ -274,8 +280,7 @@ class SumOver(Node):
             ctx.env.pop(self.var, None)
             if saved is not None:
                 ctx.env[self.var] = saved
-        # shapes never depend on index values, so every term has the first term's shape
-        return sp.Matrix(*terms[0].shape, lambda i, j: sp.Add(*[t[i, j] for t in terms]))
+        return terms
 
     def shape_kind(self):
         return kind(self.body)
@@ -298,17 +303,9 @@ class MaxOver(SumOver):
 
     def ev(self, ctx):
         hi = self.upper(ctx)
-        terms, saved = [], ctx.env.get(self.var)
-        ctx.bound.add(self.var)
-        try:
-            for v in range(self.lo, hi + 1):
-                ctx.env[self.var] = v
-                terms.append(self.body.ev(ctx))
-        finally:
-            ctx.bound.discard(self.var)
-            ctx.env.pop(self.var, None)
-            if saved is not None:
-                ctx.env[self.var] = saved
+        if hi < self.lo:
+            raise ctx.error(f"\\max_{self.var} over no value ({self.var} from {self.lo} to {hi})", self)
+        terms = self.terms(ctx, hi)
         if terms[0].shape != (1, 1):
             raise ctx.error(f"\\max_{self.var} of a {dims(terms[0])} quantity: its body must be a scalar (write the "
                             f"entry, e.g. z_{self.var})", self)
