@@ -20,6 +20,15 @@ _MAX_SUBST = 16
 _MAX_CONJUNCTION = 400
 
 
+def _clauses_or_none(cond):
+    """The clauses of ``cond`` in disjunctive normal form, or None when it is too large or not a formula
+    of relations (then nothing is proved about it)."""
+    try:
+        return _clauses(cond)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 def _clauses(cond):
     if cond is sp.true or cond is True:
         return [[]]
@@ -111,10 +120,7 @@ def region_empty(cond) -> bool:
     """True only if no real point satisfies ``cond`` (proved exactly); False when not proved."""
     if cond is sp.false or cond is False:
         return True
-    try:
-        clauses = _clauses(cond)
-    except (TypeError, ValueError, RecursionError):
-        return False
+    clauses = _clauses_or_none(cond)
     if clauses is None:
         return False
     return all(_clause_empty(cl) for cl in clauses)
@@ -161,10 +167,7 @@ def zero_on(expr, cond, prove) -> bool:
     ``prove`` proves an expression identically zero.  Sound by construction: each substitution
     describes a superset of a piece of the region, and every piece gets one.
     """
-    try:
-        clauses = _clauses(cond)
-    except (TypeError, ValueError, RecursionError):
-        return False
+    clauses = _clauses_or_none(cond)
     if clauses is None:
         return False
     for lits in clauses:
