@@ -7,11 +7,9 @@ tests are skipped locally with the reason, and fail in CI (``CI`` set; ``.ci/run
 ``SYMBACKPROP_SCREENSHOT=docs/serve.png`` also saves the screenshot shown in the README.  The cases run in a
 child pytest (``test_the_page_in_a_real_browser``), never in the suite's own process.
 """
-import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +17,7 @@ import time
 import pytest
 
 from symbackprop.spec import load_spec_text
+from test_serve import start_server, stop_server
 
 TRUE = r"\delta^{(L)} = \hat{y} - y"
 SLIP = r"\delta^{(L)} = y - \hat{y}"
@@ -83,20 +82,11 @@ def browser():
 
 @pytest.fixture(scope="module")
 def server():
-    proc = subprocess.Popen([sys.executable, "-m", "symbackprop.cli", "serve", "--port", "0", "--timeout", "60"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    proc, url, _ = start_server("--timeout", "60")
     try:
-        line = proc.stderr.readline()
-        m = re.search(r"serving (http://\S+)", line)
-        assert m, f"serve did not start: {line}"
-        yield m.group(1)
+        yield url
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import pytest
 
 from symbackprop.serve import MAX_BODY_BYTES, MAX_REQUEST_CLAIMS, derivation_yaml, is_loopback
 from symbackprop.spec import load_spec_data, load_spec_text
+from test_cli import _stat          # (state, ppid, cpu seconds) of a process from /proc
 
 NET = {"sizes": [3, 4, 4, 3], "activation": "relu", "output": "softmax", "loss": "cross_entropy"}
 TRUE = r"\delta^{(L)} = \hat{y} - y"
@@ -253,13 +254,6 @@ def test_the_latex_report_download(server):
 # processes end with it
 
 
-def _stat(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return fields[0], int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _descendants(pid) -> list:
