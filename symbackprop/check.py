@@ -42,7 +42,7 @@ from .network import Network, graph
 from .points import node_values
 from .precision import (MIN_EXACT_DIGITS, _EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES, _STRICT, _TINY_MAX_DPS, _TRUTH,
                         _claim_digits, _cond_ok, _holds, _value)
-from .proofs import _prove_inequality, _uncovered, _with_budget
+from .proofs import _prove_inequality, _uncovered, _with_budget, carried_by_symmetry, index_pattern
 from .regions import exact_sign
 from .rules import kink_conventions, phi, phi_prime
 from .samples import _Pt, _constructed, points_for, random_and_kink_points
@@ -428,7 +428,16 @@ def _decide(net, parsed, opts, reading):
     used_all, stages = set(), set()
     cache = {}
     norm = {}
+    reps = {}                 # an instance class's proved representative (``proofs.carried_by_symmetry``)
+    carried = 0
     for inst in itertools.chain(first, instances):
+        raw = inst
+        pattern = index_pattern(inst.assignment, parsed.layer_symbol) if inst.assignment else None
+        rep = reps.get(pattern)
+        if rep is not None and carried_by_symmetry(ctx.g, rep, inst, parsed.layer_symbol):
+            carried += 1      # the image of a proved instance under a symmetry of the network: proved
+            continue
+        statuses = []
         if inst.conditions:
             if inst.conditions not in norm:
                 norm[inst.conditions] = _normalize_conditions(
@@ -444,6 +453,7 @@ def _decide(net, parsed, opts, reading):
             pts = cache[key]
         for k in range(len(inst.ops)):
             status, info = _check_step(ctx, inst, k, pts)
+            statuses.append(status)
             if type(inst.sides[0]).__name__ == "_NeqSide":
                 info = dict(info, diagnosis=None)
             used_all.update(a.text for a in info.get("used", ()))
@@ -462,8 +472,12 @@ def _decide(net, parsed, opts, reading):
                 break
         if worst[0] == "refuted":
             break
+        if pattern is not None and pattern not in reps and statuses and all(st == "proved" for st in statuses):
+            reps[pattern] = raw
     if worst[0] in ("proved", "numerically-equal") and not worst[2]:
         how = f"; exact proof ({', '.join(sorted(stages))})" if worst[0] == "proved" and stages else ""
+        if carried:
+            how += f"; {carried} of them as images of a proved instance under a permutation of units (checked)"
         worst = (worst[0], None, f"holds for every instance ({sum(1 for _ in parsed.instances())}){how}", None,
                  None)
     assumptions = sorted(used_all)

@@ -409,3 +409,134 @@ def _with_budget(ctx, a, b, inst):
             return _try_prove(a.expr, b.expr, ctx.g, inst.conditions)
     except _Budget:
         return "budget", ()
+
+
+# ------------------------------------------------------------------------------------------------
+# instances carried by a symmetry of the network: units within a layer are interchangeable
+
+
+def index_pattern(assignment, layer_symbol):
+    """The key of an instance's class: the layer value, and which free indices are equal (values relabelled
+    1, 2, … by first occurrence).  Two instances of one class may be images of each other under a permutation
+    of units (``carried_by_symmetry`` checks it; the key only says where to look)."""
+    labels, canon = {}, []
+    for name in sorted(k for k in assignment if k != layer_symbol):
+        canon.append((name, labels.setdefault(assignment[name], len(labels) + 1)))
+    return assignment.get(layer_symbol) if layer_symbol else None, tuple(canon)
+
+
+def carried_by_symmetry(g, rep, inst, layer_symbol) -> bool:
+    """Whether ``inst`` is exactly the image of the instance ``rep`` under a permutation σ of the units within
+    each layer that is a symmetry of the network, so that ``inst`` holds wherever ``rep`` does.
+
+    The argument, and what is checked of it: σ renames x, y, z^(l), a^(l), ŷ, b and W entries (W_ij by the units
+    of its two layers).  The network's forward definitions are invariant under σ, checked exactly for a
+    transposition and a full cycle of every layer's units (together they generate every permutation of that
+    layer; ``_network_symmetric``); so at the primitive point p∘σ every node takes the value σ(node) takes at p,
+    and a one-hot y stays one-hot.  Then ``inst`` at p is ``rep`` at p∘σ: the sides and givens of ``inst`` are
+    compared *structurally* with those of ``rep`` renamed by σ (every entry, every condition, the relations and
+    the shape).  Anything else — a given that singles out a unit (``z^{(2)}_1 \\le 0`` beside an entry i), a
+    wrong index order, another layer's entry — makes the comparison fail, and the instance is checked on its
+    own.  Only plain single-example networks (other layouts: never)."""
+    net = g.net
+    if not net.plain or rep.ops != inst.ops or rep.shape != inst.shape or len(rep.sides) != len(inst.sides):
+        return False
+    f = {}
+    for name, v in rep.assignment.items():
+        w = inst.assignment.get(name)
+        if not isinstance(v, int) or not isinstance(w, int):
+            return False
+        if name == layer_symbol:
+            if v != w:
+                return False
+            continue
+        if f.setdefault(v - 1, w - 1) != w - 1:
+            return False
+    if len(set(f.values())) != len(f) or not _network_symmetric(net):
+        return False
+    sigma = _unit_renaming(g, {l: _extend(f, w) for l, w in enumerate(net.sizes)})
+    for a, b in zip(rep.sides, inst.sides):
+        if (a.expr is None) != (b.expr is None):
+            return False
+        if a.expr is None:
+            continue
+        if a.expr.shape != b.expr.shape or any(x.xreplace(sigma) != y for x, y in zip(a.expr, b.expr)):
+            return False
+    mapped = {(l_.xreplace(sigma), o, r_.xreplace(sigma)) for l_, o, r_ in rep.conditions}
+    return mapped == set(inst.conditions)
+
+
+def _extend(f, width):
+    """A permutation of range(width) (as a dict of the units it moves) agreeing with the partial injective map
+    ``f`` on the pairs inside the layer; units outside the pairs stay where they can."""
+    pairs = {c: v for c, v in f.items() if c < width and v < width}
+    if len(set(pairs.values())) != len(pairs):
+        return {}
+    rng = set(pairs.values())
+    free_src = sorted(u for u in pairs if u not in rng)          # units whose image is taken by nobody else
+    free_dst = sorted(u for u in rng if u not in pairs)
+    perm = dict(pairs)
+    perm.update(zip(free_dst, free_src))                          # the displaced units close the cycles
+    return {u: v for u, v in perm.items() if u != v}
+
+
+def _layer_symbols(g, l):
+    """The unit-indexed symbol vectors of layer l (x or z, a, ŷ, y)."""
+    L = g.net.L
+    out = [g.a[l]] if l == 0 else [g.z[l], g.a[l]]
+    if l == L:
+        out.append(g.y)
+    if l >= 1:
+        out.append(g.b[l - 1])
+    return out
+
+
+def _unit_renaming(g, perms):
+    """{symbol: symbol} renaming the units of each layer l by ``perms[l]`` (a dict of moved units); a W entry
+    W_ij of the edge from layer k to k+1 follows the units of both its layers."""
+    sigma = {}
+    for l, p in perms.items():
+        for vec in _layer_symbols(g, l):
+            for u, v in p.items():
+                sigma[vec[u]] = vec[v]
+    for k, W in enumerate(g.W):
+        rows, cols = perms.get(k + 1, {}), perms.get(k, {})
+        if not rows and not cols:
+            continue
+        touched = {(i, j) for i in rows for j in range(W.cols)} | {(i, j) for i in range(W.rows) for j in cols}
+        for i, j in touched:
+            sigma[W[i, j]] = W[rows.get(i, i), cols.get(j, j)]
+    return sigma
+
+
+_SYMMETRIC = {}
+
+
+def _network_symmetric(net) -> bool:
+    """Whether the forward definitions (z = W a + b, a = φ(z), ŷ = head(z^(L))) and the loss are invariant under
+    a transposition and a full cycle of the units of each layer: σ(definition of s) is exactly the definition
+    of σ(s) for every defined node s.  Those two permutations generate the whole symmetric group of the
+    layer, and a composition of invariances is one.  Memoised per network."""
+    if net in _SYMMETRIC:
+        return _SYMMETRIC[net]
+    from .network import graph
+    g = graph(net)
+    defs = {}
+    for l in range(1, net.L + 1):
+        defs.update(zip(g.z[l], g.z_def[l]))
+    for l in range(1, net.L):
+        defs.update(zip(g.a[l], g.a_def[l]))
+    defs.update(zip(g.yhat, g.yhat_def))
+    ok = True
+    for l, w in enumerate(net.sizes):
+        gens = ([{0: 1, 1: 0}] if w >= 2 else []) + ([{u: (u + 1) % w for u in range(w)}] if w >= 3 else [])
+        for p in gens:
+            sigma = _unit_renaming(g, {l: p})
+            near = set(sigma)
+            for s_, d in defs.items():
+                if (s_ in near or near & d.free_symbols) and d.xreplace(sigma) != defs[sigma.get(s_, s_)]:
+                    ok = False
+            if sp.sympify(g.loss).xreplace(sigma) != g.loss:
+                ok = False
+    _SYMMETRIC[net] = ok
+    return ok

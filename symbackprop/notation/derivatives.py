@@ -48,11 +48,26 @@ def _local(ctx, p):
     return sp.diag(*[phi_prime(s) for s in g.z[l]])
 
 
-def _jacobian(ctx, hi, lo):
-    """∂(node hi)/∂(node lo) in numerator layout, or None if hi does not depend on lo."""
+class _Identity:
+    """The Jacobian of a node by itself, read entry by entry (an entry-wise claim reads one entry of it per
+    term: building a width × width identity Matrix each time cost O(width²))."""
+
+    def __init__(self, size):
+        self.size = size
+
+    def __getitem__(self, key):
+        r, c = key
+        if isinstance(r, int) and isinstance(c, int):
+            return sp.Integer(int(r == c))
+        return sp.eye(self.size)[key]
+
+
+def _jacobian(ctx, hi, lo, entry=False):
+    """∂(node hi)/∂(node lo) in numerator layout, or None if hi does not depend on lo (``entry``: the caller
+    only reads entries or slices of it, so the identity may be the cheap :class:`_Identity`)."""
     if hi == lo:
         size = len(ctx.g.a[hi // 2]) if hi % 2 == 0 else len(ctx.g.z[(hi + 1) // 2])
-        return sp.eye(size)
+        return _Identity(size) if entry else sp.eye(size)
     if hi < lo:
         return None
     J = _local(ctx, hi)
@@ -157,7 +172,7 @@ class Derivative(Node):
         """∂A/∂(W or b entry or vector): through the pre-activation z^(k+1) the parameter feeds."""
         lab = layer_in(ctx, B, B.layer_value(ctx), ctx.net.param_labels(), B.shown(ctx, B.layer_value(ctx)))
         k = ctx.net.edge(lab)
-        J = _jacobian(ctx, pa, 2 * (k + 1) - 1)
+        J = _jacobian(ctx, pa, 2 * (k + 1) - 1, entry=B.kind == "W" and B.idx is not None)
         if J is None:
             raise self.unsupported(ctx)
         a = ctx.g.a[k]
@@ -197,8 +212,9 @@ class Derivative(Node):
         rows, cols = ctx.g.W[ctx.net.edge(B.layer_value(ctx))].shape
         if B.idx is not None:
             i, j = _engine_comp(ctx, B)
-            col = J[:, i] * a[j]
-            return sp.Matrix([[col[r]]]) if r is not None else col
+            if r is not None:                      # one entry: not the whole column (O(width) per entry)
+                return sp.Matrix([[J[r, i] * a[j]]])
+            return J[:, i] * a[j]
         if r is None:
             raise self.unsupported(ctx)          # a vector by a matrix: a third-order tensor
         G = sp.Matrix(rows, cols, lambda i, j: J[r, i] * a[j])
