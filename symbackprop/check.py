@@ -429,12 +429,12 @@ def _decide(net, parsed, opts, reading):
     cache = {}
     norm = {}
     reps = {}                 # an instance class's proved representative (``proofs.carried_by_symmetry``)
-    carried = 0
+    carried, symmetry = 0, {}
     for inst in itertools.chain(first, instances):
         raw = inst
         pattern = index_pattern(inst.assignment, parsed.layer_symbol) if inst.assignment else None
         rep = reps.get(pattern)
-        if rep is not None and carried_by_symmetry(ctx.g, rep, inst, parsed.layer_symbol):
+        if rep is not None and carried_by_symmetry(ctx.g, rep, inst, parsed.layer_symbol, symmetry):
             carried += 1      # the image of a proved instance under a symmetry of the network: proved
             continue
         statuses = []

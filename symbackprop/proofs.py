@@ -52,7 +52,8 @@ def _try_prove(lhs, rhs, g, conds):
     for stage, fn in stages:
         e = diff.applyfunc(fn)
         region = _given_region(conds, fn, cond_subs)
-        facts = [r for s_, r in _ranges(g) if s_ in e.free_symbols]    # 0 < ŷ < 1, -1 < tanh < 1, ...
+        free = e.free_symbols                                           # once: a matrix walks every entry
+        facts = [r for s_, r in _ranges(g) if s_ in free]               # 0 < ŷ < 1, -1 < tanh < 1, ...
         if facts:
             region = sp.And(*facts, *([region] if region is not None else []))
         for used in ((), head.assumptions) if head.assumptions else ((),):
@@ -425,7 +426,7 @@ def index_pattern(assignment, layer_symbol):
     return assignment.get(layer_symbol) if layer_symbol else None, tuple(canon)
 
 
-def carried_by_symmetry(g, rep, inst, layer_symbol) -> bool:
+def carried_by_symmetry(g, rep, inst, layer_symbol, cache=None) -> bool:
     """Whether ``inst`` is exactly the image of the instance ``rep`` under a permutation σ of the units within
     each layer that is a symmetry of the network, so that ``inst`` holds wherever ``rep`` does.
 
@@ -454,16 +455,105 @@ def carried_by_symmetry(g, rep, inst, layer_symbol) -> bool:
             return False
     if len(set(f.values())) != len(f) or not _network_symmetric(net):
         return False
-    sigma = _unit_renaming(g, {l: _extend(f, w) for l, w in enumerate(net.sizes)})
+    cache = {} if cache is None else cache
+    ident, syms = cache.setdefault("ident", {}), cache.setdefault("syms", {})
+    exprs = [x for side in rep.sides if side.expr is not None for x in side.expr]
+    exprs += [x for c in rep.conditions for x in (c[0], c[2])]
+    key = ("balanced", id(rep))
+    if key not in cache:
+        cache[key] = (rep, _balanced_layers(g, set().union(*[_syms(x, syms) for x in exprs]) if exprs else set()))
+    balanced = cache[key][1]
+    # first σ permutes only the layers whose units the representative does not treat alike (a layer summed over
+    # whole stays put), then every layer; either is a symmetry, and only the comparison decides
+    for skip in (balanced, frozenset()) if balanced else (frozenset(),):
+        perms = {l: ({} if l in skip else _extend(f, w)) for l, w in enumerate(net.sizes)}
+        sigma = _unit_renaming(g, perms)
+        if _same_image(rep, inst, sigma, ident, syms):
+            return True
+    return False
+
+
+def _same_image(rep, inst, sigma, ident, syms):
+    """Whether σ(rep) and ``inst`` are the same formulas (entries, conditions as a set) up to the order of terms
+    and factors (``_form``)."""
+    moved = frozenset(sigma)
+    mine = {}
+
+    def image(e):
+        return _form(e, sigma, mine, moved, syms, ident)
+
     for a, b in zip(rep.sides, inst.sides):
         if (a.expr is None) != (b.expr is None):
             return False
         if a.expr is None:
             continue
-        if a.expr.shape != b.expr.shape or any(x.xreplace(sigma) != y for x, y in zip(a.expr, b.expr)):
+        if a.expr.shape != b.expr.shape or any(image(x) != _form(y, None, ident) for x, y in zip(a.expr, b.expr)):
             return False
-    mapped = {(l_.xreplace(sigma), o, r_.xreplace(sigma)) for l_, o, r_ in rep.conditions}
-    return mapped == set(inst.conditions)
+    by_hash = lambda t: (t[0][0], t[1], t[2][0])       # noqa: E731 - a hash tie only makes a false "no"
+    mapped = sorted(((image(l_), o, image(r_)) for l_, o, r_ in rep.conditions), key=by_hash)
+    return mapped == sorted(((_form(l_, None, ident), o, _form(r_, None, ident)) for l_, o, r_ in inst.conditions),
+                            key=by_hash)
+
+
+def _syms(e, cache):
+    """The symbols of ``e`` (memoised per subtree in ``cache``)."""
+    got = cache.get(e)
+    if got is None:
+        got = frozenset((e,)) if e.is_Symbol else frozenset().union(*[_syms(a, cache) for a in e.args])
+        cache[e] = got
+    return got
+
+
+def _balanced_layers(g, symbols):
+    """The layers whose every unit meets the same symbols of ``symbols`` (by kind, and the unit at the other
+    end of a weight): a layer that only occurs summed over whole, such as the outputs in δ^(L-1)."""
+    table = _unit_table(g)
+    sig = {}
+    for s_ in symbols:
+        where = table.get(s_)
+        if where is None:
+            continue
+        if len(where) == 3:
+            vec, l, u = where
+            sig.setdefault((l, u), set()).add((id(vec), None))
+        else:
+            W, k, i, j = where
+            sig.setdefault((k + 1, i), set()).add((id(W), "row", j))
+            sig.setdefault((k, j), set()).add((id(W), "col", i))
+    out = set()
+    for l, w in enumerate(g.net.sizes):
+        seen = [frozenset(sig.get((l, u), ())) for u in range(w)]
+        if all(x == seen[0] for x in seen):
+            out.add(l)
+    return frozenset(out)
+
+
+_UNORDERED = (sp.Add, sp.Mul)
+
+
+def _form(e, rename, memo, moved=None, syms=None, ident=None):
+    """The formula ``e`` with its symbols renamed by ``rename`` (None: kept), as nested tuples in which the
+    arguments of a sum or product are in one canonical order (sorted by hash, then by value): equal forms are
+    formulas equal up to the order of terms and factors, so they take the same value at every point (the
+    renaming is applied to the formula as written: SymPy never re-simplifies it).  A hash tie can only make two
+    equal formulas look different (the instance is then checked on its own), never the reverse."""
+    got = memo.get(e)
+    if got is not None:
+        return got
+    if rename is not None and moved is not None and moved.isdisjoint(_syms(e, syms)):
+        return _form(e, None, ident)          # nothing in it is renamed: its own form
+    if e.is_Symbol:
+        name = (e if rename is None else rename.get(e, e)).name
+        out = (hash(("S", name)), "S", name, tuple(sorted(e.assumptions0.items())))
+    elif not e.args:
+        out = (hash(("A", e)), "A", e)
+    else:
+        kids = [_form(a, rename, memo, moved, syms, ident) for a in e.args]
+        if isinstance(e, _UNORDERED):
+            kids.sort(key=lambda k: k[0])
+        out = (hash((type(e).__name__, tuple(k[0] for k in kids))), type(e).__name__, tuple(kids))
+    memo[e] = out
+    return out
 
 
 def _extend(f, width):
@@ -478,6 +568,26 @@ def _extend(f, width):
     perm = dict(pairs)
     perm.update(zip(free_dst, free_src))                          # the displaced units close the cycles
     return {u: v for u, v in perm.items() if u != v}
+
+
+_UNITS = {}
+
+
+def _unit_table(g):
+    """{symbol: (vector, layer, unit) or (W matrix, edge, i, j)} of every unit-indexed symbol (memoised)."""
+    key = id(g)
+    if key not in _UNITS or _UNITS[key][0] is not g:
+        table = {}
+        for l in range(g.net.L + 1):
+            for vec in _layer_symbols(g, l):
+                for u, s_ in enumerate(vec):
+                    table[s_] = (vec, l, u)
+        for k, W in enumerate(g.W):
+            for i in range(W.rows):
+                for j in range(W.cols):
+                    table[W[i, j]] = (W, k, i, j)
+        _UNITS[key] = (g, table)
+    return _UNITS[key][1]
 
 
 def _layer_symbols(g, l):
