@@ -42,7 +42,8 @@ from .network import Network, graph
 from .points import node_values
 from .precision import (MIN_EXACT_DIGITS, _EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES, _STRICT, _TINY_MAX_DPS, _TRUTH,
                         _claim_digits, _cond_ok, _holds, _value)
-from .proofs import _prove_inequality, _uncovered, _with_budget, carried_by_symmetry, index_pattern
+from .proofs import (_prove_inequality, _uncovered, _with_budget, carried_by_symmetry, index_pattern,
+                     same_total_formula)
 from .regions import exact_sign
 from .rules import kink_conventions, phi, phi_prime
 from .samples import _Pt, _constructed, points_for, random_and_kink_points
@@ -114,9 +115,41 @@ class _Ctx:
         # the exact-difference check is numeric work with its own allowance; running out is inconclusive
         self.tiny_clock = _Clock(None if opts.symbolic_seconds is None else max(2.0, 0.5 * opts.symbolic_seconds))
         self._step_surfaces, self._on = {}, {}
-        self.relations = relation_surfaces(self, instances)
-        self.surfaces = claim_surfaces(self, instances)
-        self.digits = _claim_digits(instances)
+        # the boundaries and digits of the first instances, found on first use (a step proved as one formula
+        # defined everywhere needs neither); ``numeric`` makes the digits the cap of exact decisions
+        self._instances, self._lazy = instances, {}
+
+    @property
+    def relations(self):
+        """The equality surfaces of the inequality steps of the first instances (``relation_surfaces``)."""
+        if "relations" not in self._lazy:
+            self._lazy["relations"] = relation_surfaces(self, self._instances)
+        return self._lazy["relations"]
+
+    @property
+    def surfaces(self):
+        """Every boundary of the first instances' sides (``claim_surfaces``)."""
+        if "surfaces" not in self._lazy:
+            self._lazy["surfaces"] = claim_surfaces(self, self._instances)
+        return self._lazy["surfaces"]
+
+    @property
+    def digits(self):
+        """The digits the claim's constants need (``precision._claim_digits``)."""
+        if "digits" not in self._lazy:
+            self._lazy["digits"] = _claim_digits(self._instances)
+        return self._lazy["digits"]
+
+    def numeric(self):
+        """Before the first evaluation at a point: the claim's digit cap for exact decisions (ties)."""
+        _EXACT_DIGITS[0] = self.digits
+
+    def kinks_of(self, M):
+        """Mark the kink convention as used when ``M`` (generic φ, φ') has φ' or a kinked φ (as ``conc`` does,
+        without concretizing a whole matrix)."""
+        if not self.kink_used:
+            self.kink_used = M.has(phi_prime) or any(
+                self.g.concretize(f).has(sp.Piecewise, sp.Max) for e in M for f in e.atoms(phi))
 
     @property
     def base(self):
@@ -172,6 +205,18 @@ def _check_step(ctx, inst, k, pts):
     return _ladder(ctx, inst, a, b, op, found) if isinstance(found, _Evidence) else found
 
 
+def _same_formula_step(ctx, inst, k):
+    """Step k proved without points when its sides are one formula defined at every point (no givens):
+    nothing a point could show (a wide layer's δ written as the derivation computes it was evaluated at ~50
+    points, entry by entry, to learn that).  (status, detail dict), else None."""
+    a, b, op = inst.sides[k], inst.sides[k + 1], inst.ops[k]
+    if op != "=" or inst.conditions or a.expr is None or b.expr is None or not same_total_formula(a.expr, b.expr):
+        return None
+    ctx.kinks_of(a.expr)
+    return "proved", {"message": "exact (the difference is exactly 0; the sides are one formula, defined at every "
+                                 "point)", "stage": "the difference is exactly 0"}
+
+
 def _shape_step(ctx, inst, a, b, op, pts):
     """A step that shapes decide (``in`` a shape, sides of different shapes): (status, detail dict), else None."""
     if op == "in":
@@ -195,6 +240,7 @@ def _evidence(ctx, inst, a, b, op, pts):
     """The scan, the exact proofs and the search for a tiny difference of a step whose sides have one shape:
     (status, detail dict) as soon as one decides the step, else the ``_Evidence`` for the ladder."""
     dps = ctx.opts.dps
+    ctx.numeric()
     cmp_op = "=" if op in ("=", "!=") else op
     A, B = ctx.conc(a.expr), ctx.conc(b.expr)
     hi = ctx.opts.verify_dps
@@ -423,7 +469,7 @@ def _decide(net, parsed, opts, reading):
     instances = map(reading, parsed.instances())
     first = list(itertools.islice(instances, _MAX_BOUNDARY_INSTANCES))
     ctx = _Ctx(net, parsed, opts, first)
-    _EXACT_DIGITS[0] = ctx.digits
+    _EXACT_DIGITS[0] = MIN_EXACT_DIGITS        # until the claim's own digits are needed (``_Ctx.numeric``)
     worst = ("proved", None, "", None, None)
     used_all, stages = set(), set()
     cache = {}
@@ -445,14 +491,18 @@ def _decide(net, parsed, opts, reading):
             inst = replace(inst, conditions=norm[inst.conditions])
         domain = _domain_conditions(ctx, inst)
         key = (tuple(inst.conditions), domain)
-        if all(op == "in" for op in inst.ops):
-            pts = []                    # a shape is decided without points
-        else:
-            if key not in cache:
-                cache[key] = points_for(ctx, inst.conditions, domain)
-            pts = cache[key]
+        pts = None
         for k in range(len(inst.ops)):
-            status, info = _check_step(ctx, inst, k, pts)
+            found = _same_formula_step(ctx, inst, k)
+            if found is None and pts is None:
+                if all(op == "in" for op in inst.ops):
+                    pts = []                    # a shape is decided without points
+                else:
+                    if key not in cache:
+                        ctx.numeric()
+                        cache[key] = points_for(ctx, inst.conditions, domain)
+                    pts = cache[key]
+            status, info = found or _check_step(ctx, inst, k, pts)
             statuses.append(status)
             if type(inst.sides[0]).__name__ == "_NeqSide":
                 info = dict(info, diagnosis=None)

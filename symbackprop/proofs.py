@@ -12,7 +12,38 @@ import sympy as sp
 from .budget import _Budget
 from .closed_forms import prove_zero
 from .regions import atom_facts, prove_sign, region_empty
-from .rules import HEADS, LOSSES, OUTPUTS, Assumption, in_interval, phi, phi_prime
+from .rules import HEADS, LOSSES, ONEHOT_SUM, OUTPUTS, Assumption, in_interval, phi, phi_prime
+
+
+_TOTAL_FUNCS = (sp.exp, sp.tanh, sp.Max, sp.Min, sp.Abs, phi, phi_prime)
+
+
+def same_total_formula(A, B) -> bool:
+    """Whether the matrices ``A`` and ``B`` are entry by entry the same formula *and* that formula is defined at
+    every real point: built only from real symbols, finite numbers, sums, products, powers with a natural
+    exponent, exp, tanh, max, min, |·| and the activation φ, φ' (total functions, φ' at a kink by its
+    convention).  Then A = B holds at every point of the network, givens or not: an exact proof that needs no
+    evaluated point (no denominator or logarithm can make the claim undefined somewhere, or everywhere)."""
+    if A.shape != B.shape or any(x != y for x, y in zip(A, B)):
+        return False
+    seen = set()
+    for e in A:
+        for node in sp.preorder_traversal(e):
+            if node in seen:
+                continue
+            seen.add(node)
+            if node.is_Symbol:
+                if node.is_real is not True:
+                    return False
+            elif node.is_Number:
+                if node.is_finite is not True:
+                    return False
+            elif node.is_Pow:
+                if not (node.exp.is_Integer and node.exp >= 0):
+                    return False
+            elif not isinstance(node, (sp.Add, sp.Mul) + _TOTAL_FUNCS):
+                return False
+    return True
 
 
 def _fresh_condition_symbols(conds):
@@ -48,6 +79,15 @@ def _try_prove(lhs, rhs, g, conds):
     if diff.free_symbols & set(g.z[net.L]):
         diff = diff.applyfunc(lambda v: v.xreplace(_log_softmax(g)))   # log ŷ_k = z_k − log Σ_j e^{z_j}
     onehot = LOSSES[net.loss].target == "one-hot"
+    if ONEHOT_SUM in head.assumptions:
+        # structure before expansion: Σ_k y_k X = X wherever a sum holds every y_k X (the derivation's
+        # δ^(L) = ŷ Σ_k y_k − y), then the sides are often the same formula — no expansion of a wide layer
+        memo = {}
+        ys = [list(y) for y in g.examples(g.y)]
+        A = lhs.applyfunc(lambda v: _collect_simplex(v, ys, memo))
+        B = rhs.applyfunc(lambda v: _collect_simplex(v, ys, memo))
+        if A.shape == B.shape and all(x == y for x, y in zip(A, B)):
+            return "generic", ((ONEHOT_SUM,) if (A != lhs or B != rhs) else ())
     tried = []
     for stage, fn in stages:
         e = diff.applyfunc(fn)
@@ -71,6 +111,45 @@ def _try_prove(lhs, rhs, g, conds):
             if _prove_by_target_cases(e, g, conds, fn, cond_subs):
                 return stage, (ONEHOT_CASES,)
     return None, ()
+
+
+def _collect_simplex(e, ys, memo):
+    """``e`` with every group y_1·X + … + y_C·X inside a sum (all C entries of one example's target, the same
+    cofactor X, each once) replaced by X: exact where Σ_k y_k = 1 (``ONEHOT_SUM``).  Nothing else changes."""
+    got = memo.get(e)
+    if got is not None:
+        return got
+    if not e.args or e.is_Atom:
+        out = e
+    else:
+        args = [_collect_simplex(a, ys, memo) for a in e.args]
+        out = e.func(*args) if any(a is not b for a, b in zip(args, e.args)) else e
+        if out.is_Add:
+            out = _collect_in_sum(out, ys)
+    memo[e] = out
+    return out
+
+
+def _collect_in_sum(e, ys):
+    """One sum's groups y_1·X + … + y_C·X (one example's whole target, one cofactor) as X."""
+    where = {s_: n for n, y in enumerate(ys) for s_ in y}
+    groups = {}
+    for t in e.args:
+        factors = t.args if t.is_Mul else (t,)
+        hits = [f for f in factors if f in where]
+        if len(hits) != 1:
+            continue
+        y = hits[0]
+        rest = sp.Mul(*[f for f in factors if f is not y]) if t.is_Mul else sp.Integer(1)
+        groups.setdefault((where[y], rest), {}).setdefault(y, []).append(t)
+    done, new = set(), []
+    for (n, rest), by_y in groups.items():
+        if set(by_y) == set(ys[n]) and all(len(v) == 1 for v in by_y.values()):
+            done.update(v[0] for v in by_y.values())
+            new.append(rest)
+    if not new:
+        return e
+    return sp.Add(*[t for t in e.args if t not in done], *new)
 
 
 ONEHOT_CASES = Assumption(
