@@ -147,8 +147,8 @@ class _Ctx:
     def kinks_of(self, M):
         """Mark the kink convention as used when ``M`` (generic φ, φ') has φ' or a kinked φ (as ``conc`` does,
         without concretizing a whole matrix)."""
-        if not self.kink_used:
-            self.kink_used = M.has(phi_prime) or any(
+        if not self.kink_used and M.has(phi, phi_prime):      # then conc(M) != M
+            self.kink_used = M.has(phi_prime, sp.Piecewise, sp.Max) or any(
                 self.g.concretize(f).has(sp.Piecewise, sp.Max) for e in M for f in e.atoms(phi))
 
     @property
@@ -489,12 +489,12 @@ def _decide(net, parsed, opts, reading):
                 norm[inst.conditions] = _normalize_conditions(
                     tuple((ctx.g.concretize(l_), o, ctx.g.concretize(r_)) for l_, o, r_ in inst.conditions), ctx.g)
             inst = replace(inst, conditions=norm[inst.conditions])
-        domain = _domain_conditions(ctx, inst)
-        key = (tuple(inst.conditions), domain)
         pts = None
         for k in range(len(inst.ops)):
             found = _same_formula_step(ctx, inst, k)
             if found is None and pts is None:
+                domain = _domain_conditions(ctx, inst)
+                key = (tuple(inst.conditions), domain)
                 if all(op == "in" for op in inst.ops):
                     pts = []                    # a shape is decided without points
                 else:

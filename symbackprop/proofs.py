@@ -26,23 +26,24 @@ def same_total_formula(A, B) -> bool:
     evaluated point (no denominator or logarithm can make the claim undefined somewhere, or everywhere)."""
     if A.shape != B.shape or any(x != y for x, y in zip(A, B)):
         return False
-    seen = set()
-    for e in A:
-        for node in sp.preorder_traversal(e):
-            if node in seen:
-                continue
-            seen.add(node)
-            if node.is_Symbol:
-                if node.is_real is not True:
-                    return False
-            elif node.is_Number:
-                if node.is_finite is not True:
-                    return False
-            elif node.is_Pow:
-                if not (node.exp.is_Integer and node.exp >= 0):
-                    return False
-            elif not isinstance(node, (sp.Add, sp.Mul) + _TOTAL_FUNCS):
+    seen, stack = set(), list(A)
+    while stack:                                   # every distinct subtree once (a wide δ shares many)
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(node.args)
+        if node.is_Symbol:
+            if node.is_real is not True:
                 return False
+        elif node.is_Number:
+            if node.is_finite is not True:
+                return False
+        elif node.is_Pow:
+            if not (node.exp.is_Integer and node.exp >= 0):
+                return False
+        elif not isinstance(node, (sp.Add, sp.Mul) + _TOTAL_FUNCS):
+            return False
     return True
 
 

@@ -77,9 +77,16 @@ def _check_entry(e, allowed_symbols, ctx, node):
 
 def check_tree(M, allowed_symbols, ctx, node):
     """Reject anything in the matrix ``M`` that the layer did not create (symbols, functions, ∞, i, ...)."""
+    seen = set()
     for entry in M:
-        for e in sp.preorder_traversal(entry):
+        stack = [entry]
+        while stack:                     # preorder, each distinct subtree once (a wide δ repeats many)
+            e = stack.pop()
+            if e in seen:
+                continue
+            seen.add(e)
             _check_entry(e, allowed_symbols, ctx, node)
+            stack.extend(reversed(e.args))
 
 
 def evaluate(node, ctx, quantity=False):
