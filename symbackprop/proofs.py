@@ -87,8 +87,10 @@ def _try_prove(lhs, rhs, g, conds):
         ys = [list(y) for y in g.examples(g.y)]
         A = lhs.applyfunc(lambda v: _collect_simplex(v, ys, memo))
         B = rhs.applyfunc(lambda v: _collect_simplex(v, ys, memo))
-        if A.shape == B.shape and all(x == y for x, y in zip(A, B)):
-            return "generic", ((ONEHOT_SUM,) if (A != lhs or B != rhs) else ())
+        if A.shape == B.shape and all(x == y for x, y in zip(A, B)) and _surely_nonzero(lhs - rhs):
+            # equal where Σ_k y_k = 1 and not without it (nonzero at an exact point): what the expansion below
+            # finds at its first stage with that assumption; otherwise the stages below decide as before
+            return "generic", (ONEHOT_SUM,)
     tried = []
     for stage, fn in stages:
         e = diff.applyfunc(fn)
