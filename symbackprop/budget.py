@@ -2,6 +2,11 @@
 
 Every proof attempt of a claim (each step, each instance) gets what is left of the one allowance, never a
 fresh timer; the interval timer is armed only in a worker process's main thread (``mark_worker``).
+
+The allowance is counted in CPU seconds of the worker (``ITIMER_PROF``, ``time.process_time``), not on the
+wall clock: a proof that fits on a quiet machine fits on a loaded one, so the verdict does not depend on what
+else the machine runs (with the wall clock, two busy loops on a two-core machine halved the allowance and
+turned proofs into numerically-equal or inconclusive).  The runner's CPU limit still bounds the whole job.
 """
 from __future__ import annotations
 
@@ -23,7 +28,8 @@ class _Clock:
 
     @contextmanager
     def bound(self):
-        """Run the block within what is left — an interval timer, only in a worker process's main thread."""
+        """Run the block within what is left (CPU seconds) — an interval timer, only in a worker process's main
+        thread."""
         if self.left is None or threading.current_thread() is not threading.main_thread() or not _IN_WORKER[0]:
             yield
             return
@@ -33,15 +39,15 @@ class _Clock:
         def _raise(signum, frame):
             raise _Budget()
 
-        t0 = time.monotonic()
-        old = signal.signal(signal.SIGALRM, _raise)
-        signal.setitimer(signal.ITIMER_REAL, self.left)
+        t0 = time.process_time()
+        old = signal.signal(signal.SIGPROF, _raise)
+        signal.setitimer(signal.ITIMER_PROF, self.left)
         try:
             yield
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
-            self.left -= time.monotonic() - t0
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGPROF, old)
+            self.left -= time.process_time() - t0
 
 
 _IN_WORKER = [False]

@@ -375,21 +375,38 @@ def test_a_point_on_an_irrational_boundary_is_exact():
 # 5. one symbolic budget per claim
 
 
+def _spin(cpu_seconds):
+    """Busy for ``cpu_seconds`` of this process's CPU time (the symbolic clock counts CPU, not the wall)."""
+    end = time.process_time() + cpu_seconds
+    while time.process_time() < end:
+        pass
+
+
 def test_the_symbolic_clock_is_shared_by_every_attempt_of_a_claim(monkeypatch):
     import symbackprop.budget as C
     monkeypatch.setattr(C, "_IN_WORKER", [True])
     clock = C._Clock(0.6)
     with clock.bound():
-        time.sleep(0.3)
+        _spin(0.3)
     assert 0.15 < clock.left < 0.35
-    t0 = time.monotonic()
+    c0 = time.process_time()
     with pytest.raises(C._Budget):
         with clock.bound():
-            time.sleep(2.0)                   # interrupted when what is left runs out
-    assert time.monotonic() - t0 < 1.0
+            _spin(2.0)                        # interrupted when what is left runs out
+    assert time.process_time() - c0 < 1.0
     with pytest.raises(C._Budget):
         with clock.bound():
             pass                              # nothing left: no fresh timer
+
+
+def test_the_symbolic_clock_counts_cpu_time_not_the_wall_clock(monkeypatch):
+    """A sleep (the machine busy with others) uses none of the allowance: verdicts do not depend on load."""
+    import symbackprop.budget as C
+    monkeypatch.setattr(C, "_IN_WORKER", [True])
+    clock = C._Clock(0.3)
+    with clock.bound():
+        time.sleep(0.6)                       # twice the allowance of wall time, almost no CPU
+    assert clock.left > 0.2
 
 
 def test_a_claim_with_many_instances_stays_within_one_symbolic_budget():
@@ -408,20 +425,20 @@ def test_a_claim_with_many_instances_stays_within_one_symbolic_budget():
 
 
 def test_one_clock_bounds_every_attempt(monkeypatch):
-    """The claim's symbolic clock: 8 attempts of 5 s each under a 0.5 s allowance stop after 0.5 s in all
-    (re-armed per attempt they would take 4 s); a sleep is interrupted precisely however loaded the machine."""
+    """The claim's symbolic clock: 8 attempts of 5 CPU seconds each under a 0.5 s allowance stop after 0.5 s
+    of CPU in all (re-armed per attempt they would take 4 s), however loaded the machine."""
     import symbackprop.budget as C
     monkeypatch.setattr(C, "_IN_WORKER", [True])
     clock = C._Clock(0.5)
-    t0 = time.monotonic()
+    c0 = time.process_time()
     stopped = 0
     for _ in range(8):
         try:
             with clock.bound():
-                time.sleep(5)
+                _spin(5)
         except C._Budget:
             stopped += 1
-    assert stopped == 8 and time.monotonic() - t0 < 2.5
+    assert stopped == 8 and time.process_time() - c0 < 2.5
 
 
 DETERMINISM_SCRIPT = r"""
