@@ -20,6 +20,9 @@ class _Budget(Exception):
     """The symbolic phase ran out of its time budget."""
 
 
+_RESOLUTION = 0.01    # CPU timers fire on the scheduler's tick (1-4 ms late): less than this left counts as spent
+
+
 class _Clock:
     """One time allowance for a whole claim: each attempt gets what is left (not a fresh timer each time)."""
 
@@ -33,7 +36,7 @@ class _Clock:
         if self.left is None or threading.current_thread() is not threading.main_thread() or not _IN_WORKER[0]:
             yield
             return
-        if self.left <= 0:
+        if self.left < _RESOLUTION:
             raise _Budget()
 
         def _raise(signum, frame):

@@ -43,7 +43,7 @@ from .points import node_values
 from .precision import (MIN_EXACT_DIGITS, _EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES, _STRICT, _TINY_MAX_DPS, _TRUTH,
                         _claim_digits, _cond_ok, _holds, _value)
 from .proofs import (_prove_inequality, _uncovered, _with_budget, carried_by_symmetry, index_pattern,
-                     same_total_formula)
+                     same_formula_on_targets)
 from .regions import exact_sign
 from .rules import kink_conventions, phi, phi_prime
 from .samples import _Pt, _constructed, points_for, random_and_kink_points
@@ -210,9 +210,15 @@ def _same_formula_step(ctx, inst, k):
     nothing a point could show (a wide layer's δ written as the derivation computes it was evaluated at ~50
     points, entry by entry, to learn that).  (status, detail dict), else None."""
     a, b, op = inst.sides[k], inst.sides[k + 1], inst.ops[k]
-    if op != "=" or inst.conditions or a.expr is None or b.expr is None or not same_total_formula(a.expr, b.expr):
+    if op != "=" or inst.conditions or a.expr is None or b.expr is None:
+        return None
+    used = _bounded(ctx.symbolic, lambda: same_formula_on_targets(ctx.g, a.expr, b.expr))   # symbolic work
+    if used is None or used == "budget":
         return None
     ctx.kinks_of(a.expr)
+    if used:       # what the exact proof finds at its first (generic) stage with Σ_k y_k = 1
+        return "proved", {"message": "exact (generic); the sides are one formula once Σ_k y_k X = X, defined at "
+                                     "every point", "used": used, "stage": "generic"}
     return "proved", {"message": "exact (the difference is exactly 0; the sides are one formula, defined at every "
                                  "point)", "stage": "the difference is exactly 0"}
 

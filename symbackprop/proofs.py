@@ -47,6 +47,23 @@ def same_total_formula(A, B) -> bool:
     return True
 
 
+def same_formula_on_targets(g, A, B):
+    """The assumptions under which ``A`` and ``B`` are one formula defined everywhere (``same_total_formula``):
+    () when they are so as written; (Σ_k y_k = 1,) when they become so once every y_1·X + … + y_C·X is
+    collected to X (a softmax + cross-entropy network, whose targets are one-hot) and they differ without it
+    (nonzero at an exact point); None otherwise (the step is then checked the long way)."""
+    if same_total_formula(A, B):
+        return ()
+    if ONEHOT_SUM not in HEADS[(g.net.output, g.net.loss)].assumptions or A.shape != B.shape:
+        return None
+    memo, ys = {}, [list(y) for y in g.examples(g.y)]
+    A2 = A.applyfunc(lambda v: _collect_simplex(v, ys, memo))
+    B2 = B.applyfunc(lambda v: _collect_simplex(v, ys, memo))
+    if same_total_formula(A2, B2) and _surely_nonzero(A - B):
+        return (ONEHOT_SUM,)
+    return None
+
+
 def _fresh_condition_symbols(conds):
     """Replace z-like symbols in simple sign conditions by fresh symbols carrying that sign, and a symbol
     a given pins to one value (z = 0, u = 0 from u <= 0 and u >= 0) by that value."""
