@@ -243,13 +243,16 @@ def _constant_scale(e):
     exponential of a large constant the digits it can hide beside 1 (σ(1000) = 1/(1 + e^{-1000}) differs
     from 1 by 10^{-435}: |argument| / ln 10, twice that for tanh)."""
     out = 0.0
-    stack = [e]
+    stack, seen = [e], set()
     while stack:
         x = stack.pop()
+        if x in seen:                       # a maximum over subtrees: each distinct one once
+            continue
+        seen.add(x)
         if x.is_Rational:
             out = max(out, len(str(abs(x.p))) - 1, len(str(x.q)) - 1)
             continue
-        if not x.free_symbols and x.is_number and not x.is_Atom:
+        if x.is_number and not x.is_Atom and not x.free_symbols:
             out = max(out, _magnitude(x))
         if isinstance(x, (sp.exp,) + _DOUBLE_RATE) or (x.is_Pow and x.base == sp.E):
             arg = x.exp if x.is_Pow else x.args[0]

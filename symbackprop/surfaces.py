@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .givens import _atoms_once
 from .network import graph
 from .precision import (SURFACE_GUARD_DIGITS, _EXPAND_TERMS, _MAX_BOUNDARY_INSTANCES, _STRICT, _exact_sign,
                         _expanded_size, _sub)
@@ -59,17 +60,20 @@ def _canon(d):
 def _surfaces_in(expr, generic, net):
     """The surfaces of one (concretized) expression and its generic form: [(d, kind)]."""
     out = []
-    for pw in expr.atoms(sp.Piecewise):
+    def atoms(e, *kinds):                      # e.atoms(*kinds), visiting each distinct subtree once
+        return set().union(*[_atoms_once(x, kinds) for x in (e if isinstance(e, sp.MatrixBase) else [e])])
+
+    for pw in atoms(expr, sp.Piecewise):
         for _, cond in pw.args:
             out += [(rel.lhs - rel.rhs, "jump") for rel in cond.atoms(sp.core.relational.Relational)]
-    for m in expr.atoms(sp.Max, sp.Min):
+    for m in atoms(expr, sp.Max, sp.Min):
         args = list(m.args)
         out += [(a - b, "corner") for i, a in enumerate(args) for b in args[i + 1:]]
-    out += [(f.args[0], "corner") for f in expr.atoms(sp.Abs, sp.sign, sp.Heaviside)]
+    out += [(f.args[0], "corner") for f in atoms(expr, sp.Abs, sp.sign, sp.Heaviside)]
     if generic is not None:
         layer = {s: l for l in range(1, net.L) for s in graph(net).z[l]}
         every = {c for name in net.activation_names for c in ACTIVATIONS[name].kinks}
-        for f in generic.atoms(phi, phi_prime):     # the argument's layer's kinks (every kink if it is not a z)
+        for f in atoms(generic, phi, phi_prime):     # the argument's layer's kinks (every kink if it is not a z)
             kinks = net.rule_of(layer[f.args[0]]).kinks if f.args[0] in layer else sorted(every)
             out += [(f.args[0] - c, "jump") for c in kinks]
     return out
