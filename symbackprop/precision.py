@@ -107,16 +107,30 @@ def _exact_sign(d, vals):
         return None
 
 
+def _atoms(expr, kind):
+    """``expr.atoms(kind)``, visiting each distinct subtree once (``atoms`` walks every repetition of a shared
+    subtree: thousands in a wide layer's δ)."""
+    seen, stack, out = set(), [expr], set()
+    while stack:
+        x = stack.pop()
+        if x not in seen:
+            seen.add(x)
+            if isinstance(x, kind):
+                out.add(x)
+            stack.extend(x.args)
+    return out
+
+
 @lru_cache(maxsize=4096)
 def _relations(expr):
     """The conditions inside ``expr`` (memoised: the same sides are evaluated at many points)."""
-    return tuple(expr.atoms(sp.core.relational.Relational))
+    return tuple(_atoms(expr, sp.core.relational.Relational))
 
 
 @lru_cache(maxsize=4096)
 def _denominators(expr):
     """(denominator, its expanded terms) for every negative power in ``expr`` (memoised)."""
-    return tuple((pw.base, sp.Add.make_args(sp.expand(pw.base))) for pw in expr.atoms(sp.Pow) if pw.exp.is_negative)
+    return tuple((pw.base, sp.Add.make_args(sp.expand(pw.base))) for pw in _atoms(expr, sp.Pow) if pw.exp.is_negative)
 
 
 def _decide_branches(expr, vals, dps):
