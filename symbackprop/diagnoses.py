@@ -180,6 +180,8 @@ def _constant_ratio(ref, other, pts, dps):
             r = b / a
             if ratio is None:
                 ratio = r
+                if abs(ratio) < sp.Float(10) ** -NEGLIGIBLE:
+                    return None          # what the end decides anyway (a zero side: no factor), without the rest
             elif not _close(r, ratio, dps):
                 return None
     if ratio is None or _close(ratio, sp.Integer(1), dps) or abs(ratio) < sp.Float(10) ** -NEGLIGIBLE:
