@@ -42,14 +42,14 @@ from .network import Network, graph
 from .points import node_values
 from .precision import (MIN_EXACT_DIGITS, _EXACT_DIGITS, _MAX_BOUNDARY_INSTANCES, _STRICT, _TINY_MAX_DPS, _TRUTH,
                         _claim_digits, _cond_ok, _holds, _value)
-from .proofs import (_prove_inequality, _uncovered, _with_budget, carried_by_symmetry, index_pattern,
-                     same_formula_on_targets)
+from .proofs import _prove_inequality, _uncovered, _with_budget, same_formula_on_targets
 from .regions import exact_sign
 from .rules import kink_conventions, phi, phi_prime
 from .samples import _Pt, _constructed, points_for, random_and_kink_points
 from .scan import _confirm, _scan, _tiny_difference
 from .verdicts import VERDICTS, holds, worse  # noqa: F401 - VERDICTS is public here
 from .surfaces import _on_surface, claim_surfaces, relation_surfaces, step_surfaces
+from .symmetry import carried_by_symmetry, index_pattern
 
 
 __all__ = ["CheckOptions", "ClaimResult", "check_claim", "decide", "mark_worker", "VERDICTS", "DIAGNOSES"]
@@ -470,6 +470,36 @@ def decide(net: Network, parsed, opts: CheckOptions = CheckOptions()):
         token="\\neq")
 
 
+def _instance_steps(ctx, inst, cache, norm):
+    """(k, status, detail) of each step of one instance in turn (none after a refutation); the givens
+    normalised once per claim (``norm``), the points drawn once per givens and domain (``cache``) and only for
+    a step that needs them."""
+    if inst.conditions:
+        if inst.conditions not in norm:
+            norm[inst.conditions] = _normalize_conditions(
+                tuple((ctx.g.concretize(l_), o, ctx.g.concretize(r_)) for l_, o, r_ in inst.conditions), ctx.g)
+        inst = replace(inst, conditions=norm[inst.conditions])
+    pts = None
+    for k in range(len(inst.ops)):
+        found = _same_formula_step(ctx, inst, k)
+        if found is None and pts is None:
+            domain = _domain_conditions(ctx, inst)
+            key = (tuple(inst.conditions), domain)
+            if all(op == "in" for op in inst.ops):
+                pts = []                    # a shape is decided without points
+            else:
+                if key not in cache:
+                    ctx.numeric()
+                    cache[key] = points_for(ctx, inst.conditions, domain)
+                pts = cache[key]
+        status, info = found or _check_step(ctx, inst, k, pts)
+        if type(inst.sides[0]).__name__ == "_NeqSide":
+            info = dict(info, diagnosis=None)
+        yield k, status, info
+        if status == "refuted":
+            return
+
+
 def _decide(net, parsed, opts, reading):
     """:func:`decide` of the claim's instances as ``reading`` maps them."""
     instances = map(reading, parsed.instances())
@@ -480,7 +510,7 @@ def _decide(net, parsed, opts, reading):
     used_all, stages = set(), set()
     cache = {}
     norm = {}
-    reps = {}                 # an instance class's proved representative (``proofs.carried_by_symmetry``)
+    reps = {}                 # an instance class's proved representative (``symmetry.carried_by_symmetry``)
     carried, symmetry = 0, {}
     for inst in itertools.chain(first, instances):
         raw = inst
@@ -490,28 +520,8 @@ def _decide(net, parsed, opts, reading):
             carried += 1      # the image of a proved instance under a symmetry of the network: proved
             continue
         statuses = []
-        if inst.conditions:
-            if inst.conditions not in norm:
-                norm[inst.conditions] = _normalize_conditions(
-                    tuple((ctx.g.concretize(l_), o, ctx.g.concretize(r_)) for l_, o, r_ in inst.conditions), ctx.g)
-            inst = replace(inst, conditions=norm[inst.conditions])
-        pts = None
-        for k in range(len(inst.ops)):
-            found = _same_formula_step(ctx, inst, k)
-            if found is None and pts is None:
-                domain = _domain_conditions(ctx, inst)
-                key = (tuple(inst.conditions), domain)
-                if all(op == "in" for op in inst.ops):
-                    pts = []                    # a shape is decided without points
-                else:
-                    if key not in cache:
-                        ctx.numeric()
-                        cache[key] = points_for(ctx, inst.conditions, domain)
-                    pts = cache[key]
-            status, info = found or _check_step(ctx, inst, k, pts)
+        for k, status, info in _instance_steps(ctx, inst, cache, norm):
             statuses.append(status)
-            if type(inst.sides[0]).__name__ == "_NeqSide":
-                info = dict(info, diagnosis=None)
             used_all.update(a.text for a in info.get("used", ()))
             if info.get("stage"):
                 stages.add(info["stage"])

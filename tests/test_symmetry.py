@@ -1,5 +1,5 @@
 r"""Entry-wise claims proved as images of one proved instance under a permutation of units, the one-formula
-shortcut and the Σ_k y_k = 1 collection (``proofs.carried_by_symmetry``, ``proofs.same_total_formula``,
+shortcut and the Σ_k y_k = 1 collection (``symmetry.carried_by_symmetry``, ``proofs.same_total_formula``,
 ``proofs._collect_simplex``): true rows proved at a width where instance-by-instance checking was slow, and
 rows that are false only for *some* index values (a swapped index order seen on the diagonal, a given that
 singles out one unit, a literal index, a layer off by one) refuted.  Every expectation is written by hand
@@ -11,7 +11,8 @@ import sympy as sp
 from symbackprop.check import check_claim
 from symbackprop.network import Network, graph
 from symbackprop.notation import parse_claim
-from symbackprop.proofs import _network_symmetric, carried_by_symmetry, same_total_formula
+from symbackprop.proofs import same_total_formula
+from symbackprop.symmetry import _network_symmetric, carried_by_symmetry
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
