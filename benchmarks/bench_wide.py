@@ -58,7 +58,7 @@ def _run(path, load):
     spin = _spinners(load)
     try:
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "symbackprop.cli", "check", path, "--format", "json"],
+        proc = subprocess.run([sys.executable, "-m", "symbackprop.cli", "check", path, "--format", "json", "--no-cache"],
                               capture_output=True, text=True, cwd=ROOT)
         wall = time.perf_counter() - t
     finally:
