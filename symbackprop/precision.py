@@ -17,6 +17,7 @@ import mpmath
 import sympy as sp
 
 from .errors import SymbackpropError
+from .fasteval import compile_expr, evaluate
 from .regions import exact_sign
 
 
@@ -64,7 +65,21 @@ def _eval_at(expr, vals, dps):
     A 0/1 branch (indicator, φ') whose condition compares two inexact values that agree to the working
     precision is decided at the exact level (``points.exact_values``: the tie ŷ_1 = ŷ_2 of two equal
     pre-activations is exactly 0); when that cannot be decided either, the point decides nothing.
+
+    The common case (no tie, no domain question, no cancellation beyond the guard bits) is evaluated by
+    ``fasteval`` from the expression compiled once; everything else by substitution and ``sp.N`` below.
     """
+    comp = compile_expr(expr, _relations, _denominators)
+    if comp is not None:
+        memo = getattr(vals, "memo", None)
+        out = evaluate(comp, vals, dps, None if memo is None else memo.setdefault(("fasteval", dps), {}))
+        if out is not None:
+            return out
+    return _eval_sympy(expr, vals, dps)
+
+
+def _eval_sympy(expr, vals, dps):
+    """``_eval_at`` by substitution and ``sp.N`` (every case; the reference of ``fasteval``)."""
     if expr.has(sp.Piecewise):
         expr = _decide_branches(expr, vals, dps)
         if expr is None:
