@@ -180,3 +180,27 @@ def test_higher_working_precision_is_honoured():
     value, _ = fast(expr, vals, 120)
     assert value._prec == sp.Float(1, 120)._prec
     assert agrees(value, reference(expr, vals, 300), 120)
+
+
+def test_close_of_two_floats_is_sympys_float_arithmetic():
+    """precision._close_floats against the SymPy Float expression it replaces, at and beside the tolerance."""
+    from symbackprop.precision import _close_floats, _close_sympy, _tolerance
+    rng = random.Random(7)
+    near = 0
+    for _ in range(3000):
+        dps = rng.choice([30, 50, 80, 120])
+        a = sp.Float(rng.uniform(-3, 3) * 10 ** rng.randint(-3, 3), rng.choice([15, dps, dps + 10]))
+        k, pb = rng.random(), rng.choice([15, dps])
+        if k < 0.2:
+            b = sp.Float(a, pb)
+        elif k < 0.85:
+            step = rng.choice(["0.5", "0.999999", "1", "1.000001", "2", "-1", "-0.9999999"])
+            b = sp.Float(a + _tolerance(dps) * max(1, abs(a)) * sp.Float(step, 30), pb)
+        else:
+            b = sp.Float(rng.uniform(-3, 3), pb)
+        if rng.random() < 0.3:
+            a, b = b, a
+        got = _close_floats(a, b, dps)
+        near += got
+        assert got == bool(_close_sympy(a, b, dps)), (a, b, dps)
+    assert 500 < near < 2500
