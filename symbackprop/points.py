@@ -266,6 +266,21 @@ def _subst(e, rule, memo):
     return out
 
 
+_RATIONALS: dict = {}        # Fraction -> sp.Rational (the inputs k/64 recur at every point)
+_PRIMITIVES: dict = {}       # id(graph) -> (graph, symbols of x, y, W (rows), b)
+
+
+def _primitive_symbols(g):
+    """The symbols of x, y, every W^(k) (as rows) and b^(k), in the order of a point's lists (once per graph:
+    indexing a SymPy matrix costs microseconds)."""
+    hit = _PRIMITIVES.get(id(g))
+    if hit is None or hit[0] is not g:
+        W = [[[Wk[i, j] for j in range(Wk.shape[1])] for i in range(Wk.shape[0])] for Wk in g.W[:g.net.L]]
+        b = [[g.b[k][i] for i in range(len(g.b[k]))] for k in range(g.net.L)]
+        hit = _PRIMITIVES[id(g)] = (g, list(g.x), list(g.y), W, b)
+    return hit[1:]
+
+
 def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
     """Every graph symbol (primitives and nodes) and claim scalar -> SymPy number at ``p``.
 
@@ -280,6 +295,13 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
     vals = NodeValues(g, p, dps)
 
     def num(v):
+        if isinstance(v, Fraction):
+            r = _RATIONALS.get(v)
+            if r is None:
+                if len(_RATIONALS) > 100_000:
+                    _RATIONALS.clear()
+                r = _RATIONALS[v] = sp.Rational(v.numerator, v.denominator)
+            return r
         f = _fraction(v)
         if f is not None:
             return sp.Rational(f.numerator, f.denominator)
@@ -287,16 +309,17 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
             return sp.Float(sp.N(v, dps), dps)
         return sp.Float(v, dps)
 
-    for sym, v in zip(g.x, p.x):
+    x_syms, y_syms, W_syms, b_syms = _primitive_symbols(g)
+    for sym, v in zip(x_syms, p.x):
         vals[sym] = num(v)
-    for sym, v in zip(g.y, p.y):
+    for sym, v in zip(y_syms, p.y):
         vals[sym] = num(v)
     for k in range(net.L):
-        for i, row in enumerate(p.W[k]):
-            for j, v in enumerate(row):
-                vals[g.W[k][i, j]] = num(v)
-        for i, v in enumerate(p.b[k]):          # b^(k) in the order of its symbols (none without biases)
-            vals[g.b[k][i]] = num(v)
+        for sym_row, row in zip(W_syms[k], p.W[k]):
+            for sym, v in zip(sym_row, row):
+                vals[sym] = num(v)
+        for sym, v in zip(b_syms[k], p.b[k]):   # b^(k) in the order of its symbols (none without biases)
+            vals[sym] = num(v)
     for l in range(1, net.L + 1):
         for sym, v in zip(g.z[l], fw["z"][l]):
             vals[sym] = num(v)

@@ -5,6 +5,7 @@ sides meet), in a fixed order, and whether a point lies exactly on one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -117,6 +118,7 @@ def _given_surfaces(conds, conc):
     return out
 
 
+@lru_cache(maxsize=4096)
 def _pullback(g, d):
     """d over pre-activations: ŷ = head(z^(L)) and a^(l) = φ(z^(l)) with the concrete activation."""
     if d.free_symbols & set(g.yhat):
@@ -127,6 +129,7 @@ def _pullback(g, d):
     return d
 
 
+@lru_cache(maxsize=64)
 def _z_nodes(g):
     return {s: (l, j) for l, vec in g.z.items() for j, s in enumerate(vec)}
 
@@ -190,6 +193,7 @@ def step_surfaces(ctx, a, b, conds, op="="):
     return ctx._step_surfaces[key]
 
 
+@lru_cache(maxsize=4096)
 def _is_kink_of_unit(S, g):
     """Whether S is z^(l)_j = c for one hidden pre-activation (random points lie on both sides of it)."""
     zn = _z_nodes(g)
