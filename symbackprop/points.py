@@ -89,8 +89,11 @@ def _act(net, name, u, dps):
     rule = ACTIVATIONS[name]
     if isinstance(u, sp.Basic):
         u = _fraction(u) if _fraction(u) is not None else _mp(u, dps)
-    if not (rule.exact_on_rationals and isinstance(u, Fraction)):
-        u = _mp(u, dps)
+    if rule.exact_on_rationals and isinstance(u, Fraction):
+        r = rule.mp(u, net)
+        if isinstance(r, Fraction):
+            return r                       # rational arithmetic: no working precision to set
+    u = _mp(u, dps) if not isinstance(u, Fraction) or not rule.exact_on_rationals else u
     with mpmath.workdps(dps):
         return rule.mp(u, net)
 
@@ -142,6 +145,9 @@ def _forward_plain(net, p, dps):
 
 def _affine(row, a, bi, dps):
     """w·a + b: an exact Fraction when every term with a nonzero weight is exact, else an mpf."""
+    if type(bi) is Fraction and all(type(w) is Fraction for w in row) and all(type(v) is Fraction for v in a):
+        return _exact_sum([(w._numerator * v._numerator, w._denominator * v._denominator)
+                           for w, v in zip(row, a) if w._numerator] + [(bi._numerator, bi._denominator)])
     terms = [(w, v) for w, v in zip(row, a) if not (isinstance(w, Fraction) and w == 0)]
     exact = [(_fraction(w), _fraction(v)) for w, v in terms]
     fb = _fraction(bi)
@@ -266,18 +272,20 @@ def _subst(e, rule, memo):
     return out
 
 
-_RATIONALS: dict = {}        # Fraction -> sp.Rational (the inputs k/64 recur at every point)
-_PRIMITIVES: dict = {}       # id(graph) -> (graph, symbols of x, y, W (rows), b)
+_RATIONALS: dict = {}        # (numerator, denominator) -> sp.Rational (the inputs k/64 recur at every point)
+_PRIMITIVES: dict = {}       # id(graph) -> (graph, symbols of x, y, W (rows), b, z and a by layer)
 
 
 def _primitive_symbols(g):
-    """The symbols of x, y, every W^(k) (as rows) and b^(k), in the order of a point's lists (once per graph:
-    indexing a SymPy matrix costs microseconds)."""
+    """The symbols of x, y, every W^(k) (as rows) and b^(k) in the order of a point's lists, and of z^(l), a^(l)
+    (once per graph: indexing a SymPy matrix costs microseconds)."""
     hit = _PRIMITIVES.get(id(g))
     if hit is None or hit[0] is not g:
         W = [[[Wk[i, j] for j in range(Wk.shape[1])] for i in range(Wk.shape[0])] for Wk in g.W[:g.net.L]]
         b = [[g.b[k][i] for i in range(len(g.b[k]))] for k in range(g.net.L)]
-        hit = _PRIMITIVES[id(g)] = (g, list(g.x), list(g.y), W, b)
+        z = {l: list(g.z[l]) for l in range(1, g.net.L + 1)}
+        a = {l: list(g.a[l]) for l in range(1, g.net.L + 1)}
+        hit = _PRIMITIVES[id(g)] = (g, list(g.x), list(g.y), W, b, z, a)
     return hit[1:]
 
 
@@ -296,11 +304,12 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
 
     def num(v):
         if isinstance(v, Fraction):
-            r = _RATIONALS.get(v)
+            key = (v._numerator, v._denominator)       # hashing a Fraction costs a modular inverse
+            r = _RATIONALS.get(key)
             if r is None:
                 if len(_RATIONALS) > 100_000:
                     _RATIONALS.clear()
-                r = _RATIONALS[v] = sp.Rational(v.numerator, v.denominator)
+                r = _RATIONALS[key] = sp.Rational(*key)
             return r
         f = _fraction(v)
         if f is not None:
@@ -309,7 +318,7 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
             return sp.Float(sp.N(v, dps), dps)
         return sp.Float(v, dps)
 
-    x_syms, y_syms, W_syms, b_syms = _primitive_symbols(g)
+    x_syms, y_syms, W_syms, b_syms, z_syms, a_syms = _primitive_symbols(g)
     for sym, v in zip(x_syms, p.x):
         vals[sym] = num(v)
     for sym, v in zip(y_syms, p.y):
@@ -321,9 +330,9 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
         for sym, v in zip(b_syms[k], p.b[k]):   # b^(k) in the order of its symbols (none without biases)
             vals[sym] = num(v)
     for l in range(1, net.L + 1):
-        for sym, v in zip(g.z[l], fw["z"][l]):
+        for sym, v in zip(z_syms[l], fw["z"][l]):
             vals[sym] = num(v)
-        for sym, v in zip(g.a[l], fw["a"][l]):
+        for sym, v in zip(a_syms[l], fw["a"][l]):
             vals[sym] = num(v)
     for sym, v in p.scalars.items():
         vals[sym] = num(v)

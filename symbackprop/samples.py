@@ -151,9 +151,15 @@ def _solutions_on(ctx, S, p, limit=3, avoid=(), only=None):
                     break
         if q is None:
             continue
-        ex = exact_values(g, q)
+        # the others' exact values: a rational node value is exact (the forward pass is exact where the
+        # arithmetic is rational); only an irrational one needs the exact SymPy pass
+        nv = node_values(g, q, 30)
+        known = {v: nv[v] for v in free if v != s_ and v in nv}
+        if not all(val.is_Rational for val in known.values()):
+            ex = exact_values(g, q)
+            known = {v: ex[v] for v in free if v != s_ and v in ex}
         try:
-            d1 = d.xreplace({v: ex[v] for v in free if v != s_ and v in ex})
+            d1 = d.xreplace(known)
             roots = solve_real(d1, s_) if d1.free_symbols == {s_} else None
             if roots is None and d1.free_symbols == {s_}:
                 roots = _recognised_roots(d1, s_)
