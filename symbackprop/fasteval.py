@@ -26,6 +26,7 @@ GUARD_BITS = 64            # working precision: the bits of ``dps`` digits plus 
 _ACCEPT_MARGIN = 2         # a result is taken when its relative error is below 2^-(bits of dps + this)
 _TOL_DIGITS = 12           # precision.GUARD_DIGITS: sides closer than 10^-(dps - 12) are a tie (SymPy path)
 _NEG_INF = -math.inf
+_ZERO = Fraction(0)
 _RND = libmp.round_nearest
 
 
@@ -40,6 +41,9 @@ class _Fallback(Exception):
 _REL_OPS = {"<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
             "==": lambda c: c == 0, "!=": lambda c: c != 0}
 _FUNCS = {sp.exp: _EXP, sp.log: _LOG, sp.tanh: _TANH, sp.Abs: _ABS, sp.Max: _MAX, sp.Min: _MIN}
+
+
+_ENV = "env"               # the key of a memo's _Env (every other key is a node)
 
 
 class _Node:
@@ -120,7 +124,7 @@ def compile_expr(expr, relations, denominators):
     try:
         out = Compiled(_node(expr), tuple(_node(r) for r in relations(expr)),
                        tuple((_node(b), tuple(_node(t) for t in terms)) for b, terms in denominators(expr)),
-                       tuple(expr.free_symbols))
+                       frozenset(expr.free_symbols))
     except (_Fallback, RecursionError):
         out = None
     _COMPILED[expr] = out
@@ -131,7 +135,7 @@ def compile_expr(expr, relations, denominators):
 # values: a Fraction (exact) or a pair (raw mpf, log2 of a bound on its relative error)
 
 class _Env:
-    __slots__ = ("vals", "prec", "u", "memo", "dps", "accept", "tol")
+    __slots__ = ("vals", "prec", "u", "memo", "dps", "accept", "tol", "_inexact")
 
     def __init__(self, vals, dps, memo):
         dprec = libmp.dps_to_prec(dps)
@@ -140,6 +144,14 @@ class _Env:
         self.u = -float(self.prec)
         self.accept = dprec + _ACCEPT_MARGIN
         self.tol = _tolerance(dps, self.prec)
+        self._inexact = None
+
+    @property
+    def inexact(self):
+        """The symbols whose value at the point is not a rational (once per point)."""
+        if self._inexact is None:
+            self._inexact = frozenset(s for s, v in self.vals.items() if not v.is_Rational)
+        return self._inexact
 
 
 _TOLERANCES: dict = {}
@@ -181,56 +193,45 @@ def _inexact(v, env):
 def _value(n, env):
     memo = env.memo
     hit = memo.get(n)
-    if hit is not None:
-        return hit
-    out = _compute(n, env)
-    memo[n] = out
+    if hit is None:
+        hit = memo[n] = _KINDS[n.kind](n, env)
+    return hit
+
+
+def _args(n, env):
+    memo = env.memo
+    out = []
+    for a in n.args:
+        v = memo.get(a)
+        out.append(_value(a, env) if v is None else v)
     return out
 
 
-def _compute(n, env):
+def _sym(n, env):
+    v = env.vals[n.data]
+    if v.is_Rational:
+        return Fraction(int(v.p), int(v.q))
+    if v.is_Float:
+        return v._mpf_, _NEG_INF
+    raise _Fallback
+
+
+def _piecewise(n, env):
+    for expr, cond in n.args:
+        if _value(cond, env):
+            return _value(expr, env)
+    raise _Fallback                   # no branch holds: nan to SymPy, outside the domain
+
+
+def _function(n, env):
     k = n.kind
-    if k == _SYM:
-        v = env.vals[n.data]
-        if v.is_Rational:
-            return Fraction(int(v.p), int(v.q))
-        if v.is_Float:
-            return v._mpf_, _NEG_INF
-        raise _Fallback
-    if k == _EXACT:
-        return n.data
-    if k == _FLOAT:
-        return n.data, _NEG_INF
-    if k == _ADD:
-        return _add([_value(a, env) for a in n.args], env)
-    if k == _MUL:
-        return _mul([_value(a, env) for a in n.args], env)
-    if k == _POW:
-        return _pow(_value(n.args[0], env), n.data, env)
-    if k == _PW:
-        for expr, cond in n.args:
-            if _value(cond, env):
-                return _value(expr, env)
-        raise _Fallback               # no branch holds: nan to SymPy, outside the domain
-    if k == _REL:
-        return _relation(_value(n.args[0], env), _value(n.args[1], env), n.data, env)
-    if k == _TRUE:
-        return True
-    if k == _FALSE:
-        return False
-    if k == _AND:
-        return all([_value(a, env) for a in n.args])
-    if k == _OR:
-        return any([_value(a, env) for a in n.args])
-    if k == _NOT:
-        return not _value(n.args[0], env)
-    args = [_value(a, env) for a in n.args]
-    if k in (_MAX, _MIN):
+    args = _args(n, env)
+    if k == _MAX or k == _MIN:
         return _extremum(args, k == _MAX, env)
     (x,) = args
     if k == _ABS:
-        return abs(x) if isinstance(x, Fraction) else (libmp.mpf_abs(x[0]), x[1])
-    if isinstance(x, Fraction):
+        return abs(x) if type(x) is Fraction else (libmp.mpf_abs(x[0]), x[1])
+    if type(x) is Fraction:
         if x == 0 and k != _LOG:
             return Fraction(k == _EXP)    # exp(0) = 1, tanh(0) = 0 (SymPy's automatic values)
         if x == 1 and k == _LOG:
@@ -256,18 +257,27 @@ def _compute(n, env):
     raise _Fallback
 
 
-def _add(vals, env):
-    exact = Fraction(0)
-    inexact = []
-    for v in vals:
-        if isinstance(v, Fraction):
-            exact += v
-        else:
-            inexact.append(v)
+def _exact_sum(fs):
+    """Σ fs (Fractions) over one common denominator: one normalisation instead of one per addition."""
+    if len(fs) == 1:
+        return fs[0]
+    den = 1
+    for f in fs:
+        d = f._denominator
+        if den % d:
+            den = den // math.gcd(den, d) * d
+    return Fraction(sum([f._numerator * (den // f._denominator) for f in fs]), den)
+
+
+def _add(n, env):
+    exact, inexact = [], []
+    for v in _args(n, env):
+        (exact if type(v) is Fraction else inexact).append(v)
+    exact = _exact_sum(exact) if exact else _ZERO
     if not inexact:
         return exact
     terms = [m for m, _ in inexact]
-    err = max(e for _, e in inexact)
+    err = max([e for _, e in inexact])
     if exact:
         m, e = _inexact(exact, env)
         terms.append(m)
@@ -277,29 +287,30 @@ def _add(vals, env):
         return s, math.inf            # an inexact zero: no relative bound (cancellation)
     if err == _NEG_INF:
         return s, env.u
-    big = max(_mag(t) for t in terms if t != libmp.fzero)
+    big = max([_mag(t) for t in terms if t != libmp.fzero])
     return s, _plus(err + math.log2(len(terms)) + big - (_mag(s) - 1), env.u)
 
 
-def _mul(vals, env):
-    exact = Fraction(1)
+def _mul(n, env):
+    num, den = 1, 1
     inexact = []
-    for v in vals:
-        if isinstance(v, Fraction):
-            exact *= v
+    for v in _args(n, env):
+        if type(v) is Fraction:
+            num *= v._numerator
+            den *= v._denominator
         else:
             inexact.append(v)
-    if not inexact or exact == 0:
-        return exact                  # 0 * Float is the exact 0 to SymPy as well
+    if not inexact or num == 0:
+        return Fraction(num, den)     # 0 * Float is the exact 0 to SymPy as well
     m, err = inexact[0]
     prec = env.prec
     for m2, e2 in inexact[1:]:
         m = libmp.mpf_mul(m, m2, prec, _RND)
         err = _plus(_plus(err, e2), env.u)
-    if exact == -1:
+    if num == -den:
         m = libmp.mpf_neg(m)
-    elif exact != 1:
-        c, e2 = _inexact(exact, env)
+    elif num != den:
+        c, e2 = _inexact(Fraction(num, den), env)
         m = libmp.mpf_mul(m, c, prec, _RND)
         err = _plus(_plus(err, e2), env.u)
     return m, err
@@ -366,16 +377,44 @@ def _relation(a, b, op, env):
         if libmp.mpf_le(libmp.mpf_abs(d), libmp.mpf_mul(env.tol, scale, env.prec, _RND)):
             raise _Fallback
         c = -1 if d[0] else 1
+    elif b._numerator == 0:
+        c = (a._numerator > 0) - (a._numerator < 0)
     else:
         c = (a > b) - (a < b)
     return _REL_OPS[op](c)
+
+
+def _rel_node(n, env):
+    a, b = _args(n, env)
+    return _relation(a, b, n.data, env)
+
+
+_KINDS = [None] * 19
+_KINDS[_SYM] = _sym
+_KINDS[_EXACT] = lambda n, env: n.data
+_KINDS[_FLOAT] = lambda n, env: (n.data, _NEG_INF)
+_KINDS[_ADD] = _add
+_KINDS[_MUL] = _mul
+_KINDS[_POW] = lambda n, env: _pow(_value(n.args[0], env), n.data, env)
+_KINDS[_PW] = _piecewise
+_KINDS[_REL] = _rel_node
+_KINDS[_TRUE] = lambda n, env: True
+_KINDS[_FALSE] = lambda n, env: False
+_KINDS[_AND] = lambda n, env: all(_args(n, env))
+_KINDS[_OR] = lambda n, env: any(_args(n, env))
+_KINDS[_NOT] = lambda n, env: not _value(n.args[0], env)
+for _k in (_EXP, _LOG, _TANH, _ABS, _MAX, _MIN):
+    _KINDS[_k] = _function
 
 
 def evaluate(comp, vals, dps, memo=None):
     """(SymPy number, None) for the compiled expression at ``vals``, or None for the SymPy path.
 
     ``memo`` (a dict kept for these values and precision) shares subexpression values between calls."""
-    env = _Env(vals, dps, {} if memo is None else memo)
+    memo = {} if memo is None else memo
+    env = memo.get(_ENV)
+    if env is None or env.vals is not vals or env.dps != dps:
+        env = memo[_ENV] = _Env(vals, dps, memo)
     dprec = env.accept - _ACCEPT_MARGIN
     try:
         for r in comp.rels:
@@ -385,12 +424,11 @@ def evaluate(comp, vals, dps, memo=None):
         v = _value(comp.root, env)
     except (_Fallback, KeyError, ZeroDivisionError, ValueError, OverflowError, RecursionError):
         return None
-    if isinstance(v, Fraction):
+    exact_inputs = env.inexact.isdisjoint(comp.symbols)
+    if type(v) is Fraction:
         r = sp.Rational(v.numerator, v.denominator)
-        if all(vals[s].is_Rational for s in comp.symbols):
-            return r, None
-        return sp.Float(r, dps), None
-    if all(vals[s].is_Rational for s in comp.symbols):
+        return (r if exact_inputs else sp.Float(r, dps)), None
+    if exact_inputs:
         return None                   # exact inputs, irrational value: SymPy's exact path and evalf
     m, err = v
     if err > -env.accept or m in (libmp.finf, libmp.fninf, libmp.fnan):
