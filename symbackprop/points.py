@@ -46,6 +46,9 @@ class Point:
     surface: object = None    # the boundary this point was built on (samples.py), if any
     _exact: dict | None = field(default=None, init=False, repr=False, compare=False)
     _values: dict | None = field(default=None, init=False, repr=False, compare=False)   # dps -> NodeValues
+    # (parent point, l): made from the parent by changing only W^(l-1) and b^(l-1) (``force``), so every layer
+    # below l has the parent's values (the forward pass starts at layer l)
+    _derived: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
 
 def _r(rng):
@@ -129,10 +132,35 @@ def forward(net: Network, p: Point, dps: int = 50) -> dict:
     return out
 
 
+def _reused_layers(net, p, dps):
+    """(a finished pass to take layers from, first layer to compute): the parent's pass at ``dps`` below the
+    layer a ``force`` changed, else the exact layers (every z and a a Fraction: the same at every precision) of
+    this point's pass at another precision, else (None, 1)."""
+    if p._derived is not None:
+        parent, l = p._derived
+        src = parent._values.get(("forward", net, dps)) if parent._values else None
+        if src is not None:
+            return src, l
+    for key, src in (p._values or {}).items():
+        if type(key) is tuple and key[0] == "forward" and key[1] is net:
+            l = 1
+            while l < net.L and all(type(v) is Fraction for v in src["z"][l]) and \
+                    all(type(v) is Fraction for v in src["a"][l]):
+                l += 1
+            if l > 1:
+                return src, l
+    return None, 1
+
+
 def _forward_plain(net, p, dps):
     a = list(p.x)
     zs, acts = {}, {0: a}
-    for k in range(net.L):
+    src, start = _reused_layers(net, p, dps)
+    for l in range(1, start):
+        zs[l], acts[l] = src["z"][l], src["a"][l]
+    if start > 1:
+        a = acts[start - 1]
+    for k in range(start - 1, net.L):
         l = k + 1
         z = [_affine(row, a, bi, dps) for row, bi in zip(p.W[k], p.b[k])]
         zs[l] = z
@@ -193,7 +221,9 @@ def force(net: Network, p: Point, l: int, j: int, value: Fraction) -> Point:
         b[l - 1][j] = value
     forced = dict(p.forced)
     forced[(l, j)] = value
-    return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+    q = Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+    q._derived = (p, l)                 # only W^(l-1), b^(l-1) changed
+    return q
 
 
 def force_layer(net: Network, p: Point, l: int, value) -> Point | None:
@@ -219,7 +249,9 @@ def force_layer(net: Network, p: Point, l: int, value) -> Point | None:
             W[l - 1][j] = [Fraction(0)] * len(W[l - 1][j])
             b[l - 1][j] = value
         forced[(l, j)] = value
-    return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+    q = Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+    q._derived = (p, l)                 # only W^(l-1), b^(l-1) changed
+    return q
 
 
 class NodeValues(dict):

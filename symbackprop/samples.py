@@ -160,7 +160,7 @@ def _solutions_on(ctx, S, p, limit=3, avoid=(), only=None):
             known = {v: ex[v] for v in free if v != s_ and v in ex}
         try:
             d1 = d.xreplace(known)
-            roots = solve_real(d1, s_) if d1.free_symbols == {s_} else None
+            roots = (_linear_root(d1, s_) or solve_real(d1, s_)) if d1.free_symbols == {s_} else None
             if roots is None and d1.free_symbols == {s_}:
                 roots = _recognised_roots(d1, s_)
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError, NotImplementedError):
@@ -168,6 +168,16 @@ def _solutions_on(ctx, S, p, limit=3, avoid=(), only=None):
         if roots:
             return [(q, s_, r) for r in roots[:limit]]
     return []
+
+
+def _linear_root(d, s_):
+    """[-c/k] when d = c + k s_ with rationals c, k != 0 (the one root ``solve_real`` finds and verifies, without
+    building a polynomial), else None."""
+    c, rest = d.as_coeff_Add()
+    k, sym = rest.as_coeff_Mul()
+    if sym == s_ and c.is_Rational and k.is_Rational and k != 0:
+        return [-c / k]
+    return None
 
 
 _ROOT_GRID = [sp.Rational(k, 8) for k in range(-64, 65)]
