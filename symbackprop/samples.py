@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from fractions import Fraction as _Fraction
 
 import mpmath
@@ -338,6 +339,7 @@ def _near_points(ctx, S, p, offset):
     return out
 
 
+@lru_cache(maxsize=64)
 def _primitive_index(g):
     """x, W, b (and y unless the target is one-hot) symbols -> where they live in a Point."""
     out = {s: ("x", i) for i, s in enumerate(g.x)}

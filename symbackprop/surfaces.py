@@ -15,6 +15,7 @@ from .precision import (SURFACE_GUARD_DIGITS, _EXPAND_TERMS, _MAX_BOUNDARY_INSTA
 from .rules import ACTIVATIONS, OUTPUTS, phi, phi_prime
 
 
+@lru_cache(maxsize=64)
 def _z_index(g):
     """Map each pre-activation symbol (and ŷ of an identity head, which is z^(L)) to its (layer, unit)."""
     out = {s: (l, j) for l, vec in g.z.items() for j, s in enumerate(vec)}
@@ -69,12 +70,18 @@ def _surfaces_in(expr, generic, net):
         out += [(a - b, "corner") for i, a in enumerate(args) for b in args[i + 1:]]
     out += [(f.args[0], "corner") for f in found if isinstance(f, (sp.Abs, sp.sign, sp.Heaviside))]
     if generic is not None:
-        layer = {s: l for l in range(1, net.L) for s in graph(net).z[l]}
+        layer = _hidden_layers(graph(net))
         every = {c for name in net.activation_names for c in ACTIVATIONS[name].kinks}
         for f in atoms_of(generic, phi, phi_prime):     # the argument's layer's kinks (every kink if it is not a z)
             kinks = net.rule_of(layer[f.args[0]]).kinks if f.args[0] in layer else sorted(every)
             out += [(f.args[0] - c, "jump") for c in kinks]
     return out
+
+
+@lru_cache(maxsize=64)
+def _hidden_layers(g):
+    """Each hidden pre-activation symbol -> its layer."""
+    return {s: l for l in range(1, g.net.L) for s in g.z[l]}
 
 
 def _add_surfaces(out, pairs):
