@@ -67,6 +67,9 @@ FAST = [
     ("piecewise, exact condition", sp.Piecewise((x * y, u > 0), (y, True)) + sp.Piecewise((1, v > 0), (0, True)), INEXACT),
     ("piecewise, exact everywhere", sp.Piecewise((x * y, x < 0), (y - x, True)), EXACT),
     ("square root", sp.sqrt(x ** 2 + 1) * y, INEXACT),
+    ("conditions with and, or, not, equality", sp.Piecewise((x, sp.And(x > 0, sp.Eq(u, R(3, 64)))), (y, True))
+     + sp.Piecewise((z, sp.Or(y > 0, sp.Not(v < 0))), (2 * z, True)) + sp.Piecewise((1, sp.Ne(x, y)), (0, True)),
+     INEXACT),
     ("cancellation of Float inputs: (1 + 10^-40) - 1", x - 1, {x: F(1 + R(1, 10 ** 40))}),
     ("large exponent", sp.exp(x) * sp.exp(-x - 1) * y, {x: F(300), y: F("2.5")}),
 ]
@@ -101,6 +104,7 @@ DECLINED = [
     ("exp(10^-60) - 1: cancellation below the guard bits", (sp.exp(x) - 1) * y, {x: F(10) ** -60, y: F(10) ** 60}),
     ("difference of nearly equal exponentials", sp.exp(x) - sp.exp(y), {x: F("0.5"), y: F("0.5") + F(10) ** -45}),
     ("inexact zero", x * y - z, {x: F("0.5"), y: F("0.5"), z: F("0.25")}),
+    ("max of two equal values", sp.Max(x, y) * z, {x: F("0.5"), y: F("0.5"), z: F("0.25")}),
     ("pi", sp.pi * x, INEXACT),
     ("erf", sp.erf(x), INEXACT),
 ]
