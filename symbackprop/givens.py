@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .precision import _expanded_size
+from .precision import _expanded_size, atoms_of
 from .regions import univariate_region
 from .rules import OUTPUTS
 
@@ -85,12 +85,12 @@ def _domain_conditions(ctx, inst):
         if side.expr is None:
             continue
         for e in ctx.conc(side.expr):
-            for a in e.atoms(sp.log):
+            for a in atoms_of(e, sp.log):
                 if a.free_symbols and len(a.args) == 1:
                     c = (a.args[0], ">", sp.Integer(0))
                     if c not in out:
                         out.append(c)
-            for pw in e.atoms(sp.Piecewise):
+            for pw in atoms_of(e, sp.Piecewise):
                 if len(pw.args) == 1 and isinstance(pw.args[0][1], sp.core.relational.Relational):
                     rel = pw.args[0][1]
                     op = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}.get(rel.rel_op)
