@@ -104,6 +104,7 @@ def warm_points(net, opts):
         for p in base + kinks:
             node_values(g, p, opts.dps)
         _SAMPLED[key] = (base, kinks, rng.getstate())
+        g.concretize(sp.Integer(0))          # the node -> concrete φ, φ' mapping every claim's sides go through
 
 
 def _exact_value(v):
