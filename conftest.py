@@ -11,7 +11,20 @@
 Left-out tiers are deselected, not skipped: the pytest plugin checks the selected claims of a derivation file
 in one batch, and a skipped claim would still be in it.
 """
+import os
+import sys
+from pathlib import Path
+
 import pytest
+
+# Bytecode of the test modules (pytest's assertion rewriting, ~2 s per pytest process: every xdist worker and
+# every child pytest of a test) and of the package.  Where the environment turns bytecode off
+# (PYTHONDONTWRITEBYTECODE), each process rewrote and compiled everything again; the tests keep it under
+# .pytest_cache/ instead (ignored by git, safe to delete), never beside the sources.
+# SYMBACKPROP_TESTS_NO_PYC=1 keeps bytecode off.
+if sys.dont_write_bytecode and not os.environ.get("SYMBACKPROP_TESTS_NO_PYC"):
+    sys.pycache_prefix = str(Path(__file__).resolve().parent / ".pytest_cache" / "pycache")
+    sys.dont_write_bytecode = False
 
 # HEAVY lists node-id prefixes (tests/ and derivations/ alike) with the reason (and, for grids, the parameter
 # parts that make a row heavy); a prefix that matches no collected test fails a test, so a renamed test cannot
