@@ -102,6 +102,12 @@ HEAVY = {
     "tests/test_grade_course.py::test_a_forced_timeout_is_retried_then_flagged": "time limits that must run out",
     "tests/test_grade.py::test_reference_graded_against_itself_scores_full": "a whole course file, graded",
     "tests/test_grade.py::test_each_submission_has_its_own_budget": "budgets that must run out",
+    "tests/test_grade.py::test_a_reference_too_large_to_read_in_time_is_a_clear_error": "a time limit that must "
+                                                                                        "run out",
+    # two workers spin until a 2 s file budget runs out (4 s of CPU); the plugin's file budget stays in the
+    # default run (tests/test_pytest_plugin.py)
+    "tests/test_suite.py::test_the_file_budget_of_each_file_starts_with_its_own_claims": "a file budget that must "
+                                                                                          "run out",
     # the project's derivation files again, or whole documents through pdflatex
     "tests/test_report.py::test_the_json_of_the_projects_own_derivation_files_validates": "every derivation file",
     "tests/test_export.py::test_cli_export_writes_a_document_and_a_fragment": "pdflatex",
