@@ -11,8 +11,12 @@
 Left-out tiers are deselected, not skipped: the pytest plugin checks the selected claims of a derivation file
 in one batch, and a skipped claim would still be in it.
 """
+import collections
+import json
 import os
+import resource
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -135,9 +139,14 @@ def heavy_reason(nodeid):
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False,
                      help="also run tests marked slow and heavy (the default run leaves both out)")
+    parser.addoption("--cpu-report", metavar="FILE", default=None,
+                     help="write each test's CPU seconds (its process's and its waited-for children's, fixtures "
+                          "included) to FILE as JSON lines and sum them per test file in the summary")
 
 
 def pytest_configure(config):
+    if config.getoption("--cpu-report") and not hasattr(config, "workerinput"):      # the controller starts it
+        open(config.getoption("--cpu-report"), "w").close()
     config.addinivalue_line("markers", "slow: takes seconds to minutes per item; only with --run-slow (or -m slow)")
     config.addinivalue_line("markers", "heavy: takes seconds; not in the default run, CI runs it (-m heavy)")
 
@@ -164,7 +173,52 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    if config.getoption("--cpu-report") and not hasattr(config, "workerinput"):
+        _cpu_summary(terminalreporter, config.getoption("--cpu-report"))
     left = getattr(config, "_symbackprop_left_out", None)
     if left:
         terminalreporter.write_line(f"{left[0]} tests marked {' or '.join(left[1])} were deselected: CI runs the "
                                     "heavy ones (python -m pytest -q -m heavy), --run-slow runs them all")
+
+
+# --cpu-report FILE: where the suite's CPU goes (issue 16 measures CPU, which drifts less than wall time on a
+# shared machine).  Each pytest process (each xdist worker) appends a line per test and one for its start-up
+# and collection; the summary adds them up per test file.
+def _cpu_now():
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _cpu_record(config, **row):
+    with open(config.getoption("--cpu-report"), "a", encoding="utf-8") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection(session):
+    yield
+    if session.config.getoption("--cpu-report"):
+        _cpu_record(session.config, id="<start-up and collection>", cpu=_cpu_now())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if not item.config.getoption("--cpu-report"):
+        yield
+        return
+    before = _cpu_now()
+    yield
+    _cpu_record(item.config, id=item.nodeid, cpu=_cpu_now() - before)
+
+
+def _cpu_summary(terminalreporter, path, top=15):
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    per_file = collections.Counter()
+    for row in rows:
+        per_file[row["id"].split("::")[0]] += row["cpu"]
+    tests = [r for r in rows if "::" in r["id"]]
+    terminalreporter.write_line(f"CPU: {sum(r['cpu'] for r in tests):.1f} s in {len(tests)} tests, "
+                                f"{per_file['<start-up and collection>']:.1f} s start-up and collection "
+                                f"(an xdist controller's own CPU is not in it); the {top} costliest:")
+    for name, cpu in per_file.most_common(top):
+        terminalreporter.write_line(f"  {cpu:7.2f} s  {name}")
