@@ -139,14 +139,15 @@ def heavy_reason(nodeid):
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False,
                      help="also run tests marked slow and heavy (the default run leaves both out)")
-    parser.addoption("--cpu-report", metavar="FILE", default=None,
+    parser.addoption("--cpu-report", action="store_true", default=False,
                      help="write each test's CPU seconds (its process's and its waited-for children's, fixtures "
-                          "included) to FILE as JSON lines and sum them per test file in the summary")
+                          "included) to .pytest_cache/cpu-report.jsonl and sum them per test file in the summary")
 
 
 def pytest_configure(config):
     if config.getoption("--cpu-report") and not hasattr(config, "workerinput"):      # the controller starts it
-        open(config.getoption("--cpu-report"), "w").close()
+        _cpu_path(config).parent.mkdir(parents=True, exist_ok=True)
+        _cpu_path(config).write_text("")
     config.addinivalue_line("markers", "slow: takes seconds to minutes per item; only with --run-slow (or -m slow)")
     config.addinivalue_line("markers", "heavy: takes seconds; not in the default run, CI runs it (-m heavy)")
 
@@ -174,14 +175,14 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter, config):
     if config.getoption("--cpu-report") and not hasattr(config, "workerinput"):
-        _cpu_summary(terminalreporter, config.getoption("--cpu-report"))
+        _cpu_summary(terminalreporter, _cpu_path(config))
     left = getattr(config, "_symbackprop_left_out", None)
     if left:
         terminalreporter.write_line(f"{left[0]} tests marked {' or '.join(left[1])} were deselected: CI runs the "
                                     "heavy ones (python -m pytest -q -m heavy), --run-slow runs them all")
 
 
-# --cpu-report FILE: where the suite's CPU goes (issue 16 measures CPU, which drifts less than wall time on a
+# --cpu-report: where the suite's CPU goes (issue 16 measures CPU, which drifts less than wall time on a
 # shared machine).  Each pytest process (each xdist worker) appends a line per test and one for its start-up
 # and collection; the summary adds them up per test file.
 def _cpu_now():
@@ -189,8 +190,14 @@ def _cpu_now():
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+def _cpu_path(config):
+    """A flag, not an option with a value: a value after a space would be taken for a test path by xdist's
+    workers, which parse the arguments before they read this file."""
+    return Path(config.rootpath) / ".pytest_cache" / "cpu-report.jsonl"
+
+
 def _cpu_record(config, **row):
-    with open(config.getoption("--cpu-report"), "a", encoding="utf-8") as f:
+    with open(_cpu_path(config), "a", encoding="utf-8") as f:
         f.write(json.dumps(row) + "\n")
 
 
