@@ -30,6 +30,16 @@ if sys.dont_write_bytecode and not os.environ.get("SYMBACKPROP_TESTS_NO_PYC"):
     sys.pycache_prefix = str(Path(__file__).resolve().parent / ".pytest_cache" / "pycache")
     sys.dont_write_bytecode = False
 
+# Property tests (hypothesis) draw the same examples on every run and keep no example database: a run of CI
+# fails only where the code changed, never on a draw (tests that want more, e.g. LONG fuzzing, say so).
+try:
+    from hypothesis import settings as _hyp_settings
+except ImportError:       # the dev extra is not installed: no property test runs
+    pass
+else:
+    _hyp_settings.register_profile("symbackprop", derandomize=True, database=None)
+    _hyp_settings.load_profile("symbackprop")
+
 # HEAVY lists node-id prefixes (tests/ and derivations/ alike) with the reason (and, for grids, the parameter
 # parts that make a row heavy); a prefix that matches no collected test fails a test, so a renamed test cannot
 # silently fall back into the default run (tests/test_tiers.py).
