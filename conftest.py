@@ -11,7 +11,34 @@
 Left-out tiers are deselected, not skipped: the pytest plugin checks the selected claims of a derivation file
 in one batch, and a skipped claim would still be in it.
 """
+import collections
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
 import pytest
+
+# Bytecode of the test modules (pytest's assertion rewriting, ~2 s per pytest process: every xdist worker and
+# every child pytest of a test) and of the package.  Where the environment turns bytecode off
+# (PYTHONDONTWRITEBYTECODE), each process rewrote and compiled everything again; the tests keep it under
+# .pytest_cache/ instead (ignored by git, safe to delete), never beside the sources.
+# SYMBACKPROP_TESTS_NO_PYC=1 keeps bytecode off.
+if sys.dont_write_bytecode and not os.environ.get("SYMBACKPROP_TESTS_NO_PYC"):
+    sys.pycache_prefix = str(Path(__file__).resolve().parent / ".pytest_cache" / "pycache")
+    sys.dont_write_bytecode = False
+
+# Property tests (hypothesis) draw the same examples on every run and keep no example database: a run of CI
+# fails only where the code changed, never on a draw (tests that want more, e.g. LONG fuzzing, say so).
+try:
+    from hypothesis import settings as _hyp_settings
+except ImportError:       # the dev extra is not installed: no property test runs
+    pass
+else:
+    _hyp_settings.register_profile("symbackprop", derandomize=True, database=None)
+    _hyp_settings.load_profile("symbackprop")
 
 # HEAVY lists node-id prefixes (tests/ and derivations/ alike) with the reason (and, for grids, the parameter
 # parts that make a row heavy); a prefix that matches no collected test fails a test, so a renamed test cannot
@@ -26,6 +53,9 @@ HEAVY = {
     "tests/test_closed_forms.py::test_every_closed_form_is_proved[": ("grid rows sizes2 (3,2,3,2) and "
                                                                       "sizes3 (2,16,3)", ("-sizes2]", "-sizes3]")),
     "tests/test_closed_forms.py::test_closed_forms_match_high_precision_finite_differences[": "mpmath FD",
+    # softmax + BCE: every entry proved on its own and two wrong entries refused take 2.4 s (the other seven
+    # heads 0.1-0.2 s each; softmax + CE and softmax + MSE keep the symmetry route in the default run)
+    "tests/test_closed_forms.py::test_output_error_by_class_symmetry[": ("row of softmax + BCE", ("pair7]",)),
     "tests/test_batches.py::test_grid_heads_losses_layouts[": ("grid rows with l2 = 1/10", ("-l2=1/10]",)),
     "tests/test_numeric.py::test_every_activation_and_head_depth_two[": ("grid rows with incoming weights",
                                                                         ("-incoming]",)),
@@ -86,6 +116,12 @@ HEAVY = {
     "tests/test_grade_course.py::test_a_forced_timeout_is_retried_then_flagged": "time limits that must run out",
     "tests/test_grade.py::test_reference_graded_against_itself_scores_full": "a whole course file, graded",
     "tests/test_grade.py::test_each_submission_has_its_own_budget": "budgets that must run out",
+    "tests/test_grade.py::test_a_reference_too_large_to_read_in_time_is_a_clear_error": "a time limit that must "
+                                                                                        "run out",
+    # two workers spin until a 2 s file budget runs out (4 s of CPU); the plugin's file budget stays in the
+    # default run (tests/test_pytest_plugin.py)
+    "tests/test_suite.py::test_the_file_budget_of_each_file_starts_with_its_own_claims": "a file budget that must "
+                                                                                          "run out",
     # the project's derivation files again, or whole documents through pdflatex
     "tests/test_report.py::test_the_json_of_the_projects_own_derivation_files_validates": "every derivation file",
     "tests/test_export.py::test_cli_export_writes_a_document_and_a_fragment": "pdflatex",
@@ -113,9 +149,15 @@ def heavy_reason(nodeid):
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False,
                      help="also run tests marked slow and heavy (the default run leaves both out)")
+    parser.addoption("--cpu-report", action="store_true", default=False,
+                     help="write each test's CPU seconds (its process's and its waited-for children's, fixtures "
+                          "included) to .pytest_cache/cpu-report.jsonl and sum them per test file in the summary")
 
 
 def pytest_configure(config):
+    if config.getoption("--cpu-report") and not hasattr(config, "workerinput"):      # the controller starts it
+        _cpu_path(config).parent.mkdir(parents=True, exist_ok=True)
+        _cpu_path(config).write_text("")
     config.addinivalue_line("markers", "slow: takes seconds to minutes per item; only with --run-slow (or -m slow)")
     config.addinivalue_line("markers", "heavy: takes seconds; not in the default run, CI runs it (-m heavy)")
 
@@ -142,7 +184,58 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    if config.getoption("--cpu-report") and not hasattr(config, "workerinput"):
+        _cpu_summary(terminalreporter, _cpu_path(config))
     left = getattr(config, "_symbackprop_left_out", None)
     if left:
         terminalreporter.write_line(f"{left[0]} tests marked {' or '.join(left[1])} were deselected: CI runs the "
                                     "heavy ones (python -m pytest -q -m heavy), --run-slow runs them all")
+
+
+# --cpu-report: where the suite's CPU goes (issue 16 measures CPU, which drifts less than wall time on a
+# shared machine).  Each pytest process (each xdist worker) appends a line per test and one for its start-up
+# and collection; the summary adds them up per test file.
+def _cpu_now():
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _cpu_path(config):
+    """A flag, not an option with a value: a value after a space would be taken for a test path by xdist's
+    workers, which parse the arguments before they read this file."""
+    return Path(config.rootpath) / ".pytest_cache" / "cpu-report.jsonl"
+
+
+def _cpu_record(config, **row):
+    with open(_cpu_path(config), "a", encoding="utf-8") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection(session):
+    yield
+    if session.config.getoption("--cpu-report"):
+        _cpu_record(session.config, id="<start-up and collection>", cpu=_cpu_now())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if not item.config.getoption("--cpu-report"):
+        yield
+        return
+    before = _cpu_now()
+    yield
+    _cpu_record(item.config, id=item.nodeid, cpu=_cpu_now() - before)
+
+
+def _cpu_summary(terminalreporter, path, top=15):
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    per_file = collections.Counter()
+    for row in rows:
+        per_file[row["id"].split("::")[0]] += row["cpu"]
+    tests = [r for r in rows if "::" in r["id"]]
+    terminalreporter.write_line(f"CPU: {sum(r['cpu'] for r in tests):.1f} s in {len(tests)} tests, "
+                                f"{per_file['<start-up and collection>']:.1f} s start-up and collection "
+                                f"(an xdist controller's own CPU is not in it); the {top} costliest:")
+    for name, cpu in per_file.most_common(top):
+        terminalreporter.write_line(f"  {cpu:7.2f} s  {name}")

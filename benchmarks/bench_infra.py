@@ -9,8 +9,10 @@ taken against its own yardstick run; the table gives the median over the runs (m
 Commands run ``python -m symbackprop.cli`` of the checkout this script lives in, so a copy of this
 script in another checkout measures that one.  Figures:
 
-* check: ``check derivations/mle_ex4_task1.yaml`` (22 claims), wall and CPU (the workers' included),
-  and the per-claim seconds of its JSON report (p50, p95, max);
+* check: ``check derivations/mle_ex4_task1.yaml --no-cache`` (22 claims, every one checked), wall and CPU
+  (the workers' included), and the per-claim seconds of its JSON report (p50, p95, max);
+* check-warm: the same command with the result cache (resultcache.py) filled by one run before: every
+  claim is answered from it (a file re-checked unchanged; a claim edited is checked as in ``check``);
 * grade: ``grade`` of generated submissions (benchmarks/submissions.py: copies of the reference with
   small variations), wall, CPU and submissions per second; ``--distinct``: submissions that share no
   claim text, so that grade cannot check any claim once for several submissions;
@@ -93,19 +95,22 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default=None, help="derive --sizes (default 64,64,64, quick 32,32,32)")
     ap.add_argument("--distinct", action="store_true",
                     help="submissions that share no claim text (nothing for grade to check once for several)")
-    ap.add_argument("--only", action="append", choices=("check", "grade", "grade-dask", "derive"),
+    ap.add_argument("--only", action="append", choices=("check", "check-warm", "grade", "grade-dask", "derive"),
                     help="measure only these (default: all; grade-dask where distributed is installed)")
     a = ap.parse_args(argv)
     runs = a.runs or (1 if a.quick else 3)
     n_subs = a.submissions or (20 if a.quick else 100)
     sizes = a.sizes or ("32,32,32" if a.quick else "64,64,64")
-    only = a.only or ["check", "grade", *(["grade-dask"] if _has_distributed() else []), "derive"]
+    only = a.only or ["check", "check-warm", "grade", *(["grade-dask"] if _has_distributed() else []), "derive"]
     cluster = _cluster() if "grade-dask" in only else None
     with tempfile.TemporaryDirectory(prefix="symbackprop-bench-") as tmp:
         subs = os.path.join(tmp, "submissions")
         write_submissions(subs, n_subs, distinct=a.distinct)
+        os.environ["SYMBACKPROP_CACHE_DIR"] = os.path.join(tmp, "cache")   # never the user's own cache
+        os.environ.pop("SYMBACKPROP_NO_CACHE", None)
         commands = {
-            "check": _cli("check", REFERENCE, "--format", "json"),
+            "check": _cli("check", REFERENCE, "--format", "json", "--no-cache"),
+            "check-warm": _cli("check", REFERENCE, "--format", "json"),
             "grade": _cli("grade", subs, "--against", REFERENCE, "--format", "csv", "-o", os.path.join(tmp, "g.csv")),
             "derive": _cli("derive", "--sizes", sizes),
         }
@@ -115,6 +120,8 @@ def main(argv=None) -> int:
         rows = {k: [] for k in only}
         claims = []
         timed(YARDSTICK)                                       # warm the file cache
+        if "check-warm" in only:
+            timed(commands["check-warm"])                      # fill the result cache
         for r in range(runs):
             for name in only:
                 base_wall, base_cpu, _ = timed(YARDSTICK)
@@ -137,7 +144,7 @@ def main(argv=None) -> int:
           f"(median, min-max)")
     base = [b for v in rows.values() for (_, _, b, _) in v]
     print(f"{'import sympy, numpy':<34} wall {statistics.median(base):.2f} s (the yardstick)")
-    labels = {"check": "check mle_ex4_task1 (22 claims)",
+    labels = {"check": "check mle_ex4_task1 (22 claims)", "check-warm": "  the same, every claim cached",
               "grade": f"grade {n_subs} {'distinct ' if a.distinct else ''}submissions",
               "grade-dask": f"grade {n_subs} on 2 dask workers",
               "derive": f"derive --sizes {sizes}"}

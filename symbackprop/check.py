@@ -84,6 +84,7 @@ class ClaimResult:
     read_as: str | None = None       # canonical LaTeX of the claim as parsed (ours, never the user's TeX)
     read_as_given: tuple = ()        # canonical LaTeX of each given, as parsed
     location: dict | None = None     # an error's token, its offset in the claim, the key and a certain fix
+    cached: bool = False             # answered from the result cache (resultcache.py), not checked again
 
     @property
     def as_expected(self) -> bool:
@@ -97,7 +98,8 @@ class ClaimResult:
                 "diagnosis": self.diagnosis, "counterexample": self.counterexample,
                 "assumptions": list(self.assumptions), "seconds": round(self.seconds, 3),
                 "as_expected": self.as_expected, "read_as": self.read_as,
-                "read_as_given": list(self.read_as_given), "location": self.location}
+                "read_as_given": list(self.read_as_given), "location": self.location,
+                **({"cached": True} if self.cached else {})}
 
 
 class _Ctx:

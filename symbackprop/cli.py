@@ -258,6 +258,7 @@ def _network_fields(a) -> dict:
 
 def _cmd_check(a) -> int:
     from .report import FileError
+    from .resultcache import open_cache
     from .suite import CheckInterrupted, check_specs, signal_name, unchecked_report
     from .terminal import CheckStream, print_check
     limits = _limits(a)
@@ -282,7 +283,8 @@ def _cmd_check(a) -> int:
     try:
         if stream is not None:
             stream.start()
-        reports = check_specs(specs, limits, only=only, on_result=on_result if stream is not None else None)
+        reports = check_specs(specs, limits, only=only, on_result=on_result if stream is not None else None,
+                              cache=open_cache(not a.no_cache))
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
         _exit_on_next_signal()
@@ -516,6 +518,9 @@ def build_parser():
     _network_args(c, required=False)      # the network of homework files without a front matter
     _claim_limits(c)
     c.add_argument("--only", action="append", metavar="ID", help="check only this claim id (repeatable)")
+    c.add_argument("--no-cache", action="store_true",
+                   help="check every claim again: do not read or write the result cache (proved and refuted "
+                        "claims remembered in ~/.cache/symbackprop; also SYMBACKPROP_NO_CACHE=1)")
     c.add_argument("--notation", default=None, metavar="PRESET|MAPPING",
                    help="notation of files that declare none: a preset (nielsen, cs231n, deeplearning-ai, d2l, bishop, "
                         "goodfellow, ufldl) or a JSON/YAML mapping of fields")

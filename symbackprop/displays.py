@@ -42,9 +42,11 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 class Source:
     """One text read in one mode (``tex`` or ``md``): its lines, where its errors and skips point."""
 
-    def __init__(self, path, text, tex: bool, cell=None):
-        """``text`` of the file (or notebook ``cell``) named ``path``, read as TeX (``tex``) or as markdown."""
+    def __init__(self, path, text, tex: bool, cell=None, original=None):
+        """``text`` of the file (or notebook ``cell``) named ``path``, read as TeX (``tex``) or as markdown;
+        ``original``: the file as written when ``text`` has parts blanked out (a preamble), offset for offset."""
         self.path, self.text, self.tex, self.cell = path, text, tex, cell
+        self.original = text if original is None else original
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.skipped, self.comments = [], []           # (offset, what, why); (start, end) of comment texts
 
@@ -53,8 +55,8 @@ class Source:
         return bisect.bisect_right(self.starts, offset)
 
     def lead(self, offset) -> str:
-        """What precedes ``offset`` on its line."""
-        return self.text[self.starts[self.line(offset) - 1]:offset]
+        """What precedes ``offset`` on its line, as written (blanked parts included)."""
+        return self.original[self.starts[self.line(offset) - 1]:offset]
 
     def where(self, offset, column=False) -> str:
         """'file:line' ('file:cell N:line'), with ':column' (1-based) when asked."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .precision import _expanded_size
+from .precision import _expanded_size, atoms_of
 from .regions import univariate_region
 from .rules import OUTPUTS
 
@@ -76,21 +76,6 @@ def _normalize_conditions(conds, g=None):
     return tuple(out + (_injective_pullback(g, out) if g is not None else []))
 
 
-def _atoms_once(e, kind):
-    """``e.atoms(kind)``, visiting each distinct subtree once (a wide layer's δ repeats its subtrees thousands
-    of times; ``atoms`` walks every repetition)."""
-    seen, stack, out = set(), [e], set()
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        if isinstance(node, kind):
-            out.add(node)
-        stack.extend(node.args)
-    return out
-
-
 def _domain_conditions(ctx, inst):
     """Where the claim is defined, as conditions for building points (never for the verdict): every
     logarithm's argument is positive, and a guarded piece (log of 1 - σ, written only where σ < 1) holds
@@ -100,13 +85,12 @@ def _domain_conditions(ctx, inst):
         if side.expr is None:
             continue
         for e in ctx.conc(side.expr):
-            logs, pieces = _atoms_once(e, sp.log), _atoms_once(e, sp.Piecewise)
-            for a in logs:
+            for a in atoms_of(e, sp.log):
                 if a.free_symbols and len(a.args) == 1:
                     c = (a.args[0], ">", sp.Integer(0))
                     if c not in out:
                         out.append(c)
-            for pw in pieces:
+            for pw in atoms_of(e, sp.Piecewise):
                 if len(pw.args) == 1 and isinstance(pw.args[0][1], sp.core.relational.Relational):
                     rel = pw.args[0][1]
                     op = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}.get(rel.rel_op)

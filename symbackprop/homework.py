@@ -128,7 +128,7 @@ def _tex(text, path):
     src = Source(path, text, tex=True)
     macros, unreadable = _tex_macros(src, body_start)
     scan = _blank(text, 0, body_start)
-    body = Source(path, scan, tex=True)
+    body = Source(path, scan, tex=True, original=text)
     if end:
         body.text = _blank(scan, end.start(), len(scan))
         rest = text[end.end():]

@@ -46,6 +46,9 @@ class Point:
     surface: object = None    # the boundary this point was built on (samples.py), if any
     _exact: dict | None = field(default=None, init=False, repr=False, compare=False)
     _values: dict | None = field(default=None, init=False, repr=False, compare=False)   # dps -> NodeValues
+    # (parent point, l): made from the parent by changing only W^(l-1) and b^(l-1) (``force``), so every layer
+    # below l has the parent's values (the forward pass starts at layer l)
+    _derived: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
 
 def _r(rng):
@@ -89,8 +92,11 @@ def _act(net, name, u, dps):
     rule = ACTIVATIONS[name]
     if isinstance(u, sp.Basic):
         u = _fraction(u) if _fraction(u) is not None else _mp(u, dps)
-    if not (rule.exact_on_rationals and isinstance(u, Fraction)):
-        u = _mp(u, dps)
+    if rule.exact_on_rationals and isinstance(u, Fraction):
+        r = rule.mp(u, net)
+        if isinstance(r, Fraction):
+            return r                       # rational arithmetic: no working precision to set
+    u = _mp(u, dps) if not isinstance(u, Fraction) or not rule.exact_on_rationals else u
     with mpmath.workdps(dps):
         return rule.mp(u, net)
 
@@ -126,10 +132,35 @@ def forward(net: Network, p: Point, dps: int = 50) -> dict:
     return out
 
 
+def _reused_layers(net, p, dps):
+    """(a finished pass to take layers from, first layer to compute): the parent's pass at ``dps`` below the
+    layer a ``force`` changed, else the exact layers (every z and a a Fraction: the same at every precision) of
+    this point's pass at another precision, else (None, 1)."""
+    if p._derived is not None:
+        parent, l = p._derived
+        src = parent._values.get(("forward", net, dps)) if parent._values else None
+        if src is not None:
+            return src, l
+    for key, src in (p._values or {}).items():
+        if type(key) is tuple and key[0] == "forward" and key[1] is net:
+            l = 1
+            while l < net.L and all(type(v) is Fraction for v in src["z"][l]) and \
+                    all(type(v) is Fraction for v in src["a"][l]):
+                l += 1
+            if l > 1:
+                return src, l
+    return None, 1
+
+
 def _forward_plain(net, p, dps):
     a = list(p.x)
     zs, acts = {}, {0: a}
-    for k in range(net.L):
+    src, start = _reused_layers(net, p, dps)
+    for l in range(1, start):
+        zs[l], acts[l] = src["z"][l], src["a"][l]
+    if start > 1:
+        a = acts[start - 1]
+    for k in range(start - 1, net.L):
         l = k + 1
         z = [_affine(row, a, bi, dps) for row, bi in zip(p.W[k], p.b[k])]
         zs[l] = z
@@ -142,6 +173,9 @@ def _forward_plain(net, p, dps):
 
 def _affine(row, a, bi, dps):
     """w·a + b: an exact Fraction when every term with a nonzero weight is exact, else an mpf."""
+    if type(bi) is Fraction and all(type(w) is Fraction for w in row) and all(type(v) is Fraction for v in a):
+        return _exact_sum([(w._numerator * v._numerator, w._denominator * v._denominator)
+                           for w, v in zip(row, a) if w._numerator] + [(bi._numerator, bi._denominator)])
     terms = [(w, v) for w, v in zip(row, a) if not (isinstance(w, Fraction) and w == 0)]
     exact = [(_fraction(w), _fraction(v)) for w, v in terms]
     fb = _fraction(bi)
@@ -187,7 +221,9 @@ def force(net: Network, p: Point, l: int, j: int, value: Fraction) -> Point:
         b[l - 1][j] = value
     forced = dict(p.forced)
     forced[(l, j)] = value
-    return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+    q = Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+    q._derived = (p, l)                 # only W^(l-1), b^(l-1) changed
+    return q
 
 
 def force_layer(net: Network, p: Point, l: int, value) -> Point | None:
@@ -213,7 +249,9 @@ def force_layer(net: Network, p: Point, l: int, value) -> Point | None:
             W[l - 1][j] = [Fraction(0)] * len(W[l - 1][j])
             b[l - 1][j] = value
         forced[(l, j)] = value
-    return Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+    q = Point(p.x, p.y, W, b, dict(p.scalars), forced, p.label, p.surface)
+    q._derived = (p, l)                 # only W^(l-1), b^(l-1) changed
+    return q
 
 
 class NodeValues(dict):
@@ -266,6 +304,23 @@ def _subst(e, rule, memo):
     return out
 
 
+_RATIONALS: dict = {}        # (numerator, denominator) -> sp.Rational (the inputs k/64 recur at every point)
+_PRIMITIVES: dict = {}       # id(graph) -> (graph, symbols of x, y, W (rows), b, z and a by layer)
+
+
+def _primitive_symbols(g):
+    """The symbols of x, y, every W^(k) (as rows) and b^(k) in the order of a point's lists, and of z^(l), a^(l)
+    (once per graph: indexing a SymPy matrix costs microseconds)."""
+    hit = _PRIMITIVES.get(id(g))
+    if hit is None or hit[0] is not g:
+        W = [[[Wk[i, j] for j in range(Wk.shape[1])] for i in range(Wk.shape[0])] for Wk in g.W[:g.net.L]]
+        b = [[g.b[k][i] for i in range(len(g.b[k]))] for k in range(g.net.L)]
+        z = {l: list(g.z[l]) for l in range(1, g.net.L + 1)}
+        a = {l: list(g.a[l]) for l in range(1, g.net.L + 1)}
+        hit = _PRIMITIVES[id(g)] = (g, list(g.x), list(g.y), W, b, z, a)
+    return hit[1:]
+
+
 def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
     """Every graph symbol (primitives and nodes) and claim scalar -> SymPy number at ``p``.
 
@@ -280,6 +335,14 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
     vals = NodeValues(g, p, dps)
 
     def num(v):
+        if isinstance(v, Fraction):
+            key = (v._numerator, v._denominator)       # hashing a Fraction costs a modular inverse
+            r = _RATIONALS.get(key)
+            if r is None:
+                if len(_RATIONALS) > 100_000:
+                    _RATIONALS.clear()
+                r = _RATIONALS[key] = sp.Rational(*key)
+            return r
         f = _fraction(v)
         if f is not None:
             return sp.Rational(f.numerator, f.denominator)
@@ -287,20 +350,21 @@ def node_values(g: Graph, p: Point, dps: int = 50) -> dict:
             return sp.Float(sp.N(v, dps), dps)
         return sp.Float(v, dps)
 
-    for sym, v in zip(g.x, p.x):
+    x_syms, y_syms, W_syms, b_syms, z_syms, a_syms = _primitive_symbols(g)
+    for sym, v in zip(x_syms, p.x):
         vals[sym] = num(v)
-    for sym, v in zip(g.y, p.y):
+    for sym, v in zip(y_syms, p.y):
         vals[sym] = num(v)
     for k in range(net.L):
-        for i, row in enumerate(p.W[k]):
-            for j, v in enumerate(row):
-                vals[g.W[k][i, j]] = num(v)
-        for i, v in enumerate(p.b[k]):          # b^(k) in the order of its symbols (none without biases)
-            vals[g.b[k][i]] = num(v)
-    for l in range(1, net.L + 1):
-        for sym, v in zip(g.z[l], fw["z"][l]):
+        for sym_row, row in zip(W_syms[k], p.W[k]):
+            for sym, v in zip(sym_row, row):
+                vals[sym] = num(v)
+        for sym, v in zip(b_syms[k], p.b[k]):   # b^(k) in the order of its symbols (none without biases)
             vals[sym] = num(v)
-        for sym, v in zip(g.a[l], fw["a"][l]):
+    for l in range(1, net.L + 1):
+        for sym, v in zip(z_syms[l], fw["z"][l]):
+            vals[sym] = num(v)
+        for sym, v in zip(a_syms[l], fw["a"][l]):
             vals[sym] = num(v)
     for sym, v in p.scalars.items():
         vals[sym] = num(v)

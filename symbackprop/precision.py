@@ -15,8 +15,10 @@ from functools import lru_cache
 
 import mpmath
 import sympy as sp
+from mpmath import libmp
 
 from .errors import SymbackpropError
+from .fasteval import compile_expr, evaluate
 from .regions import exact_sign
 
 
@@ -64,7 +66,21 @@ def _eval_at(expr, vals, dps):
     A 0/1 branch (indicator, φ') whose condition compares two inexact values that agree to the working
     precision is decided at the exact level (``points.exact_values``: the tie ŷ_1 = ŷ_2 of two equal
     pre-activations is exactly 0); when that cannot be decided either, the point decides nothing.
+
+    The common case (no tie, no domain question, no cancellation beyond the guard bits) is evaluated by
+    ``fasteval`` from the expression compiled once; everything else by substitution and ``sp.N`` below.
     """
+    comp = compile_expr(expr, _relations, _denominators)
+    if comp is not None:
+        memo = getattr(vals, "memo", None)
+        out = evaluate(comp, vals, dps, None if memo is None else memo.setdefault(("fasteval", dps), {}))
+        if out is not None:
+            return out
+    return _eval_sympy(expr, vals, dps)
+
+
+def _eval_sympy(expr, vals, dps):
+    """``_eval_at`` by substitution and ``sp.N`` (every case; the reference of ``fasteval``)."""
     if expr.has(sp.Piecewise):
         expr = _decide_branches(expr, vals, dps)
         if expr is None:
@@ -107,30 +123,33 @@ def _exact_sign(d, vals):
         return None
 
 
-def _atoms(expr, kind):
-    """``expr.atoms(kind)``, visiting each distinct subtree once (``atoms`` walks every repetition of a shared
-    subtree: thousands in a wide layer's δ)."""
-    seen, stack, out = set(), [expr], set()
+def atoms_of(obj, *types):
+    """``obj.atoms(*types)`` of an expression or of every entry of a matrix, walking each distinct subtree
+    once (the entries of a side share most of their subtrees; SymPy's preorder walk visits a shared subtree
+    once per occurrence)."""
+    roots = list(obj) if isinstance(obj, sp.MatrixBase) else [obj]
+    seen, out, stack = set(), set(), roots
     while stack:
         x = stack.pop()
-        if x not in seen:
-            seen.add(x)
-            if isinstance(x, kind):
-                out.add(x)
-            stack.extend(x.args)
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if isinstance(x, types):
+            out.add(x)
+        stack.extend(x.args)
     return out
 
 
 @lru_cache(maxsize=4096)
 def _relations(expr):
     """The conditions inside ``expr`` (memoised: the same sides are evaluated at many points)."""
-    return tuple(_atoms(expr, sp.core.relational.Relational))
+    return tuple(atoms_of(expr, sp.core.relational.Relational))
 
 
 @lru_cache(maxsize=4096)
 def _denominators(expr):
     """(denominator, its expanded terms) for every negative power in ``expr`` (memoised)."""
-    return tuple((pw.base, sp.Add.make_args(sp.expand(pw.base))) for pw in _atoms(expr, sp.Pow) if pw.exp.is_negative)
+    return tuple((pw.base, sp.Add.make_args(sp.expand(pw.base))) for pw in atoms_of(expr, sp.Pow) if pw.exp.is_negative)
 
 
 def _decide_branches(expr, vals, dps):
@@ -181,7 +200,30 @@ def _tolerance(dps):
 def _close(a, b, dps):
     if a.is_Rational and b.is_Rational:
         return a == b
+    if a.is_Float and b.is_Float:
+        return _close_floats(a, b, dps)
+    return _close_sympy(a, b, dps)
+
+
+def _close_sympy(a, b, dps):
     return abs(a - b) <= _tolerance(dps) * max(1, abs(a), abs(b))
+
+
+def _close_floats(a, b, dps):
+    """``_close_sympy`` of two Floats, the same SymPy Float operations (precision and rounding of each)
+    done on their binary values directly."""
+    ma, mb = a._mpf_, b._mpf_
+    d = libmp.mpf_abs(libmp.mpf_sub(ma, mb, max(a._prec, b._prec), libmp.round_nearest))
+    tol = _tolerance(dps)
+    big, big_prec = None, None            # max(1, |a|, |b|): the first strictly largest, 1 if none is > 1
+    for m, prec in ((libmp.mpf_abs(ma), a._prec), (libmp.mpf_abs(mb), b._prec)):
+        if libmp.mpf_gt(m, libmp.fone if big is None else big):
+            big, big_prec = m, prec
+    if big is None:
+        bound = libmp.mpf_mul(tol._mpf_, libmp.fone, tol._prec, libmp.round_nearest)
+    else:
+        bound = libmp.mpf_mul(tol._mpf_, big, max(tol._prec, big_prec), libmp.round_nearest)
+    return libmp.mpf_le(d, bound)
 
 
 def _holds(op, lhs, rhs, vals, dps):
@@ -251,22 +293,41 @@ _LN10 = math.log(10)
 _DOUBLE_RATE = (sp.tanh, sp.coth, sp.sech, sp.csch)    # 1 - tanh(c) ~ 2 e^{-2c}
 
 
-def _constant_scale(e):
+_PLAIN = (sp.Function, sp.Piecewise, sp.core.relational.Relational, sp.logic.boolalg.BooleanFunction,
+          sp.functions.elementary.piecewise.ExprCondPair)
+
+
+def _has_free(x, memo):
+    """Whether ``x`` has a free symbol (``bool(x.free_symbols)``), memoised by node for a whole walk."""
+    hit = memo.get(id(x))
+    if hit is None:
+        plain = x.is_Add or x.is_Mul or x.is_Pow or isinstance(x, _PLAIN)   # no bound variables
+        hit = memo[id(x)] = (x, any(_has_free(a, memo)[1] for a in x.args) if plain and x.args
+                             else bool(x.free_symbols))
+    return hit
+
+
+def _constant_scale(e, seen=None, free=None):
     """Digits that a constant written in ``e`` carries: |log10| of its size (10^{-200}: 200; e^{-10^4}:
     4343), for a rational the size of its numerator and denominator (1 + 10^{-200}: 200), and for an
     exponential of a large constant the digits it can hide beside 1 (σ(1000) = 1/(1 + e^{-1000}) differs
-    from 1 by 10^{-435}: |argument| / ln 10, twice that for tanh)."""
+    from 1 by 10^{-435}: |argument| / ln 10, twice that for tanh).
+
+    Each distinct subtree is read once (``seen``, ``free``: shared by the caller across the entries of a
+    claim; a subtree already read adds nothing to the maximum)."""
     out = 0.0
-    stack, seen = [e], set()
+    seen = set() if seen is None else seen
+    free = {} if free is None else free
+    stack = [e]
     while stack:
         x = stack.pop()
-        if x in seen:                       # a maximum over subtrees: each distinct one once
+        if id(x) in seen:
             continue
-        seen.add(x)
+        seen.add(id(x))
         if x.is_Rational:
             out = max(out, len(str(abs(x.p))) - 1, len(str(x.q)) - 1)
             continue
-        if x.is_number and not x.is_Atom and not x.free_symbols:
+        if not _has_free(x, free)[1] and x.is_number and not x.is_Atom:
             out = max(out, _magnitude(x))
         if isinstance(x, (sp.exp,) + _DOUBLE_RATE) or (x.is_Pow and x.base == sp.E):
             arg = x.exp if x.is_Pow else x.args[0]
@@ -282,12 +343,13 @@ def _constant_scale(e):
 def _claim_digits(instances):
     """Digits for exact decisions of this claim: enough to see its smallest constant, with margin."""
     scale = 0.0
+    seen, free = set(), {}          # one walk over the shared subtrees of every side
     for inst in instances[:_MAX_BOUNDARY_INSTANCES]:
         for side in inst.sides:
             if side.expr is not None:
-                scale = max([scale] + [_constant_scale(e) for e in side.expr])
+                scale = max([scale] + [_constant_scale(e, seen, free) for e in side.expr])
         for lhs, _, rhs in inst.conditions:
-            scale = max(scale, _constant_scale(lhs), _constant_scale(rhs))
+            scale = max(scale, _constant_scale(lhs, seen, free), _constant_scale(rhs, seen, free))
     return int(min(_TINY_MAX_DPS, max(MIN_EXACT_DIGITS, 2 * scale + 100)))
 
 

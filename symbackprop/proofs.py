@@ -89,6 +89,8 @@ def _try_prove(lhs, rhs, g, conds):
     cond_subs = _fresh_condition_symbols(conds)
     diff = (lhs - rhs)
     hidden = {s_: g.concretize(phi(z)) for l in range(1, net.L) for s_, z in zip(g.a[l], g.z[l])}
+    if OUTPUTS[net.output].elementwise:          # ŷ = σ(z^(L)) entry by entry: a(1 − a) for σ' at the output too
+        hidden.update(zip(g.yhat, g.concretize(g.yhat_def)))
     stages = [("generic", lambda e: e), ("concrete activation", g.concretize),
               # a^(l) = φ(z^(l)): a claim written with a(1 - a) for σ' meets the derivation's σ'(z) here, before
               # the whole forward pass is substituted

@@ -300,7 +300,7 @@ def check_text_claim(r, width, color=False, verbose=False) -> list:
     exp = "" if r.expect else " (expected to fail)"
     status = "as expected" if r.as_expected else "NOT as expected"
     lines = [f"  {_c(sym, col, color)} {_pad(_s(r.id), width)}  {_c(_s(r.verdict), col, color)}{exp}  "
-             f"[{status}, {r.seconds:.2f}s]"]
+             f"[{status}, {r.seconds:.2f}s{', cached' if getattr(r, 'cached', False) else ''}]"]
     return lines + ["      " + ln for _, text in details(r, verbose) for ln in text.splitlines()]
 
 
@@ -502,7 +502,8 @@ def _claim_json(spec, r) -> dict:
             "diagnosis": {"code": r.diagnosis, "text": DIAGNOSES.get(r.diagnosis, "")} if r.diagnosis else None,
             "read_as": r.read_as, "read_as_given": list(r.read_as_given),
             "assumptions": [str(a) for a in r.assumptions],
-            "counterexample": _counterexample_json(r.counterexample, r)}
+            "counterexample": _counterexample_json(r.counterexample, r),
+            **({"cached": True} if getattr(r, "cached", False) else {})}
 
 
 def _network_json(net) -> dict:

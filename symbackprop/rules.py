@@ -411,7 +411,8 @@ class OutputRule:
     LaTeX and ``jacobian_sympy`` over ``yhat[k]``; ``range`` the open interval every ŷ_k lies in (softmax:
     also Σ_k ŷ_k = 1, the open simplex); ``mp(z)`` the high-precision forward pass of a list of mpf;
     ``linear`` means ŷ = z^(L) exactly (then points keep exact rationals); ``injective`` that ŷ_i = ŷ_j
-    gives z^(L)_i = z^(L)_j (softmax: the ratio ŷ_i/ŷ_j is e^{z_i - z_j}; an elementwise one-to-one head).
+    gives z^(L)_i = z^(L)_j (softmax: the ratio ŷ_i/ŷ_j is e^{z_i - z_j}; an elementwise one-to-one head);
+    ``elementwise`` that ŷ_k is a function of z^(L)_k alone (every head but softmax).
     """
     name: str
     f: Callable            # Matrix z -> Matrix ŷ (exact form)
@@ -424,6 +425,7 @@ class OutputRule:
     min_classes: int = 1
     linear: bool = False
     injective: bool = True
+    elementwise: bool = True
 
 
 def _softmax(z):
@@ -451,7 +453,7 @@ OUTPUTS = _Table("output", {r.name: r for r in (
         name="softmax", f=_softmax, f_stable=_softmax_stable,
         jacobian=lambda yh: sp.Matrix(len(yh), len(yh), lambda k, i: yh[k] * (sp.KroneckerDelta(i, k) - yh[i])),
         jacobian_latex=r"\hat{y}_k(\delta_{ik} - \hat{y}_i)", jacobian_sympy="yhat[k]*(KroneckerDelta(i, k) - yhat[i])",
-        range=(sp.Integer(0), sp.Integer(1)), mp=_mp_softmax, min_classes=2),
+        range=(sp.Integer(0), sp.Integer(1)), mp=_mp_softmax, min_classes=2, elementwise=False),
     OutputRule(
         name="sigmoid", f=lambda z: z.applyfunc(_sig), f_stable=lambda z: z.applyfunc(_sig_stable),
         jacobian=lambda yh: sp.diag(*[v * (1 - v) for v in yh]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from fractions import Fraction as _Fraction
 
 import mpmath
@@ -103,6 +104,7 @@ def warm_points(net, opts):
         for p in base + kinks:
             node_values(g, p, opts.dps)
         _SAMPLED[key] = (base, kinks, rng.getstate())
+        g.concretize(sp.Integer(0))          # the node -> concrete φ, φ' mapping every claim's sides go through
 
 
 def _exact_value(v):
@@ -151,10 +153,16 @@ def _solutions_on(ctx, S, p, limit=3, avoid=(), only=None):
                     break
         if q is None:
             continue
-        ex = exact_values(g, q)
+        # the others' exact values: a rational node value is exact (the forward pass is exact where the
+        # arithmetic is rational); only an irrational one needs the exact SymPy pass
+        nv = node_values(g, q, 30)
+        known = {v: nv[v] for v in free if v != s_ and v in nv}
+        if not all(val.is_Rational for val in known.values()):
+            ex = exact_values(g, q)
+            known = {v: ex[v] for v in free if v != s_ and v in ex}
         try:
-            d1 = d.xreplace({v: ex[v] for v in free if v != s_ and v in ex})
-            roots = solve_real(d1, s_) if d1.free_symbols == {s_} else None
+            d1 = d.xreplace(known)
+            roots = (_linear_root(d1, s_) or solve_real(d1, s_)) if d1.free_symbols == {s_} else None
             if roots is None and d1.free_symbols == {s_}:
                 roots = _recognised_roots(d1, s_)
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError, NotImplementedError):
@@ -162,6 +170,16 @@ def _solutions_on(ctx, S, p, limit=3, avoid=(), only=None):
         if roots:
             return [(q, s_, r) for r in roots[:limit]]
     return []
+
+
+def _linear_root(d, s_):
+    """[-c/k] when d = c + k s_ with rationals c, k != 0 (the one root ``solve_real`` finds and verifies, without
+    building a polynomial), else None."""
+    c, rest = d.as_coeff_Add()
+    k, sym = rest.as_coeff_Mul()
+    if sym == s_ and c.is_Rational and k.is_Rational and k != 0:
+        return [-c / k]
+    return None
 
 
 _ROOT_GRID = [sp.Rational(k, 8) for k in range(-64, 65)]
@@ -322,6 +340,7 @@ def _near_points(ctx, S, p, offset):
     return out
 
 
+@lru_cache(maxsize=64)
 def _primitive_index(g):
     """x, W, b (and y unless the target is one-hot) symbols -> where they live in a Point."""
     out = {s: ("x", i) for i, s in enumerate(g.x)}

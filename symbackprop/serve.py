@@ -223,10 +223,16 @@ def _work(kind, payload, limits: Limits):
     """One request in a checker: ('check', spec) -> check --format json's document (schema 1); ('tex', spec) -> LaTeX report;
     ('derive', net) -> the derive document."""
     from dataclasses import replace
+    from .resultcache import open_cache
     from .runner import run_jobs
     from .suite import check_specs
     if kind in ("check", "tex"):
-        report = check_specs([payload], replace(limits, file_timeout=REQUEST_BUDGET))[0]
+        cache = open_cache()          # as one types, the claims not edited are answered from it
+        try:
+            report = check_specs([payload], replace(limits, file_timeout=REQUEST_BUDGET), cache=cache)[0]
+        finally:
+            if cache is not None:
+                cache.close()
         if kind == "tex":
             from .export import export_report
             return export_report([report])

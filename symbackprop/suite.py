@@ -25,10 +25,11 @@ import importlib
 import signal
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .check import CheckOptions, ClaimResult, check_claim, mark_worker
 from .derive import derive
+from .resultcache import claim_key
 from .runner import BUDGET_MESSAGE, Limits, run_here, run_inline, run_jobs, will_fork
 from .samples import warm_points
 from .spec import DerivationSpec
@@ -164,10 +165,36 @@ def unchecked_report(spec: DerivationSpec, why: str, only=None) -> FileReport:
                                   for c in _selected(spec, only)))
 
 
+def _plan(specs, selected, opts, cache, decided) -> tuple:
+    """(jobs, where, keys) of the claims a worker must check: a malformed entry is decided at once (its
+    error), as is a claim the cache holds; ``where[i]`` is job i's (file, claim) and ``keys[i]`` its cache key."""
+    jobs, where, keys = [], [], []
+    for f, (spec, claims) in enumerate(zip(specs, selected)):
+        for k, c in enumerate(claims):
+            if c.error is not None:     # a malformed entry (spec.py): its error, no worker is run
+                decided(f, k, _from_job(c, None))
+                continue
+            job = (spec.network, c, opts, str(spec.path))
+            if cache is not None:
+                t0 = time.perf_counter()
+                key = claim_key(*job)
+                hit = cache.get(key)
+                if hit is not None:
+                    decided(f, k, replace(hit, seconds=time.perf_counter() - t0, cached=True))
+                    continue
+                keys.append(key)
+            jobs.append(job)
+            where.append((f, k))
+    return jobs, where, keys
+
+
 def check_specs(specs, limits: Limits = Limits(), opts: CheckOptions | None = None, inline: bool = False,
-                only=None, on_result=None) -> list:
+                only=None, on_result=None, cache=None) -> list:
     """Check the claims of every spec (all, or the ids in ``only``) as one queue of workers; one
     :class:`FileReport` per spec, in order.
+
+    ``cache`` (a :class:`~symbackprop.resultcache.ResultCache`, optional) answers the claims it holds a final
+    verdict for (no worker is run for them: ``cached`` is set) and keeps the final verdicts decided here.
 
     ``on_result(file_index, claim_index, result)`` (optional) is called as each claim is decided, in the
     order they finish (a malformed entry at once).  Raises :class:`CheckInterrupted` (with the partial
@@ -177,24 +204,20 @@ def check_specs(specs, limits: Limits = Limits(), opts: CheckOptions | None = No
     opts = opts or default_options(limits)
     selected = [_selected(spec, only) for spec in specs]
     results = [[None] * len(claims) for claims in selected]
-    jobs, where = [], []
 
     def decided(f, k, result):
         results[f][k] = result
         if on_result is not None:
             on_result(f, k, result)
 
-    for f, (spec, claims) in enumerate(zip(specs, selected)):
-        for k, c in enumerate(claims):
-            if c.error is not None:     # a malformed entry (spec.py): its error, no worker is run
-                decided(f, k, _from_job(c, None))
-            else:
-                jobs.append((spec.network, c, opts, str(spec.path)))
-                where.append((f, k))
+    jobs, where, keys = _plan(specs, selected, opts, cache, decided)
 
     def finished(i, res):
         f, k = where[i]
-        decided(f, k, _from_job(selected[f][k], res))
+        result = _from_job(selected[f][k], res)
+        if cache is not None and res.status == "ok":
+            cache.put(keys[i], result)
+        decided(f, k, result)
 
     try:
         if inline:

@@ -5,16 +5,17 @@ sides meet), in a fixed order, and whether a point lies exactly on one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
-from .givens import _atoms_once
 from .network import graph
 from .precision import (SURFACE_GUARD_DIGITS, _EXPAND_TERMS, _MAX_BOUNDARY_INSTANCES, _STRICT, _exact_sign,
-                        _expanded_size, _sub)
+                        _expanded_size, _sub, atoms_of)
 from .rules import ACTIVATIONS, OUTPUTS, phi, phi_prime
 
 
+@lru_cache(maxsize=64)
 def _z_index(g):
     """Map each pre-activation symbol (and ŷ of an identity head, which is z^(L)) to its (layer, unit)."""
     out = {s: (l, j) for l, vec in g.z.items() for j, s in enumerate(vec)}
@@ -60,23 +61,27 @@ def _canon(d):
 def _surfaces_in(expr, generic, net):
     """The surfaces of one (concretized) expression and its generic form: [(d, kind)]."""
     out = []
-    def atoms(e, *kinds):                      # e.atoms(*kinds), visiting each distinct subtree once
-        return set().union(*[_atoms_once(x, kinds) for x in (e if isinstance(e, sp.MatrixBase) else [e])])
-
-    for pw in atoms(expr, sp.Piecewise):
+    found = atoms_of(expr, sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside)   # one walk
+    for pw in (f for f in found if isinstance(f, sp.Piecewise)):
         for _, cond in pw.args:
-            out += [(rel.lhs - rel.rhs, "jump") for rel in cond.atoms(sp.core.relational.Relational)]
-    for m in atoms(expr, sp.Max, sp.Min):
+            out += [(rel.lhs - rel.rhs, "jump") for rel in atoms_of(cond, sp.core.relational.Relational)]
+    for m in (f for f in found if isinstance(f, (sp.Max, sp.Min))):
         args = list(m.args)
         out += [(a - b, "corner") for i, a in enumerate(args) for b in args[i + 1:]]
-    out += [(f.args[0], "corner") for f in atoms(expr, sp.Abs, sp.sign, sp.Heaviside)]
+    out += [(f.args[0], "corner") for f in found if isinstance(f, (sp.Abs, sp.sign, sp.Heaviside))]
     if generic is not None:
-        layer = {s: l for l in range(1, net.L) for s in graph(net).z[l]}
+        layer = _hidden_layers(graph(net))
         every = {c for name in net.activation_names for c in ACTIVATIONS[name].kinks}
-        for f in atoms(generic, phi, phi_prime):     # the argument's layer's kinks (every kink if it is not a z)
+        for f in atoms_of(generic, phi, phi_prime):     # the argument's layer's kinks (every kink if it is not a z)
             kinks = net.rule_of(layer[f.args[0]]).kinks if f.args[0] in layer else sorted(every)
             out += [(f.args[0] - c, "jump") for c in kinks]
     return out
+
+
+@lru_cache(maxsize=64)
+def _hidden_layers(g):
+    """Each hidden pre-activation symbol -> its layer."""
+    return {s: l for l in range(1, g.net.L) for s in g.z[l]}
 
 
 def _add_surfaces(out, pairs):
@@ -120,6 +125,7 @@ def _given_surfaces(conds, conc):
     return out
 
 
+@lru_cache(maxsize=4096)
 def _pullback(g, d):
     """d over pre-activations: ŷ = head(z^(L)) and a^(l) = φ(z^(l)) with the concrete activation."""
     if d.free_symbols & set(g.yhat):
@@ -130,6 +136,7 @@ def _pullback(g, d):
     return d
 
 
+@lru_cache(maxsize=64)
 def _z_nodes(g):
     return {s: (l, j) for l, vec in g.z.items() for j, s in enumerate(vec)}
 
@@ -166,8 +173,17 @@ def claim_surfaces(ctx, instances):
     for inst in instances[:_MAX_BOUNDARY_INSTANCES]:
         for side in inst.sides:
             if side.expr is not None and len(out) < _MAX_BOUNDARIES:
-                _add_surfaces(out, _surfaces_in(ctx.conc(side.expr), side.expr, ctx.net))
+                _add_surfaces(out, _side_surfaces(ctx, side.expr))
     return list(out.values())[:_MAX_BOUNDARIES]
+
+
+def _side_surfaces(ctx, M):
+    """``_surfaces_in`` of a side (concretized) and its generic form, once per side and claim (the claim's
+    surfaces and each step's read the same sides)."""
+    memo = ctx.__dict__.setdefault("_side_surfaces", {})
+    if id(M) not in memo:              # the side is kept with its answer: its id is never reused
+        memo[id(M)] = (M, _surfaces_in(ctx.conc(M), M, ctx.net))
+    return memo[id(M)][1]
 
 
 def step_surfaces(ctx, a, b, conds, op="="):
@@ -178,12 +194,13 @@ def step_surfaces(ctx, a, b, conds, op="="):
         if op in _STRICT:
             _add_surfaces(out, _relation_pairs(ctx, a, b))
         for side in (a, b):
-            _add_surfaces(out, _surfaces_in(ctx.conc(side.expr), side.expr, ctx.net))
+            _add_surfaces(out, _side_surfaces(ctx, side.expr))
         _add_surfaces(out, _given_surfaces(conds, ctx.g.concretize))
         ctx._step_surfaces[key] = list(out.values())
     return ctx._step_surfaces[key]
 
 
+@lru_cache(maxsize=4096)
 def _is_kink_of_unit(S, g):
     """Whether S is z^(l)_j = c for one hidden pre-activation (random points lie on both sides of it)."""
     zn = _z_nodes(g)

@@ -1,7 +1,13 @@
 """Shared fixtures: one seeded RNG per test and the tolerance table the numeric tests use (the test tiers are in
 the conftest.py at the top of the repository, which also sees derivations/)."""
+import os
+
 import numpy as np
 import pytest
+
+# No test reads or writes the user's result cache (~/.cache/symbackprop): every claim is checked, in this process
+# and in every CLI the tests start.  tests/test_resultcache.py turns it on, in a folder of its own.
+os.environ["SYMBACKPROP_NO_CACHE"] = "1"
 
 # Relative-error tolerances in float64, typed here (not read from the code under test):
 # |a - b| / max(|a| + |b|, floor) <= rtol.

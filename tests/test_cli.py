@@ -767,10 +767,20 @@ def test_grade_output_never_overwrites_an_input(grading, output, words, capsys, 
     assert_usage_error(code, out, err, "-o/--output", output, *words)
     assert {p: p.read_bytes() for p in before} == before
     assert sorted(os.listdir(subs)) == ["a.yaml", "deeper"]
+    assert [n for n in os.listdir(root) + os.listdir(subs) if n.startswith(".symbackprop")] == []
+
+
+def test_grade_output_elsewhere_or_a_new_non_yaml_file_is_written(grading, capsys, monkeypatch):
+    """After a refused output, outputs that are no input are written (once here, not in each refused row)."""
+    root, ref, subs = grading
+    monkeypatch.chdir(root)
+    code, out, err = run(capsys, "grade", "subs", "--against", "ref.yaml", "-o", "ref.yaml", "--jobs", "2")
+    assert_usage_error(code, out, err, "-o/--output", "ref.yaml", "reference file")
     for fine in ("grades.csv", "subs/grades.csv"):          # elsewhere, or a new non-YAML file: written
         code, out, err = run(capsys, "grade", "subs", "--against", "ref.yaml", "-o", fine, "--jobs", "2")
         assert code == 0 and out == "" and "Traceback" not in err, err
         assert (root / fine).read_text().splitlines()[1].startswith("a,a.yaml,1,1,1,0,,")
+    assert sorted(os.listdir(subs)) == ["a.yaml", "deeper", "grades.csv"]
     assert [n for n in os.listdir(root) + os.listdir(subs) if n.startswith(".symbackprop")] == []
 
 

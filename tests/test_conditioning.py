@@ -63,11 +63,19 @@ def backprop(pv):
     return zs, acts, d
 
 
+_CHECKED = {}       # claim id -> its result with the search on, checked once for the module
+
+
 def check(cid, search=True, monkeypatch=None):
+    """The claim's result: with the search on, one check shared by every test of the module (a claim's verdict
+    and points are deterministic, and the tests only read the result); with it off, a fresh check."""
     text, given = MISTAKES[cid]
     if not search:
         monkeypatch.setattr(conditioning, "better_point", lambda *a, **k: None)
-    return check_claim(NET, cid, text, given=given, expect=False)
+        return check_claim(NET, cid, text, given=given, expect=False)
+    if cid not in _CHECKED:
+        _CHECKED[cid] = check_claim(NET, cid, text, given=given, expect=False)
+    return _CHECKED[cid]
 
 
 @pytest.mark.parametrize("cid", ["flipped-sign", "transposed-gradient", "off-by-one-layer", "wrong-layer-sign"])

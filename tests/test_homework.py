@@ -334,6 +334,19 @@ def test_any_text_is_read_or_refused_and_claims_are_cut_exactly(pieces, kind):
             assert "\n".join(lines[line - 1:]).startswith(lead + piece)
 
 
+@pytest.mark.parametrize("text", [
+    "\\begin{document}\\begin{equation}\\[\\end{equation}",        # found by the property test above
+    "\\documentclass{article}\\begin{document}\\[ x = x \\]",
+    "\\begin{document}  $$ x = x $$ \\end{document}",
+])
+def test_the_lead_of_a_claim_is_the_text_before_it_as_written(text):
+    spec = load_homework_text(text, "f.tex", network={"sizes": (2, 3, 2)})
+    assert spec.claims
+    for claim in spec.claims:
+        for piece, line, lead in claim.origin.pieces:
+            assert text.split("\n")[line - 1].startswith(lead + piece)
+
+
 def test_iffalse_is_skipped_and_an_escaped_bracket_in_markdown_is_prose(tmp_path):
     text = NET_TEX + "\\iffalse\n\\[ y = 0 \\]\n\\fi\n\\[ x = x \\]\n"
     spec = _spec(tmp_path, text)

@@ -11,9 +11,8 @@ from dataclasses import replace
 
 from .algebra import Frac
 from .derivatives import Derivative
-from .functions import (COND_OPS, Apply, ClassIndicator, ClassPick, Diag, Indicator, IndicatorChain, Max, Min,
-                        Softmax,
-                        SumOver, Trace, chain_condition)
+from .functions import (COND_OPS, Apply, ClassIndicator, ClassPick, Diag, Indicator, IndicatorChain, Max, MaxOver,
+                        Min, MinOver, Softmax, SumOver, Trace, chain_condition)
 from .literals import numeric_literal
 import sympy as sp
 
@@ -207,8 +206,8 @@ class CommandsMixin(ScriptedMixin):
     def cmd_max(self, node=Max):
         t = self.next()
         name = "\\min" if node is Min else "\\max"
-        if self.at("sym", "_") and node is Max:
-            return self.max_over(t)
+        if self.at("sym", "_"):
+            return self.max_over(t, MaxOver if node is Max else MinOver)
         if not (self.tok.kind == "sym" and self.tok.value in PARENS):
             raise self.error(f"expected ( after {name}")
         close = {"(": ")", "\\left(": "\\right)"}[self.next().value]

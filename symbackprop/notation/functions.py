@@ -16,7 +16,7 @@ from .algebra import broadcast, is_bare_array
 from .context import OutOfRange
 from .nodes import ATOM, POST, PROD, SUM, WIDTH_TYPES, Named, Node, at, bare, combine, dims, kind, paren
 
-__all__ = ["Cases", "Apply", "Max", "Min", "Indicator", "IndicatorChain", "chain_condition", "SumOver", "MaxOver", "LogBase", "Diag", "Softmax", "Trace", "ClassPick", "ClassIndicator",
+__all__ = ["Cases", "Apply", "Max", "Min", "Indicator", "IndicatorChain", "chain_condition", "SumOver", "MaxOver", "MinOver", "LogBase", "Diag", "Softmax", "Trace", "ClassPick", "ClassIndicator",
            "FUNCTIONS", "FUNCTION_TEX", "COND_OPS", "RELOP_TEX", "MAX_SUM_TERMS", "build"]
 
 MAX_SUM_TERMS = 50_000            # body evaluations of all sums in one evaluation
@@ -299,24 +299,41 @@ class SumOver(Node):
 @dataclass
 class MaxOver(SumOver):
     """\\max_k body: the largest of the body's values over the range of k implied by what k indexes (a scalar
-    body, as in the stable softmax z_j - \\max_k z_k)."""
+    body, as in the stable softmax z_j - \\max_k z_k).  :class:`MinOver` is \\min_k, the smallest."""
+    NAME = "max"
+
+    @staticmethod
+    def pick(values):
+        return sp.Max(*values)
 
     def ev(self, ctx):
         hi = self.upper(ctx)
+        name = f"\\{self.NAME}_{self.var}"
         if hi < self.lo:
-            raise ctx.error(f"\\max_{self.var} over no value ({self.var} from {self.lo} to {hi})", self)
+            raise ctx.error(f"{name} over no value ({self.var} from {self.lo} to {hi})", self)
         terms = self.terms(ctx, hi)
         if terms[0].shape != (1, 1):
-            raise ctx.error(f"\\max_{self.var} of a {dims(terms[0])} quantity: its body must be a scalar (write the "
+            raise ctx.error(f"{name} of a {dims(terms[0])} quantity: its body must be a scalar (write the "
                             f"entry, e.g. z_{self.var})", self)
-        return sp.Matrix([[build(ctx, self, lambda: sp.Max(*[t[0, 0] for t in terms]))]])
+        return sp.Matrix([[build(ctx, self, lambda: self.pick([t[0, 0] for t in terms]))]])
 
     def unimplied(self):
-        return (f"the range of {self.var} in \\max_{self.var} is not implied: {self.var} must index the scalar it "
-                f"takes the largest of (\\max_{self.var} z^{{(L)}}_{self.var})")
+        what = "largest" if self.NAME == "max" else "smallest"
+        return (f"the range of {self.var} in \\{self.NAME}_{self.var} is not implied: {self.var} must index the scalar "
+                f"it takes the {what} of (\\{self.NAME}_{self.var} z^{{(L)}}_{self.var})")
 
     def tex(self):
-        return r"\max_{%s} " % self.var + at(bare(self.body), POST)
+        return r"\%s_{%s} " % (self.NAME, self.var) + at(bare(self.body), POST)
+
+
+@dataclass
+class MinOver(MaxOver):
+    """\\min_k body = −\\max_k(−body), as :class:`Min`: the prover and the checker's corners know max."""
+    NAME = "min"
+
+    @staticmethod
+    def pick(values):
+        return -sp.Max(*[-v for v in values])
 
 
 @dataclass

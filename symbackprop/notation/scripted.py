@@ -1,5 +1,5 @@
-r"""Commands read with a script: a logarithm's base (``\log_2 u``), a maximum over an index (``\max_k z_k``), and
-a size moved by an integer as a bound (``\sum_{k=1}^{C-1}``, ``\text{for } k = 1, \dots, d_l - 1``).
+r"""Commands read with a script: a logarithm's base (``\log_2 u``), a maximum or minimum over an index (``\max_k z_k``,
+``\min_k``), and a size moved by an integer as a bound (``\sum_{k=1}^{C-1}``, ``\text{for } k = 1, \dots, d_l - 1``).
 
 Each is read only when its meaning is certain: an integer base (or e), one index letter whose range its uses
 imply, a size plus or minus one integer; anything else is an error naming the token and how to write it.
@@ -7,14 +7,14 @@ Methods of :class:`~symbackprop.notation.commands.CommandsMixin` (and so of the 
 """
 from __future__ import annotations
 
-from .functions import LogBase, MaxOver
+from .functions import LogBase, MaxOver, MinOver
 from .nodes import SizeShift
 
 __all__ = ["ScriptedMixin"]
 
 
 class ScriptedMixin:
-    """\\log_b, \\max_k and size bounds ± an integer."""
+    """\\log_b, \\max_k / \\min_k and size bounds ± an integer."""
 
     def log_base(self, t, shown, prime, power):
         """\\log_2 u, \\log_{10} u: the logarithm to an integer base (ln u / ln b); \\log_e u is \\ln u."""
@@ -39,19 +39,21 @@ class ScriptedMixin:
         return node if base is None else LogBase(t.pos, self.span(t), node, base)
 
 
-    def max_over(self, t):
-        """\\max_k u_k, \\max_{k} (…): the largest value over the range of k that its uses imply."""
+    def max_over(self, t, node=MaxOver):
+        """\\max_k u_k, \\max_{k} (…): the largest value over the range of k that its uses imply (``node``
+        MinOver: \\min_k, the smallest)."""
+        name = f"\\{node.NAME}"
         caret = self.next()
         braced = self.script_group(caret, "index")
         v = self.tok
         if not (v.kind == "letter" and v.value.islower() and v.value not in self.index_excluded()):
-            raise self.error(f"the index of \\max_… must be a single lowercase letter (not "
-                             f"{', '.join(sorted(self.index_excluded()))}); write \\max(u, v) for the larger of two",
-                             tok=v)
+            raise self.error(f"the index of {name}_… must be a single lowercase letter (not "
+                             f"{', '.join(sorted(self.index_excluded()))}); write {name}(u, v) for the "
+                             f"{'larger' if node is MaxOver else 'smaller'} of two", tok=v)
         self.next()
         if braced and not self.at("sym", "}"):
-            raise self.error("\\max_{…} takes one index letter, its range implied by what it indexes "
-                             "(write \\max_k z_k)")
+            raise self.error(f"{name}_{{…}} takes one index letter, its range implied by what it indexes "
+                             f"(write {name}_k z_k)")
         if braced:
             self.next()
         if v.value in self.active:
@@ -59,10 +61,10 @@ class ScriptedMixin:
         self.bound_names.setdefault(v.value, v.pos)
         self.active.append(v.value)
         try:
-            body = self.function_argument(f"\\max_{v.value}")
+            body = self.function_argument(f"{name}_{v.value}")
         finally:
             self.active.pop()
-        return MaxOver(t.pos, self.span(t), v.value, 1, None, body)
+        return node(t.pos, self.span(t), v.value, 1, None, body)
 
 
     def size_shift(self, node):
