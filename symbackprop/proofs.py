@@ -110,7 +110,7 @@ def _try_prove(lhs, rhs, g, conds):
             # equal where Σ_k y_k = 1 and not without it (nonzero at an exact point): what the expansion below
             # finds at its first stage with that assumption; otherwise the stages below decide as before
             return "generic", (ONEHOT_SUM,)
-    tried = []
+    tried, tried_cases = [], []    # two lists: a Matrix compared with a tuple would sympify the tuple's string
     for stage, fn in stages:
         e = diff.applyfunc(fn)
         region = _given_region(conds, fn, cond_subs)
@@ -128,8 +128,8 @@ def _try_prove(lhs, rhs, g, conds):
             tried.append(cur)
             if not _surely_nonzero(cur, region) and prove_zero(cur, region):
                 return stage, used
-        if onehot and set(g.y) & e.free_symbols and ("cases", e) not in tried:
-            tried.append(("cases", e))
+        if onehot and set(g.y) & e.free_symbols and e not in tried_cases:
+            tried_cases.append(e)
             if _prove_by_target_cases(e, g, conds, fn, cond_subs):
                 return stage, (ONEHOT_CASES,)
     return None, ()

@@ -39,3 +39,23 @@ def test_the_scan_covers_the_notation_package():
 def test_the_scan_would_catch_a_call():
     tree = ast.parse("import sympy as sp\nsp.sympify(text)\neval(x)\n")
     assert {n for _, n in _called_names(tree)} >= {"sympify", "eval"}
+
+
+# The static scan above sees calls written in our code; SymPy can still reach its string parser on its own,
+# e.g. when a Matrix is compared with a tuple holding a str (Matrix.__eq__ sympifies the other side).  The
+# checker must never get there: parse_expr is made to fail while whole files are checked.
+@pytest.mark.parametrize("name", ["mle_ex4_task1.yaml", "mistakes/mle_ex4_common_mistakes.yaml"])
+def test_checking_a_file_never_reaches_sympys_string_parser(name, monkeypatch):
+    import sympy.parsing.sympy_parser as sympy_parser
+    from symbackprop import load_spec
+    from symbackprop.check import check_claim
+    calls = []
+
+    def refuse(text, *args, **kwargs):
+        calls.append(text)
+        raise AssertionError(f"parse_expr({text!r})")
+    monkeypatch.setattr(sympy_parser, "parse_expr", refuse)
+    spec = load_spec(PACKAGE.parent / "derivations" / name)
+    results = [check_claim(spec.network, c.id, c.claim, c.given, c.expect) for c in spec.claims]
+    assert calls == []
+    assert all(r.as_expected for r in results), [(r.id, r.verdict, r.message) for r in results if not r.as_expected]
