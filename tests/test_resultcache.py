@@ -193,5 +193,11 @@ def test_the_cli_reuses_the_cache_unless_told_not_to(tmp_path):
     strip = [[{k: v for k, v in c.items() if k not in ("seconds", "cached")} for c in d["files"][0]["claims"]]
              for d in docs]
     assert strip[0] == strip[1] == strip[2]
-    text = _cli(["check", str(path)], env).stdout
-    assert text.count(", cached]") == 3
+
+
+def test_the_text_report_says_cached(store):
+    from symbackprop.report import render_check_text
+    spec = _spec()
+    check_specs([spec], LIMITS, cache=store)
+    assert ", cached]" not in render_check_text(check_specs([spec], LIMITS)[0])
+    assert render_check_text(check_specs([spec], LIMITS, cache=store)[0]).count(", cached]") == 4
