@@ -1,6 +1,6 @@
 """The test tiers of the repository (README, "Testing"), here so that they apply to tests/ and derivations/ alike.
 
-* default (`python -m pytest -q -n auto --dist loadscope`): everything not marked below.
+* default (`python -m pytest -q -n auto --dist worksteal`): everything not marked below.
 * heavy: tests that take seconds each -- whole tables checked in worker processes, property (hypothesis)
   runs, real servers, signals and time limits that must run out, pdflatex documents, the larger rows of
   grids, the derivation claims that take seconds today.  Not in the default run; CI runs them as its second
@@ -61,27 +61,15 @@ HEAVY = {
                                                                         ("-incoming]",)),
     "tests/test_derive.py::test_derived_gradients_equal_naive_diff_of_the_composed_loss[": (
         "rows with incoming weights (naive diff of the composed loss)", ("incoming-",)),
-    # claims of the project's derivation files that take seconds each today (the checker's speed is issue 16);
-    # every file keeps its other claims in the default run
-    "derivations/notations/cs231n_case_study.yaml::softmax-loss": "numerically-equal after the symbolic budget",
-    "derivations/notations/goodfellow_6_4.yaml::weights": "seconds",
-    "derivations/notations/goodfellow_6_4.yaml::propagate": "seconds",
-    "derivations/notations/goodfellow_6_4.yaml::biases": "seconds",
-    "derivations/notations/goodfellow_6_4.yaml::pre-nonlinearity": "seconds",
-    "derivations/nielsen_bp1_bp4.yaml::BP4": "seconds (BP4 and BP4-matrix)",
-    "derivations/nielsen_bp1_bp4.yaml::BP2": "seconds",
-    "derivations/notations/nielsen_ch2.yaml::BP4": "seconds",
-    "derivations/mle_ex4_task1.yaml::any-weight-gradient": "seconds",
-    "derivations/mle_ex4_task1.yaml::dead-neuron-weights": "seconds",
-    "derivations/mle_ex4_task1.yaml::any-hidden-layer": "seconds",
-    "derivations/notations/ufldl_backprop.yaml::weight-derivatives": "seconds",
-    "derivations/minibatch_rows_l2.yaml::grad-input": "seconds",
-    "derivations/minibatch_rows_l2.yaml::grad-W-input": "seconds",
     # property-based (hypothesis) runs
     "tests/test_fuzz_notation.py::test_fuzz_": "hypothesis",
     "tests/test_fuzz_bounded.py::test_random_files_": "hypothesis through bounded workers",
     "tests/test_notation.py::test_random_nesting_only_raises_notation_errors_and_is_order_independent": "hypothesis",
     "tests/test_spec.py::test_arbitrary_": "hypothesis",
+    "tests/test_symmetry.py::test_true_entrywise_claims_are_proved_through_the_permutation_of_units[": (
+        "row of sigmoid BP2 by entry at [8,8,8] (2 s; the vector form and the other rows stay)", ("sigmoid-bp2-entry]",)),
+    "tests/test_fasteval.py::test_random_expressions_agree_with_evalf_or_decline": "150 random expressions "
+                                                                                    "against evalf at 200 digits",
     "tests/test_spec.py::test_hostile_yaml_ends_fast_with_a_clear_error[": "YAML bombs",
     # preset rows whose claims take seconds to prove
     "tests/test_profiles.py::test_preset_reads_its_source[cs231n:L_i": "proof of seconds",
@@ -107,6 +95,23 @@ HEAVY = {
     "tests/test_runner.py::test_run_here_uses_the_cpu_limit_when_sigalrm_is_taken": "a CPU limit that must run out",
     "tests/test_runner.py::test_cpu_limit_is_a_timeout_and_says_cpu": "a CPU limit that must run out",
     "tests/test_runner.py::test_workers_and_what_they_started_die_when_the_parent_is_killed[": "killed parents",
+    # limits that must run out, seconds each (the default run keeps a wall-clock limit, a CPU-bound loop and
+    # the kill of grandchildren: test_sleep_past_the_wall_clock_is_a_timeout, test_busy_loop_is_a_timeout,
+    # test_timeout_kills_grandchildren)
+    "tests/test_runner.py::test_hostile_jobs_do_not_affect_the_others": "limits that must run out, 2 s of CPU",
+    "tests/test_runner.py::test_a_worker_stalled_at_the_memory_limit_is_memory_not_time": "a stall that must "
+                                                                                         "run out",
+    "tests/test_runner.py::test_job_that_closes_its_pipe_is_crashed_or_timed_out": "a limit that must run out",
+    "tests/test_runner.py::test_a_batch_deadline_stops_running_jobs_and_skips_the_rest": "a deadline, 3 s",
+    "tests/test_runner.py::test_a_job_limit_before_the_deadline_is_still_a_timeout": "a limit that must run out",
+    "tests/test_runner.py::test_group_budgets_are_per_group_and_start_with_the_groups_first_job": "budgets that "
+                                                                                                  "must run out",
+    "tests/test_runner.py::test_a_job_of_several_groups_runs_until_the_latest_of_their_budgets": "budgets, 2 s",
+    "tests/test_runner.py::test_run_here_stops_a_busy_loop_at_the_wall_clock_and_puts_the_limits_back": "a busy "
+                                                                                                        "loop",
+    "tests/test_runner.py::test_run_here_interrupts_again_after_an_interrupt_was_swallowed": "a busy loop",
+    "tests/test_resultcache.py::test_the_cli_reuses_the_cache_unless_told_not_to": "three CLI subprocesses (the "
+                                                                                   "cache's logic: in process)",
     "tests/test_suite.py::test_workers_of_a_warm_parent_import_and_derive_nothing": "probe subprocess",
     "tests/test_suite.py::test_the_probe_sees_what_a_cold_parent_leaves_to_its_workers": "probe subprocess",
     "tests/test_soundness.py::test_boundary_points_do_not_depend_on_the_hash_seed": "subprocesses per hash seed",
