@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import json
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
-from rich.text import Text
-
 from .report import terminal_safe
 
 __all__ = ["color", "ProgressLine", "CheckStream", "print_check"]
 
+# rich is imported where a console or a progress line is made, not with this module: ``check --format json``
+# makes neither, text to a pipe only a console; rich.console + rich.progress cost about 30 ms to import.
 
-def _console(stream) -> Console:
+
+def _console(stream):
+    from rich.console import Console
     return Console(file=stream, highlight=False, soft_wrap=True)
 
 
@@ -34,24 +34,33 @@ def color(stream) -> bool:
     return bool(c.is_terminal and c.color_system is not None and not c.no_color)
 
 
-class _Rate(ProgressColumn):
+def _rate_column():
     """Items per second since the start ('' before the first one is done)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
 
-    def render(self, task):
-        elapsed = task.elapsed or 0
-        return Text(f"{task.completed / elapsed:.2f}/s" if task.completed and elapsed > 0 else "")
+    class Rate(ProgressColumn):
+        def render(self, task):
+            elapsed = task.elapsed or 0
+            return Text(f"{task.completed / elapsed:.2f}/s" if task.completed and elapsed > 0 else "")
+    return Rate()
 
 
-class _Left(ProgressColumn):
+def _left_column():
     """'about 40 s left' from the pace since the start (claims differ in cost: a rough guide, never a
     promise); '' before the first item and at the end."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
 
-    def render(self, task):
-        done, total, elapsed = task.completed, task.total, task.elapsed or 0
-        if not total or not 0 < done < total or elapsed <= 0:
-            return Text("")
-        left = elapsed / done * (total - done)
-        return Text(f"about {left:.0f} s left" if left < 120 else f"about {left / 60:.0f} min left", style="cyan")
+    class Left(ProgressColumn):
+        def render(self, task):
+            done, total, elapsed = task.completed, task.total, task.elapsed or 0
+            if not total or not 0 < done < total or elapsed <= 0:
+                return Text("")
+            left = elapsed / done * (total - done)
+            return Text(f"about {left:.0f} s left" if left < 120 else f"about {left / 60:.0f} min left",
+                        style="cyan")
+    return Left()
 
 
 class ProgressLine:
@@ -62,9 +71,10 @@ class ProgressLine:
     An error writing (the terminal is gone) turns it off: the methods then return None, else self."""
 
     def __init__(self, stream, transient=True, rate=False, clock=None):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
         columns = [BarColumn(bar_width=20), MofNCompleteColumn(), TextColumn("{task.description}")]
-        columns += [_Rate()] if rate else []
-        columns.append(_Left())
+        columns += [_rate_column()] if rate else []
+        columns.append(_left_column())
         self.progress = Progress(*columns, console=_console(stream), transient=transient, auto_refresh=False,
                                  redirect_stdout=False, redirect_stderr=False, **({"get_time": clock} if clock else {}))
         self.task, self.live = None, False
