@@ -685,7 +685,7 @@ class _Budgets:
 
 
 def run_jobs(func, jobs, limits: Limits = Limits(), *, start_method: str | None = None, deadline=None,
-             on_result=None, groups=None, group_budget=None) -> list:
+             on_result=None, groups=None, group_budget=None, after_first=None) -> list:
     """Run ``func(job)`` for every job, each in its own limited child process; results in job order.
 
     ``deadline`` (a ``time.monotonic()`` time, optional) bounds the whole batch: what is still running
@@ -694,6 +694,8 @@ def run_jobs(func, jobs, limits: Limits = Limits(), *, start_method: str | None 
     collection of group keys of job ``i`` (e.g. ``(file,)``); each group's clock starts when its first
     job starts and lasts ``group_budget`` seconds, after which its jobs are stopped and not started
     (status ``budget``; a job of several groups lasts until the latest of their deadlines).
+    ``after_first()`` (optional) is called once the first jobs are started (as many as run at once): work of
+    this process that only later children need overlaps with the first ones instead of delaying them.
     ``on_result(index, result)`` (optional) is called as each job finishes, so a caller interrupted
     (KeyboardInterrupt, :class:`Interrupted`) still knows what finished; the children are killed before
     the exception leaves.
@@ -731,6 +733,9 @@ def run_jobs(func, jobs, limits: Limits = Limits(), *, start_method: str | None 
                     continue
                 with _signals_held():       # a started child is always in ``running`` (cleanup sees it)
                     running[i] = _start(ctx, func, job, i, limits, budgets.start(i, now))
+            if after_first is not None:
+                after_first, first = None, after_first
+                first()
             if running:
                 _step(running, limits, done)
     finally:

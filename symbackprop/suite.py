@@ -105,24 +105,40 @@ class CheckInterrupted(KeyboardInterrupt):
 
 # What a claim's worker imports beyond the checker itself (found by listing sys.modules in a worker
 # after checking the course files): imported once in the parent, the forked workers inherit them.
-WORKER_MODULES = ("symbackprop.notation", "symbackprop.trivial", "latex2sympy2", "sympy.assumptions.wrapper",
+WORKER_MODULES = ("symbackprop.notation", "symbackprop.trivial", "sympy.assumptions.wrapper",
                   "sympy.sets.handlers.issubset", "sympy.sets.setexpr")
+# Imported while the first workers run (``import_late``): latex2sympy2 (about 80 ms, two parses at its import)
+# reads only numeric literals, which the first claims may not have; a worker that meets one before the parent
+# has it imports it itself.
+LATE_MODULES = ("latex2sympy2",)
 _COLD = set()       # networks whose warm-up ran out of its limits in this process: not tried again
 
 
-def prepare_workers(networks, limits: Limits = Limits(), deadline=None, opts: CheckOptions | None = None) -> None:
-    """Warm this process for the workers it will fork: import :data:`WORKER_MODULES`, derive each network
-    once and draw and evaluate its claims' random and kink points (``check.warm_points`` with ``opts``),
-    bounded by ``limits`` (and ``deadline``).  Nothing to do where workers are not forked."""
-    if not will_fork():
-        return
+def _import(names):
     with warnings.catch_warnings():         # latex2sympy2's antlr4 imports typing.io (deprecated)
         warnings.simplefilter("ignore", DeprecationWarning)
-        for name in WORKER_MODULES:
+        for name in names:
             try:
                 importlib.import_module(name)
             except ImportError:
                 pass
+
+
+def import_late() -> None:
+    """Import :data:`LATE_MODULES` here (``run_jobs(after_first=...)``: while the first workers run)."""
+    if will_fork():
+        _import(LATE_MODULES)
+
+
+def prepare_workers(networks, limits: Limits = Limits(), deadline=None, opts: CheckOptions | None = None,
+                    late: bool = True) -> None:
+    """Warm this process for the workers it will fork: import :data:`WORKER_MODULES` (and :data:`LATE_MODULES`
+    unless ``late`` is False: the caller then runs :func:`import_late` once its first workers started), derive
+    each network once and draw and evaluate its claims' random and kink points (``check.warm_points`` with
+    ``opts``), bounded by ``limits`` (and ``deadline``).  Nothing to do where workers are not forked."""
+    if not will_fork():
+        return
+    _import(WORKER_MODULES + (LATE_MODULES if late else ()))
     for net in dict.fromkeys(networks):
         if net not in _COLD:
             res = run_here(derive, net, limits, deadline)
@@ -226,9 +242,9 @@ def check_specs(specs, limits: Limits = Limits(), opts: CheckOptions | None = No
         elif jobs:
             budget = limits.file_timeout
             prepare_workers([j[0] for j in jobs], limits,
-                            deadline=time.monotonic() + budget if budget else None, opts=opts)
+                            deadline=time.monotonic() + budget if budget else None, opts=opts, late=False)
             run_jobs(_job, jobs, limits, on_result=finished, groups=[(f,) for f, _ in where] if budget else None,
-                     group_budget=budget)
+                     group_budget=budget, after_first=import_late)
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
         why = f"interrupted by {signal_name(signum)}"

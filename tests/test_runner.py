@@ -621,3 +621,13 @@ def test_run_here_outside_the_main_thread_runs_nothing():
     t.start()
     t.join()
     assert box == [None] and calls == []
+
+
+def test_after_first_runs_once_when_the_first_jobs_are_started_and_before_any_result():
+    events = []
+    results = run_jobs(nap_then_square, [(0.2, 2), (0.2, 3), (0.0, 4), (0.0, 5)], Limits(timeout=20, workers=2),
+                       on_result=lambda i, res: events.append(("result", i)),
+                       after_first=lambda: events.append(("after_first", len(events))))
+    assert [r.value for r in results] == [4, 9, 16, 25]
+    assert events[0] == ("after_first", 0)
+    assert [e for e in events if e[0] == "after_first"] == [("after_first", 0)]
