@@ -1026,3 +1026,20 @@ def test_the_readme_example_output_is_what_check_prints(capsys, monkeypatch):
     timing = re.compile(r"\[as expected, [0-9.]+s\]")
     assert code == 0 and timing.sub("[t]", out) == timing.sub("[t]", expected)
     assert "well-conditioned random point" in out and "e-7" not in out
+
+
+def test_the_command_exits_with_mains_code_after_freezing_the_heap(monkeypatch):
+    import gc
+    from symbackprop import cli
+    calls = []
+    monkeypatch.setattr(cli, "main", lambda argv=None: calls.append("main") or 3)
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    with pytest.raises(SystemExit) as e:
+        cli.run()
+    assert e.value.code == 3 and calls == ["main", "freeze"]
+
+
+def test_the_installed_command_is_run():
+    import tomllib
+    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml"), "rb") as f:
+        assert tomllib.load(f)["project"]["scripts"]["symbackprop"] == "symbackprop.cli:run"
