@@ -16,6 +16,7 @@ rich) and ``outfiles.py`` (``-o``: never an input, written atomically).
 from __future__ import annotations
 
 import argparse
+import gc
 import glob
 import json
 import os
@@ -26,7 +27,7 @@ from .errors import SymbackpropError
 from .intake import display_name
 from .outfiles import UsageError, check_output as _check_output, write_output as _write
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -162,8 +163,7 @@ def _cmd_derive(a) -> int:
     return 0 if ok else 1
 
 
-_LIMIT_FLAGS = {"timeout": "--timeout", "memory_mb": "--memory-mb", "workers": "--jobs",
-                "file_timeout": "--file-timeout"}
+_LIMIT_FLAGS = {"timeout": "--timeout", "memory_mb": "--memory-mb", "workers": "--jobs", "file_timeout": "--file-timeout"}
 
 
 def _limits(a):
@@ -279,6 +279,11 @@ def _cmd_check(a) -> int:
 
     def on_result(f, k, result):
         stream.add(slots[f], k, result)
+
+    def emit(out):                          # the rest of the streamed text, or the whole output
+        if stream is not None:
+            return stream.finish(out)
+        print_check(out, a.format, a.verbose, sys.stdout, _version())
     slots = [i for i, x in enumerate(items) if not isinstance(x, FileError)]
     try:
         if stream is not None:
@@ -291,10 +296,7 @@ def _cmd_check(a) -> int:
         why = f"interrupted by {signal_name(signum)}"
         reports = e.reports if isinstance(e, CheckInterrupted) else [unchecked_report(s, why, only) for s in specs]
         try:
-            if stream is not None:
-                stream.finish(merged(reports))
-            else:
-                print_check(merged(reports), a.format, a.verbose, sys.stdout, _version())
+            emit(merged(reports))
             sys.stdout.flush()
         except OSError:                     # SIGHUP: the terminal may be gone
             pass
@@ -303,10 +305,7 @@ def _cmd_check(a) -> int:
         raise _Stopped(signum, f"{why}: {skipped} of {len(results)} claims not checked "
                                f"(the verdicts that finished are printed)") from None
     out = merged(reports)
-    if stream is not None:
-        stream.finish(out)
-    else:
-        print_check(out, a.format, a.verbose, sys.stdout, _version())
+    emit(out)
     return 0 if all(r.ok for r in out) else 1
 
 
@@ -518,9 +517,8 @@ def build_parser():
     _network_args(c, required=False)      # the network of homework files without a front matter
     _claim_limits(c)
     c.add_argument("--only", action="append", metavar="ID", help="check only this claim id (repeatable)")
-    c.add_argument("--no-cache", action="store_true",
-                   help="check every claim again: do not read or write the result cache (proved and refuted "
-                        "claims remembered in ~/.cache/symbackprop; also SYMBACKPROP_NO_CACHE=1)")
+    c.add_argument("--no-cache", action="store_true", help="check every claim again: no result cache (final "
+                   "verdicts kept in ~/.cache/symbackprop; also SYMBACKPROP_NO_CACHE=1)")
     c.add_argument("--notation", default=None, metavar="PRESET|MAPPING",
                    help="notation of files that declare none: a preset (nielsen, cs231n, deeplearning-ai, d2l, bishop, "
                         "goodfellow, ufldl) or a JSON/YAML mapping of fields")
@@ -592,12 +590,8 @@ def main(argv=None) -> int:
 
 
 def run():
-    """The ``symbackprop`` command: :func:`main`, then exit.  Before the interpreter shuts down, everything
-    still alive is moved out of the garbage collector's reach (``gc.freeze``): a final collection over
-    SymPy's heap took about 0.2 s of every run (a fifth of checking the course file) and freed nothing
-    that exiting does not free.  Exit handlers, flushing and closing still run as usual."""
+    """The command: :func:`main`, then exit with the heap frozen (a last collection of it took 0.2 s a run)."""
     code = main()
-    import gc
     gc.freeze()
     sys.exit(code)
 
